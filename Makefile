@@ -1,0 +1,43 @@
+# hipnb: `make lab` to use it, `make test` to check it. Both create .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+PIP_QUIET := --quiet --disable-pip-version-check
+HOST ?= 127.0.0.1
+PORT ?= 8866
+
+.PHONY: lab test lint unit bench workshop chromium clean help
+
+help:
+	@echo "make lab       JupyterLab on notebooks/ with the bundled sample data"
+	@echo "make test      lint + the whole test suite (notebooks and browser tests included)"
+	@echo "make bench     benchmarks, printed as ratios against a baseline measured in the same run"
+	@echo "make clean     remove .venv and caches"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "hipnb needs Python 3.11 or newer"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[dev]' 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c 'import hipnb, pytest, ruff' 
+	touch $@
+
+lab: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.root_dir=. --ip=$(HOST)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser"
+
+test: lint $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

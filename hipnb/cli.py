@@ -1,0 +1,123 @@
+"""The ``hipnb`` command line: a thin layer over the library (``hipnb --help``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import hipnb
+from hipnb.errors import HipnbError
+
+EPILOG = """examples:
+  hipnb routines                          list built-in routines
+  hipnb routines hip-basics               show the steps of one
+  hipnb demo-data --out data/demo         write synthetic logs (one CSV per athlete)
+  hipnb validate data/sample              check every log, report bad rows by file and line
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hipnb",
+        description="Timed hip-care routines, crash-safe CSV logs and progress reports.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"hipnb {hipnb.__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    r = sub.add_parser(
+        "routines",
+        help="list built-in routines, or show one routine's steps",
+        description="With no argument, list the built-in routines. With a name or a .toml path, "
+        "show that routine's steps, targets and cues (and check the file).",
+    )
+    r.add_argument("routine", nargs="?", help="built-in routine name or path to a routine .toml")
+    r.set_defaults(func=_cmd_routines)
+
+    d = sub.add_parser(
+        "demo-data",
+        help="write realistic synthetic logs, one CSV per athlete",
+        description="Write synthetic session logs in the log schema: athletes who improve, "
+        "plateau, skip weeks, favour one side or report rising discomfort. Same seed, same data.",
+    )
+    d.add_argument("--athletes", type=int, default=8, metavar="N", help="athletes (default 8)")
+    d.add_argument("--weeks", type=int, default=12, metavar="W", help="weeks of logs (default 12)")
+    d.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
+    d.add_argument(
+        "--start", default="2026-09-07", help="first day, YYYY-MM-DD (default 2026-09-07)"
+    )
+    d.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write into")
+    d.set_defaults(func=_cmd_demo_data)
+
+    v = sub.add_parser(
+        "validate",
+        help="check log files and report every bad row by file and line",
+        description="Read one log, several, or a folder of logs and report every row that cannot "
+        "be used, as FILE:LINE: REASON. Exit status 1 if any problem was found.",
+    )
+    v.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="log file or folder")
+    v.set_defaults(func=_cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except HipnbError as exc:
+        print(f"hipnb: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _cmd_routines(args) -> int:
+    if not args.routine:
+        for name in hipnb.list_routines():
+            r = hipnb.load_routine(name)
+            print(f"{name:16} {r.title} ({r.total_seconds / 60:.1f} min, {len(r.holds)} holds)")
+        return 0
+    r = hipnb.load_routine(args.routine)
+    print(f"{r.title} [{r.name}] - {r.total_seconds / 60:.1f} min")
+    if r.description:
+        print(r.description)
+    for i, s in enumerate(r.steps, 1):
+        print(f"{i:2}. {s.kind:4} {s.seconds:5.0f} s  {s.label}")
+        if s.cue:
+            print(f"              {s.cue}")
+    return 0
+
+
+def _cmd_demo_data(args) -> int:
+    from hipnb.demo import write_demo_data
+
+    files = write_demo_data(
+        args.out, athletes=args.athletes, weeks=args.weeks, seed=args.seed, start=args.start
+    )
+    rows = sum(len(hipnb.SessionLog(f).read(errors="raise")) for f in files)
+    print(f"wrote {rows} rows for {len(files)} athletes to {args.out}")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    found_any = False
+    for path in args.paths:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                df = hipnb.read_logs(path)
+            except HipnbError as exc:
+                print(exc)
+                found_any = True
+                continue
+        probs = df.attrs["problems"]
+        for p in probs:
+            print(p)
+        found_any |= bool(probs)
+        if df.empty and not probs:
+            print(f"{path}: header only or no logs: no rows yet")
+        else:
+            print(f"{path}: {len(df)} rows read, {len(probs)} problem(s)")
+    return 1 if found_any else 0

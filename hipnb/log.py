@@ -1,0 +1,567 @@
+"""The session log: an open CSV file, one row per hold, validated on the way in and on the way out.
+
+* :meth:`SessionLog.append` validates a batch, then writes it in one locked, flushed and fsynced write:
+  an append that returned is durable, and appending never reads or rewrites the rest of the file.
+* :meth:`SessionLog.read` returns a typed DataFrame; every row that cannot be used is reported as a
+  :class:`Problem` (file, line, reason) in ``df.attrs["problems"]`` (or raised, with ``errors="raise"``).
+  Rows read + rows rejected = rows in the file, always.
+* :func:`read_logs` reads one file or a folder of them (a squad) and merges duplicated rows once.
+
+Schema and meaning of each column: ``COLUMNS`` below and the design notes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+from filelock import FileLock
+
+from hipnb.errors import LogError
+from hipnb.routines import SIDES
+
+COLUMNS = (
+    "session_id",
+    "athlete",
+    "started_at",
+    "routine",
+    "exercise",
+    "side",
+    "target_s",
+    "actual_s",
+    "completed",
+    "rpe",
+    "discomfort",
+    "note",
+)
+REQUIRED = COLUMNS[:9]
+OPTIONAL = COLUMNS[9:]
+#: Longest hold a log accepts, in seconds. A 10-hour plank is a typo, not a record.
+MAX_HOLD_S = 2 * 3600.0
+#: Keys that identify one hold; rows equal on these are the same hold logged twice.
+DUPLICATE_KEY = ["session_id", "exercise", "side", "started_at"]
+
+_ATHLETE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+_ATHLETE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}"
+_SLUG_PATTERN = r"[a-z][a-z0-9_]*"
+_STAMP = re.compile(
+    r"^(?P<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?$"
+)
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+class Problem(NamedTuple):
+    """One row (or file) that could not be used: where it is and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+def problems(df: pd.DataFrame) -> list[Problem]:
+    """The problems found while reading ``df`` (an empty list when there were none)."""
+    return list(df.attrs.get("problems", []))
+
+
+def athlete_path(folder: str | Path, athlete: str, suffix: str = ".csv") -> Path:
+    """The file for ``athlete`` inside ``folder``: the one way athlete ids become file names.
+
+    Refuses ids with path separators, ``..``, leading dots or anything that would leave ``folder``
+    (raises :class:`hipnb.LogError`). Ids are 1-64 letters, digits, ``_``, ``-`` or ``.``.
+    """
+    if not isinstance(athlete, str) or not _ATHLETE.match(athlete) or ".." in athlete:
+        raise LogError(
+            f"athlete id {athlete!r} cannot be used as a file name: use 1-64 letters, digits, "
+            "'_', '-' or '.', starting with a letter or digit"
+        )
+    base = Path(folder).resolve()
+    path = (base / f"{athlete}{suffix}").resolve()
+    if path.parent != base:
+        raise LogError(f"athlete id {athlete!r} would leave the folder {base}")
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# validation: one vectorised pass over a frame of strings, used by both append and read
+
+
+def _validate(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Validate a frame of strings in the schema; return (typed frame, reason per row or NA)."""
+    n = len(raw)
+    reason = pd.Series(pd.NA, index=raw.index, dtype="object")
+
+    def flag(mask, text) -> None:
+        mask = np.asarray(mask, dtype=bool) & reason.isna().to_numpy()
+        if mask.any():
+            if isinstance(text, str):
+                reason[mask] = text
+            else:  # a Series of per-row messages
+                reason[mask] = text[mask]
+
+    def col(name: str) -> pd.Series:
+        s = raw[name] if name in raw else pd.Series([""] * n, index=raw.index, dtype="str")
+        return s.astype("str").fillna("")
+
+    out = {}
+    for name in ("session_id", "routine"):
+        s = col(name).str.strip()
+        flag(s == "", f"{name} is empty")
+        out[name] = s
+    athlete = col("athlete").str.strip()
+    flag(athlete == "", "athlete is empty")
+    flag(~athlete.str.fullmatch(_ATHLETE_PATTERN), "athlete " + _q(athlete) + " is not a valid id")
+    out["athlete"] = athlete
+
+    stamp = col("started_at").str.strip()
+    parts = stamp.str.extract(_STAMP.pattern)
+    flag(stamp == "", "started_at is empty")
+    flag(parts["local"].isna(), "started_at " + _q(stamp) + " is not an ISO 8601 date-time")
+    flag(
+        parts["tz"].isna(),
+        "started_at " + _q(stamp) + " has no UTC offset (write it like 2026-11-24T07:15:03-05:00)",
+    )
+    local = pd.to_datetime(
+        parts["local"].str.replace(" ", "T", regex=False), format="ISO8601", errors="coerce"
+    )
+    flag(local.isna(), "started_at " + _q(stamp) + " is not a valid date-time")
+    offset = _offset_minutes(parts["tz"])
+    flag(offset.abs() > 18 * 60, "started_at " + _q(stamp) + " has an impossible UTC offset")
+    out["started_at"] = (local - pd.to_timedelta(offset, unit="min")).dt.tz_localize("UTC")
+    out["local_time"] = local
+
+    exercise = col("exercise").str.strip()
+    flag(~exercise.str.fullmatch(_SLUG_PATTERN), "exercise " + _q(exercise) + " is not an id")
+    out["exercise"] = exercise
+    side = col("side").str.strip().str.lower()
+    flag(~side.isin(SIDES), "side " + _q(col("side")) + " is not one of left, right, both")
+    out["side"] = side
+
+    for name in ("target_s", "actual_s"):
+        text = col(name).str.strip()
+        num = pd.to_numeric(text, errors="coerce").astype("float64")
+        flag(text == "", f"{name} is empty")
+        flag(num.isna() | ~np.isfinite(num), f"{name} " + _q(text) + " is not a number of seconds")
+        flag(num < 0, f"{name} " + _q(text) + " is negative")
+        flag(num > MAX_HOLD_S, f"{name} " + _q(text) + " is absurd for one hold (over 2 h)")
+        out[name] = num
+
+    done = col("completed").str.strip().str.lower()
+    flag(~done.isin(_TRUE | _FALSE), "completed " + _q(col("completed")) + " is not true/false")
+    out["completed"] = done.isin(_TRUE)
+
+    for name in ("rpe", "discomfort"):
+        text = col(name).str.strip()
+        num = pd.to_numeric(text, errors="coerce")
+        bad = (text != "") & (num.isna() | (num % 1 != 0) | (num < 0) | (num > 10))
+        flag(bad, f"{name} " + _q(text) + " is not a whole number from 0 to 10")
+        out[name] = num.where(~bad).round().astype("Int64")
+
+    note = col("note")
+    out["note"] = note.where(note != "")
+    typed = pd.DataFrame(out, index=raw.index)
+    typed = typed[[*COLUMNS, "local_time"]]
+    for name in ("session_id", "athlete", "routine", "exercise", "side", "note"):
+        typed[name] = typed[name].astype("str")
+    return typed, reason
+
+
+def _q(s: pd.Series) -> pd.Series:
+    return "'" + s.astype("str").fillna("").str.slice(0, 40) + "'"
+
+
+def _offset_minutes(tz: pd.Series) -> pd.Series:
+    tz = tz.fillna("Z").astype("str")
+    digits = tz.str.replace(":", "", regex=False)
+    sign = np.where(digits.str.startswith("-"), -1, 1)
+    hours = pd.to_numeric(digits.str.slice(1, 3), errors="coerce").fillna(0)
+    minutes = pd.to_numeric(digits.str.slice(3, 5), errors="coerce").fillna(0)
+    return pd.Series(sign * (hours * 60 + minutes), index=tz.index).where(tz != "Z", 0)
+
+
+# --------------------------------------------------------------------------------------------------
+# rows in: anything row-like -> frame of strings in the schema
+
+
+def _to_text_frame(rows) -> pd.DataFrame:
+    """Turn dicts, a DataFrame (e.g. one returned by read) or an iterable of mappings into strings."""
+    if isinstance(rows, Mapping):
+        rows = [rows]
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    out = {}
+    for name in COLUMNS:
+        if name not in df:
+            if name in REQUIRED:
+                raise LogError(f"rows have no {name!r} column (required: {', '.join(REQUIRED)})")
+            out[name] = pd.Series([""] * len(df), index=df.index, dtype="str")
+            continue
+        out[name] = _column_text(df, name)
+    return pd.DataFrame(out, index=df.index)
+
+
+def _column_text(df: pd.DataFrame, name: str) -> pd.Series:
+    s = df[name]
+    if name == "started_at":
+        return _stamp_text(s, df.get("local_time"))
+    if name in ("target_s", "actual_s") and pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64").map(repr).where(s.notna(), "")
+    if name == "completed" and pd.api.types.is_bool_dtype(s):
+        return s.map({True: "true", False: "false"}).astype("str").fillna("")
+    if name in ("rpe", "discomfort") and pd.api.types.is_numeric_dtype(s):
+        num = s.astype("Float64")
+        whole = num.round()
+        text = whole.astype("Int64", errors="ignore") if (whole == num).all() else num
+        return text.astype("str").where(num.notna(), "").fillna("")
+    return s.map(_scalar_text).astype("str")
+
+
+def _scalar_text(v) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, float | np.floating):
+        return repr(float(v)) if float(v) % 1 else str(int(v))
+    if isinstance(v, datetime):
+        return _iso(v)
+    return str(v)
+
+
+def _iso(v: datetime) -> str:
+    if v.tzinfo is None or v.utcoffset() is None:
+        raise LogError(f"started_at {v!s} has no time zone; give an aware datetime")
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    return v.isoformat()
+
+
+def _stamp_text(s: pd.Series, local: pd.Series | None) -> pd.Series:
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        utc = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        wall = local if local is not None else s.dt.tz_localize(None)
+        minutes = ((wall - utc).dt.total_seconds() // 60).astype("Int64")
+        sign = np.where(minutes < 0, "-", "+")
+        am = minutes.abs()
+        off = (
+            pd.Series(sign, index=s.index)
+            + (am // 60).astype("str").str.zfill(2)
+            + ":"
+            + (am % 60).astype("str").str.zfill(2)
+        )
+        frac = wall.dt.microsecond
+        fmt = wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        fmt = fmt.where(frac == 0, fmt + "." + frac.astype("str").str.zfill(6))
+        return (fmt + off).where(s.notna(), "")
+    return s.map(_scalar_text).astype("str")
+
+
+def _csv_text(text_frame: pd.DataFrame, columns: list[str]) -> str:
+    buf = io.StringIO()
+    text_frame.reindex(columns=columns, fill_value="").to_csv(
+        buf, header=False, index=False, lineterminator="\n"
+    )
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------------------
+# the log
+
+
+class SessionLog:
+    """A session log file (CSV, UTF-8, header row, one row per hold).
+
+    Example::
+
+        >>> log = SessionLog("data/ana.csv")
+        >>> log.append([{"session_id": "s1", "athlete": "ana", ...}])   # doctest: +SKIP
+        >>> df = log.read()            # typed frame; df.attrs["problems"] lists rejected rows
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
+
+    def __repr__(self) -> str:
+        return f"SessionLog({str(self.path)!r})"
+
+    def append(self, rows) -> int:
+        """Validate ``rows`` (dicts or a DataFrame) and append them durably; return how many.
+
+        Raises :class:`hipnb.LogError` naming the row (1-based, within this call) and the field if any
+        row is invalid; nothing of that call is written then. The write is one ``write`` under a
+        cross-process lock, followed by flush and fsync, so an append that returned survives a crash.
+        """
+        text_frame = _to_text_frame(rows)
+        if text_frame.empty:
+            return 0
+        _, reason = _validate(text_frame)
+        bad = reason.notna().to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise LogError(
+                f"{self.path}: row {i + 1} of this append: {reason.iloc[i]} (nothing was written)"
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                if size == 0:
+                    columns, prefix = list(COLUMNS), ",".join(COLUMNS) + "\n"
+                else:
+                    columns = self._header_columns(fd)
+                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else "\n"
+                data = (prefix + _csv_text(text_frame, columns)).encode("utf-8")
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if size == 0:
+                _fsync_dir(self.path.parent)
+        return len(text_frame)
+
+    def _header_columns(self, fd: int) -> list[str]:
+        head = os.pread(fd, 65536, 0)
+        line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+        columns = [c.strip() for c in next(csv.reader([line]), [])]
+        missing = [c for c in REQUIRED if c not in columns]
+        if missing:
+            raise LogError(
+                f"{self.path}:1: cannot append: the header lacks {', '.join(missing)} "
+                f"(header: {line[:120]!r})"
+            )
+        return columns
+
+    def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
+        """Read and validate the whole log into a typed DataFrame.
+
+        Columns: the schema's, with ``started_at`` as a UTC timestamp, ``local_time`` (the athlete's
+        wall-clock time, from the row's own UTC offset), floats for seconds, bool ``completed``,
+        nullable ints for ``rpe``/``discomfort`` and string columns for text.
+
+        ``errors="report"`` (default): unusable rows are left out and listed in
+        ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), and a warning says how many.
+        ``errors="raise"``: the first problem raises :class:`hipnb.LogError`.
+        A missing file reads as an empty log.
+        """
+        if errors not in ("report", "raise"):
+            raise ValueError("errors must be 'report' or 'raise'")
+        df, found = _read_file(self.path)
+        if found and errors == "raise":
+            raise LogError(
+                str(found[0]) + (f" (and {len(found) - 1} more)" if len(found) > 1 else "")
+            )
+        if found:
+            warnings.warn(
+                f"{self.path}: {len(found)} row(s) could not be used; first: {found[0]}",
+                LogWarning,
+                stacklevel=2,
+            )
+        df.attrs["problems"] = found
+        return df
+
+
+class LogWarning(UserWarning):
+    """Warned when rows of a log were rejected on read (they are listed in ``attrs["problems"]``)."""
+
+
+def empty_log() -> pd.DataFrame:
+    """An empty typed log frame."""
+    typed, _ = _validate(pd.DataFrame({c: pd.Series([], dtype="str") for c in COLUMNS}))
+    typed.attrs["problems"] = []
+    return typed
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    name = str(path)
+    if not path.exists():
+        return empty_log(), []
+    data = path.read_bytes()
+    if not data.strip(b"\r\n\t \xef\xbb\xbf"):
+        return empty_log(), [
+            Problem(name, 1, "empty file: expected a header row: " + ",".join(COLUMNS))
+        ]
+    fast = _fast_parse(data)
+    if fast is not None:
+        typed, reason = _validate(fast)
+        if reason.isna().all():
+            return typed.reset_index(drop=True), []
+    return _careful_read(data, name)
+
+
+def _fast_parse(data: bytes) -> pd.DataFrame | None:
+    """Parse with pyarrow when the file is clean; None means 'use the careful parser'."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.endswith(b"\n"):
+        return None
+    header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
+    names = [c.strip() for c in next(csv.reader([header]), [])]
+    if any(c not in names for c in REQUIRED) or len(set(names)) != len(names):
+        return None
+    invalid = []
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True,
+                invalid_row_handler=lambda row: invalid.append(row) or "skip",
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                include_columns=[c for c in COLUMNS if c in names],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError):
+        return None
+    if invalid:
+        return None
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", np.nan)}.get)
+
+
+def _careful_read(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """The authoritative parser: Python's csv module, tracking the line where each record starts."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LogError(
+            f"{name}:{line}: the file is not UTF-8 text (byte {data[exc.start]:#04x}); "
+            "save it as 'CSV UTF-8'"
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    found: list[Problem] = []
+    records, lines = [], []
+    prev = 0
+    try:
+        for record in reader:
+            start, prev = prev + 1, reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # a blank line is not a row
+            records.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise LogError(f"{name}:{reader.line_num}: unreadable CSV: {exc}") from None
+    if not records:
+        return empty_log(), [Problem(name, 1, "empty file: expected a header row")]
+    header, header_line = [c.strip() for c in records[0]], lines[0]
+    body, body_lines = records[1:], lines[1:]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        if len(header) == 1 and ";" in header[0]:
+            reason = (
+                "the file is separated by semicolons; hipnb logs use commas "
+                "(save as CSV with ',' as the field delimiter)"
+            )
+        else:
+            reason = (
+                f"missing required column(s) {', '.join(missing)}; "
+                f"expected a header like: {','.join(COLUMNS)}"
+            )
+        raise LogError(f"{name}:{header_line}: {reason}")
+    keep = [i for i, c in enumerate(header) if c]  # drop unnamed (trailing empty) columns
+    width = len(header)
+    torn = body_lines[-1] if body_lines and not text.endswith(("\n", "\r")) else None
+    good_rows, good_lines = [], []
+    for record, line in zip(body, body_lines, strict=True):
+        extra = record[width:]
+        if len(record) < width or any(v.strip() for v in extra):
+            found.append(Problem(name, line, f"row has {len(record)} fields, expected {width}"))
+            continue
+        good_rows.append([record[i] for i in keep])
+        good_lines.append(line)
+    raw = pd.DataFrame(good_rows, columns=[header[i] for i in keep], dtype="str")
+    if raw.columns.duplicated().any():
+        raise LogError(f"{name}:{header_line}: the header repeats a column name")
+    raw = raw.reindex(columns=[c for c in COLUMNS if c in raw.columns])
+    typed, reason = _validate(raw)
+    bad = reason.notna().to_numpy()
+    found += [Problem(name, good_lines[i], str(reason.iloc[i])) for i in np.flatnonzero(bad)]
+    found = [
+        p._replace(reason=p.reason + " (the last line is incomplete: a write was cut off)")
+        if p.line == torn
+        else p
+        for p in sorted(found, key=lambda p: p.line)
+    ]
+    return typed[~bad].reset_index(drop=True), found
+
+
+def read_logs(
+    path_or_folder: str | Path | Iterable[str | Path],
+    errors: Literal["report", "raise"] = "report",
+) -> pd.DataFrame:
+    """Read one log file, a folder of ``*.csv`` logs (a squad) or a list of files, combined.
+
+    Rows logged twice (same ``session_id``, ``exercise``, ``side`` and ``started_at``, e.g. the same
+    session in two files) are kept once. Problems from every file are in ``df.attrs["problems"]``;
+    a file that cannot be read at all is reported there too (with ``errors="report"``) and the rest
+    still load.
+    """
+    if isinstance(path_or_folder, str | Path):
+        p = Path(path_or_folder)
+        if p.is_dir():
+            files = sorted(p.glob("*.csv"))
+        elif p.exists():
+            files = [p]
+        else:
+            raise LogError(f"{p}: no such log file or folder")
+    else:
+        files = [Path(f) for f in path_or_folder]
+    frames, found = [], []
+    for f in files:
+        try:
+            df, probs = _read_file(f)
+        except LogError as exc:
+            if errors == "raise":
+                raise
+            found.append(Problem(str(f), 1, f"file not read: {exc}"))
+            continue
+        if probs and errors == "raise":
+            raise LogError(str(probs[0]))
+        frames.append(df)
+        found += probs
+    if frames:
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        df.attrs = {}
+    else:
+        df = empty_log()
+    if len(frames) > 1:
+        df = df.drop_duplicates(subset=DUPLICATE_KEY, keep="first").reset_index(drop=True)
+    df = df.sort_values(["athlete", "started_at"], kind="stable").reset_index(drop=True)
+    if found:
+        warnings.warn(
+            f"{len(found)} problem(s) reading logs; first: {found[0]}", LogWarning, stacklevel=2
+        )
+    df.attrs["problems"] = found
+    return df

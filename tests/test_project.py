@@ -1,0 +1,91 @@
+"""The project's own promises: environment files in sync, clean notebooks, a pinned public API."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+
+import pytest
+import yaml
+
+import hipnb
+from hipnb.cli import _parser, main
+
+from .conftest import ROOT
+
+
+def _name_and_spec(req: str) -> tuple[str, str]:
+    m = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", req.strip())
+    return m.group(1).lower(), m.group(2).replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = dict(
+        map(_name_and_spec, project["dependencies"] + project["optional-dependencies"]["dev"])
+    )
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = dict(
+        _name_and_spec(d)
+        for d in env["dependencies"]
+        if isinstance(d, str) and not d.startswith(("python", "pip"))
+    )
+    assert conda == wanted
+    assert "conda-forge" in env["channels"]
+    py = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    assert py.replace("python", "") == project["requires-python"]
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebooks_are_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs; clear them before committing"
+
+
+def test_notebooks_exist_and_say_stop_on_sharp_pain_once():
+    assert NOTEBOOKS
+    texts = [p.read_text().lower() for p in NOTEBOOKS]
+    assert sum("stop at once on sharp" in t for t in texts) >= 1
+    for p, t in zip(NOTEBOOKS, texts, strict=True):
+        assert t.count("not medical advice") <= 1, p.name
+
+
+def test_public_api_is_pinned():
+    assert hipnb.__all__ == sorted(hipnb.__all__)
+    for name in hipnb.__all__:
+        assert getattr(hipnb, name) is not None
+    assert isinstance(hipnb.__version__, str)
+
+
+def test_every_command_has_help(capsys):
+    parser = _parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) >= {"routines", "demo-data", "validate"}
+    for name, p in sub.choices.items():
+        assert p.description, f"{name} has no description"
+        for action in p._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.dest} has no help"
+        with pytest.raises(SystemExit) as info:
+            main([name, "--help"])
+        assert info.value.code == 0
+        assert "usage: hipnb " + name in capsys.readouterr().out
+
+
+def test_module_runs_as_python_dash_m():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "hipnb", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "demo-data" in out and "validate" in out
