@@ -7,6 +7,10 @@ CHROMIUM ?= /usr/bin/chromium
 PIP_QUIET := --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8866
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test lint unit bench workshop chromium clean help
 
@@ -24,7 +28,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 lab: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.root_dir=. --ip=$(HOST)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HOST) --port=$(LAB_PORT) $(AS_ROOT) $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
