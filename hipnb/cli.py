@@ -15,6 +15,8 @@ EPILOG = """examples:
   hipnb routines hip-basics               show the steps of one
   hipnb demo-data --out data/demo         write synthetic logs (one CSV per athlete)
   hipnb validate data/sample              check every log, report bad rows by file and line
+  hipnb log --log data/ana.csv --athlete ana --exercise side_plank --side left --seconds 35
+  hipnb export data/sample --out squad.csv  one spreadsheet-safe CSV
 """
 
 
@@ -60,6 +62,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="log file or folder")
     v.set_defaults(func=_cmd_validate)
+
+    lg = sub.add_parser(
+        "log",
+        help="record one hold done away from the screen",
+        description="Append one hold to a log file, through the same validation as the timer. "
+        "The row's routine is 'manual'; it is completed when --seconds reaches --target.",
+    )
+    lg.add_argument("--log", required=True, type=Path, help="log file to append to (created)")
+    lg.add_argument("--athlete", required=True, help="athlete id, e.g. ana")
+    lg.add_argument("--exercise", required=True, help="exercise id, e.g. side_plank")
+    lg.add_argument("--side", default="both", help="left, right or both (default both)")
+    lg.add_argument("--seconds", required=True, type=float, help="seconds actually held")
+    lg.add_argument("--target", type=float, help="planned seconds (default: --seconds)")
+    lg.add_argument("--when", help="start, ISO 8601 with UTC offset (default: now, local time)")
+    lg.add_argument("--rpe", type=int, help="effort, 0-10")
+    lg.add_argument("--discomfort", type=int, help="hip discomfort, 0-10")
+    lg.add_argument("--note", default="", help="free text")
+    lg.set_defaults(func=_cmd_log)
+
+    ex = sub.add_parser(
+        "export",
+        help="write a log as a spreadsheet-safe CSV",
+        description="Read logs (a file or a folder) and write one CSV for spreadsheets: text cells "
+        "that could run as formulas (=, +, -, @) are neutralised; numbers stay numbers.",
+    )
+    ex.add_argument("path", type=Path, metavar="PATH", help="log file or folder")
+    ex.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    ex.set_defaults(func=_cmd_export)
     return p
 
 
@@ -121,3 +151,31 @@ def _cmd_validate(args) -> int:
         else:
             print(f"{path}: {len(df)} rows read, {len(probs)} problem(s)")
     return 1 if found_any else 0
+
+
+def _cmd_log(args) -> int:
+    from hipnb.log import manual_row
+
+    row = manual_row(
+        args.athlete,
+        args.exercise,
+        args.side,
+        args.seconds,
+        target_s=args.target,
+        started_at=args.when,
+        rpe=args.rpe,
+        discomfort=args.discomfort,
+        note=args.note,
+    )
+    n = hipnb.SessionLog(args.log).append([row])
+    print(f"logged {n} hold to {args.log}")
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from hipnb.log import export_for_spreadsheet
+
+    df = hipnb.read_logs(args.path)
+    export_for_spreadsheet(df, args.out)
+    print(f"wrote {len(df)} rows to {args.out}")
+    return 0

@@ -24,6 +24,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from filelock import FileLock
 
 from hipnb.errors import LogError
@@ -47,6 +49,9 @@ REQUIRED = COLUMNS[:9]
 OPTIONAL = COLUMNS[9:]
 #: Longest hold a log accepts, in seconds. A 10-hour plank is a typo, not a record.
 MAX_HOLD_S = 2 * 3600.0
+#: Rows end in CRLF (RFC 4180): Python's csv writer then quotes any field holding CR or LF, so a
+#: stray carriage return in a note can never split a row.
+EOL = "\r\n"
 #: Keys that identify one hold; rows equal on these are the same hold logged twice.
 DUPLICATE_KEY = ["session_id", "exercise", "side", "started_at"]
 
@@ -99,97 +104,174 @@ def athlete_path(folder: str | Path, athlete: str, suffix: str = ".csv") -> Path
 # validation: one vectorised pass over a frame of strings, used by both append and read
 
 
-def _validate(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Validate a frame of strings in the schema; return (typed frame, reason per row or NA)."""
-    n = len(raw)
-    reason = pd.Series(pd.NA, index=raw.index, dtype="object")
+def _validate(raw) -> tuple[pd.DataFrame, pd.Series]:
+    """Validate strings in the schema (a DataFrame or an Arrow table of text columns).
 
-    def flag(mask, text) -> None:
-        mask = np.asarray(mask, dtype=bool) & reason.isna().to_numpy()
+    Returns the typed frame and, per row, the reason it cannot be used (None for a good row). One
+    vectorised pass in Arrow compute; messages are built only for the rows that fail.
+    """
+    n = raw.num_rows if isinstance(raw, pa.Table) else len(raw)
+    index = pd.RangeIndex(n) if isinstance(raw, pa.Table) else raw.index
+    text = {name: _arrow_text(raw, name, n) for name in COLUMNS}
+    bad = np.zeros(n, dtype=bool)
+    reason = np.full(n, None, dtype=object)
+
+    def flag(mask, message) -> None:
+        """Give rows in ``mask`` (not already rejected) a reason; ``message(i, value)`` builds it."""
+        nonlocal bad
+        mask = _np_bool(mask) & ~bad
         if mask.any():
-            if isinstance(text, str):
-                reason[mask] = text
-            else:  # a Series of per-row messages
-                reason[mask] = text[mask]
+            for i in np.flatnonzero(mask):
+                reason[i] = message(i)
+            bad |= mask
 
-    def col(name: str) -> pd.Series:
-        s = raw[name] if name in raw else pd.Series([""] * n, index=raw.index, dtype="str")
-        return s.astype("str").fillna("")
+    def quoted(name, what):
+        values = text[name]
+        return lambda i: f"{name} '{str(values[int(i)].as_py())[:40]}' {what}"
 
     out = {}
     for name in ("session_id", "routine"):
-        s = col(name).str.strip()
-        flag(s == "", f"{name} is empty")
-        out[name] = s
-    athlete = col("athlete").str.strip()
-    flag(athlete == "", "athlete is empty")
-    flag(~athlete.str.fullmatch(_ATHLETE_PATTERN), "athlete " + _q(athlete) + " is not a valid id")
-    out["athlete"] = athlete
-
-    stamp = col("started_at").str.strip()
-    parts = stamp.str.extract(_STAMP.pattern)
-    flag(stamp == "", "started_at is empty")
-    flag(parts["local"].isna(), "started_at " + _q(stamp) + " is not an ISO 8601 date-time")
+        flag(pc.equal(text[name], ""), lambda i, name=name: f"{name} is empty")
+        out[name] = text[name]
+    flag(pc.equal(text["athlete"], ""), lambda i: "athlete is empty")
     flag(
-        parts["tz"].isna(),
-        "started_at " + _q(stamp) + " has no UTC offset (write it like 2026-11-24T07:15:03-05:00)",
+        pc.invert(pc.match_substring_regex(text["athlete"], f"^{_ATHLETE_PATTERN}$")),
+        quoted("athlete", "is not a valid id"),
     )
-    local = pd.to_datetime(
-        parts["local"].str.replace(" ", "T", regex=False), format="ISO8601", errors="coerce"
-    )
-    flag(local.isna(), "started_at " + _q(stamp) + " is not a valid date-time")
-    offset = _offset_minutes(parts["tz"])
-    flag(offset.abs() > 18 * 60, "started_at " + _q(stamp) + " has an impossible UTC offset")
-    out["started_at"] = (local - pd.to_timedelta(offset, unit="min")).dt.tz_localize("UTC")
-    out["local_time"] = local
+    out["athlete"] = text["athlete"]
 
-    exercise = col("exercise").str.strip()
-    flag(~exercise.str.fullmatch(_SLUG_PATTERN), "exercise " + _q(exercise) + " is not an id")
-    out["exercise"] = exercise
-    side = col("side").str.strip().str.lower()
-    flag(~side.isin(SIDES), "side " + _q(col("side")) + " is not one of left, right, both")
+    stamp = text["started_at"]
+    flag(pc.equal(stamp, ""), lambda i: "started_at is empty")
+    parts = pc.extract_regex(stamp, _STAMP.pattern)
+    local_text, tz = pc.struct_field(parts, "local"), pc.struct_field(parts, "tz")
+    flag(pc.is_null(local_text), quoted("started_at", "is not an ISO 8601 date-time"))
+    flag(
+        pc.equal(tz, ""),
+        quoted("started_at", "has no UTC offset (write it like 2026-11-24T07:15:03-05:00)"),
+    )
+    local = _parse_local(local_text)
+    flag(pc.is_null(local), quoted("started_at", "is not a valid date-time"))
+    offset = _offset_minutes(tz)
+    flag(pc.greater(pc.abs(offset), 18 * 60), quoted("started_at", "has an impossible UTC offset"))
+    local_np = np.asarray(local.fill_null(0).to_numpy(zero_copy_only=False), dtype="datetime64[us]")
+    off_np = np.asarray(offset.fill_null(0), dtype="int64").astype("timedelta64[m]")
+    out["started_at"] = pa.array(local_np - off_np, type=pa.timestamp("us", tz="UTC"))
+    out["local_time"] = pa.array(local_np, type=pa.timestamp("us"))
+
+    flag(
+        pc.invert(pc.match_substring_regex(text["exercise"], f"^{_SLUG_PATTERN}$")),
+        quoted("exercise", "is not an id"),
+    )
+    out["exercise"] = text["exercise"]
+    side = pc.utf8_lower(text["side"])
+    flag(
+        pc.invert(pc.is_in(side, pa.array(SIDES))),
+        quoted("side", "is not one of left, right, both"),
+    )
     out["side"] = side
 
     for name in ("target_s", "actual_s"):
-        text = col(name).str.strip()
-        num = pd.to_numeric(text, errors="coerce").astype("float64")
-        flag(text == "", f"{name} is empty")
-        flag(num.isna() | ~np.isfinite(num), f"{name} " + _q(text) + " is not a number of seconds")
-        flag(num < 0, f"{name} " + _q(text) + " is negative")
-        flag(num > MAX_HOLD_S, f"{name} " + _q(text) + " is absurd for one hold (over 2 h)")
+        flag(pc.equal(text[name], ""), lambda i, name=name: f"{name} is empty")
+        num = _to_float(text[name])
+        flag(
+            pc.invert(pc.is_finite(num.fill_null(np.nan))),
+            quoted(name, "is not a number of seconds"),
+        )
+        flag(pc.less(num, 0), quoted(name, "is negative"))
+        flag(pc.greater(num, MAX_HOLD_S), quoted(name, "is absurd for one hold (over 2 h)"))
         out[name] = num
 
-    done = col("completed").str.strip().str.lower()
-    flag(~done.isin(_TRUE | _FALSE), "completed " + _q(col("completed")) + " is not true/false")
-    out["completed"] = done.isin(_TRUE)
+    done = pc.utf8_lower(text["completed"])
+    flag(
+        pc.invert(pc.is_in(done, pa.array(sorted(_TRUE | _FALSE)))),
+        quoted("completed", "is not true/false"),
+    )
+    out["completed"] = pc.is_in(done, pa.array(sorted(_TRUE)))
 
     for name in ("rpe", "discomfort"):
-        text = col(name).str.strip()
-        num = pd.to_numeric(text, errors="coerce")
-        bad = (text != "") & (num.isna() | (num % 1 != 0) | (num < 0) | (num > 10))
-        flag(bad, f"{name} " + _q(text) + " is not a whole number from 0 to 10")
-        out[name] = num.where(~bad).round().astype("Int64")
+        num = _to_float(text[name])
+        wrong = pc.or_kleene(
+            pc.or_kleene(pc.is_nan(num.fill_null(0)), pc.not_equal(num, pc.round(num))),
+            pc.or_kleene(pc.less(num, 0), pc.greater(num, 10)),
+        )
+        flag(
+            pc.or_(pc.and_(pc.not_equal(text[name], ""), pc.is_null(num)), wrong.fill_null(False)),
+            quoted(name, "is not a whole number from 0 to 10"),
+        )
+        out[name] = pc.cast(pc.if_else(wrong.fill_null(False), None, num), pa.int64(), safe=False)
 
-    note = col("note")
-    out["note"] = note.where(note != "")
-    typed = pd.DataFrame(out, index=raw.index)
-    typed = typed[[*COLUMNS, "local_time"]]
-    for name in ("session_id", "athlete", "routine", "exercise", "side", "note"):
-        typed[name] = typed[name].astype("str")
-    return typed, reason
+    note = _arrow_text(raw, "note", n, strip=False)
+    out["note"] = pc.if_else(pc.equal(note, ""), None, note)
+
+    table = pa.table({name: out[name] for name in (*COLUMNS, "local_time")})
+    typed = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    typed.index = index
+    return typed, pd.Series(reason, index=index)
 
 
-def _q(s: pd.Series) -> pd.Series:
-    return "'" + s.astype("str").fillna("").str.slice(0, 40) + "'"
+_PANDAS_TYPES = {
+    pa.string(): pd.StringDtype("pyarrow", np.nan),
+    pa.large_string(): pd.StringDtype("pyarrow", np.nan),
+    pa.int64(): pd.Int64Dtype(),
+}
 
 
-def _offset_minutes(tz: pd.Series) -> pd.Series:
-    tz = tz.fillna("Z").astype("str")
-    digits = tz.str.replace(":", "", regex=False)
-    sign = np.where(digits.str.startswith("-"), -1, 1)
-    hours = pd.to_numeric(digits.str.slice(1, 3), errors="coerce").fillna(0)
-    minutes = pd.to_numeric(digits.str.slice(3, 5), errors="coerce").fillna(0)
-    return pd.Series(sign * (hours * 60 + minutes), index=tz.index).where(tz != "Z", 0)
+def _np_bool(mask) -> np.ndarray:
+    if isinstance(mask, pa.ChunkedArray | pa.Array):
+        return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(mask, dtype=bool)
+
+
+def _arrow_text(raw, name: str, n: int, strip: bool = True) -> pa.Array:
+    """Column ``name`` as an Arrow string array with no nulls ("" where missing)."""
+    if isinstance(raw, pa.Table):
+        arr = raw.column(name) if name in raw.column_names else None
+    else:
+        arr = (
+            pa.array(raw[name].astype("str").fillna("").to_numpy(dtype=object), pa.string())
+            if name in raw
+            else None
+        )
+    if arr is None:
+        return pa.array([""] * n, pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.string()).fill_null("")
+    return pc.utf8_trim_whitespace(arr) if strip else arr
+
+
+def _to_float(arr: pa.Array) -> pa.Array:
+    """Numbers from text; "" becomes null; text that is not a number becomes null too."""
+    arr = pc.if_else(pc.equal(arr, ""), None, arr)
+    try:
+        return arr.cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        num = pd.to_numeric(pd.Series(arr.to_pylist(), dtype=object), errors="coerce")
+        return pa.array(num.astype("float64").to_numpy(), pa.float64(), from_pandas=True)
+
+
+def _parse_local(local_text: pa.Array) -> pa.Array:
+    """Wall-clock timestamps from the date-time part; null where the text is no real date-time."""
+    fast = pc.strptime(local_text, format="%Y-%m-%dT%H:%M:%S", unit="us", error_is_null=True)
+    retry = pc.and_(pc.is_null(fast), pc.is_valid(local_text))
+    if not pc.any(retry).as_py():
+        return fast
+    slow = pd.to_datetime(
+        pd.Series(local_text.to_pylist(), dtype=object).str.replace(" ", "T", regex=False),
+        format="ISO8601",
+        errors="coerce",
+    ).astype("datetime64[us]")
+    return pc.if_else(retry, pa.array(slow, pa.timestamp("us"), from_pandas=True), fast)
+
+
+def _offset_minutes(tz: pa.Array) -> pa.Array:
+    tz = tz.fill_null("")
+    tz = pc.if_else(pc.equal(tz, ""), "Z", tz)
+    digits = pc.replace_substring(pc.if_else(pc.equal(tz, "Z"), "+0000", tz), ":", "")
+    sign = pc.if_else(pc.starts_with(digits, "-"), -1, 1)
+    hours = pc.cast(pc.utf8_slice_codeunits(digits, 1, 3), pa.int64(), safe=False)
+    minutes = pc.cast(pc.utf8_slice_codeunits(digits, 3, 5), pa.int64(), safe=False)
+    return pc.multiply(sign, pc.add(pc.multiply(hours, 60), minutes))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -271,7 +353,7 @@ def _stamp_text(s: pd.Series, local: pd.Series | None) -> pd.Series:
 def _csv_text(text_frame: pd.DataFrame, columns: list[str]) -> str:
     buf = io.StringIO()
     text_frame.reindex(columns=columns, fill_value="").to_csv(
-        buf, header=False, index=False, lineterminator="\n"
+        buf, header=False, index=False, lineterminator=EOL
     )
     return buf.getvalue()
 
@@ -320,10 +402,10 @@ class SessionLog:
             try:
                 size = os.fstat(fd).st_size
                 if size == 0:
-                    columns, prefix = list(COLUMNS), ",".join(COLUMNS) + "\n"
+                    columns, prefix = list(COLUMNS), ",".join(COLUMNS) + EOL
                 else:
                     columns = self._header_columns(fd)
-                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else "\n"
+                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
                 data = (prefix + _csv_text(text_frame, columns)).encode("utf-8")
                 view = memoryview(data)
                 while view:
@@ -415,9 +497,8 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     return _careful_read(data, name)
 
 
-def _fast_parse(data: bytes) -> pd.DataFrame | None:
+def _fast_parse(data: bytes) -> pa.Table | None:
     """Parse with pyarrow when the file is clean; None means 'use the careful parser'."""
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     if data.startswith(b"\xef\xbb\xbf"):
@@ -445,9 +526,7 @@ def _fast_parse(data: bytes) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError):
         return None
-    if invalid:
-        return None
-    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", np.nan)}.get)
+    return None if invalid else table
 
 
 def _careful_read(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -565,3 +644,67 @@ def read_logs(
         )
     df.attrs["problems"] = found
     return df
+
+
+# --------------------------------------------------------------------------------------------------
+# rows made by hand, and rows leaving for a spreadsheet
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_COLUMNS = ("session_id", "athlete", "routine", "exercise", "side", "note")
+
+
+def manual_row(
+    athlete: str,
+    exercise: str,
+    side: str,
+    actual_s: float,
+    target_s: float | None = None,
+    started_at: datetime | str | None = None,
+    rpe: int | None = None,
+    discomfort: int | None = None,
+    note: str = "",
+) -> dict:
+    """One log row for a hold done away from the screen (``routine`` is ``"manual"``).
+
+    ``target_s`` defaults to ``actual_s``; ``started_at`` defaults to now, in this machine's time zone.
+    ``completed`` is true when the hold reached its target. Validation happens in
+    :meth:`SessionLog.append`, like any other row.
+    """
+    when = started_at or datetime.now().astimezone().replace(microsecond=0)
+    stamp = when if isinstance(when, str) else _iso(when)
+    target = actual_s if target_s is None else target_s
+    try:
+        completed = float(actual_s) >= float(target)
+    except (TypeError, ValueError):
+        completed = False  # the numbers themselves are reported by validation
+    return {
+        "session_id": f"manual-{athlete}-{stamp}",
+        "athlete": athlete,
+        "started_at": stamp,
+        "routine": "manual",
+        "exercise": exercise,
+        "side": side,
+        "target_s": target,
+        "actual_s": actual_s,
+        "completed": completed,
+        "rpe": rpe,
+        "discomfort": discomfort,
+        "note": note,
+    }
+
+
+def export_for_spreadsheet(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a log frame to ``path`` as CSV for spreadsheets, safe from formula injection.
+
+    Text cells that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a leading
+    apostrophe, so a spreadsheet shows them as text instead of running them. Numbers, times and
+    booleans are written as they are. The file has a UTF-8 BOM so Excel reads accents right.
+    """
+    text = _to_text_frame(df)
+    for name in _TEXT_COLUMNS:
+        cells = text[name]
+        text[name] = cells.where(~cells.str.startswith(_FORMULA_START), "'" + cells)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(",".join(COLUMNS) + EOL + _csv_text(text, list(COLUMNS)), encoding="utf-8-sig")
+    return path
