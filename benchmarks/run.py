@@ -9,6 +9,7 @@ can be compared. Nothing here runs in the test suite: the machines are shared an
 from __future__ import annotations
 
 import argparse
+import math
 import csv
 import statistics
 import sys
@@ -36,7 +37,7 @@ def make_log(folder: Path, rows: int) -> Path:
     from hipnb import SessionLog
     from hipnb.demo import demo_log
 
-    weeks = max(1, round(rows / (300 * 7 * 0.72 * 5)))
+    weeks = max(1, math.ceil(rows / (300 * 7 * 0.6 * 5)))
     df = demo_log(athletes=300, weeks=weeks, seed=1)
     path = folder / f"log_{rows}.csv"
     SessionLog(path).append(df.head(rows))
@@ -79,14 +80,18 @@ def bench_append(ctx) -> list[tuple]:
         return statistics.median(times)
 
     at_small, at_big = median_ms(small), median_ms(big)
-    return [("append 1 session (median)", "to a 1M-row log", at_big, "same, to a 100-row log", at_small)]
+    return [
+        ("append 1 session (median)", "to a 1M-row log", at_big, "same, to a 100-row log", at_small)
+    ]
 
 
 BENCHES = {"read": bench_read, "append": bench_append}
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--rows", type=int, default=1_000_000, help="rows in the big log (default 1M)")
     p.add_argument("--only", nargs="*", choices=sorted(BENCHES), help="run only these benchmarks")
     args = p.parse_args(argv)
@@ -95,12 +100,14 @@ def main(argv=None) -> int:
         ctx = {"tmp": Path(tmp)}
         t = time.perf_counter()
         ctx["big"] = make_log(ctx["tmp"], args.rows)
-        print(f"generated a {args.rows}-row log in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        print(
+            f"generated a {args.rows}-row log in {time.perf_counter() - t:.1f} s", file=sys.stderr
+        )
         for name in args.only or BENCHES:
             print(f"running {name} ...", file=sys.stderr)
             rows += BENCHES[name](ctx)
     header = ("what", "size", "ours_s", "baseline", "baseline_s", "ratio")
-    table = [(w, size, ours, base, bs, ours / bs) for w, size, ours, base, bs in rows]
+    table = [(w, size, ours, base, bs, f"{ours / bs:.2f}x") for w, size, ours, base, bs in rows]
     widths = [max(len(_fmt(r[i])) for r in [header, *table]) for i in range(len(header))]
     for r in [header, *table]:
         print("  ".join(_fmt(v).ljust(wd) for v, wd in zip(r, widths, strict=True)))

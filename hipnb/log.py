@@ -116,10 +116,11 @@ def _validate(raw) -> tuple[pd.DataFrame, pd.Series]:
     bad = np.zeros(n, dtype=bool)
     reason = np.full(n, None, dtype=object)
 
-    def flag(mask, message) -> None:
-        """Give rows in ``mask`` (not already rejected) a reason; ``message(i, value)`` builds it."""
+    def flag(mask, message, invert: bool = False) -> None:
+        """Give rows in ``mask`` (not already rejected) a reason; ``message(i)`` builds it."""
         nonlocal bad
-        mask = _np_bool(mask) & ~bad
+        mask = _np_bool(mask)
+        mask = (~mask if invert else mask) & ~bad
         if mask.any():
             for i in np.flatnonzero(mask):
                 reason[i] = message(i)
@@ -135,32 +136,46 @@ def _validate(raw) -> tuple[pd.DataFrame, pd.Series]:
         out[name] = text[name]
     flag(pc.equal(text["athlete"], ""), lambda i: "athlete is empty")
     flag(
-        pc.invert(pc.match_substring_regex(text["athlete"], f"^{_ATHLETE_PATTERN}$")),
+        _per_unique(
+            text["athlete"], lambda u: pc.match_substring_regex(u, f"^{_ATHLETE_PATTERN}$")
+        ),
         quoted("athlete", "is not a valid id"),
+        invert=True,
     )
     out["athlete"] = text["athlete"]
 
     stamp = text["started_at"]
-    flag(pc.equal(stamp, ""), lambda i: "started_at is empty")
-    parts = pc.extract_regex(stamp, _STAMP.pattern)
-    local_text, tz = pc.struct_field(parts, "local"), pc.struct_field(parts, "tz")
-    flag(pc.is_null(local_text), quoted("started_at", "is not an ISO 8601 date-time"))
-    flag(
-        pc.equal(tz, ""),
-        quoted("started_at", "has no UTC offset (write it like 2026-11-24T07:15:03-05:00)"),
+    local_text, local, offset = _fast_stamps(stamp)
+    if local is None:  # not every stamp is in the canonical form: take the general path
+        flag(pc.equal(stamp, ""), lambda i: "started_at is empty")
+        parts = pc.extract_regex(stamp, _STAMP.pattern)
+        local_text, tz = pc.struct_field(parts, "local"), pc.struct_field(parts, "tz")
+        flag(pc.is_null(local_text), quoted("started_at", "is not an ISO 8601 date-time"))
+        flag(
+            pc.equal(tz, ""),
+            quoted("started_at", "has no UTC offset (write it like 2026-11-24T07:15:03-05:00)"),
+        )
+        local = _parse_local(local_text)
+        offset = _offset_minutes(tz)
+        flag(
+            pc.greater(pc.abs(offset), 18 * 60),
+            quoted("started_at", "has an impossible UTC offset"),
+        )
+    # parsers roll 2026-02-30 over to March: a date-time must read back as it was written
+    rolled = pc.or_kleene(
+        pc.not_equal(pc.day(local), _int_slice(local_text, 8, 10)),
+        pc.not_equal(pc.hour(local), _int_slice(local_text, 11, 13)),
     )
-    local = _parse_local(local_text)
-    flag(pc.is_null(local), quoted("started_at", "is not a valid date-time"))
-    offset = _offset_minutes(tz)
-    flag(pc.greater(pc.abs(offset), 18 * 60), quoted("started_at", "has an impossible UTC offset"))
+    flag(pc.or_kleene(pc.is_null(local), rolled), quoted("started_at", "is not a valid date-time"))
     local_np = np.asarray(local.fill_null(0).to_numpy(zero_copy_only=False), dtype="datetime64[us]")
     off_np = np.asarray(offset.fill_null(0), dtype="int64").astype("timedelta64[m]")
     out["started_at"] = pa.array(local_np - off_np, type=pa.timestamp("us", tz="UTC"))
     out["local_time"] = pa.array(local_np, type=pa.timestamp("us"))
 
     flag(
-        pc.invert(pc.match_substring_regex(text["exercise"], f"^{_SLUG_PATTERN}$")),
+        _per_unique(text["exercise"], lambda u: pc.match_substring_regex(u, f"^{_SLUG_PATTERN}$")),
         quoted("exercise", "is not an id"),
+        invert=True,
     )
     out["exercise"] = text["exercise"]
     side = pc.utf8_lower(text["side"])
@@ -262,6 +277,37 @@ def _parse_local(local_text: pa.Array) -> pa.Array:
         errors="coerce",
     ).astype("datetime64[us]")
     return pc.if_else(retry, pa.array(slow, pa.timestamp("us"), from_pandas=True), fast)
+
+
+def _per_unique(arr: pa.Array, fn) -> pa.Array:
+    """``fn`` applied to each distinct value once, spread back over ``arr`` (ids, sides, offsets)."""
+    encoded = arr.dictionary_encode()
+    return pc.take(fn(encoded.dictionary), encoded.indices)
+
+
+def _int_slice(text: pa.Array, start: int, stop: int) -> pa.Array:
+    # callers pass text whose slice is digits (checked by a regex or the canonical form)
+    return pc.cast(pc.utf8_slice_codeunits(text, start, stop), pa.int64())
+
+
+def _fast_stamps(stamp: pa.Array):
+    """Canonical stamps (``2026-11-24T07:15:03-05:00``, every row): parsed without regexes.
+
+    Returns (local text, local time, offset minutes), or (None, None, None) when any row is not in
+    that form, so the caller takes the general path.
+    """
+    if len(stamp) == 0 or not pc.all(pc.equal(pc.utf8_length(stamp), 25)).as_py():
+        return None, None, None
+    instant = pc.strptime(stamp, format="%Y-%m-%dT%H:%M:%S%z", unit="us", error_is_null=True)
+    tz = pc.utf8_slice_codeunits(stamp, 19, 25)
+    canonical = _per_unique(tz, lambda u: pc.match_substring_regex(u, r"^[+-]\d\d:\d\d$"))
+    if instant.null_count or not pc.all(canonical).as_py():
+        return None, None, None
+    offset = _per_unique(tz, _offset_minutes)
+    local_np = instant.to_numpy(zero_copy_only=False).astype("datetime64[us]") + np.asarray(
+        offset, dtype="int64"
+    ).astype("timedelta64[m]")
+    return pc.utf8_slice_codeunits(stamp, 0, 19), pa.array(local_np, pa.timestamp("us")), offset
 
 
 def _offset_minutes(tz: pa.Array) -> pa.Array:

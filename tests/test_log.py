@@ -87,7 +87,10 @@ def test_malformed_files_get_clear_messages(name, outcome, line, rows, text):
 
 def test_spreadsheet_saved_file_reads_every_field():
     df = SessionLog(LOGS / "spreadsheet_saved.csv").read(errors="raise")
-    assert df["note"].tolist()[:2] == ["tight, then fine", 'two lines:\r\nsecond line with "quotes"']
+    assert df["note"].tolist()[:2] == [
+        "tight, then fine",
+        'two lines:\r\nsecond line with "quotes"',
+    ]
     assert df["side"].tolist() == ["left", "right", "both"]
     assert df["completed"].tolist() == [True, False, True]
     assert df["rpe"].tolist()[:2] == [5, 5] and pd.isna(df["rpe"].iloc[2])
@@ -171,7 +174,9 @@ def test_append_cost_does_not_read_the_file(tmp_path, monkeypatch):
 
 # --- round trips --------------------------------------------------------------------------------
 
-text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+)
 offsets = st.integers(-14 * 4, 14 * 4).map(lambda q: timezone(timedelta(minutes=15 * q)))
 rows = st.fixed_dictionaries(
     {
@@ -199,7 +204,9 @@ rows = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batch=st.lists(rows, min_size=1, max_size=8))
 def test_round_trip_any_valid_rows(tmp_path_factory, batch):
     log = SessionLog(tmp_path_factory.mktemp("rt") / "log.csv")
@@ -327,7 +334,14 @@ def test_export_neutralises_formulas_and_keeps_numbers(tmp_path):
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
-    assert back["note"].tolist() == ["'=HYPERLINK(1)", "'+1", "'-2 felt good", "'@SUM(A1)", "'\tx", "fine"]
+    assert back["note"].tolist() == [
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'-2 felt good",
+        "'@SUM(A1)",
+        "'\tx",
+        "fine",
+    ]
     assert back["actual_s"].tolist() == [31.5] * 6
     assert back["target_s"].tolist() == [30.0] * 6
 
@@ -359,4 +373,6 @@ def test_cli_log_validate_and_export(tmp_path, capsys):
 
 
 def test_lazy_submodules_and_errors_share_a_base():
-    assert issubclass(LogError, hipnb.HipnbError) and issubclass(hipnb.RoutineError, hipnb.HipnbError)
+    assert issubclass(LogError, hipnb.HipnbError) and issubclass(
+        hipnb.RoutineError, hipnb.HipnbError
+    )
