@@ -9,8 +9,8 @@ can be compared. Nothing here runs in the test suite: the machines are shared an
 from __future__ import annotations
 
 import argparse
-import math
 import csv
+import math
 import statistics
 import sys
 import tempfile

@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from hipnb.errors import HipnbError, LogError, RoutineError
 from hipnb.log import SessionLog, athlete_path, read_logs
 from hipnb.routines import Routine, Step, list_routines, load_routine
+from hipnb.timer import Timer
 
 try:
     __version__ = version("hipnb")
@@ -29,6 +30,8 @@ __all__ = [
     "RoutineError",
     "SessionLog",
     "Step",
+    "Timer",
+    "TimerPanel",
     "athlete_path",
     "list_routines",
     "load_routine",
@@ -39,6 +42,10 @@ _LAZY = {"analysis", "charts", "demo"}
 
 
 def __getattr__(name: str):
+    if name == "TimerPanel":  # widgets load ipywidgets; only pay for it when asked
+        from hipnb.widgets import TimerPanel
+
+        return TimerPanel
     if name in _LAZY:
         return importlib.import_module(f"hipnb.{name}")
     raise AttributeError(f"module 'hipnb' has no attribute {name!r}")
