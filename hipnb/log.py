@@ -648,8 +648,9 @@ def read_logs(
 ) -> pd.DataFrame:
     """Read one log file, a folder of ``*.csv`` logs (a squad) or a list of files, combined.
 
-    Rows logged twice (same ``session_id``, ``exercise``, ``side`` and ``started_at``, e.g. the same
-    session in two files) are kept once. Problems from every file are in ``df.attrs["problems"]``;
+    Rows logged twice (same ``session_id``, ``exercise``, ``side`` and ``started_at``: the same
+    session in two files, or a hold re-appended with the end-of-session answers) are kept once, the
+    later copy winning. Problems from every file are in ``df.attrs["problems"]``;
     a file that cannot be read at all is reported there too (with ``errors="report"``) and the rest
     still load.
     """
@@ -681,8 +682,8 @@ def read_logs(
         df.attrs = {}
     else:
         df = empty_log()
-    if len(frames) > 1:
-        df = df.drop_duplicates(subset=DUPLICATE_KEY, keep="first").reset_index(drop=True)
+    # the later copy of a hold wins: that is how end-of-session answers attach to a hold
+    df = df.drop_duplicates(subset=DUPLICATE_KEY, keep="last")
     df = df.sort_values(["athlete", "started_at"], kind="stable").reset_index(drop=True)
     if found:
         warnings.warn(
