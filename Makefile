@@ -37,8 +37,16 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
 
-test: lint $(STAMP)
+test: lint chromium $(STAMP)
 	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's chromium; install it once when it is missing.
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@$(CHROMIUM) --version
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
