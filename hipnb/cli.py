@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--weeks", type=int, default=12, metavar="W", help="weeks of logs (default 12)")
     d.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
     d.add_argument(
-        "--start", default="2026-09-07", help="first day, YYYY-MM-DD (default 2026-09-07)"
+        "--start", default="2026-08-31", help="first day, YYYY-MM-DD (default 2026-08-31)"
     )
     d.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write into")
     d.set_defaults(func=_cmd_demo_data)

@@ -58,7 +58,7 @@ def demo_log(
     athletes: int = 8,
     weeks: int = 12,
     seed: int = 7,
-    start: date | str = "2026-09-07",
+    start: date | str = "2026-08-31",
     routine: Routine | None = None,
 ) -> pd.DataFrame:
     """A synthetic log in the schema: ``athletes`` athletes over ``weeks`` weeks from ``start``.
@@ -203,7 +203,7 @@ def write_demo_data(
     athletes: int = 8,
     weeks: int = 12,
     seed: int = 7,
-    start: date | str = "2026-09-07",
+    start: date | str = "2026-08-31",
 ) -> list[Path]:
     """Write one log file per athlete into folder ``out`` (created); return the files written."""
     out = Path(out)

@@ -1,0 +1,77 @@
+"""Charts are tested for what they draw: lines, patches, labels, colours."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from hipnb import charts, read_logs  # noqa: E402
+from hipnb.log import empty_log  # noqa: E402
+
+from .conftest import SAMPLE  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def squad():
+    return read_logs(SAMPLE)
+
+
+def test_bound_angle_chart_shades_the_band_and_plots_minutes(squad):
+    ax = charts.bound_angle_chart(squad, "ana")
+    band = [p for p in ax.patches if p.get_label() == "3-5 min band"]
+    assert len(band) == 1
+    assert (band[0].get_y(), band[0].get_y() + band[0].get_height()) == (3, 5), "3-5 min"
+    (held,) = [line for line in ax.get_lines() if line.get_label() == "held"]
+    days = squad[(squad.athlete == "ana") & (squad.exercise == "bound_angle")]
+    assert len(held.get_xdata()) == days["local_time"].dt.normalize().nunique()
+    assert np.nanmax(held.get_ydata()) < 6, "plotted in minutes, not seconds"
+    assert ax.get_ylabel() == "time held (min)" and "Bound Angle" in ax.get_title()
+
+
+def test_plank_chart_uses_fixed_side_colours_and_a_target_line(squad):
+    fig, ax = plt.subplots()
+    assert charts.plank_chart(squad, "dev", ax=ax) is ax
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert lines["left"].get_color() == charts.SIDE_COLORS["left"]
+    assert lines["right"].get_color() == charts.SIDE_COLORS["right"]
+    assert lines["target 30 s"].get_ydata()[0] == 30
+    assert np.nanmean(lines["right"].get_ydata()) < np.nanmean(lines["left"].get_ydata())
+    assert ax.get_ylabel() == "hold (s)"
+
+
+def test_adherence_calendar_is_weeks_by_weekdays(squad):
+    ax = charts.adherence_calendar(squad, "chloe")
+    (image,) = ax.get_images()
+    grid = image.get_array()
+    assert grid.shape[0] == 7
+    assert [t.get_text() for t in ax.get_yticklabels()][:2] == ["Mon", "Tue"]
+    assert set(np.unique(grid[~np.isnan(grid)])) <= {0.0, 1.0, 2.0}
+    assert (grid == 0).any(), "the skipper has days with no log"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["target met", "logged, under target", "no log"]
+
+
+def test_discomfort_chart_has_points_and_rolling_mean(squad):
+    ax = charts.discomfort_chart(squad, "emma")
+    (mean,) = ax.get_lines()
+    assert mean.get_color() == charts.DISCOMFORT_COLOR
+    assert ax.get_ylim() == (0, 10)
+    y = mean.get_ydata()
+    assert y[-1] > y[0] + 1, "emma's discomfort rises"
+
+
+def test_dashboard_has_four_titled_panels(squad):
+    fig = charts.athlete_dashboard(squad, "ana")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 4 and all(titles)
+    assert fig._suptitle.get_text().startswith("ana: hip routine progress")
+
+
+def test_charts_on_an_empty_log_say_so():
+    fig = charts.athlete_dashboard(empty_log(), "nobody")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert texts.count("no data yet") == 4
