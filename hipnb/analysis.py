@@ -236,13 +236,13 @@ def suggest_progression(
     summary["suggested_s"] = np.where(
         ready & ~at_cap, np.minimum(summary["target_s"] + step, cap), summary["target_s"]
     )
+    label = summary["exercise"].map({"side_plank": "side plank", "bound_angle": "bound angle"})
     grow = (
-        summary["exercise"].map({"side_plank": "side plank", "bound_angle": "bound angle"})
-        + f": last {sessions} sessions completed with discomfort <= {max_discomfort}, so add "
+        f"last {sessions} sessions completed with discomfort <= {max_discomfort}, so add "
         + pd.Series(step, index=summary.index).map("{:g}".format)
         + " s"
     )
-    summary["reason"] = np.select(
+    why = np.select(
         [ready & ~at_cap, ready & at_cap, summary["n"] < sessions, ~ok_pain],
         [
             grow,
@@ -252,4 +252,43 @@ def suggest_progression(
         ],
         default=f"not every hold completed in the last {sessions} sessions: keep the target",
     )
+    summary["reason"] = label + ": " + pd.Series(why, index=summary.index, dtype="str")
     return summary[cols]
+
+
+def summary_text(df: pd.DataFrame, athlete: str) -> str:
+    """A few plain sentences on one athlete's progress, e.g. ``"Current streak 9 days (best 12); right
+    side plank 18 % weaker than left over the last 4 weeks; ..."``."""
+    d = df[df["athlete"] == athlete]
+    if d.empty:
+        return f"No sessions logged for {athlete} yet."
+    parts = []
+    s = streaks(d).iloc[0]
+    parts.append(f"current streak {s.current_streak} days (best {s.longest_streak})")
+    recent = d[d["local_time"] >= d["local_time"].max().normalize() - pd.Timedelta(days=27)]
+    prog = bound_angle_progress(recent)
+    if len(prog):
+        in_band = int((prog["band"] != "under").sum())
+        parts.append(
+            f"Reclining Bound Angle Pose target met on {in_band} of {len(prog)} days logged "
+            f"in the last 4 weeks (median {prog['total_s'].median() / 60:.1f} min)"
+        )
+    planks = plank_progress(recent)
+    if len(planks) and planks[["left_s", "right_s"]].notna().all(axis=None):
+        left, right = planks["left_s"].mean(), planks["right_s"].mean()
+        weaker, stronger = ("right", "left") if right < left else ("left", "right")
+        gap = abs(left - right) / max(left, right) * 100
+        parts.append(
+            "side planks even on both sides"
+            if gap < 5
+            else f"{weaker} side plank {gap:.0f} % weaker than {stronger}"
+        )
+    trend = discomfort_trend(d)
+    if len(trend) >= 2:
+        slope = trend_slope(trend, "discomfort").iloc[0] * 14
+        word = "rising" if slope > 0.5 else "falling" if slope < -0.5 else "steady"
+        parts.append(f"discomfort {word} (latest 14-day mean {trend['rolling'].iloc[-1]:.1f}/10)")
+    for row in suggest_progression(d).itertuples():
+        parts.append(row.reason)
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."

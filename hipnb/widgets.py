@@ -14,6 +14,7 @@ from pathlib import Path
 import anywidget
 import ipywidgets as w
 import traitlets as t
+from IPython.display import display
 
 from hipnb.errors import HipnbError
 from hipnb.log import SessionLog, manual_row
@@ -323,3 +324,49 @@ class TimerPanel(w.VBox):
         n = len(self.rows_written)
         where = html.escape(str(self.session_log.path)) if self.session_log else "nowhere (no log)"
         self.status.value = f"{n} hold(s) logged to {where}." if n else ""
+
+
+class ProgressView(w.VBox):
+    """Pick an athlete and a date range; see the dashboard and a short summary in words."""
+
+    def __init__(self, df, athlete: str | None = None):
+        import matplotlib.pyplot as plt
+
+        from hipnb import analysis, charts
+
+        self._plt, self._analysis, self._charts = plt, analysis, charts
+        self.df = df
+        athletes = sorted(df["athlete"].unique()) or [""]
+        days = df["local_time"].dt.date
+        self.athlete = w.Dropdown(
+            options=athletes, value=athlete or athletes[0], description="Athlete"
+        )
+        self.start = w.DatePicker(value=days.min() if len(df) else None, description="From")
+        self.end = w.DatePicker(value=days.max() if len(df) else None, description="To")
+        self.summary = w.HTML()
+        self.output = w.Output()
+        for control in (self.athlete, self.start, self.end):
+            control.observe(lambda _change: self.refresh(), names="value")
+        super().__init__([w.HBox([self.athlete, self.start, self.end]), self.summary, self.output])
+        self.refresh()
+
+    def selected(self):
+        """The rows of the chosen athlete within the chosen dates."""
+        d = self.df[self.df["athlete"] == self.athlete.value]
+        day = d["local_time"].dt.date
+        if self.start.value:
+            d = d[day >= self.start.value]
+        if self.end.value:
+            d = d[d["local_time"].dt.date <= self.end.value]
+        return d
+
+    def refresh(self) -> None:
+        """Redraw the summary and the dashboard for the current choices."""
+        d = self.selected()
+        self.summary.value = html.escape(self._analysis.summary_text(d, self.athlete.value))
+        self.output.clear_output(wait=True)
+        with self.output:
+            fig = self._charts.athlete_dashboard(d, self.athlete.value)
+            self.figure = fig
+            display(fig)
+            self._plt.close(fig)

@@ -137,3 +137,20 @@ def test_panel_skip_and_mute(tmp_path):
     panel.skip_button.click()
     assert panel.display_widget.kind == "rest"
     assert panel.rows_written[0]["actual_s"] == 1 and not panel.rows_written[0]["completed"]
+
+
+def test_progress_view_follows_athlete_and_dates():
+    import datetime as dt
+
+    from hipnb.widgets import ProgressView
+
+    from .conftest import SAMPLE
+
+    view = ProgressView(read_logs(SAMPLE), athlete="dev")
+    assert "right side plank" in view.summary.value and "weaker than left" in view.summary.value
+    assert view.figure._suptitle.get_text().startswith("dev: hip routine progress")
+    view.athlete.value = "emma"
+    assert "discomfort rising" in view.summary.value
+    assert view.figure._suptitle.get_text().startswith("emma:")
+    view.start.value = view.end.value = dt.date(2026, 9, 1)
+    assert set(view.selected()["local_time"].dt.date) <= {dt.date(2026, 9, 1)}
