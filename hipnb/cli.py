@@ -17,6 +17,7 @@ EPILOG = """examples:
   hipnb validate data/sample              check every log, report bad rows by file and line
   hipnb log --log data/ana.csv --athlete ana --exercise side_plank --side left --seconds 35
   hipnb export data/sample --out squad.csv  one spreadsheet-safe CSV
+  hipnb report --log data/sample --out reports/   HTML report per athlete + squad.html
 """
 
 
@@ -90,6 +91,22 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("path", type=Path, metavar="PATH", help="log file or folder")
     ex.add_argument("--out", required=True, type=Path, help="CSV file to write")
     ex.set_defaults(func=_cmd_export)
+
+    rp = sub.add_parser(
+        "report",
+        help="render one HTML report per athlete and a squad summary",
+        description="Run notebooks/athlete_report.ipynb for each athlete (papermill), convert it to "
+        "self-contained HTML with the code hidden, and write squad.html with the roster. One "
+        "athlete's failure is reported and the batch goes on; exit status 1 if any failed.",
+    )
+    rp.add_argument("--log", required=True, type=Path, help="log file or folder of logs")
+    rp.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the pages")
+    rp.add_argument(
+        "--athlete", action="append", metavar="ID", help="only this athlete (repeat for more)"
+    )
+    rp.add_argument("--notebook", type=Path, help="report notebook (default: the bundled one)")
+    rp.add_argument("--quiet", action="store_true", help="no progress bar")
+    rp.set_defaults(func=_cmd_report)
     return p
 
 
@@ -179,3 +196,15 @@ def _cmd_export(args) -> int:
     export_for_spreadsheet(df, args.out)
     print(f"wrote {len(df)} rows to {args.out}")
     return 0
+
+
+def _cmd_report(args) -> int:
+    from hipnb.report import render_reports
+
+    batch = render_reports(
+        args.log, args.out, athletes=args.athlete, notebook=args.notebook, progress=not args.quiet
+    )
+    for athlete, why in sorted(batch.failed.items()):
+        print(f"{athlete}: FAILED: {why}", file=sys.stderr)
+    print(f"wrote {len(batch.written)} report(s) and {batch.summary}; {len(batch.failed)} failed")
+    return 1 if batch.failed else 0

@@ -109,7 +109,7 @@ def demo_log(
     roll = np.clip(rng.normal(64, 6, n_sess), 20, 90).round()
     discomfort = np.select(
         [prof == "rising_discomfort", prof == "improver"],
-        [2 + 5 * progress, 3 - 2 * progress],
+        [1.5 + 7 * progress, 3 - 2 * progress],
         2 + 0 * progress,
     )
     discomfort = np.clip(np.round(discomfort + rng.normal(0, 0.8, n_sess)), 0, 10).astype(int)

@@ -185,3 +185,90 @@ def test_empty_and_one_day_logs_work(fn, make_log):
         ]
     )
     assert len(fn(one)) >= 1
+
+
+def _squad(make_log):
+    """Three athletes over four weeks ending 2026-11-28 (a Saturday), built to trip one flag each."""
+    rows = []
+    start = pd.Timestamp("2026-11-01")
+    for i in range(28):
+        day = (start + pd.Timedelta(days=i)).strftime("%Y-%m-%d")
+        sid = f"{day}"
+        # steady: every day, 200 s, planks even, discomfort 1
+        rows += [
+            bound(f"{day}T07:00:00+00:00", 200, athlete="steady", session_id="s" + sid),
+            plank(f"{day}T07:05:00+00:00", "left", 30, athlete="steady", session_id="s" + sid),
+            plank(
+                f"{day}T07:06:00+00:00",
+                "right",
+                30,
+                athlete="steady",
+                session_id="s" + sid,
+                discomfort=1,
+            ),
+        ]
+        # lopsided: right plank much weaker, discomfort rising 1 point every 4 days
+        rows += [
+            bound(f"{day}T07:00:00+00:00", 200, athlete="lopsided", session_id="l" + sid),
+            plank(f"{day}T07:05:00+00:00", "left", 40, athlete="lopsided", session_id="l" + sid),
+            plank(
+                f"{day}T07:06:00+00:00",
+                "right",
+                20,
+                athlete="lopsided",
+                session_id="l" + sid,
+                discomfort=min(10, i // 4),
+            ),
+        ]
+        # fading: holds fall 10 s a day, and stops logging after day 14
+        if i < 14:
+            rows.append(
+                bound(f"{day}T07:00:00+00:00", 300 - 10 * i, athlete="fading", session_id="f" + sid)
+            )
+    return make_log(rows)
+
+
+def test_roster_known_answers_and_flags(make_log):
+    r = a.roster(_squad(make_log)).set_index("athlete")
+    assert r.loc["steady", "days_since"] == 0 and r.loc["fading", "days_since"] == 14
+    assert r.loc["steady", "adherence_7d"] == 1.0 and r.loc["steady", "adherence_28d"] == 1.0
+    assert r.loc["fading", "adherence_7d"] == 0.0
+    assert r.loc["steady", "bound_median_7d"] == 200
+    assert r.loc["lopsided", "asymmetry"] == 0.5
+    assert r.loc["lopsided", "plank_left_s"] == 40 and r.loc["lopsided", "plank_right_s"] == 20
+    assert r.loc["lopsided", "discomfort_trend"] == pytest.approx(3.5, abs=0.3)
+    assert r.loc["fading", "bound_trend"] == pytest.approx(-70, abs=1)
+    assert r.loc["steady", "flags"] == ""
+    assert r.loc["lopsided", "flags"] == (
+        "side plank asymmetry 50 %; discomfort rising (+3.4 per 2 weeks)"
+    )
+    assert r.loc["fading", "flags"] == (
+        "no log for 14 days; bound-angle holds falling (-70 s a week)"
+    )
+    strict = a.roster(_squad(make_log), max_asymmetry=0.6, inactive_days=30).set_index("athlete")
+    assert "asymmetry" not in strict.loc["lopsided", "flags"]
+    assert "no log" not in strict.loc["fading", "flags"]
+
+
+def test_roster_as_of_and_empty(make_log):
+    df = _squad(make_log)
+    later = a.roster(df, as_of="2026-12-10").set_index("athlete")
+    assert (
+        later.loc["steady", "days_since"] == 12
+        and "no log for 12 days" in later.loc["steady", "flags"]
+    )
+    assert a.roster(empty_log()).empty
+
+
+def test_roster_table_colours_and_escapes(make_log):
+    from hipnb.charts import AMBER, GREEN, RED, roster_table
+
+    r = a.roster(_squad(make_log))
+    r.loc[0, "flags"] = "<b>x</b>"
+    html = roster_table(r, sort_by="adherence_7d").to_html()
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    assert GREEN in html and RED in html
+    assert "100%" in html and "3.3 min" in html
+    assert AMBER in html, "fading met the target on half of 28 days: partly"
+    order = roster_table(r, sort_by="adherence_7d").data["athlete"].tolist()
+    assert order[0] == "fading"
