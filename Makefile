@@ -18,6 +18,7 @@ help:
 	@echo "make lab       JupyterLab on notebooks/ with the bundled sample data"
 	@echo "make test      lint + the whole test suite (notebooks and browser tests included)"
 	@echo "make bench     benchmarks, printed as ratios against a baseline measured in the same run"
+	@echo "make workshop  the big-screen timer as a Voila page on http://127.0.0.1:8866"
 	@echo "make clean     remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -29,6 +30,11 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HOST) --port=$(LAB_PORT) $(AS_ROOT) $(LAB_ARGS)
+
+# The big-screen timer as a Voila page (no code). Bound to this machine; HOST=0.0.0.0 shows it on the LAN.
+workshop: $(STAMP)
+	$(BIN)/voila notebooks/workshop_timer.ipynb --no-browser --Voila.ip=$(HOST) --port=$(PORT) \
+	  --theme=dark --show_tracebacks=False
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

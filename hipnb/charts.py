@@ -286,3 +286,31 @@ def roster_grid(df: pd.DataFrame, roster: pd.DataFrame | None = None, cols: int 
         ax.set_ylabel("min / day")
     fig.suptitle("Reclining Bound Angle Pose per athlete (shaded: 3-5 min)", weight="bold")
     return fig
+
+
+def routine_timeline(routine, *, ax=None) -> plt.Axes:
+    """The routine as a timeline: one bar per step, holds coloured by side, rests in grey (minutes)."""
+    ax = ax or plt.gca()
+    start = 0.0
+    for step in routine.steps:
+        color = SIDE_COLORS[step.side] if step.is_hold else "#DDDDDD"
+        ax.barh(0, step.seconds / 60, left=start / 60, color=color, edgecolor="white", height=0.6)
+        if step.is_hold and step.seconds >= 25:
+            label = step.name.split(":")[0].replace("Reclining ", "")
+            ax.text(
+                (start + step.seconds / 2) / 60,
+                0,
+                f"{label}\n{step.side}\n{step.seconds:g} s",
+                ha="center",
+                va="center",
+                fontsize="small",
+                color="white" if step.side != "right" else "black",
+            )
+        start += step.seconds
+    ax.set_yticks([])
+    ax.set_xlim(0, start / 60)
+    ax.set_xlabel("minutes from start")
+    ax.set_title(f"{routine.title}: {start / 60:.1f} min (grey: rest and switch sides)")
+    for spine in ("left", "right", "top"):
+        ax.spines[spine].set_visible(False)
+    return ax

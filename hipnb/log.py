@@ -408,6 +408,18 @@ def _csv_text(text_frame: pd.DataFrame, columns: list[str]) -> str:
 # the log
 
 
+def to_frame(rows) -> pd.DataFrame:
+    """Validate rows in memory (dicts or a frame) and return them typed, as :meth:`SessionLog.read`
+    would; raises :class:`hipnb.LogError` naming the first bad row and field."""
+    typed, reason = _validate(_to_text_frame(rows))
+    bad = reason.notna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise LogError(f"row {i + 1}: {reason.iloc[i]}")
+    typed.attrs["problems"] = []
+    return typed
+
+
 class SessionLog:
     """A session log file (CSV, UTF-8, header row, one row per hold).
 

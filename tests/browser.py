@@ -106,9 +106,14 @@ def chromium_page(shots: Path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.errors = []
+        page.errors = []  # uncaught exceptions and console errors, except offline fetches
+        page.offline = []  # resources from outside this machine that could not load (no internet)
         page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+        page.on("console", lambda m: _console(page, m))
+        page.on(
+            "requestfailed",
+            lambda r: None if _local(r.url) else page.offline.append(r.url),
+        )
         try:
             yield page
         finally:
@@ -117,5 +122,35 @@ def chromium_page(shots: Path):
             browser.close()
 
 
+def _local(url: str) -> bool:
+    return url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:"))
+
+
+def _console(page, message) -> None:
+    if message.type != "error":
+        return
+    where = (message.location or {}).get("url", "")
+    if message.text.startswith("Failed to load resource") and not _local(where):
+        return  # an offline CDN fetch; listed in page.offline
+    page.errors.append(f"{message.text} ({where})")
+
+
 def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, dirs_exist_ok=True)
+
+
+def open_and_run_notebook(page, url: str) -> None:
+    """Open a notebook in JupyterLab, accept the kernel dialog if one shows, and run all cells."""
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if accept.count() and accept.first.is_visible():
+            accept.first.click()
+        idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        if idle.count() and not page.locator(".jp-Dialog").count():
+            break
+        page.wait_for_timeout(250)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()

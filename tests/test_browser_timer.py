@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from .browser import chromium_page, jupyter_lab
+from .browser import chromium_page, jupyter_lab, open_and_run_notebook
 from .conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -73,13 +73,9 @@ def test_timer_in_jupyterlab_logs_what_the_browser_saw(tmp_path):
     shots = Path(os.environ.get("HIPNB_SHOTS", tmp_path / "shots"))
     token = uuid.uuid4().hex
     with jupyter_lab(root, token, tmp_path / "lab.log") as base, chromium_page(shots) as page:
-        page.goto(f"{base}/lab/workspaces/t{token[:8]}/tree/timer.ipynb?reset&token={token}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
+        open_and_run_notebook(
+            page, f"{base}/lab/workspaces/t{token[:8]}/tree/timer.ipynb?reset&token={token}"
         )
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         page.wait_for_selector(".hipnb-timer", timeout=60_000)
         page.evaluate(OBSERVE)
         page.locator(".widget-button[title='Start']").click()
