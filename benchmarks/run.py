@@ -85,7 +85,111 @@ def bench_append(ctx) -> list[tuple]:
     ]
 
 
-BENCHES = {"read": bench_read, "append": bench_append}
+def bench_analysis(ctx) -> list[tuple]:
+    from hipnb import SessionLog, analysis
+
+    path = ctx["big"]
+    read = best_of(lambda: SessionLog(path).read(errors="raise"), repeat=2)
+    df = SessionLog(path).read()
+    daily = best_of(lambda: analysis.daily_summary(df), repeat=2)
+    roster = best_of(lambda: analysis.roster(df), repeat=2)
+    n = f"{df['athlete'].nunique()} athletes, {len(df)} rows"
+    return [
+        ("daily summary", n, daily, "read+validate of the same log", read),
+        ("roster", n, roster, "read+validate of the same log", read),
+    ]
+
+
+def bench_import(ctx) -> list[tuple]:
+    import subprocess
+
+    def run(code):
+        return lambda: subprocess.run([sys.executable, "-c", code], check=True)
+
+    ours = best_of(run("import hipnb"), repeat=5)
+    base = best_of(run("import pandas, matplotlib, ipywidgets"), repeat=5)
+    return [("import hipnb", "fresh process", ours, "import pandas, matplotlib, ipywidgets", base)]
+
+
+def bench_notebooks(ctx) -> list[tuple]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = HERE.parent / "notebooks"
+
+    def execute(path):
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(folder)}}).execute()
+
+    empty = ctx["tmp"] / "empty.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), empty)
+    paths = sorted(folder.glob("*.ipynb"))
+    base = best_of(lambda: [execute(empty) for _ in paths], repeat=1)
+    ours = best_of(lambda: [execute(p) for p in paths], repeat=1)
+    return [
+        (
+            f"run all {len(paths)} notebooks",
+            "headless",
+            ours,
+            "same number of 1-cell notebooks",
+            base,
+        )
+    ]
+
+
+def bench_timer(ctx) -> list[tuple]:
+    """A 5-minute hold on a real clock sped up 60x, ticks delayed by busy loops; logged vs true."""
+    import random
+
+    from hipnb import Timer
+    from hipnb.routines import parse_routine
+
+    speed = 60.0
+    clock = lambda: time.monotonic() * speed  # noqa: E731
+    routine = parse_routine(
+        {"name": "hold", "steps": [{"exercise": "bound_angle", "side": "both", "seconds": 300}]}
+    )
+    rng = random.Random(5)
+    errors = []
+    for stop_after in (90.0, 200.0, 299.0):  # stop mid-hold at these true seconds
+        t = Timer(routine, clock=clock)
+        t.start()
+        begun = clock()
+        paused_for = 0.0
+        while clock() - begun - paused_for < stop_after:
+            busy_until = time.perf_counter() + rng.uniform(0, 0.05)  # a stalled kernel
+            while time.perf_counter() < busy_until:
+                pass
+            t.tick()
+            if rng.random() < 0.05:
+                t.pause()
+                p0 = clock()
+                time.sleep(rng.uniform(0, 0.05))
+                paused_for += clock() - p0
+                t.resume()
+        t.stop()
+        truth = clock() - begun - paused_for
+        errors.append(abs(t.results()[0]["actual_s"] - min(truth, 300.0)))
+    worst = max(errors)
+    return [
+        (
+            "timer error |logged - true|",
+            "5 min hold at 60x, late ticks",
+            worst,
+            "a 1 s tolerance",
+            1.0,
+        )
+    ]
+
+
+BENCHES = {
+    "read": bench_read,
+    "append": bench_append,
+    "analysis": bench_analysis,
+    "import": bench_import,
+    "notebooks": bench_notebooks,
+    "timer": bench_timer,
+}
 
 
 def main(argv=None) -> int:
@@ -106,8 +210,12 @@ def main(argv=None) -> int:
         for name in args.only or BENCHES:
             print(f"running {name} ...", file=sys.stderr)
             rows += BENCHES[name](ctx)
-    header = ("what", "size", "ours_s", "baseline", "baseline_s", "ratio")
-    table = [(w, size, ours, base, bs, f"{ours / bs:.2f}x") for w, size, ours, base, bs in rows]
+    previous = _previous()
+    header = ("what", "size", "ours_s", "baseline", "baseline_s", "ratio", "previous_ratio")
+    table = [
+        (w, size, ours, base, bs, f"{ours / bs:.2f}x", previous.get(w, "-"))
+        for w, size, ours, base, bs in rows
+    ]
     widths = [max(len(_fmt(r[i])) for r in [header, *table]) for i in range(len(header))]
     for r in [header, *table]:
         print("  ".join(_fmt(v).ljust(wd) for v, wd in zip(r, widths, strict=True)))
@@ -118,6 +226,15 @@ def main(argv=None) -> int:
             csv.writer(f).writerows([header, *table])
     print(f"written to {RESULTS / 'latest.csv'}", file=sys.stderr)
     return 0
+
+
+def _previous() -> dict[str, str]:
+    """Ratios of the last run, by benchmark name, to compare against."""
+    try:
+        with open(RESULTS / "latest.csv", newline="") as f:
+            return {r["what"]: r["ratio"] for r in csv.DictReader(f)}
+    except (OSError, KeyError):
+        return {}
 
 
 def _fmt(v) -> str:

@@ -478,7 +478,7 @@ class SessionLog:
     def _header_columns(self, fd: int) -> list[str]:
         head = os.pread(fd, 65536, 0)
         line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
-        columns = [c.strip() for c in next(csv.reader([line]), [])]
+        columns = _header_names(line) or []
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
             raise LogError(
@@ -555,6 +555,14 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     return _careful_read(data, name)
 
 
+def _header_names(line: str) -> list[str] | None:
+    """Column names from one header line, or None if it is not a single well-formed CSV line."""
+    try:
+        return [c.strip() for c in next(csv.reader([line], strict=True), [])]
+    except csv.Error:
+        return None
+
+
 def _fast_parse(data: bytes) -> pa.Table | None:
     """Parse with pyarrow when the file is clean; None means 'use the careful parser'."""
     import pyarrow.csv as pacsv
@@ -564,8 +572,8 @@ def _fast_parse(data: bytes) -> pa.Table | None:
     if not data.endswith(b"\n"):
         return None
     header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
-    names = [c.strip() for c in next(csv.reader([header]), [])]
-    if any(c not in names for c in REQUIRED) or len(set(names)) != len(names):
+    names = _header_names(header)
+    if names is None or any(c not in names for c in REQUIRED) or len(set(names)) != len(names):
         return None
     invalid = []
     try:
