@@ -62,6 +62,7 @@ _STAMP = re.compile(
     r"^(?P<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?$"
 )
+_BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -543,7 +544,7 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     if not path.exists():
         return empty_log(), []
     data = path.read_bytes()
-    if not data.strip(b"\r\n\t \xef\xbb\xbf"):
+    if _BLANK.match(data):
         return empty_log(), [
             Problem(name, 1, "empty file: expected a header row: " + ",".join(COLUMNS))
         ]
