@@ -94,7 +94,19 @@ def bench_analysis(ctx) -> list[tuple]:
     daily = best_of(lambda: analysis.daily_summary(df), repeat=2)
     roster = best_of(lambda: analysis.roster(df), repeat=2)
     n = f"{df['athlete'].nunique()} athletes, {len(df)} rows"
+    from hipnb.demo import demo_log
+    from hipnb.log import to_frame
+
+    year = to_frame(demo_log(athletes=300, weeks=52, seed=4))
+    roster_year = best_of(lambda: analysis.roster(year), repeat=2)
     return [
+        (
+            "roster",
+            f"300 athletes x 1 year, {len(year)} rows",
+            roster_year,
+            "read+validate (big log)",
+            read,
+        ),
         ("daily summary", n, daily, "read+validate of the same log", read),
         ("roster", n, roster, "read+validate of the same log", read),
     ]
