@@ -24,7 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
 ]
 
 
@@ -104,7 +103,8 @@ def chromium_page(shots: Path):
     path = require_chromium()
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        headed = bool(os.environ.get("HIPNB_HEADED"))  # e.g. under xvfb-run, to watch it for real
+        browser = p.chromium.launch(executable_path=path, headless=not headed, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.errors = []  # uncaught exceptions and console errors, except offline fetches
         page.offline = []  # resources from outside this machine that could not load (no internet)

@@ -83,8 +83,16 @@ def test_timer_in_jupyterlab_logs_what_the_browser_saw(tmp_path):
         page.locator(".hipnb-timer").scroll_into_view_if_needed()
         page.locator(".hipnb-timer").screenshot(path=str(shots / "timer-running.png"))
         page.wait_for_function(
+            "document.querySelector('.hipnb-timer').dataset.spoken === 'Switch to your right side.'",
+            timeout=15_000,
+        )
+        page.wait_for_function(
             "document.querySelector('.hipnb-side').textContent === 'right'", timeout=15_000
         )
+        box = page.locator(".hipnb-timer")
+        assert box.get_attribute("data-audio") == "running", "the Start click unlocked audio"
+        assert int(box.get_attribute("data-beeps")) >= 3, "3-2-1 and transition beeps"
+        assert box.get_attribute("data-spoken").startswith("Clamshell (right)")
         page.wait_for_timeout(1000)
         page.locator(".widget-button[title='Pause']").click()
         page.wait_for_selector(".hipnb-timer[data-state='paused']", timeout=5_000)

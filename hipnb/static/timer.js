@@ -3,6 +3,7 @@
 // countdown reaches zero ("expired"), so Python can advance from its own clock.
 
 let audio = null; // created inside a user gesture: browsers block audio started any other way
+const heard = { beeps: 0, spoken: "" }; // what was played, shown as data- attributes for tests
 
 function unlockAudio() {
   if (!audio) {
@@ -14,6 +15,7 @@ function unlockAudio() {
 
 function beep(freq = 880, seconds = 0.12) {
   if (!audio || audio.state !== "running") return;
+  heard.beeps += 1;
   const osc = audio.createOscillator();
   const gain = audio.createGain();
   osc.frequency.value = freq;
@@ -25,7 +27,9 @@ function beep(freq = 880, seconds = 0.12) {
 }
 
 function speak(text) {
-  if (!text || !("speechSynthesis" in window)) return;
+  if (!text) return;
+  heard.spoken = text;
+  if (!("speechSynthesis" in window)) return;
   window.speechSynthesis.cancel();
   window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
 }
@@ -70,8 +74,13 @@ function render({ model, el: root }) {
     return model.get("remaining") - (running ? elapsed : 0);
   }
 
+  let expiry = null; // a timeout at the deadline, so expiry is reported on time, not at the next frame
+
   function onSync() {
     ref = performance.now();
+    clearTimeout(expiry);
+    const live = model.get("state") === "running" || model.get("state") === "countdown";
+    if (live) expiry = setTimeout(draw, Math.max(0, model.get("remaining") * 1000) + 2);
     const sync = model.get("sync_id");
     if (sync === lastSync) return;
     lastSync = sync;
@@ -90,6 +99,9 @@ function render({ model, el: root }) {
     const state = model.get("state");
     const rem = left();
     box.dataset.state = state;
+    box.dataset.audio = audio ? audio.state : "none";
+    box.dataset.beeps = String(heard.beeps);
+    box.dataset.spoken = heard.spoken;
     box.classList.toggle("hipnb-big", model.get("big"));
     box.classList.toggle("hipnb-rest", model.get("kind") === "rest");
     title.textContent = model.get("title");
@@ -124,6 +136,7 @@ function render({ model, el: root }) {
   const timer = setInterval(draw, 100);
   return () => {
     clearInterval(timer);
+    clearTimeout(expiry);
     document.removeEventListener("pointerdown", unlockAudio, { capture: true });
     document.removeEventListener("keydown", unlockAudio, { capture: true });
   };
