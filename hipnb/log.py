@@ -295,7 +295,8 @@ def _int_slice(text: pa.Array, start: int, stop: int) -> pa.Array:
 
 
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24]
-_SEPARATORS = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":", 22: b":"}
+_SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 22: ":"}
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
 
 
 def _fast_stamps(stamp: pa.Array):
@@ -312,35 +313,39 @@ def _fast_stamps(stamp: pa.Array):
         return None, None
     raw = np.frombuffer(stamp.buffers()[2], dtype=np.uint8)[ends[0] : ends[0] + 25 * n]
     raw = raw.reshape(n, 25)
-    d = raw[:, _DIGITS].astype(np.int64) - 48
+    d = raw[:, _DIGITS].astype(np.int32) - 48
     sign = raw[:, 19]
     if (
-        ((d < 0) | (d > 9)).any()
+        (d.min() < 0 or d.max() > 9)
         or any((raw[:, i] != ord(c)).any() for i, c in _SEPARATORS.items())
-        or not np.isin(sign, (ord("+"), ord("-"))).all()
+        or ((sign != ord("+")) & (sign != ord("-"))).any()
     ):
         return None, None
     year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
     month, day, hour, minute, second, oh, om = (d[:, i] * 10 + d[:, i + 1] for i in range(4, 18, 2))
-    month0 = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    month_days = (month0 + 1).astype("datetime64[D]") - month0.astype("datetime64[D]")
+    if ((month < 1) | (month > 12)).any():
+        return None, None
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[month] + (leap & (month == 2))
     if (
-        (month < 1).any()
-        or (month > 12).any()
-        or (day < 1).any()
-        or (day > month_days.astype(np.int64)).any()
+        ((day < 1) | (day > month_days)).any()
         or (hour > 23).any()
         or (minute > 59).any()
         or (second > 59).any()
-        or (oh * 60 + om > 18 * 60).any()
         or (om > 59).any()
+        or (oh * 60 + om > 18 * 60).any()
     ):
         return None, None
-    local = month0.astype("datetime64[D]").astype("datetime64[us]") + (
-        (day - 1) * 86400 + hour * 3600 + minute * 60 + second
-    ).astype("timedelta64[s]")
+    # days since 1970-01-01 from the civil date (H. Hinnant's algorithm), in integer arithmetic
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    days = era.astype(np.int64) * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    seconds = days * 86400 + hour * 3600 + minute * 60 + second
+    local = (seconds * 1_000_000).view("datetime64[us]")
     offset = np.where(sign == ord("-"), -1, 1) * (oh * 60 + om)
-    return pa.array(local, pa.timestamp("us")), pa.array(offset, pa.int64())
+    return pa.array(local, pa.timestamp("us")), pa.array(offset.astype(np.int64), pa.int64())
 
 
 def _offset_minutes(tz: pa.Array) -> pa.Array:
@@ -612,7 +617,7 @@ def _fast_parse(data: bytes) -> pa.Table | None:
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=True,
                 invalid_row_handler=lambda row: invalid.append(row) or "skip",
