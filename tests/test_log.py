@@ -376,3 +376,35 @@ def test_lazy_submodules_and_errors_share_a_base():
     assert issubclass(LogError, hipnb.HipnbError) and issubclass(
         hipnb.RoutineError, hipnb.HipnbError
     )
+
+
+@pytest.mark.parametrize(
+    "stamp, ok",
+    [
+        ("2028-02-29T07:00:00+01:00", True),  # leap year
+        ("2027-02-29T07:00:00+01:00", False),
+        ("2100-02-29T07:00:00+01:00", False),  # not a leap year
+        ("2000-02-29T07:00:00+01:00", True),
+        ("2026-04-31T07:00:00+01:00", False),
+        ("2026-12-31T23:59:59-12:00", True),
+        ("2026-11-24T24:00:00+00:00", False),
+        ("2026-11-24T07:00:00+19:00", False),
+    ],
+)
+def test_calendar_checks_on_the_fast_and_general_paths(tmp_path, stamp, ok):
+    for other in ("2026-11-24T07:15:03-05:00", "2026-11-24T07:15:03Z"):  # fast path, general path
+        path = tmp_path / "a.csv"
+        path.unlink(missing_ok=True)
+        body = [",".join(COLUMNS)] + [
+            f"s{i},ana,{s},hip-basics,side_plank,left,30,30,true,,,"
+            for i, s in enumerate([other, stamp])
+        ]
+        path.write_text("\n".join(body) + "\n")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = SessionLog(path).read()
+        assert len(df) == (2 if ok else 1), (stamp, other)
+        if ok:
+            expected = pd.Timestamp(stamp).tz_convert("UTC")
+            assert df["started_at"].iloc[1] == expected
+            assert df["local_time"].iloc[1] == pd.Timestamp(stamp[:19])
