@@ -101,7 +101,7 @@ def bench_analysis(ctx) -> list[tuple]:
     roster_year = best_of(lambda: analysis.roster(year), repeat=2)
     return [
         (
-            "roster",
+            "roster, 300 athletes x 1 year",
             f"300 athletes x 1 year, {len(year)} rows",
             roster_year,
             "read+validate (big log)",
