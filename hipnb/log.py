@@ -530,7 +530,8 @@ class SessionLog:
 
         Columns: the schema's, with ``started_at`` as a UTC timestamp, ``local_time`` (the athlete's
         wall-clock time, from the row's own UTC offset), floats for seconds, bool ``completed``,
-        nullable ints for ``rpe``/``discomfort`` and string columns for text.
+        nullable ints for ``rpe``/``discomfort`` and string columns for text. Columns may come in any
+        order; columns outside the schema (and empty trailing ones) are ignored.
 
         ``errors="report"`` (default): unusable rows are left out and listed in
         ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), and a warning says how many.

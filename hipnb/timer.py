@@ -5,8 +5,14 @@ comes 40 s late still lands on the right step with the right held seconds, and p
 No widgets, no plotting here; :class:`hipnb.widgets.TimerPanel` is a skin over it.
 
     >>> from hipnb import Timer, load_routine
-    >>> t = Timer(load_routine("hip-basics"), clock=fake_clock)   # doctest: +SKIP
-    >>> t.start(); ...; t.tick()                                  # doctest: +SKIP
+    >>> now = [0.0]
+    >>> t = Timer(load_routine("hip-basics"), clock=lambda: now[0])
+    >>> _ = t.start()
+    >>> now[0] = 75.0                       # 60 s roll left, 10 s rest, 5 s into roll right
+    >>> [e.kind for e in t.tick()]
+    ['step_ended', 'step_started', 'step_ended', 'step_started']
+    >>> t.current_step.label, t.remaining
+    ('Foam roll: glutes and upper IT band (right)', 55.0)
 """
 
 from __future__ import annotations
