@@ -17,6 +17,7 @@ EPILOG = """examples:
   hipnb validate data/sample              check every log, report bad rows by file and line
   hipnb log --log data/ana.csv --athlete ana --exercise side_plank --side left --seconds 35
   hipnb export data/sample --out squad.csv  one spreadsheet-safe CSV
+  hipnb summary data/sample                who is on track, who needs attention
   hipnb report --log data/sample --out reports/   HTML report per athlete + squad.html
 """
 
@@ -91,6 +92,17 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("path", type=Path, metavar="PATH", help="log file or folder")
     ex.add_argument("--out", required=True, type=Path, help="CSV file to write")
     ex.set_defaults(func=_cmd_export)
+
+    sm = sub.add_parser(
+        "summary",
+        help="print the squad roster, or one athlete's progress in words",
+        description="Read logs and print one line per athlete (last session, adherence, holds, "
+        "asymmetry, discomfort trend, flags), or, with --athlete, a short progress summary.",
+    )
+    sm.add_argument("path", type=Path, metavar="PATH", help="log file or folder of logs")
+    sm.add_argument("--athlete", help="summarise this athlete only")
+    sm.add_argument("--as-of", help="review date YYYY-MM-DD (default: last day in the logs)")
+    sm.set_defaults(func=_cmd_summary)
 
     rp = sub.add_parser(
         "report",
@@ -208,3 +220,31 @@ def _cmd_report(args) -> int:
         print(f"{athlete}: FAILED: {why}", file=sys.stderr)
     print(f"wrote {len(batch.written)} report(s) and {batch.summary}; {len(batch.failed)} failed")
     return 1 if batch.failed else 0
+
+
+def _cmd_summary(args) -> int:
+    import pandas as pd
+
+    from hipnb import analysis
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = hipnb.read_logs(args.path)
+    for p in df.attrs["problems"]:
+        print(p, file=sys.stderr)
+    if args.athlete:
+        print(analysis.summary_text(df, args.athlete))
+        return 0
+    r = analysis.roster(df, as_of=args.as_of)
+    if r.empty:
+        print("no rows yet")
+        return 0
+    print(f"{'athlete':12} {'last':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}  flags")
+    for row in r.itertuples():
+        bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
+        planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
+        print(
+            f"{row.athlete:12} {row.last_day:%Y-%m-%d} {row.adherence_7d:5.0%} "
+            f"{row.adherence_28d:5.0%} {bound:>7} {planks:>11}  {row.flags}"
+        )
+    return 0

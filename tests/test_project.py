@@ -89,3 +89,15 @@ def test_module_runs_as_python_dash_m():
         [sys.executable, "-m", "hipnb", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "demo-data" in out and "validate" in out
+
+
+def test_cli_summary_roster_and_athlete(capsys):
+    from .conftest import SAMPLE
+
+    assert main(["summary", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("athlete") and len(out) == 9
+    dev = next(line for line in out if line.startswith("dev"))
+    assert "side plank asymmetry" in dev
+    assert main(["summary", str(SAMPLE), "--athlete", "emma"]) == 0
+    assert "discomfort rising" in capsys.readouterr().out
