@@ -47,8 +47,11 @@ class ManualEntry(w.VBox):
             description="Started",
             placeholder="2026-11-24T07:15:03-05:00",
         )
-        self.rpe = w.IntSlider(value=5, min=0, max=10, description="Effort")
-        self.discomfort = w.IntSlider(value=0, min=0, max=10, description="Discomfort")
+        wide = {"style": {"description_width": "initial"}}
+        self.rpe = w.IntSlider(value=5, min=0, max=10, description="Effort (0-10)", **wide)
+        self.discomfort = w.IntSlider(
+            value=0, min=0, max=10, description="Hip discomfort (0-10)", **wide
+        )
         self.note = w.Textarea(description="Note")
         self.save = w.Button(description="Save", button_style="primary", icon="check")
         self.status = w.HTML()
@@ -169,9 +172,12 @@ class TimerPanel(w.VBox):
         ):
             button.on_click(lambda _b, handler=handler: handler())
         self.status = w.HTML()
-        self.rpe = w.IntSlider(value=5, min=0, max=10, description="Effort (0-10)")
-        self.discomfort = w.IntSlider(value=0, min=0, max=10, description="Hip discomfort")
-        self.note = w.Textarea(placeholder="How did it feel?", description="Note")
+        wide = {"style": {"description_width": "initial"}}
+        self.rpe = w.IntSlider(value=5, min=0, max=10, description="Effort (0-10)", **wide)
+        self.discomfort = w.IntSlider(
+            value=0, min=0, max=10, description="Hip discomfort (0-10)", **wide
+        )
+        self.note = w.Textarea(placeholder="How did it feel?", description="Note", **wide)
         self.save_button = w.Button(
             description="Save answers", button_style="primary", icon="check"
         )
@@ -296,9 +302,11 @@ class TimerPanel(w.VBox):
             )
             d.side_label = step.side if step and step.side != "both" else ""
             d.cue = step.cue if step else self._summary()
-            d.next_label = nxt.label if nxt and timer.state != "ready" else ""
-            d.remaining = timer.remaining if step else 0.0
-            d.step_seconds = step.seconds if step else 0.0
+            d.next_label = nxt.label if nxt else ""
+            ready = timer.state == "ready"
+            first = self.routine.steps[0].seconds
+            d.remaining = timer.remaining if step else (first if ready else 0.0)
+            d.step_seconds = step.seconds if step else (first if ready else 0.0)
             d.routine_seconds = self.routine.total_seconds
             d.routine_remaining = timer.total_remaining
             d.announce = announce

@@ -85,6 +85,7 @@ def test_panel_runs_a_routine_and_logs_each_hold_as_it_ends(tmp_path):
     panel, clock = _panel(tmp_path)
     d = panel.display_widget
     assert (d.state, d.title, panel.pause_button.disabled) == ("ready", "short", True)
+    assert d.remaining == 5 and d.next_label == "Side plank (left)", "ready shows what comes"
     panel.start_button.click()
     assert d.state == "countdown" and d.remaining == 3 and panel.start_button.disabled
     clock.t += 3

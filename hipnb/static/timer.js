@@ -108,9 +108,8 @@ function render({ model, el: root }) {
     side.textContent = model.get("side_label");
     cue.textContent = model.get("cue");
     next.textContent = model.get("next_label") ? `Next up: ${model.get("next_label")}` : "";
-    count.textContent = state === "ready" || state === "finished" || state === "stopped"
-      ? clockText(model.get("remaining"))
-      : clockText(rem);
+    const ended = { finished: "\u2713", stopped: "\u25A0" }; // a tick, or a stop square
+    count.textContent = ended[state] || clockText(state === "ready" ? model.get("remaining") : rem);
     const stepS = model.get("step_seconds");
     stepFill.style.width = stepS > 0 ? `${Math.min(100, (100 * (stepS - rem)) / stepS)}%` : "0%";
     const total = model.get("routine_seconds");
