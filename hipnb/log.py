@@ -113,7 +113,12 @@ def _validate(raw) -> tuple[pd.DataFrame, pd.Series]:
     """
     n = raw.num_rows if isinstance(raw, pa.Table) else len(raw)
     index = pd.RangeIndex(n) if isinstance(raw, pa.Table) else raw.index
-    text = {name: _arrow_text(raw, name, n) for name in COLUMNS}
+    # trim spaces a spreadsheet may leave: ids on their few distinct values, numbers only when
+    # they fail to parse, stamps only off the canonical path, notes never
+    text = {name: _arrow_text(raw, name, n, strip=False) for name in COLUMNS}
+    text["session_id"] = pc.utf8_trim_whitespace(text["session_id"])
+    for name in ("athlete", "routine", "exercise", "side", "completed"):
+        text[name] = _per_unique(text[name], pc.utf8_trim_whitespace)
     bad = np.zeros(n, dtype=bool)
     reason = np.full(n, None, dtype=object)
 
@@ -148,6 +153,7 @@ def _validate(raw) -> tuple[pd.DataFrame, pd.Series]:
     stamp = text["started_at"]
     local, offset = _fast_stamps(stamp)
     if local is None:  # not every stamp is in the canonical form: take the general path
+        stamp = pc.utf8_trim_whitespace(stamp)
         flag(pc.equal(stamp, ""), lambda i: "started_at is empty")
         parts = pc.extract_regex(stamp, _STAMP.pattern)
         local_text, tz = pc.struct_field(parts, "local"), pc.struct_field(parts, "tz")
@@ -190,8 +196,8 @@ def _validate(raw) -> tuple[pd.DataFrame, pd.Series]:
     out["side"] = side
 
     for name in ("target_s", "actual_s"):
-        flag(pc.equal(text[name], ""), lambda i, name=name: f"{name} is empty")
-        num = _to_float(text[name])
+        num, blank = _numbers(text[name])
+        flag(blank, lambda i, name=name: f"{name} is empty")
         flag(
             pc.invert(pc.is_finite(num.fill_null(np.nan))),
             quoted(name, "is not a number of seconds"),
@@ -208,13 +214,13 @@ def _validate(raw) -> tuple[pd.DataFrame, pd.Series]:
     out["completed"] = pc.is_in(done, pa.array(sorted(_TRUE)))
 
     for name in ("rpe", "discomfort"):
-        num = _to_float(text[name])
+        num, blank = _numbers(text[name])
         wrong = pc.or_kleene(
             pc.or_kleene(pc.is_nan(num.fill_null(0)), pc.not_equal(num, pc.round(num))),
             pc.or_kleene(pc.less(num, 0), pc.greater(num, 10)),
         )
         flag(
-            pc.or_(pc.and_(pc.not_equal(text[name], ""), pc.is_null(num)), wrong.fill_null(False)),
+            pc.or_(pc.and_(pc.invert(blank), pc.is_null(num)), wrong.fill_null(False)),
             quoted(name, "is not a whole number from 0 to 10"),
         )
         out[name] = pc.cast(pc.if_else(wrong.fill_null(False), None, num), pa.int64(), safe=False)
@@ -259,14 +265,17 @@ def _arrow_text(raw, name: str, n: int, strip: bool = True) -> pa.Array:
     return pc.utf8_trim_whitespace(arr) if strip else arr
 
 
-def _to_float(arr: pa.Array) -> pa.Array:
-    """Numbers from text; "" becomes null; text that is not a number becomes null too."""
-    arr = pc.if_else(pc.equal(arr, ""), None, arr)
+def _numbers(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(numbers, blank): floats from text, null where a cell is blank or not a number."""
+    blank = pc.equal(arr, "")
     try:
-        return arr.cast(pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        num = pd.to_numeric(pd.Series(arr.to_pylist(), dtype=object), errors="coerce")
-        return pa.array(num.astype("float64").to_numpy(), pa.float64(), from_pandas=True)
+        return pc.if_else(blank, None, arr).cast(pa.float64()), blank
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # spaces or text: the slow way
+        arr = pc.utf8_trim_whitespace(arr)
+        blank = pc.equal(arr, "")
+        cells = pd.Series(pc.if_else(blank, None, arr).to_pylist(), dtype=object)
+        num = pd.to_numeric(cells, errors="coerce").astype("float64").to_numpy()
+        return pa.array(num, pa.float64(), from_pandas=True), blank
 
 
 def _parse_local(local_text: pa.Array) -> pa.Array:
@@ -581,17 +590,21 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     name = str(path)
     if not path.exists():
         return empty_log(), []
-    data = path.read_bytes()
-    if _BLANK.match(data):
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+        size = os.fstat(f.fileno()).st_size
+        f.seek(max(size - 1, 0))
+        last = f.read(1)
+    if size <= len(head) and _BLANK.match(head):
         return empty_log(), [
             Problem(name, 1, "empty file: expected a header row: " + ",".join(COLUMNS))
         ]
-    fast = _fast_parse(data)
+    fast = _fast_parse(path, head, last)
     if fast is not None:
         typed, reason = _validate(fast)
         if reason.isna().all():
             return typed.reset_index(drop=True), []
-    return _careful_read(data, name)
+    return _careful_read(path.read_bytes(), name)
 
 
 def _header_names(line: str) -> list[str] | None:
@@ -602,21 +615,21 @@ def _header_names(line: str) -> list[str] | None:
         return None
 
 
-def _fast_parse(data: bytes) -> pa.Table | None:
-    """Parse with pyarrow when the file is clean; None means 'use the careful parser'."""
+def _fast_parse(path: Path, head: bytes, last: bytes) -> pa.Table | None:
+    """Parse with pyarrow (memory-mapped) when the file looks clean: it ends with a line end and its
+    first line is a complete header. None means 'use the careful parser'."""
     import pyarrow.csv as pacsv
 
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.endswith(b"\n"):
+    end = head.find(b"\n")
+    if last != b"\n" or end < 0:
         return None
-    header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
+    header = head[:end].decode("utf-8-sig", errors="replace").rstrip("\r")
     names = _header_names(header)
     if names is None or any(c not in names for c in REQUIRED) or len(set(names)) != len(names):
         return None
     try:  # a row with the wrong number of fields raises: the careful parser then reports it
         return pacsv.read_csv(
-            pa.py_buffer(data),
+            pa.memory_map(str(path)),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

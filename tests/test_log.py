@@ -408,3 +408,11 @@ def test_calendar_checks_on_the_fast_and_general_paths(tmp_path, stamp, ok):
             expected = pd.Timestamp(stamp).tz_convert("UTC")
             assert df["started_at"].iloc[1] == expected
             assert df["local_time"].iloc[1] == pd.Timestamp(stamp[:19])
+
+
+def test_spaces_around_cells_are_trimmed_but_notes_are_kept():
+    (row,) = SessionLog(LOGS / "padded.csv").read(errors="raise").to_dict("records")
+    assert (row["session_id"], row["athlete"], row["side"]) == ("s1", "ana", "left")
+    assert (row["target_s"], row["actual_s"], row["completed"], row["rpe"]) == (30, 31.5, True, 5)
+    assert pd.isna(row["discomfort"]) and row["note"] == "  kept as typed "
+    assert row["local_time"] == pd.Timestamp("2026-11-24 07:15:03")
