@@ -17,7 +17,8 @@ from pathlib import Path
 from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, read_logs
 
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "athlete_report.ipynb"
+#: notebooks/athlete_report.ipynb, shipped inside the package (a link in the source tree)
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parent / "templates" / "athlete_report.ipynb"
 
 
 @dataclass

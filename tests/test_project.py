@@ -101,3 +101,11 @@ def test_cli_summary_roster_and_athlete(capsys):
     assert "side plank asymmetry" in dev
     assert main(["summary", str(SAMPLE), "--athlete", "emma"]) == 0
     assert "discomfort rising" in capsys.readouterr().out
+
+
+def test_report_notebook_is_shipped_inside_the_package():
+    shipped = ROOT / "hipnb" / "templates" / "athlete_report.ipynb"
+    assert shipped.read_bytes() == (ROOT / "notebooks" / "athlete_report.ipynb").read_bytes()
+    from hipnb.report import DEFAULT_NOTEBOOK
+
+    assert DEFAULT_NOTEBOOK.resolve() == shipped.resolve()
