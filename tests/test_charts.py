@@ -75,3 +75,28 @@ def test_charts_on_an_empty_log_say_so():
     fig = charts.athlete_dashboard(empty_log(), "nobody")
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert texts.count("no data yet") == 4
+
+
+@pytest.mark.parametrize("exercise", ["glute_roll", "bound_angle", "side_plank"])
+def test_exercise_diagrams_draw_a_figure_with_cues(exercise):
+    ax = charts.exercise_diagram(exercise)
+    assert len(ax.get_lines()) >= 3 and ax.patches, "limbs and a head"
+    notes = " ".join(t.get_text() for t in ax.texts)
+    expected = {"glute_roll": "tender", "bound_angle": "never push", "side_plank": "hips stacked"}
+    assert expected[exercise] in notes
+    assert ax.get_title()
+
+
+def test_exercise_diagram_rejects_unknown_exercises():
+    with pytest.raises(ValueError, match="no diagram"):
+        charts.exercise_diagram("handstand")
+
+
+def test_routine_timeline_has_a_bar_per_step():
+    from hipnb import load_routine
+
+    routine = load_routine("hip-basics")
+    ax = charts.routine_timeline(routine)
+    assert len(ax.patches) == len(routine.steps)
+    assert ax.get_xlabel() == "minutes from start"
+    assert ax.get_xlim()[1] == pytest.approx(routine.total_seconds / 60)
