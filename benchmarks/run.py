@@ -125,13 +125,13 @@ def bench_import(ctx) -> list[tuple]:
 
 def bench_notebooks(ctx) -> list[tuple]:
     import nbformat
-    from nbclient import NotebookClient
+
+    from hipnb._execute import run_notebook
 
     folder = HERE.parent / "notebooks"
 
     def execute(path):
-        nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(folder)}}).execute()
+        run_notebook(path, timeout=300)
 
     empty = ctx["tmp"] / "empty.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), empty)

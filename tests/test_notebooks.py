@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from hipnb._execute import run_notebook
 
 from .conftest import ROOT
 
@@ -14,10 +14,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_headless(path):
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    nb = run_notebook(path, timeout=180)
     errors = [
         o
         for c in nb.cells
@@ -27,3 +24,15 @@ def test_notebook_runs_headless(path):
     ]
     assert not errors
     assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.slow
+def test_sliced_client_still_times_out_a_slow_cell(tmp_path):
+    import nbformat
+    from nbclient.exceptions import CellTimeoutError
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(5)")])
+    path = tmp_path / "slow.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(CellTimeoutError):
+        run_notebook(path, timeout=1)
