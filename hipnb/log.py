@@ -459,12 +459,17 @@ def to_frame(rows) -> pd.DataFrame:
     """Validate rows in memory (dicts or a frame) and return them typed, as :meth:`SessionLog.read`
     would; raises :class:`hipnb.LogError` naming the first bad row and field."""
     typed, reason = _validate(_to_text_frame(rows))
-    bad = reason.notna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise LogError(f"row {i + 1}: {reason.iloc[i]}")
+    first = _first_rejected(reason)
+    if first:
+        raise LogError(f"row {first[0]}: {first[1]}")
     typed.attrs["problems"] = []
     return typed
+
+
+def _first_rejected(reason: pd.Series) -> tuple[int, str] | None:
+    """(row number counting from 1, why) for the first row validation rejected, or None."""
+    bad = np.flatnonzero(reason.notna().to_numpy())
+    return (int(bad[0]) + 1, str(reason.iloc[bad[0]])) if len(bad) else None
 
 
 class SessionLog:
@@ -495,11 +500,10 @@ class SessionLog:
         if text_frame.empty:
             return 0
         _, reason = _validate(text_frame)
-        bad = reason.notna().to_numpy()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
+        first = _first_rejected(reason)
+        if first:
             raise LogError(
-                f"{self.path}: row {i + 1} of this append: {reason.iloc[i]} (nothing was written)"
+                f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:

@@ -22,6 +22,15 @@ from hipnb.routines import SIDES, Routine, load_routine
 from hipnb.timer import Timer
 
 _STATIC = Path(__file__).resolve().parent / "static"
+_WIDE = {"description_width": "initial"}  # labels shown whole, not cut at the default width
+
+
+def _effort_sliders() -> tuple[w.IntSlider, w.IntSlider]:
+    """The 0-10 effort and hip-discomfort sliders every form asks with."""
+    return (
+        w.IntSlider(value=5, min=0, max=10, description="Effort (0-10)", style=_WIDE),
+        w.IntSlider(value=0, min=0, max=10, description="Hip discomfort (0-10)", style=_WIDE),
+    )
 
 
 class ManualEntry(w.VBox):
@@ -47,11 +56,7 @@ class ManualEntry(w.VBox):
             description="Started",
             placeholder="2026-11-24T07:15:03-05:00",
         )
-        wide = {"style": {"description_width": "initial"}}
-        self.rpe = w.IntSlider(value=5, min=0, max=10, description="Effort (0-10)", **wide)
-        self.discomfort = w.IntSlider(
-            value=0, min=0, max=10, description="Hip discomfort (0-10)", **wide
-        )
+        self.rpe, self.discomfort = _effort_sliders()
         self.note = w.Textarea(description="Note")
         self.save = w.Button(description="Save", button_style="primary", icon="check")
         self.status = w.HTML()
@@ -172,12 +177,8 @@ class TimerPanel(w.VBox):
         ):
             button.on_click(lambda _b, handler=handler: handler())
         self.status = w.HTML()
-        wide = {"style": {"description_width": "initial"}}
-        self.rpe = w.IntSlider(value=5, min=0, max=10, description="Effort (0-10)", **wide)
-        self.discomfort = w.IntSlider(
-            value=0, min=0, max=10, description="Hip discomfort (0-10)", **wide
-        )
-        self.note = w.Textarea(placeholder="How did it feel?", description="Note", **wide)
+        self.rpe, self.discomfort = _effort_sliders()
+        self.note = w.Textarea(placeholder="How did it feel?", description="Note", style=_WIDE)
         self.save_button = w.Button(
             description="Save answers", button_style="primary", icon="check"
         )
