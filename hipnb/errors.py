@@ -13,3 +13,7 @@ class RoutineError(HipnbError):
 
 class LogError(HipnbError):
     """Raised when a session log (or rows for it) cannot be used; says file, line and field."""
+
+
+class LogWarning(UserWarning):
+    """Warned when rows of a log were rejected on read (they are listed in ``attrs["problems"]``)."""

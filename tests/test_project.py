@@ -109,3 +109,38 @@ def test_report_notebook_is_shipped_inside_the_package():
     from hipnb.report import DEFAULT_NOTEBOOK
 
     assert DEFAULT_NOTEBOOK.resolve() == shipped.resolve()
+
+
+@pytest.mark.slow
+def test_wheel_ships_every_module(tmp_path):
+    """Editable installs see every module; a wheel only ships the packages pyproject names."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("hipnb-*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    source = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "hipnb").rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix in {".py", ".toml", ".js", ".css", ".ipynb", ".typed"}
+    }
+    assert source - shipped == set()
+    assert "hipnb/log/read.py" in shipped

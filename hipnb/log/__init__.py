@@ -1,0 +1,49 @@
+"""The session log: an open CSV file, one row per hold, validated on the way in and on the way out.
+
+* :meth:`SessionLog.append` validates a batch, then writes it in one locked, flushed and fsynced write:
+  an append that returned is durable, and appending never reads or rewrites the rest of the file.
+* :meth:`SessionLog.read` returns a typed DataFrame; every row that cannot be used is reported as a
+  :class:`Problem` (file, line, reason) in ``df.attrs["problems"]`` (or raised, with ``errors="raise"``).
+  Rows read + rows rejected = rows in the file, always.
+* :func:`read_logs` reads one file or a folder of them (a squad) and merges duplicated rows once.
+
+Schema and meaning of each column: ``COLUMNS`` in :mod:`hipnb.log.schema` and the README's log section.
+One module a job: ``schema``, ``rows`` (rows in), ``read``, ``append``, ``export``.
+"""
+
+from hipnb.errors import LogWarning
+from hipnb.log.append import SessionLog
+from hipnb.log.export import export_for_spreadsheet
+from hipnb.log.read import read_logs
+from hipnb.log.rows import manual_row, to_frame
+from hipnb.log.schema import (
+    COLUMNS,
+    DUPLICATE_KEY,
+    EOL,
+    MAX_HOLD_S,
+    OPTIONAL,
+    REQUIRED,
+    Problem,
+    athlete_path,
+    empty_log,
+    problems,
+)
+
+__all__ = [
+    "COLUMNS",
+    "DUPLICATE_KEY",
+    "EOL",
+    "MAX_HOLD_S",
+    "OPTIONAL",
+    "REQUIRED",
+    "LogWarning",
+    "Problem",
+    "SessionLog",
+    "athlete_path",
+    "empty_log",
+    "export_for_spreadsheet",
+    "manual_row",
+    "problems",
+    "read_logs",
+    "to_frame",
+]

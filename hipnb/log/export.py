@@ -1,0 +1,30 @@
+"""Rows leaving for a spreadsheet, safe from formula injection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from hipnb.log.rows import _csv_text, _to_text_frame
+from hipnb.log.schema import COLUMNS, EOL
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_COLUMNS = ("session_id", "athlete", "routine", "exercise", "side", "note")
+
+
+def export_for_spreadsheet(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a log frame to ``path`` as CSV for spreadsheets, safe from formula injection.
+
+    Text cells that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a leading
+    apostrophe, so a spreadsheet shows them as text instead of running them. Numbers, times and
+    booleans are written as they are. The file has a UTF-8 BOM so Excel reads accents right.
+    """
+    text = _to_text_frame(df)
+    for name in _TEXT_COLUMNS:
+        cells = text[name]
+        text[name] = cells.where(~cells.str.startswith(_FORMULA_START), "'" + cells)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(",".join(COLUMNS) + EOL + _csv_text(text, list(COLUMNS)), encoding="utf-8-sig")
+    return path
