@@ -105,7 +105,16 @@ def test_dtypes_of_a_read_log(tmp_path):
     assert df["completed"].dtype == bool
     assert df["rpe"].dtype == "Int64" and df["discomfort"].dtype == "Int64"
     assert df["pain_at_s"].dtype == "float64"
-    for name in ("session_id", "athlete", "routine", "exercise", "side", "note", "hold_id", "action"):
+    for name in (
+        "session_id",
+        "athlete",
+        "routine",
+        "exercise",
+        "side",
+        "note",
+        "hold_id",
+        "action",
+    ):
         assert isinstance(df[name].dtype, pd.StringDtype), name
     assert list(df.columns) == [*ALL_COLUMNS, "local_time"]
 
