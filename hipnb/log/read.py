@@ -139,9 +139,9 @@ def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
     n = len(df)
     if n == 0:
         return df.reset_index(drop=True)
-    athlete_codes, athletes = pd.factorize(df["athlete"], sort=True)
+    athlete_codes = _sorted_codes(df["athlete"])
     times = df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
-    order = np.lexsort((times, athlete_codes))  # stable: file order within equal keys
+    order = _athlete_time_order(athlete_codes, times)
     a, t = athlete_codes[order], times[order]
     same = (a[1:] == a[:-1]) & (t[1:] == t[:-1])
     involved = np.zeros(n, dtype=bool)
@@ -168,6 +168,33 @@ def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
     if len(order) == n and (order[1:] > order[:-1]).all():
         return df.reset_index(drop=True)
     return df.take(order).reset_index(drop=True)
+
+
+def _sorted_codes(names: pd.Series) -> np.ndarray:
+    """Codes of ``names`` that sort as the names do (hash the few distinct names, sort those)."""
+    arr = pa.array(names.array) if not isinstance(names.array, pd.arrays.ArrowStringArray) else None
+    encoded = (arr if arr is not None else names.array._pa_array).dictionary_encode()
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[np.argsort(np.asarray(encoded.dictionary.to_pylist(), dtype=object))] = np.arange(
+        len(rank)
+    )
+    return rank[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _athlete_time_order(codes: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Row order by athlete, then time, file order among equals.
+
+    Logs are appended in time order, so a stable sort on the athlete alone (a radix sort when the
+    codes fit 16 bits) is usually enough; the time order is then checked in one pass.
+    """
+    small = codes.max(initial=0) < 1 << 15
+    order = np.argsort(codes.astype(np.int16) if small else codes, kind="stable")
+    a, t = codes[order], times[order]
+    if ((a[1:] != a[:-1]) | (t[1:] >= t[:-1])).all():
+        return order
+    return np.lexsort((times, codes))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -249,6 +249,9 @@ def _validate(raw: pa.Table | pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     out["side"] = side
 
     for name in ("target_s", "actual_s", "pain_at_s"):
+        if name == "pain_at_s" and _all_empty(col[name]):
+            out[name] = pa.nulls(n, pa.float64())
+            continue
         num, blank = _numbers(col[name])
         if name != "pain_at_s":
             flag(blank, lambda i, name=name: f"{name} is empty")
@@ -285,25 +288,46 @@ def _validate(raw: pa.Table | pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         )
         out[name] = pc.cast(pc.if_else(wrong.fill_null(False), None, num), pa.int64(), safe=False)
 
-    note = _text(col["note"])
-    out["note"] = pc.if_else(pc.equal(note, ""), None, note)
-    hold_id = _trim_edges(_text(col["hold_id"]))
-    out["hold_id"] = pc.if_else(pc.equal(hold_id, ""), None, hold_id)
-    action = _per_unique(_text(col["action"]), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u)))
-    flag(
-        pc.invert(pc.is_in(action, pa.array(ACTIONS))),
-        quoted("action", "is not one of edit, delete (or empty)"),
-    )
-    flag(
-        pc.and_(pc.not_equal(action, ""), pc.equal(hold_id, "")),
-        lambda i: f"action '{action[i].as_py()}' needs the hold_id of the hold it applies to",
-    )
-    out["action"] = pc.if_else(pc.equal(action, ""), None, action)
+    out["note"] = _empty_to_null(col["note"])
+    if _all_empty(col["hold_id"]) and _all_empty(col["action"]):  # no corrections: most files
+        out["hold_id"] = out["action"] = pa.nulls(n, pa.string())
+    else:
+        hold_id = _trim_edges(_text(col["hold_id"]))
+        out["hold_id"] = _empty_to_null(hold_id)
+        action = _per_unique(
+            _text(col["action"]), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u))
+        )
+        flag(
+            pc.invert(pc.is_in(action, pa.array(ACTIONS))),
+            quoted("action", "is not one of edit, delete (or empty)"),
+        )
+        flag(
+            pc.and_(pc.not_equal(action, ""), pc.equal(hold_id, "")),
+            lambda i: f"action '{action[i].as_py()}' needs the hold_id of the hold it applies to",
+        )
+        out["action"] = _empty_to_null(action)
 
     table = pa.table({name: out[name] for name in (*ALL_COLUMNS, "local_time")})
     typed = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
     typed.index = index
     return typed, pd.Series(reason, index=index)
+
+
+def _all_empty(arr: pa.Array) -> bool:
+    """Whether a column holds nothing at all (absent, all null or all empty text): cheap to tell."""
+    if arr.null_count == len(arr):
+        return True
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return not pc.max(pc.binary_length(arr)).as_py()
+    return False
+
+
+def _empty_to_null(arr: pa.Array) -> pa.Array:
+    """Text with empty cells as null (missing), as the frame shows them."""
+    arr = _text(arr) if arr.null_count != len(arr) else pa.nulls(len(arr), pa.string())
+    if arr.null_count == len(arr) or not pc.any(pc.equal(arr, "")).as_py():
+        return arr
+    return pc.if_else(pc.equal(arr, ""), None, arr)
 
 
 def _column(raw: pa.Table, name: str, n: int) -> pa.Array:
@@ -502,27 +526,36 @@ def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     if n == 0 or stamp.null_count:
         return None
     ends = np.frombuffer(stamp.buffers()[1], dtype=np.int32)[stamp.offset : stamp.offset + n + 1]
-    if not (np.diff(ends) == 25).all():
+    if ends[-1] - ends[0] != 25 * n or not (np.diff(ends) == 25).all():
         return None
     raw = np.frombuffer(stamp.buffers()[2], dtype=np.uint8)[ends[0] : ends[0] + 25 * n]
     raw = raw.reshape(n, 25)
-    d = raw[:, _DIGITS].astype(np.int32) - 48
-    sign = raw[:, 19]
-    if (
-        (d.min() < 0 or d.max() > 9)
-        or any((raw[:, i] != ord(c)).any() for i, c in _SEPARATORS.items())
-        or ((sign != ord("+")) & (sign != ord("-"))).any()
-    ):
+    # one pass: each byte minus its position's lowest allowed value must be within its range
+    if not ((raw - _LOW) <= _SPAN).all() or (raw[:, 19] == 44).any():  # 44: ',' between + and -
         return None
-    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    month, day, hour, minute, second, oh, om = (d[:, i] * 10 + d[:, i + 1] for i in range(4, 18, 2))
+
+    def num(*cols: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int32)
+        for c in cols:
+            out = out * 10 + (raw[:, c] - 48)
+        return out
+
+    year, month, day = num(0, 1, 2, 3), num(5, 6), num(8, 9)
+    hour, minute, second, oh, om = num(11, 12), num(14, 15), num(17, 18), num(20, 21), num(23, 24)
     if not (
         _calendar_ok(year, month, day, hour, minute, second).all() and _offset_ok(oh, om).all()
     ):
         return None
     local = _epoch_us(year, month, day, hour, minute, second).view("datetime64[us]")
-    offset = np.where(sign == ord("-"), -1, 1) * (oh * 60 + om)
+    offset = np.where(raw[:, 19] == 45, -1, 1) * (oh * 60 + om)
     return pa.array(local, pa.timestamp("us")), pa.array(offset.astype(np.int64), pa.int64())
+
+
+_LOW = np.full(25, 48, dtype=np.uint8)  # digits: '0' plus at most 9
+_SPAN = np.full(25, 9, dtype=np.uint8)
+for _at, _char in {**_SEPARATORS, 19: "+"}.items():
+    _LOW[_at], _SPAN[_at] = ord(_char), 0
+_SPAN[19] = 2  # '+' (43) or '-' (45); ',' (44) is refused separately
 
 
 def hold_keys(df: pd.DataFrame) -> pd.Series:
