@@ -204,7 +204,11 @@ def _cmd_log(args) -> int:
 def _cmd_export(args) -> int:
     from hipnb.log import export_for_spreadsheet
 
-    df = hipnb.read_logs(args.path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = hipnb.read_logs(args.path)
+    for p in df.attrs["problems"]:
+        print(p, file=sys.stderr)
     export_for_spreadsheet(df, args.out)
     print(f"wrote {len(df)} rows to {args.out}")
     return 0

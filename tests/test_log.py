@@ -44,8 +44,9 @@ def row(i=0, **over):
 def _cases():
     for line in (LOGS / "EXPECTED").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            name, outcome, lineno, rows, text = (p.strip() for p in line.split("|"))
-            yield pytest.param(name, outcome, int(lineno), int(rows), text, id=name)
+            name, outcome, lineno, rows, text, *data = (p.strip() for p in line.split("|"))
+            data_rows = int(data[0]) if data else None
+            yield pytest.param(name, outcome, int(lineno), int(rows), text, data_rows, id=name)
 
 
 def _data_lines(path) -> int:
@@ -55,8 +56,8 @@ def _data_lines(path) -> int:
     return max(len(records) - 1, 0)
 
 
-@pytest.mark.parametrize("name, outcome, line, rows, text", list(_cases()))
-def test_malformed_files_get_clear_messages(name, outcome, line, rows, text):
+@pytest.mark.parametrize("name, outcome, line, rows, text, data_rows", list(_cases()))
+def test_malformed_files_get_clear_messages(name, outcome, line, rows, text, data_rows):
     path = LOGS / name
     log = SessionLog(path)
     if outcome == "raise":
@@ -71,12 +72,14 @@ def test_malformed_files_get_clear_messages(name, outcome, line, rows, text):
     assert len(df) == rows
     if outcome == "ok":
         assert found == [] and not caught
+        assert len(df) == (data_rows or _data_lines(path)), "every row read"
         return
     assert found[0].file == str(path) and found[0].line == line
     assert text in found[0].reason
     assert any(issubclass(w.category, LogWarning) for w in caught), "problems are never silent"
     if name != "empty.csv":
-        assert len(df) + len(found) == _data_lines(path), "rows read + rejected = rows in the file"
+        expected = data_rows or _data_lines(path)
+        assert len(df) + len(found) == expected, "rows read + rejected = rows in the file"
     with pytest.raises(LogError, match=rf"{name}:{line}: "):
         log.read(errors="raise")
 

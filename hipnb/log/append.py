@@ -130,6 +130,8 @@ class SessionLog:
         """
         if errors not in ("report", "raise"):
             raise ValueError("errors must be 'report' or 'raise'")
+        if self.path.is_dir():
+            raise LogError(f"{self.path}: is a folder, not a log file")
         if not self.path.exists() and not self.path.is_symlink():
             return _empty_log()
         return read_logs(self.path, errors=errors, _stacklevel=3)
