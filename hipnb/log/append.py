@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -49,38 +50,10 @@ class SessionLog:
             raise LogError(
                 f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                size = os.fstat(fd).st_size
-                if size == 0:
-                    columns, prefix = list(COLUMNS), ",".join(COLUMNS) + EOL
-                else:
-                    columns = self._header_columns(fd)
-                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
-                data = (prefix + _csv_text(text_frame, columns)).encode("utf-8")
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            if size == 0:
-                _fsync_dir(self.path.parent)
+        append_text(
+            self.path, self._lock, lambda columns: _csv_text(text_frame, columns), COLUMNS, REQUIRED
+        )
         return len(text_frame)
-
-    def _header_columns(self, fd: int) -> list[str]:
-        head = os.pread(fd, 65536, 0)
-        line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
-        columns = _header_names(line) or []
-        missing = [c for c in REQUIRED if c not in columns]
-        if missing:
-            raise LogError(
-                f"{self.path}:1: cannot append: the header lacks {', '.join(missing)} "
-                f"(header: {line[:120]!r})"
-            )
-        return columns
 
     def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
         """Read and validate the whole log into a typed DataFrame.
@@ -110,6 +83,53 @@ class SessionLog:
             )
         df.attrs["problems"] = found
         return df
+
+
+def append_text(
+    path: Path,
+    lock: FileLock,
+    text_for: Callable[[list[str]], str],
+    header: Sequence[str],
+    required: Sequence[str],
+) -> None:
+    """The durable append, for any open CSV file (session logs, run logs).
+
+    Under ``lock``, one ``write`` of ``text_for(columns)`` at the end of ``path`` (created with
+    ``header`` when new or empty; otherwise ``columns`` are the file's own, which must hold every
+    name in ``required``), then fsync. Rows already validated by the caller; the body is never read.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with lock:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size == 0:
+                columns, prefix = list(header), ",".join(header) + EOL
+            else:
+                columns = _header_columns(path, fd, required)
+                prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
+            data = (prefix + text_for(columns)).encode("utf-8")
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if size == 0:
+            _fsync_dir(path.parent)
+
+
+def _header_columns(path: Path, fd: int, required: Sequence[str]) -> list[str]:
+    head = os.pread(fd, 65536, 0)
+    line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+    columns = _header_names(line) or []
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise LogError(
+            f"{path}:1: cannot append: the header lacks {', '.join(missing)} "
+            f"(header: {line[:120]!r})"
+        )
+    return columns
 
 
 def _fsync_dir(folder: Path) -> None:
