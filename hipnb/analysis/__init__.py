@@ -7,13 +7,14 @@ UTC date: a session at 23:30 in Madrid belongs to that Madrid day.
 Every function accepts an empty log and returns an empty frame with the documented columns.
 
 One module per task: :mod:`~hipnb.analysis.days` (local days, trends), :mod:`~hipnb.analysis.progress`,
-:mod:`~hipnb.analysis.adherence`, :mod:`~hipnb.analysis.discomfort`, :mod:`~hipnb.analysis.summary`
-and :mod:`~hipnb.analysis.roster`. Every public name is importable from ``hipnb.analysis``.
+:mod:`~hipnb.analysis.adherence`, :mod:`~hipnb.analysis.discomfort`, :mod:`~hipnb.analysis.summary`,
+:mod:`~hipnb.analysis.roster` and :mod:`~hipnb.analysis.load` (running load beside hip care). Every public name is importable from ``hipnb.analysis``.
 """
 
 from hipnb.analysis.adherence import streaks, target_met_days, weekly_adherence
 from hipnb.analysis.days import BAND_HIGH_S, BAND_LOW_S, daily_summary, trend_slope, with_day
 from hipnb.analysis.discomfort import discomfort_trend
+from hipnb.analysis.load import load_status, long_run_discomfort, weekly_load
 from hipnb.analysis.progress import (
     band_counts,
     bound_angle_progress,
@@ -31,6 +32,8 @@ __all__ = [
     "bound_angle_progress",
     "daily_summary",
     "discomfort_trend",
+    "load_status",
+    "long_run_discomfort",
     "personal_bests",
     "plank_progress",
     "roster",
@@ -40,5 +43,6 @@ __all__ = [
     "target_met_days",
     "trend_slope",
     "weekly_adherence",
+    "weekly_load",
     "with_day",
 ]

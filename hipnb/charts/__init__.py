@@ -5,12 +5,13 @@ the Axes; :func:`athlete_dashboard` builds and returns a whole Figure. Nothing c
 Colours come from the Okabe-Ito colour-blind-safe palette, and left/right are the same everywhere.
 
 One module per task: :mod:`~hipnb.charts.progress` (one athlete), :mod:`~hipnb.charts.adherence`,
-:mod:`~hipnb.charts.roster` (the squad) and :mod:`~hipnb.charts.workshop` (routine pictures).
+:mod:`~hipnb.charts.roster` (the squad), :mod:`~hipnb.charts.load` (running load) and :mod:`~hipnb.charts.workshop` (routine pictures).
 Every public name is importable from ``hipnb.charts``.
 """
 
 from hipnb.charts.adherence import adherence_calendar
 from hipnb.charts.common import BAND_COLOR, DISCOMFORT_COLOR, SIDE_COLORS, TARGET_COLOR
+from hipnb.charts.load import load_chart
 from hipnb.charts.progress import (
     asymmetry_chart,
     athlete_dashboard,
@@ -35,6 +36,7 @@ __all__ = [
     "bound_angle_chart",
     "discomfort_chart",
     "exercise_diagram",
+    "load_chart",
     "plank_chart",
     "roster_grid",
     "roster_table",
