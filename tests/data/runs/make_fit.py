@@ -20,7 +20,9 @@ from fit_tool.profile.profile_type import FileType, Manufacturer, Sport
 HERE = Path(__file__).parent
 
 
-def activity(start: datetime, seconds: float, metres: float, sport: Sport, utc_offset_h: float):
+def activity(
+    start: datetime, seconds: float, metres: float, sport: Sport, utc_offset_h: float, records: int = 5
+):
     """FIT bytes of one activity: file id, a few records, a session and the activity summary."""
     ms = int(start.timestamp() * 1000)
     b = FitFileBuilder(auto_define=True, min_string_size=50)
@@ -31,10 +33,10 @@ def activity(start: datetime, seconds: float, metres: float, sport: Sport, utc_o
     m.time_created = ms
     m.serial_number = 0x12345678
     b.add(m)
-    for i in range(5):
+    for i in range(records):
         r = RecordMessage()
-        r.timestamp = ms + int(i * seconds * 250)
-        r.distance = metres * i / 4
+        r.timestamp = ms + int(i * seconds * 1000 / (records - 1))
+        r.distance = metres * i / (records - 1)
         r.position_lat = 40.4 + i * 0.001  # points exist in the file; hipnb never stores them
         r.position_long = -3.7
         b.add(r)
@@ -65,6 +67,9 @@ def main() -> None:
     (HERE / "fit" / "ride.fit").write_bytes(ride)
     # a watch that died mid-write: the file stops half way through
     (HERE / "bad" / "truncated.fit").write_bytes(run[: len(run) // 2])
+    # for make bench: an hour's run recorded every second
+    hour = activity(datetime(2026, 11, 7, 7, 0, 0, tzinfo=UTC), 3600, 12000.0, Sport.RUNNING, 1, 3601)
+    (HERE.parents[2] / "benchmarks" / "data" / "hour_run.fit").write_bytes(hour)
 
 
 if __name__ == "__main__":
