@@ -292,22 +292,54 @@ def _cmd_summary(args) -> int:
         df = hipnb.read_logs(args.path)
     for p in df.attrs["problems"]:
         print(p, file=sys.stderr)
+    load = _load_status(args.path, df, args.as_of)
     if args.athlete:
         print(analysis.summary_text(df, args.athlete))
+        if args.athlete in load.index:
+            print(f"Running: {load.loc[args.athlete, 'words']}.")
         return 0
     r = analysis.roster(df, as_of=args.as_of)
     if r.empty:
         print("no rows yet")
         return 0
-    print(f"{'athlete':12} {'last':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}  flags")
+    runs = f" {'run 7d':>8}" if len(load) else ""
+    print(
+        f"{'athlete':12} {'last':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}{runs}  "
+        "flags"
+    )
     for row in r.itertuples():
         bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
         planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
+        flags, km = row.flags, ""
+        if len(load):
+            mine = load.loc[row.athlete] if row.athlete in load.index else None
+            km = " " + (f"{mine.km_7d:5.1f} km" if mine is not None else "       -").rjust(8)
+            if mine is not None and mine.flag:
+                flags = "; ".join(f for f in (flags, _load_flag(mine)) if f)
         print(
             f"{row.athlete:12} {row.last_day:%Y-%m-%d} {row.adherence_7d:5.0%} "
-            f"{row.adherence_28d:5.0%} {bound:>7} {planks:>11}  {row.flags}"
+            f"{row.adherence_28d:5.0%} {bound:>7} {planks:>11}{km}  {flags}"
         )
     return 0
+
+
+def _load_status(path: Path, holds, as_of):
+    """Running load per athlete (indexed by athlete) for the runs beside the logs, if any."""
+    from hipnb import analysis
+    from hipnb.runs import read_runs
+
+    folder = path if path.is_dir() else path.parent
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runs = read_runs(folder)
+    return analysis.load_status(runs, holds, as_of=as_of).set_index("athlete")
+
+
+def _load_flag(row) -> str:
+    rise = f"{row.ratio:.2f}x load" if row.ratio == row.ratio else ""
+    if row.change_7d == row.change_7d:
+        rise = ", ".join(r for r in (rise, f"{row.change_7d:+.0%} a week") if r)
+    return f"running up sharply ({rise}) with routine {row.adherence_28d:.0%}"
 
 
 def _cmd_runs_import(args) -> int:

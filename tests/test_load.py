@@ -202,3 +202,31 @@ def test_demo_squad_flags_only_the_athlete_who_ramps_up():
     assert steady["change"].abs().max() < 0.3
     # the demo hold logs do not depend on the runs
     assert len(holds) == len(demo_log(athletes=8, weeks=12, seed=7))
+
+
+def test_cli_summary_shows_running_load_and_its_flag(capsys):
+    from hipnb.cli import main
+
+    assert main(["summary", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "run 7d" in out[0]
+    hana = next(line for line in out if line.startswith("hana"))
+    assert (
+        "121.1 km" in hana
+        and "running up sharply (1.49x load, +34% a week) with routine 18%" in hana
+    )
+    assert not any("running up" in line for line in out if not line.startswith("hana"))
+    assert main(["summary", str(SAMPLE), "--athlete", "hana"]) == 0
+    assert "Running: load rising sharply while the hip routine lapses" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_athlete_report_shows_the_load_chart(tmp_path):
+    from hipnb.report import render_reports
+
+    batch = render_reports(SAMPLE, tmp_path, athletes=["hana"], progress=False)
+    assert not batch.failed
+    page = (tmp_path / "hana.html").read_text()
+    section = page[page.index("Running load and hip care") :]
+    assert "data:image/" in section  # the load chart
+    assert "load rising sharply while the hip routine lapses" in section

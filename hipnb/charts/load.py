@@ -57,11 +57,10 @@ def load_chart(
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    handles = [
-        plt.Rectangle((0, 0), 1, 1, color=RUN_COLOR),
-        plt.Rectangle((0, 0), 1, 1, color=RISE_COLOR),
-    ]
-    labels = ["km per week", f"up >{CHANGE_HIGH:.0%} on last week, routine under half"]
+    handles, labels = [plt.Rectangle((0, 0), 1, 1, color=RUN_COLOR)], ["km per week"]
+    if rising.any():
+        handles.append(plt.Rectangle((0, 0), 1, 1, color=RISE_COLOR))
+        labels.append(f"up >{CHANGE_HIGH:.0%} on last week, routine under half")
     if share.notna().any():
         twin = ax.twinx()
         (line,) = twin.plot(

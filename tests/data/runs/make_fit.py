@@ -21,7 +21,12 @@ HERE = Path(__file__).parent
 
 
 def activity(
-    start: datetime, seconds: float, metres: float, sport: Sport, utc_offset_h: float, records: int = 5
+    start: datetime,
+    seconds: float,
+    metres: float,
+    sport: Sport,
+    utc_offset_h: float,
+    records: int = 5,
 ):
     """FIT bytes of one activity: file id, a few records, a session and the activity summary."""
     ms = int(start.timestamp() * 1000)
@@ -68,7 +73,9 @@ def main() -> None:
     # a watch that died mid-write: the file stops half way through
     (HERE / "bad" / "truncated.fit").write_bytes(run[: len(run) // 2])
     # for make bench: an hour's run recorded every second
-    hour = activity(datetime(2026, 11, 7, 7, 0, 0, tzinfo=UTC), 3600, 12000.0, Sport.RUNNING, 1, 3601)
+    hour = activity(
+        datetime(2026, 11, 7, 7, 0, 0, tzinfo=UTC), 3600, 12000.0, Sport.RUNNING, 1, 3601
+    )
     (HERE.parents[2] / "benchmarks" / "data" / "hour_run.fit").write_bytes(hour)
 
 
