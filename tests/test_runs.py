@@ -282,3 +282,34 @@ def test_cli_runs_import(tmp_path, capsys):
     assert main(bad) == 1
     err = capsys.readouterr().err
     assert "truncated.fit:1: not a readable FIT file" in err
+
+
+def test_strava_dates_in_british_english(tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "activities.csv").write_text(
+        "Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance,Distance\n"
+        '1,"3 Nov 2026, 18:45:12",Evening Run,Run,1800,5.00,5003.0\n',
+        encoding="utf-8",
+    )
+    result = import_runs(export, "ana", logs=tmp_path, tz=MADRID)
+    assert _summary(result) == [("2026-11-03T19:45:12+01:00", 5003.0, 1800.0)]
+
+
+@pytest.mark.slow
+def test_concurrent_imports_add_each_run_once(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from hipnb.runs import import_runs; "
+        "import_runs(sys.argv[1], 'ana', logs=sys.argv[2], tz='Europe/Madrid', units='km')"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(RUNS / "good"), str(tmp_path)])
+        for _ in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    runs = read_runs(tmp_path, "ana")
+    assert len(runs) == 7 and runs["run_id"].is_unique
+    assert runs.attrs["problems"] == []

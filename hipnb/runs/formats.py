@@ -124,7 +124,18 @@ _STRAVA_DATE = re.compile(
 )
 
 
+_STRAVA_DATE_GB = re.compile(r"(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}),? (\d{1,2}):(\d{2}):(\d{2})")
+
+
 def _strava_date(text: str) -> datetime:
+    """Strava's UTC date in English: ``Nov 3, 2026, 6:45:12 AM`` (or ``3 Nov 2026, 06:45:12``)."""
+    gb = _STRAVA_DATE_GB.fullmatch(text.strip())
+    if gb and _MONTHS.get(gb[2].title()):
+        day, month, year, hour, minute, second = gb.groups()
+        return datetime(
+            int(year), _MONTHS[month.title()], int(day), int(hour), int(minute), int(second),
+            tzinfo=UTC,
+        )  # fmt: skip
     m = _STRAVA_DATE.fullmatch(text.strip())
     month = _MONTHS.get(m[1].title()) if m else None
     if not m or not month:

@@ -124,11 +124,13 @@ def import_runs(
             problems.append(Problem(a.file, a.line, why))
         else:
             rows.append(row)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        existing = log.read()
-    new, already = _new_runs(rows, existing)
-    log.append(new)
+    log.path.parent.mkdir(parents=True, exist_ok=True)
+    with log.lock:  # two imports at once still add each run once
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            existing = log.read()
+        new, already = _new_runs(rows, existing)
+        log.append(new)
     added = pd.DataFrame(new, columns=list(existing.columns.drop("local_time")))
     added["distance_m"] = pd.to_numeric(added["distance_m"])
     added["duration_s"] = pd.to_numeric(added["duration_s"])

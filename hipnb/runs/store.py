@@ -112,7 +112,8 @@ class RunLog:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
+        #: The cross-process lock every append takes; hold it to read and append as one step.
+        self.lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
 
     def __repr__(self) -> str:
         return f"RunLog({str(self.path)!r})"
@@ -132,7 +133,7 @@ class RunLog:
                 raise LogError(f"{self.path}: row {i} of this append: {why} (nothing was written)")
         if text:
             append_text(
-                self.path, self._lock, lambda cols: _csv_text(text, cols), RUN_COLUMNS, RUN_COLUMNS
+                self.path, self.lock, lambda cols: _csv_text(text, cols), RUN_COLUMNS, RUN_COLUMNS
             )
         return len(text)
 
