@@ -77,8 +77,10 @@ def import_runs(
 
     Example::
 
-        >>> result = import_runs("export_12345/", "ana", logs="data/logs")  # doctest: +SKIP
-        >>> print(result)   # "12 run(s) added (98.4 km) ...; 3 skipped (not runs); 0 problem(s)"
+        result = import_runs("export_12345/", "ana", logs="data/logs", tz="Europe/Madrid")
+        print(result)  # 12 run(s) added (98.4 km) to ...; 3 skipped (not runs); 0 problem(s)
+        for problem in result.problems:
+            print(problem)  # FILE:LINE: REASON
 
     ``path``: a Strava bulk export folder (its ``activities.csv``, or its activity files when
     there is no CSV), a Garmin Connect CSV, a plain CSV of date, distance and duration, a
