@@ -141,7 +141,7 @@ def _runs_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill(
             "Read an export and append its runs (not rides, walks, yoga...) to the athlete's run "
-            "log. PATH is a Strava bulk export folder (its activities.csv, or its activity files "
+            "log. PATH is an unzipped Strava bulk export folder (its activities.csv, or its activity files "
             "when there is no CSV), a Garmin Connect CSV, a plain CSV with columns date, "
             "distance_km (or distance_mi) and duration, a .fit/.gpx/.tcx file (gzipped or not) "
             "or a folder of them. Importing again adds nothing; the same run from two sources "

@@ -313,3 +313,10 @@ def test_concurrent_imports_add_each_run_once(tmp_path):
     runs = read_runs(tmp_path, "ana")
     assert len(runs) == 7 and runs["run_id"].is_unique
     assert runs.attrs["problems"] == []
+
+
+def test_long_imports_show_a_progress_bar(tmp_path, capsys):
+    import_runs(RUNS / "strava_files", "ana", logs=tmp_path, tz=MADRID, progress=True)
+    assert "reading activities" in capsys.readouterr().err
+    import_runs(RUNS / "strava_files", "ana", logs=tmp_path, tz=MADRID)  # 3 files: no bar
+    assert "reading activities" not in capsys.readouterr().err
