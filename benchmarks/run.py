@@ -123,6 +123,63 @@ def bench_import(ctx) -> list[tuple]:
     return [("import hipnb", "fresh process", ours, "import pandas, matplotlib, ipywidgets", base)]
 
 
+def bench_runs(ctx) -> list[tuple]:
+    """FIT decoding rate (an hour's run, recorded every second) and a 5,000-activity Strava CSV."""
+    import fitdecode
+    import pandas as pd
+
+    from hipnb.runs import import_runs
+    from hipnb.runs.formats import read_activity_file
+
+    fit = HERE / "data" / "hour_run.fit"
+    files = 20
+
+    def frames():
+        for _ in range(files):
+            with fitdecode.FitReader(str(fit)) as reader:
+                for _frame in reader:
+                    pass
+
+    decode = best_of(lambda: [read_activity_file(fit) for _ in range(files)])
+    raw = best_of(frames)
+    export = ctx["tmp"] / "strava_5000"
+    export.mkdir()
+    types = ["Run"] * 7 + ["Ride", "Walk", "Trail Run"]
+    starts = pd.date_range("2012-01-01 06:00", periods=5000, freq="27h")
+    pd.DataFrame(
+        {
+            "Activity ID": range(5000),
+            "Activity Date": starts.strftime("%b %d, %Y, %I:%M:%S %p"),
+            "Activity Name": "Morning Run",
+            "Activity Type": [types[i % 10] for i in range(5000)],
+            "Elapsed Time": 3000,
+            "Distance": 10.0,
+            "Moving Time": 2900,
+            "Distance ": [10000.0 + i for i in range(5000)],
+        }
+    ).rename(columns={"Distance ": "Distance"}).to_csv(export / "activities.csv", index=False)
+    logs = ctx["tmp"] / "runs_logs"
+
+    def fresh_import():
+        import shutil
+
+        shutil.rmtree(logs, ignore_errors=True)
+        import_runs(export, "ana", logs=logs, tz="Europe/Madrid", progress=False)
+
+    ours = best_of(fresh_import)
+    base = best_of(lambda: pd.read_csv(export / "activities.csv"))
+    return [
+        (
+            "FIT decode, 1 h at 1 s",
+            f"{files} files, {files / decode:.0f} files/s",
+            decode,
+            "fitdecode frames only",
+            raw,
+        ),
+        ("import Strava CSV", "5000 activities", ours, "pandas.read_csv of it", base),
+    ]
+
+
 def bench_notebooks(ctx) -> list[tuple]:
     import nbformat
 
@@ -201,6 +258,7 @@ BENCHES = {
     "analysis": bench_analysis,
     "import": bench_import,
     "notebooks": bench_notebooks,
+    "runs": bench_runs,
     "timer": bench_timer,
 }
 

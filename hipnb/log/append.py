@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -75,51 +75,16 @@ class SessionLog:
                 f"{NOTE_MAX:,} (nothing was written)"
             )
         text_frame["athlete"] = typed["athlete"].astype("str")  # the NFC form, trimmed
-        if self.path.is_dir():
-            raise LogError(f"{self.path}: is a folder, not a log file (give a .csv file)")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._lock:
-                self._locked_append(text_frame)
-        except OSError as exc:
-            raise LogError(f"{self.path}: could not append: {_os_reason(exc)}") from None
+        append_text(
+            self.path,
+            self._lock,
+            lambda columns: _csv_text(text_frame, columns),
+            ALL_COLUMNS,
+            REQUIRED,
+            write=self._write,
+            check=lambda columns: _refuse_lost_values(self.path, text_frame, columns),
+        )
         return len(text_frame)
-
-    def _locked_append(self, text_frame: pd.DataFrame) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            size = os.fstat(fd).st_size
-            if size == 0:
-                columns, prefix = list(ALL_COLUMNS), ",".join(ALL_COLUMNS) + EOL
-            else:
-                columns = self._header_columns(fd)
-                _refuse_lost_values(self.path, text_frame, columns)
-                prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
-            data = (prefix + _csv_text(text_frame, columns)).encode("utf-8")
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[self._write(fd, view) :]
-                os.fsync(fd)
-            except OSError:
-                _cut_back(fd, size)
-                raise
-        finally:
-            os.close(fd)
-        if size == 0:
-            _fsync_dir(self.path.parent)
-
-    def _header_columns(self, fd: int) -> list[str]:
-        head = os.pread(fd, 65536, 0)
-        line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
-        columns = _header_names(line) or []
-        missing = [c for c in REQUIRED if c not in columns]
-        if missing:
-            raise LogError(
-                f"{self.path}:1: cannot append: the header lacks {', '.join(missing)} "
-                f"(header: {line[:120]!r})"
-            )
-        return columns
 
     def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
         """Read and validate the whole log: the same frame as :func:`hipnb.read_logs` of this file.
@@ -135,6 +100,69 @@ class SessionLog:
         if not self.path.exists() and not self.path.is_symlink():
             return _empty_log()
         return read_logs(self.path, errors=errors, _stacklevel=3)
+
+
+def append_text(
+    path: Path,
+    lock: FileLock,
+    text_for: Callable[[list[str]], str],
+    header: Sequence[str],
+    required: Sequence[str],
+    *,
+    write: Writer = os.write,
+    check: Callable[[list[str]], None] | None = None,
+) -> None:
+    """The durable append, for any open CSV file (session logs, run logs).
+
+    Under ``lock``: read the header line (a new or empty file gets ``header``; an existing one
+    must hold every name in ``required``, and ``check(columns)`` may refuse), then one ``write`` of
+    ``text_for(columns)`` at the end, starting a fresh line after a cut-off record, then fsync.
+    Rows are validated by the caller; the body is never read. Any failure raises
+    :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size).
+    """
+    if path.is_dir():
+        raise LogError(f"{path}: is a folder, not a log file (give a .csv file)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with lock:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                if size == 0:
+                    columns, prefix = list(header), ",".join(header) + EOL
+                else:
+                    columns = _header_columns(path, fd, required)
+                    if check is not None:
+                        check(columns)
+                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
+                data = (prefix + text_for(columns)).encode("utf-8")
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[write(fd, view) :]
+                    os.fsync(fd)
+                except OSError:
+                    _cut_back(fd, size)
+                    raise
+            finally:
+                os.close(fd)
+            if size == 0:
+                _fsync_dir(path.parent)
+    except OSError as exc:
+        raise LogError(f"{path}: could not append: {_os_reason(exc)}") from None
+
+
+def _header_columns(path: Path, fd: int, required: Sequence[str]) -> list[str]:
+    head = os.pread(fd, 65536, 0)
+    line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+    columns = _header_names(line) or []
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise LogError(
+            f"{path}:1: cannot append: the header lacks {', '.join(missing)} "
+            f"(header: {line[:120]!r})"
+        )
+    return columns
 
 
 def _refuse_lost_values(path: Path, text_frame: pd.DataFrame, columns: list[str]) -> None:

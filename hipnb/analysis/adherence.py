@@ -1,0 +1,68 @@
+"""Adherence: days the daily target was met, streaks and weekly counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hipnb.analysis.days import BAND_LOW_S, with_day
+from hipnb.analysis.progress import bound_angle_progress
+
+
+def target_met_days(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataFrame:
+    """Per athlete-day: whether the daily bound-angle target was met (total held >= target_s)."""
+    prog = bound_angle_progress(df)
+    return prog.assign(met=prog["total_s"] >= target_s)[["athlete", "day", "total_s", "met"]]
+
+
+def streaks(
+    df: pd.DataFrame, target_s: float = BAND_LOW_S, as_of: pd.Timestamp | str | None = None
+) -> pd.DataFrame:
+    """Per athlete: current and longest streak of consecutive days the bound-angle target was met.
+
+    The current streak counts back from ``as_of`` (default: each athlete's last logged day); a day
+    not yet done (``as_of`` itself) does not break it.
+    """
+    met = target_met_days(df, target_s)
+    met = met[met["met"]]
+    athletes = pd.Index(df["athlete"].unique(), name="athlete")
+    if met.empty:
+        out = pd.DataFrame({"current_streak": 0, "longest_streak": 0}, index=athletes)
+        return out.reset_index()
+    day_no = (met["day"] - pd.Timestamp("2000-01-01")).dt.days
+    # consecutive days share (day number - rank within athlete)
+    run_id = day_no - met.groupby("athlete").cumcount()
+    runs = (
+        met.assign(run=run_id.to_numpy())
+        .groupby(["athlete", "run"])
+        .agg(length=("day", "size"), last=("day", "max"))
+        .reset_index()
+    )
+    longest = runs.groupby("athlete")["length"].max()
+    if as_of is None:
+        ref = with_day(df).groupby("athlete")["day"].max()
+    else:
+        ref = pd.Series(pd.Timestamp(as_of).normalize(), index=athletes)
+    runs["ref"] = runs["athlete"].map(ref)
+    alive = runs[(runs["ref"] - runs["last"]).dt.days.between(0, 1)]
+    current = alive.groupby("athlete")["length"].max()
+    out = pd.DataFrame({"current_streak": current, "longest_streak": longest}).reindex(athletes)
+    return out.fillna(0).astype(int).reset_index()
+
+
+def weekly_adherence(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataFrame:
+    """Per athlete and week (Monday start): days the bound-angle target was met, active days and
+    sessions."""
+    cols = ["athlete", "week", "days_met", "active_days", "sessions"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    d = with_day(df)
+    d["week"] = d["day"] - pd.to_timedelta(d["day"].dt.day_of_week, unit="D")
+    activity = d.groupby(["athlete", "week"]).agg(
+        active_days=("day", "nunique"), sessions=("session_id", "nunique")
+    )
+    met = target_met_days(df, target_s)
+    met["week"] = met["day"] - pd.to_timedelta(met["day"].dt.day_of_week, unit="D")
+    days_met = met.groupby(["athlete", "week"])["met"].sum().rename("days_met")
+    out = activity.join(days_met, how="left").fillna({"days_met": 0}).reset_index()
+    out["days_met"] = out["days_met"].astype(int)
+    return out[cols]

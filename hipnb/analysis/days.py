@@ -1,0 +1,52 @@
+"""Days and trends shared by every analysis: the athlete's local day, daily totals, slopes, windows."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Reclining Bound Angle Pose guidance: 3-5 minutes a day.
+BAND_LOW_S, BAND_HIGH_S = 180.0, 300.0
+
+
+def with_day(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a ``day`` column: the athlete's local date (midnight, no time zone)."""
+    return df.assign(day=df["local_time"].dt.normalize())
+
+
+def daily_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per athlete, day, exercise and side: holds, total, longest and target seconds, and
+    how many holds were completed."""
+    cols = ["athlete", "day", "exercise", "side"]
+    if df.empty:
+        return pd.DataFrame(
+            columns=[*cols, "holds", "total_s", "longest_s", "target_s", "completed"]
+        )
+    return (
+        with_day(df)
+        .groupby(cols, observed=True, sort=True)
+        .agg(
+            holds=("actual_s", "size"),
+            total_s=("actual_s", "sum"),
+            longest_s=("actual_s", "max"),
+            target_s=("target_s", "max"),
+            completed=("completed", "sum"),
+        )
+        .reset_index()
+    )
+
+
+def trend_slope(frame: pd.DataFrame, value: str, by: str = "athlete") -> pd.Series:
+    """Least-squares slope of ``value`` per day, per ``by`` group (units of value per day)."""
+    x = (frame["day"] - frame["day"].min()).dt.days.astype("float64")
+    f = frame.assign(_x=x, _y=frame[value].astype("float64")).dropna(subset=["_y"])
+    g = f.groupby(by)
+    mx, my = g["_x"].transform("mean"), g["_y"].transform("mean")
+    cov = ((f["_x"] - mx) * (f["_y"] - my)).groupby(f[by]).sum()
+    var = ((f["_x"] - mx) ** 2).groupby(f[by]).sum()
+    return (cov / var.where(var > 0)).rename(f"{value}_per_day")
+
+
+def _window(df: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.DataFrame:
+    """Rows whose local day is within the ``days`` days ending on ``as_of`` (inclusive)."""
+    day = df["local_time"].dt.normalize()
+    return df[(day > as_of - pd.Timedelta(days=days)) & (day <= as_of)]

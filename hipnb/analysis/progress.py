@@ -1,0 +1,130 @@
+"""Progress per exercise: Reclining Bound Angle Pose time against its band, side-plank bests per side,
+personal bests and progression suggestions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hipnb.analysis.days import BAND_HIGH_S, BAND_LOW_S, daily_summary, with_day
+
+
+def bound_angle_progress(
+    df: pd.DataFrame, low: float = BAND_LOW_S, high: float = BAND_HIGH_S
+) -> pd.DataFrame:
+    """Per athlete-day Reclining Bound Angle Pose time against the 3-5 min band.
+
+    Columns: athlete, day, total_s (seconds held that day), longest_s, band (``under``, ``in`` or
+    ``over``, judged on total_s).
+    """
+    daily = daily_summary(df[df["exercise"] == "bound_angle"])
+    daily = daily[["athlete", "day", "total_s", "longest_s"]].reset_index(drop=True)
+    band = np.select(
+        [daily["total_s"] < low, daily["total_s"] > high], ["under", "over"], default="in"
+    )
+    return daily.assign(band=pd.Series(band, index=daily.index, dtype="str"))
+
+
+def band_counts(progress: pd.DataFrame) -> pd.DataFrame:
+    """Days under, in and over the band per athlete, from :func:`bound_angle_progress`."""
+    counts = pd.crosstab(progress["athlete"], progress["band"])
+    return counts.reindex(columns=["under", "in", "over"], fill_value=0)
+
+
+def plank_progress(df: pd.DataFrame) -> pd.DataFrame:
+    """Per athlete-day side-plank bests per side and their asymmetry.
+
+    Columns: athlete, day, left_s, right_s (longest hold that day, NaN if that side was not done),
+    asymmetry (``|left - right| / max(left, right)``, 0 = even), weaker (``left``/``right``/``even``).
+    """
+    planks = df[(df["exercise"] == "side_plank") & df["side"].isin(["left", "right"])]
+    if planks.empty:
+        return pd.DataFrame(columns=["athlete", "day", "left_s", "right_s", "asymmetry", "weaker"])
+    wide = (
+        with_day(planks)
+        .pivot_table(index=["athlete", "day"], columns="side", values="actual_s", aggfunc="max")
+        .reindex(columns=["left", "right"])
+        .rename(columns={"left": "left_s", "right": "right_s"})
+        .reset_index()
+    )
+    wide.columns.name = None
+    best = wide[["left_s", "right_s"]].max(axis=1)
+    wide["asymmetry"] = (wide["left_s"] - wide["right_s"]).abs() / best.where(best > 0)
+    wide["weaker"] = np.select(
+        [wide["left_s"] < wide["right_s"], wide["right_s"] < wide["left_s"]],
+        ["left", "right"],
+        default="even",
+    )
+    return wide
+
+
+def personal_bests(df: pd.DataFrame) -> pd.DataFrame:
+    """Per athlete, exercise and side: the longest hold and the day it happened."""
+    if df.empty:
+        return pd.DataFrame(columns=["athlete", "exercise", "side", "best_s", "day"])
+    d = with_day(df)
+    idx = d.groupby(["athlete", "exercise", "side"])["actual_s"].idxmax()
+    best = d.loc[idx, ["athlete", "exercise", "side", "actual_s", "day"]]
+    return best.rename(columns={"actual_s": "best_s"}).reset_index(drop=True)
+
+
+def suggest_progression(
+    df: pd.DataFrame,
+    sessions: int = 3,
+    max_discomfort: int = 3,
+    plank_step_s: float = 15.0,
+    bound_step_s: float = 30.0,
+) -> pd.DataFrame:
+    """A progression suggestion per athlete and exercise, with its reason in words.
+
+    Rules: side plank target +``plank_step_s`` after ``sessions`` sessions in a row where both
+    sides were completed with discomfort <= ``max_discomfort``; Reclining Bound Angle Pose +
+    ``bound_step_s`` (up to 300 s) under the same condition; otherwise keep the target, and say why.
+    Columns: athlete, exercise, target_s, suggested_s, reason.
+    """
+    cols = ["athlete", "exercise", "target_s", "suggested_s", "reason"]
+    d = df[df["exercise"].isin(["side_plank", "bound_angle"])]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    per = d.groupby(["athlete", "exercise", "session_id"]).agg(
+        start=("started_at", "min"), done=("completed", "all"), target_s=("target_s", "max")
+    )
+    pain = (
+        df.dropna(subset=["discomfort"]).groupby("session_id")["discomfort"].max().astype("float64")
+    )
+    per = per.join(pain.rename("discomfort"), on="session_id").reset_index()
+    per = per.sort_values("start")
+    last = per.groupby(["athlete", "exercise"]).tail(sessions)
+    g = last.groupby(["athlete", "exercise"])
+    summary = g.agg(
+        n=("done", "size"),
+        all_done=("done", "all"),
+        worst=("discomfort", "max"),
+        target_s=("target_s", "last"),
+    ).reset_index()
+    ok_pain = summary["worst"].fillna(0) <= max_discomfort
+    ready = (summary["n"] >= sessions) & summary["all_done"] & ok_pain
+    step = np.where(summary["exercise"] == "side_plank", plank_step_s, bound_step_s)
+    cap = np.where(summary["exercise"] == "bound_angle", BAND_HIGH_S, np.inf)
+    at_cap = summary["target_s"] >= cap
+    summary["suggested_s"] = np.where(
+        ready & ~at_cap, np.minimum(summary["target_s"] + step, cap), summary["target_s"]
+    )
+    label = summary["exercise"].map({"side_plank": "side plank", "bound_angle": "bound angle"})
+    grow = (
+        f"last {sessions} sessions completed with discomfort <= {max_discomfort}, so add "
+        + pd.Series(step, index=summary.index).map("{:g}".format)
+        + " s"
+    )
+    why = np.select(
+        [ready & ~at_cap, ready & at_cap, summary["n"] < sessions, ~ok_pain],
+        [
+            grow,
+            "already at the top of the 3-5 min band: keep it",
+            f"fewer than {sessions} sessions logged yet: keep the target",
+            f"discomfort above {max_discomfort} recently: keep the target and ease off",
+        ],
+        default=f"not every hold completed in the last {sessions} sessions: keep the target",
+    )
+    summary["reason"] = label + ": " + pd.Series(why, index=summary.index, dtype="str")
+    return summary[cols]
