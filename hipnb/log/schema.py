@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,34 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$")
 #: Plain names keep their file name as they are: lower-case ASCII, as the first logs were written.
 _PLAIN = re.compile(r"^[a-z0-9](?:[a-z0-9_.\-]{0,62}[a-z0-9_\-])?$")
 _NAME_PUNCT = set(" '\u2019-\u2010._")
+
+
+class _HoldRequired(TypedDict):
+    session_id: str
+    athlete: str
+    started_at: datetime | str
+    routine: str
+    exercise: str
+    side: str
+    target_s: float
+    actual_s: float
+    completed: bool
+
+
+class Hold(_HoldRequired, total=False):
+    """One hold, as a row on its way into the log: what the timer, manual entry and corrections
+    hand to :meth:`SessionLog.append` (a DataFrame with these columns works too).
+
+    ``started_at`` is an aware datetime or ISO 8601 text with a UTC offset. The optional keys may be
+    left out or None (unknown, never 0).
+    """
+
+    rpe: int | None
+    discomfort: int | None
+    note: str | None
+    hold_id: str | None
+    action: str | None
+    pain_at_s: float | None
 
 
 class Problem(NamedTuple):
