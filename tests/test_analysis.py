@@ -270,11 +270,17 @@ def test_roster_table_colours_and_escapes(make_log):
     r.loc[0, "flags"] = "<b>x</b>"
     html = roster_table(r, sort_by="adherence_7d").to_html()
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
-    assert GREEN in html and RED in html
-    assert "100%" in html and "3.3 min" in html
-    assert AMBER in html, "fading met the target on half of 28 days: partly"
-    order = roster_table(r, sort_by="adherence_7d").data["athlete"].tolist()
-    assert order[0] == "fading"
+    assert GREEN in html and RED in html and AMBER in html
+    assert "100%" in html and ">3.3<" in html and "40 / 20" in html
+    assert "Bound angle (min/day, 7 d)" in html and "bound_median_7d" not in html
+    assert "<th" in html and "row_heading" not in html, "no index"
+    view = roster_table(r, sort_by="adherence_7d").data
+    assert view.columns[0] == "Needs attention", "flags first"
+    assert view["Athlete"].tolist()[0] == "fading"
+    flagged_first = roster_table(r, sort_by="level").data["Athlete"].tolist()
+    assert flagged_first == ["fading", "lopsided", "steady"]
+    linked = roster_table(r, links={"steady": "st<e>ady.html"}).to_html()
+    assert '<a href="st&lt;e&gt;ady.html">steady</a>' in linked
 
 
 # --- flag rules, each on a hand-built log ------------------------------------------------------

@@ -188,8 +188,9 @@ def roster(
     ``as_of`` defaults to the last day in the log; rows after it are ignored. Columns:
 
     * level: ``red`` (discomfort high: have it checked), ``amber`` (needs attention) or ``''``;
-    * flags: the short reasons ('' when nothing needs attention); flag_details: the same as sentences
-      with the number and the threshold, the red one first;
+    * flags: the short reasons, ``"; "`` between them ('' when nothing needs attention);
+      flag_details: the same as sentences with the number and the threshold, one a line, the red
+      one first;
     * last_day, days_since: last session and days since it;
     * adherence_7d, adherence_28d: share of the last 7/28 days the bound-angle target was met (0-1,
       :func:`~hipnb.analysis.adherence_rate`);
@@ -230,5 +231,5 @@ def roster(
     g = flags.groupby("athlete")
     m["level"] = g["_rank"].min().map({0: RED, 1: AMBER}).reindex(m.index).fillna("")
     m["flags"] = g["short"].agg("; ".join).reindex(m.index).fillna("")
-    m["flag_details"] = g["detail"].agg("; ".join).reindex(m.index).fillna("")
+    m["flag_details"] = g["detail"].agg("\n".join).reindex(m.index).fillna("")
     return m.reset_index()[["athlete", *ROSTER_COLUMNS]]

@@ -18,7 +18,16 @@ from hipnb.charts.progress import (
     discomfort_chart,
     plank_chart,
 )
-from hipnb.charts.roster import AMBER, GREEN, RED, roster_grid, roster_table
+from hipnb.charts.roster import (
+    AMBER,
+    GREEN,
+    RED,
+    ROSTER_HEADERS,
+    roster_frame,
+    roster_grid,
+    roster_table,
+    sort_roster,
+)
 from hipnb.charts.workshop import exercise_diagram, routine_timeline
 
 __all__ = [
@@ -27,6 +36,7 @@ __all__ = [
     "DISCOMFORT_COLOR",
     "GREEN",
     "RED",
+    "ROSTER_HEADERS",
     "SIDE_COLORS",
     "TARGET_COLOR",
     "adherence_calendar",
@@ -36,7 +46,9 @@ __all__ = [
     "discomfort_chart",
     "exercise_diagram",
     "plank_chart",
+    "roster_frame",
     "roster_grid",
     "roster_table",
     "routine_timeline",
+    "sort_roster",
 ]
