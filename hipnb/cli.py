@@ -232,7 +232,10 @@ def _cmd_report(args) -> int:
     )
     for athlete, why in sorted(batch.failed.items()):
         print(f"{athlete}: FAILED: {why}", file=sys.stderr)
-    print(f"wrote {len(batch.written)} report(s) and {batch.summary}; {len(batch.failed)} failed")
+    if args.quiet:  # otherwise the progress bar has said it
+        print(
+            f"wrote {len(batch.written)} report(s) and {batch.summary}; {len(batch.failed)} failed"
+        )
     return 1 if batch.failed else 0
 
 

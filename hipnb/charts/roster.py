@@ -56,7 +56,7 @@ def roster_frame(roster: pd.DataFrame, links: dict[str, str] | None = None) -> p
     ]
     out = pd.DataFrame(
         {
-            "flags": roster["flags"].map(lambda f: esc(f).replace("; ", "<br>")),
+            "flags": roster["flags"].map(lambda f: "<br>".join(esc(x) for x in f.split("; "))),
             "athlete": name,
             "last_day": roster["last_day"].map(lambda v: _cell(v, "{:%a %d %b}")),
             "days_since": roster["days_since"].map(_cell),
