@@ -101,7 +101,8 @@ def discomfort_chart(
     title = "Hip discomfort"
     trend = analysis.discomfort_trend(_athlete(df, athlete), window)
     ax.set_ylabel("discomfort (0-10)")
-    ax.set_ylim(0, 10)
+    ax.set_ylim(-0.6, 10.6)  # a 0 or a 10 is drawn whole, not cut by the axis
+    ax.set_yticks(range(0, 11, 2))
     if trend.empty:
         return _empty(ax, title)
     ax.scatter(
