@@ -160,7 +160,10 @@ class ReviewBox(w.VBox):
             .format(escape="html")
             .set_table_styles(
                 [
-                    {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em"},
+                    {
+                        "selector": "",
+                        "props": "border-collapse: collapse; font-size: 0.9em; line-height: 1.3",
+                    },
                     {"selector": "th", "props": "text-align: left; padding: 2px 6px"},
                     {"selector": "td", "props": "padding: 2px 6px; white-space: normal"},
                 ]

@@ -272,7 +272,10 @@ def test_roster_table_colours_and_escapes(make_log):
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     assert GREEN in html and RED in html and AMBER in html
     assert "100%" in html and ">3.3<" in html and "40 / 20" in html
-    assert "plank right 50% weaker (&gt; 15%)<br>discomfort +3.4/2 wk (≥ +0.75)" in html
+    assert (
+        "plank right 50% weaker\u00a0(&gt;\u00a015%)<br>discomfort +3.4/2 wk\u00a0(≥\u00a0+0.75)"
+        in html
+    )
     assert "Bound angle (min/day, 7 d)" in html and "bound_median_7d" not in html
     assert "<th" in html and "row_heading" not in html, "no index"
     view = roster_table(r, sort_by="adherence_7d").data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -39,6 +40,11 @@ ROSTER_HEADERS = {
 LEVEL_ORDER = {"red": 0, "amber": 1, "": 2}
 
 
+def _keep_together(reason: str) -> str:
+    """A short reason with its threshold ``(≥ 7)`` kept on one line with the word before it."""
+    return re.sub(r" \(([^)]*)\)", lambda m: "\u00a0(" + m[1].replace(" ", "\u00a0") + ")", reason)
+
+
 def _cell(value, fmt: str = "{}") -> str:
     return "-" if pd.isna(value) else fmt.format(value)
 
@@ -56,7 +62,9 @@ def roster_frame(roster: pd.DataFrame, links: dict[str, str] | None = None) -> p
     ]
     out = pd.DataFrame(
         {
-            "flags": roster["flags"].map(lambda f: "<br>".join(esc(x) for x in f.split("; "))),
+            "flags": roster["flags"].map(
+                lambda f: "<br>".join(_keep_together(esc(x)) for x in f.split("; "))
+            ),
             "athlete": name,
             "last_day": roster["last_day"].map(lambda v: _cell(v, "{:%a %d %b}")),
             "days_since": roster["days_since"].map(_cell),
@@ -112,7 +120,11 @@ def roster_table(
     styler = view.style.hide(axis="index").apply(lambda _: styles, axis=None)
     return styler.set_table_styles(
         [
-            {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; width: auto"},
+            {
+                "selector": "",
+                "props": "border-collapse: collapse; font-size: 0.9em; width: auto; "
+                "line-height: 1.3",
+            },
             {
                 "selector": "th",
                 "props": "text-align: left; vertical-align: bottom; padding: 2px 6px; "
@@ -121,7 +133,7 @@ def roster_table(
             {"selector": "td", "props": "padding: 2px 6px; white-space: nowrap"},
             {
                 "selector": "td.col0",
-                "props": "white-space: normal; min-width: 12em; max-width: 19em",
+                "props": "white-space: normal; min-width: 14em; max-width: 19em",
             },
         ]
     )

@@ -15,7 +15,10 @@ _TABLE_STYLES = [
         "selector": "th",
         "props": "text-align: left; padding: 3px 8px; border-bottom: 1px solid #999",
     },
-    {"selector": "td", "props": "padding: 3px 8px; border-bottom: 1px solid #ddd"},
+    {
+        "selector": "td",
+        "props": "padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: left",
+    },
 ]
 
 
