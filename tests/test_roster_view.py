@@ -66,3 +66,23 @@ def test_review_box_shows_changes_and_marks_the_review(tmp_path, squad):
     later = ReviewBox(squad, logs, today=lambda: dt.date(2026, 11, 30))
     later.mark()
     assert "Nothing changed since then" in later.table.value
+
+
+@pytest.mark.slow
+def test_notebook_02_with_a_typo_d_athlete_says_did_you_mean(tmp_path):
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    from hipnb._execute import run_notebook
+
+    from .conftest import ROOT
+
+    nb = nbformat.read(ROOT / "notebooks" / "02_my_progress.ipynb", as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    params.source = f"LOG = {str(SAMPLE)!r}\nATHLETE = 'anna'"
+    nbformat.write(nb, tmp_path / "typo.ipynb")
+    with pytest.raises(CellExecutionError) as err:
+        run_notebook(tmp_path / "typo.ipynb", timeout=120)
+    message = str(err.value)
+    assert "HipnbError: no rows for athlete 'anna'; did you mean 'ana' or 'hana'?" in message
+    assert "TraitError" not in message
