@@ -443,6 +443,11 @@ def test_summary_names_the_real_range(make_log):
     assert "4 weeks" not in text
     week = df[df["local_time"] >= "2026-11-25"]
     assert "between 25 Nov and 28 Nov" in a.summary_text(week, "ana")
+    assert "flag under 40%" not in a.summary_text(week, "ana"), "4 days cannot judge 28"
+    sparse = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(29)[::4]])
+    assert "target met on 7 of the last 28 days (25%; flag under 40%)" in a.summary_text(
+        sparse, "ana"
+    )
 
 
 def test_changes_since_the_last_review(make_log):

@@ -40,7 +40,8 @@ def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds) -
             f"Reclining Bound Angle Pose target met on {in_band} of {len(prog)} days logged "
             f"{span} (median {prog['total_s'].median() / 60:.1f} min)"
         )
-    parts += flags.loc[flags["rule"] == "low_adherence", "detail"].tolist()
+    if d["local_time"].min().normalize() <= last - pd.Timedelta(days=27):  # 28 days to judge
+        parts += flags.loc[flags["rule"] == "low_adherence", "detail"].tolist()
     asym = plank_asymmetry(d, days=14).iloc[0]
     if pd.notna(asym["asymmetry"]):
         strong = "left" if asym["weaker"] == "right" else "right"
