@@ -264,15 +264,15 @@ def _cmd_summary(args) -> int:
         if r.empty:
             print("no rows yet")
         else:
-            print(f"{'':5} {'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} "
-                  f"{'L/R plank':>11}  flags")  # fmt: skip
+            print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} "
+                  f"{'L/R plank':>11}  {'level':5}  flags")  # fmt: skip
             for row in r.itertuples():
                 bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
                 planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
                 last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
                 print(
-                    f"{row.level.upper():5} {row.athlete:12} {last:>10} {row.adherence_7d:5.0%} "
-                    f"{row.adherence_28d:5.0%} {bound:>7} {planks:>11}  {row.flags}"
+                    f"{row.athlete:12} {last:>10} {row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
+                    f"{bound:>7} {planks:>11}  {row.level.upper():5}  {row.flags}"
                 )
     if args.mark_reviewed:
         path = mark_reviewed(args.path, args.as_of)
