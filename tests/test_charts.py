@@ -132,3 +132,14 @@ def test_discomfort_points_at_0_are_not_clipped(squad):
     low, high = ax.get_ylim()
     assert low < 0 and high > 10, "a 0 or a 10 marker is drawn whole"
     assert [t for t in ax.get_yticks() if 0 <= t <= 10] == [0, 2, 4, 6, 8, 10]
+
+
+def test_asymmetry_chart_uses_the_one_definition(squad):
+    from hipnb import analysis
+
+    ax = charts.asymmetry_chart(squad, "dev")
+    (line,) = ax.get_lines()
+    last = line.get_ydata()[-1]
+    dev = squad[squad["athlete"] == "dev"]
+    assert last == pytest.approx(analysis.plank_asymmetry(dev)["asymmetry"].iloc[0] * 100)
+    assert round(last) == 31 and "14-day" in ax.get_title()
