@@ -27,7 +27,6 @@ ROSTER_HEADERS = {
     "flags": "Needs attention",
     "athlete": "Athlete",
     "last_day": "Last log",
-    "days_since": "Days since",
     "adherence_7d": "Target met, 7 d",
     "adherence_28d": "Target met, 28 d",
     "bound_median_7d": "Bound angle (min/day, 7 d)",
@@ -67,7 +66,6 @@ def roster_frame(roster: pd.DataFrame, links: dict[str, str] | None = None) -> p
             ),
             "athlete": name,
             "last_day": roster["last_day"].map(lambda v: _cell(v, "{:%a %d %b}")),
-            "days_since": roster["days_since"].map(_cell),
             "adherence_7d": roster["adherence_7d"].map(lambda v: _cell(v, "{:.0%}")),
             "adherence_28d": roster["adherence_28d"].map(lambda v: _cell(v, "{:.0%}")),
             "bound_median_7d": (roster["bound_median_7d"] / 60).map(lambda v: _cell(v, "{:.1f}")),
@@ -102,7 +100,7 @@ def roster_table(
 ):
     """The roster as a pandas Styler that fits a laptop: flags first (red for a discomfort level to
     have checked, amber for attention), human headers with units, compliance colours (green on
-    target, amber partly, red missing), no index, every text cell HTML-escaped. Details of each flag
+    target, amber partly, red missing; the last log green within 2 days, red after 6), no index, every text cell HTML-escaped. Details of each flag
     and the suggestions belong to the drill-down, not here."""
     r = sort_roster(roster, sort_by, ascending)
     view = roster_frame(r, links)
@@ -114,7 +112,7 @@ def roster_table(
     styles[ROSTER_HEADERS["flags"]] = r["level"].map(level_css).fillna("")
     for col in ("adherence_7d", "adherence_28d"):
         styles[ROSTER_HEADERS[col]] = r[col].map(lambda v: _traffic(v, 5 / 7, 2 / 7))
-    styles[ROSTER_HEADERS["days_since"]] = r["days_since"].map(
+    styles[ROSTER_HEADERS["last_day"]] = r["days_since"].map(
         lambda v: _traffic(v, 2, 6, higher_is_better=False)
     )
     styler = view.style.hide(axis="index").apply(lambda _: styles, axis=None)
@@ -133,7 +131,7 @@ def roster_table(
             {"selector": "td", "props": "padding: 2px 6px; white-space: nowrap"},
             {
                 "selector": "td.col0",
-                "props": "white-space: normal; min-width: 14em; max-width: 19em",
+                "props": "white-space: normal; min-width: 16em; max-width: 20em",
             },
         ]
     )
