@@ -100,7 +100,9 @@ def _parser() -> argparse.ArgumentParser:
         "summary",
         help="print the squad roster, or one athlete's progress in words",
         description="Read logs and print one line per athlete (last session, adherence, holds, "
-        "asymmetry, discomfort trend, flags), or, with --athlete, a short progress summary.",
+        "side planks, flag level and flags), or, with --athlete, a short progress summary. A RED "
+        "flag (discomfort 7+ on a hold in 7 days, or a 14-day mean of 5+) means: ease off and "
+        "have it checked by a qualified professional. Each flag gives its number and threshold.",
     )
     sm.add_argument("path", type=Path, metavar="PATH", help="log file or folder of logs")
     sm.add_argument("--athlete", help="summarise this athlete only")
@@ -122,8 +124,10 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="render one HTML report per athlete and a squad summary",
         description="Run notebooks/athlete_report.ipynb for each athlete (papermill), convert it to "
-        "self-contained HTML with the code hidden, and write squad.html with the roster. One "
-        "athlete's failure is reported and the batch goes on; exit status 1 if any failed.",
+        "self-contained HTML with the code hidden (pages work offline: nothing is fetched from "
+        "another machine), and write squad.html with the roster, names linked to the pages. "
+        "Prints a progress bar and one line per failed athlete; the batch goes on; exit status 1 "
+        "if any failed.",
     )
     rp.add_argument("--log", required=True, type=Path, help="log file or folder of logs")
     rp.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the pages")
