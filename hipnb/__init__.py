@@ -4,7 +4,7 @@
     >>> routine = hipnb.load_routine("hip-basics")
     >>> log = hipnb.SessionLog("data/ana.csv")
 
-The public names are listed in ``__all__``; ``hipnb.analysis`` and ``hipnb.charts`` are imported on
+The public names are listed in ``__all__``; ``hipnb.analysis``, ``hipnb.charts`` and ``hipnb.runs`` are imported on
 first use, so ``import hipnb`` stays light.
 """
 
@@ -38,7 +38,7 @@ __all__ = [
     "read_logs",
 ]
 
-_LAZY = {"analysis", "charts", "demo"}
+_LAZY = {"analysis", "charts", "demo", "runs"}
 
 
 def __getattr__(name: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -22,6 +23,7 @@ EPILOG = """examples:
   hipnb summary data/sample --since-review   what changed since the last review
   hipnb summary data/sample --mark-reviewed  record today as the last review
   hipnb report --log data/sample --out reports/   HTML report per athlete + squad.html
+  hipnb runs import export_123/ --athlete ana --logs data/logs   runs from a Strava export
 """
 
 
@@ -137,7 +139,65 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--notebook", type=Path, help="report notebook (default: the bundled one)")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
     rp.set_defaults(func=_cmd_report)
+    _runs_parser(sub)
     return p
+
+
+def _runs_parser(sub) -> None:
+    runs = sub.add_parser(
+        "runs",
+        help="import runs from Strava, Garmin, FIT, GPX, TCX or CSV exports",
+        description="Running load beside hip care. Runs are kept per athlete in "
+        "LOGS/runs/ATHLETE/runs.csv, beside (never among) the hold logs.",
+    )
+    rsub = runs.add_subparsers(
+        dest="runs_command", metavar="ACTION", required=True, help="import: read an export"
+    )
+    imp = rsub.add_parser(
+        "import",
+        help="import the runs of an export into an athlete's run log",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Read an export and append its runs (not rides, walks, yoga...) to the athlete's run "
+            "log. PATH is an unzipped Strava bulk export folder (its activities.csv, or its activity files "
+            "when there is no CSV), a Garmin Connect CSV, a plain CSV with columns date, "
+            "distance_km (or distance_mi) and duration, a .fit/.gpx/.tcx file (gzipped or not) "
+            "or a folder of them. Importing again adds nothing; the same run from two sources "
+            "(starts within 2 minutes, distances within 3 %) is kept once. Every activity skipped "
+            "and every bad file or row is listed (FILE:LINE: REASON) while the rest imports; "
+            "exit status 1 if any problem was found. No GPS points are stored.",
+            width=88,
+        ),
+        epilog="examples:\n"
+        "  hipnb runs import export_123/ --athlete ana --tz Europe/Madrid\n"
+        "  hipnb runs import Activities.csv --athlete ana --units mi\n"
+        "  hipnb runs import watch/ --athlete ana --type run   (GPX files that do not say "
+        "their type)",
+    )
+    imp.add_argument("path", type=Path, metavar="PATH", help="export folder or file")
+    imp.add_argument("--athlete", required=True, help="athlete id, e.g. ana")
+    imp.add_argument(
+        "--logs",
+        type=Path,
+        default=Path("data/logs"),
+        metavar="DIR",
+        help="the athlete's hold-log folder; runs go to DIR/runs/ (default data/logs)",
+    )
+    imp.add_argument(
+        "--tz",
+        help="time zone for times written without an offset, e.g. Europe/Madrid (default: the "
+        "offset of the athlete's holds nearest in time, else this machine's zone)",
+    )
+    imp.add_argument(
+        "--units",
+        choices=("km", "mi"),
+        help="unit of CSV distances that do not say theirs (Garmin: as the account is set)",
+    )
+    imp.add_argument(
+        "--type", choices=("run",), help="count activities whose file does not say its type"
+    )
+    imp.add_argument("--quiet", action="store_true", help="no progress bar, no skipped list")
+    imp.set_defaults(func=_cmd_runs_import)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,7 +282,11 @@ def _cmd_log(args) -> int:
 def _cmd_export(args) -> int:
     from hipnb.log import export_for_spreadsheet
 
-    df = hipnb.read_logs(args.path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = hipnb.read_logs(args.path)
+    for p in df.attrs["problems"]:
+        print(p, file=sys.stderr)
     export_for_spreadsheet(df, args.out)
     print(f"wrote {len(df)} rows to {args.out}")
     return 0
@@ -244,7 +308,6 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_summary(args) -> int:
-    import pandas as pd
 
     from hipnb import analysis
     from hipnb.review import last_review, mark_reviewed
@@ -254,6 +317,7 @@ def _cmd_summary(args) -> int:
         df = hipnb.read_logs(args.path)
     for p in df.attrs["problems"]:
         print(p, file=sys.stderr)
+    load = _load_status(args.path, df, args.as_of)
     if args.athlete:
         if args.athlete not in set(df["athlete"]):
             hint = did_you_mean(args.athlete, df["athlete"].unique())
@@ -261,27 +325,42 @@ def _cmd_summary(args) -> int:
                 f"no rows for athlete {args.athlete!r} in {args.path}; {hint}".rstrip("; ")
             )
         print(analysis.summary_text(df, args.athlete))
+        if args.athlete in load.index:
+            print(f"Running: {load.loc[args.athlete, 'words']}.")
     elif args.since_review:
         _print_changes(df, args.path, args.as_of, last_review(args.path))
     else:
-        r = analysis.roster(df, as_of=args.as_of)
-        if r.empty:
-            print("no rows yet")
-        else:
-            print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} "
-                  f"{'L/R plank':>11}  {'level':5}  flags")  # fmt: skip
-            for row in r.itertuples():
-                bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
-                planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
-                last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
-                print(
-                    f"{row.athlete:12} {last:>10} {row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
-                    f"{bound:>7} {planks:>11}  {row.level.upper():5}  {row.flags}"
-                )
+        _print_roster(analysis.roster(df, as_of=args.as_of), load)
     if args.mark_reviewed:
         path = mark_reviewed(args.path, args.as_of)
         print(f"review of {last_review(args.path)} recorded in {path}")
     return 0
+
+
+def _print_roster(r, load) -> None:
+    import pandas as pd
+
+    if r.empty:
+        print("no rows yet")
+        return
+    runs = f" {'run 7d':>8}" if len(load) else ""
+    print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}"
+          f"{runs}  {'level':5}  flags")  # fmt: skip
+    for row in r.itertuples():
+        bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
+        planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
+        last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
+        flags, km, level = row.flags, "", row.level
+        if len(load):
+            mine = load.loc[row.athlete] if row.athlete in load.index else None
+            km = " " + (f"{mine.km_7d:5.1f} km" if mine is not None else "       -").rjust(8)
+            if mine is not None and mine.flag:
+                flags = "; ".join(f for f in (flags, _load_flag(mine)) if f)
+                level = level or "amber"
+        print(
+            f"{row.athlete:12} {last:>10} {row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
+            f"{bound:>7} {planks:>11}{km}  {level.upper():5}  {flags}"
+        )
 
 
 def _print_changes(df, path, as_of, since) -> None:
@@ -302,3 +381,43 @@ def _print_changes(df, path, as_of, since) -> None:
         print("  nothing changed")
     for row in changes.itertuples():
         print(f"  {row.athlete:12} {row.change:14} {row.detail}")
+
+
+def _load_status(path: Path, holds, as_of):
+    """Running load per athlete (indexed by athlete) for the runs beside the logs, if any."""
+    from hipnb import analysis
+    from hipnb.runs import read_runs
+
+    folder = path if path.is_dir() else path.parent
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runs = read_runs(folder)
+    return analysis.load_status(runs, holds, as_of=as_of).set_index("athlete")
+
+
+def _load_flag(row) -> str:
+    rise = f"{row.ratio:.2f}x load" if row.ratio == row.ratio else ""
+    if row.change_7d == row.change_7d:
+        rise = ", ".join(r for r in (rise, f"{row.change_7d:+.0%} a week") if r)
+    return f"running up sharply ({rise}) with routine {row.adherence_28d:.0%}"
+
+
+def _cmd_runs_import(args) -> int:
+    from hipnb.runs import import_runs
+
+    result = import_runs(
+        args.path,
+        args.athlete,
+        logs=args.logs,
+        tz=args.tz,
+        units=args.units,
+        type=args.type,
+        progress=False if args.quiet else None,
+    )
+    if not args.quiet:
+        for s in result.skipped:
+            print(s)
+    for p in result.problems:
+        print(p, file=sys.stderr)
+    print(result)
+    return 1 if result.problems else 0

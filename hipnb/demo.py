@@ -15,6 +15,7 @@ import pandas as pd
 
 from hipnb.log import COLUMNS, SessionLog, athlete_path
 from hipnb.routines import Routine, load_routine
+from hipnb.runs.store import RunLog, runs_path
 
 PROFILES = ("improver", "plateau", "skipper", "one_sided", "rising_discomfort", "steady")
 _NAMES = (
@@ -198,6 +199,69 @@ def _stamp_with_offset(local: pd.Series, zone: pd.Series) -> pd.Series:
     return out
 
 
+#: Weekly running volume of the athlete who ramps up, as a multiple of their usual week.
+RAMP = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.4, 1.9, 2.5, 3.3)
+#: A week's runs: Tuesday, Thursday, Saturday and the Sunday long run, as shares of the week.
+_RUN_DAYS, _RUN_SHARE = (1, 3, 5, 6), (0.2, 0.2, 0.2, 0.4)
+
+
+def _lowest_adherence(log: pd.DataFrame, days: int = 28) -> str:
+    """The athlete whose daily bound-angle target (180 s) was met on the fewest of the last days."""
+    bound = log[log["exercise"] == "bound_angle"]
+    day = pd.to_datetime(bound["started_at"].str[:10])
+    totals = bound.groupby([bound["athlete"], day])["actual_s"].sum().reset_index()
+    recent = totals[totals["started_at"] > day.max() - pd.Timedelta(days=days)]
+    met = (recent["actual_s"] >= 180).groupby(recent["athlete"]).sum()
+    return str(met.reindex(sorted(log["athlete"].unique()), fill_value=0).idxmin())
+
+
+def demo_runs(log: pd.DataFrame, weeks: int = 12, seed: int = 7, start: date | str = "2026-08-31"):
+    """Runs for the athletes of a demo hold ``log`` (from :func:`demo_log`), in the run-log schema.
+
+    Four runs a week (the Sunday one long) at a steady volume, except for the athlete who met the
+    hip routine's daily target least over the last 28 days: their weekly distance ramps up over
+    the last four weeks (:data:`RAMP`) while the routine lapses. Drawn from a random stream of
+    its own, so the hold logs do not change with it.
+    """
+    rng = np.random.default_rng([seed, 16])
+    ids = sorted(log["athlete"].unique())
+    ramper = _lowest_adherence(log)
+    zones = dict(zip(athlete_ids(len(ids)), np.resize(np.array(_ZONES), len(ids)), strict=True))
+    first = pd.Timestamp(start)
+    first = first - pd.Timedelta(days=first.day_of_week)
+    rows = []
+    for athlete in ids:
+        base_km = rng.uniform(22, 45)
+        pace = rng.uniform(4.8, 6.3) * 60  # seconds per km
+        hour = rng.choice([6.5, 7.0, 18.5])
+        for w in range(weeks):
+            ramp = w - (weeks - len(RAMP))
+            factor = RAMP[ramp] if athlete == ramper and ramp >= 0 else 1.0
+            for weekday, share in zip(_RUN_DAYS, _RUN_SHARE, strict=True):
+                km = base_km * factor * share * rng.normal(1, 0.05)
+                wall = first + pd.Timedelta(
+                    days=7 * w + weekday, hours=hour, minutes=rng.integers(0, 40)
+                )
+                if wall < pd.Timestamp(start):
+                    continue
+                rows.append(
+                    {
+                        "run_id": f"demo:{athlete}:{wall:%Y%m%dT%H%M}",
+                        "athlete": athlete,
+                        "wall": wall,
+                        "zone": zones.get(athlete, _ZONES[0]),
+                        "distance_m": round(km * 1000, 1),
+                        "duration_s": round(km * pace * rng.normal(1, 0.03)),
+                        "sport": "Run",
+                        "source": "demo",
+                        "name": "Long run" if share > 0.3 else "Easy run",
+                    }
+                )
+    runs = pd.DataFrame(rows)
+    runs["started_at"] = _stamp_with_offset(runs["wall"], runs["zone"])
+    return runs.drop(columns=["wall", "zone"])
+
+
 def write_demo_data(
     out: str | Path,
     athletes: int = 8,
@@ -205,7 +269,8 @@ def write_demo_data(
     seed: int = 7,
     start: date | str = "2026-08-31",
 ) -> list[Path]:
-    """Write one log file per athlete into folder ``out`` (created); return the files written."""
+    """Write one log file per athlete into folder ``out`` (created) and their runs into
+    ``out/runs/<athlete>/runs.csv``; return the hold-log files written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     df = demo_log(athletes=athletes, weeks=weeks, seed=seed, start=start)
@@ -215,4 +280,9 @@ def write_demo_data(
         path.unlink(missing_ok=True)
         SessionLog(path).append(rows)
         written.append(path)
+    runs = demo_runs(df, weeks=weeks, seed=seed, start=start)
+    for athlete, rows in runs.groupby("athlete", sort=True):
+        log = RunLog(runs_path(out, str(athlete)))
+        log.path.unlink(missing_ok=True)
+        log.append(rows)
     return written

@@ -27,3 +27,7 @@ def _close_figures():
 
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+# tests/data holds input files and the scripts that wrote them (with tools hipnb does not need)
+collect_ignore_glob = ["data/*"]

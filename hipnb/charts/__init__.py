@@ -5,13 +5,14 @@ the Axes; :func:`athlete_dashboard` builds and returns a whole Figure. Nothing c
 Colours come from the Okabe-Ito colour-blind-safe palette, and left/right are the same everywhere.
 
 One module per task: :mod:`~hipnb.charts.progress` (one athlete), :mod:`~hipnb.charts.adherence`,
-:mod:`~hipnb.charts.roster` (the squad), :mod:`~hipnb.charts.tables` (tables people read) and
-:mod:`~hipnb.charts.workshop` (routine pictures).
+:mod:`~hipnb.charts.roster` (the squad), :mod:`~hipnb.charts.tables` (tables people read),
+:mod:`~hipnb.charts.load` (running load) and :mod:`~hipnb.charts.workshop` (routine pictures).
 Every public name is importable from ``hipnb.charts``.
 """
 
 from hipnb.charts.adherence import adherence_calendar
 from hipnb.charts.common import BAND_COLOR, DISCOMFORT_COLOR, SIDE_COLORS, TARGET_COLOR
+from hipnb.charts.load import load_chart
 from hipnb.charts.progress import (
     asymmetry_chart,
     athlete_dashboard,
@@ -56,6 +57,7 @@ __all__ = [
     "discomfort_chart",
     "exercise_diagram",
     "exercise_name",
+    "load_chart",
     "next_steps_table",
     "notes_table",
     "plank_chart",

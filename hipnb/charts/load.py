@@ -1,0 +1,84 @@
+"""Running load beside hip care: weekly distance bars with the routine's adherence over them."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import PercentFormatter
+
+from hipnb import analysis
+from hipnb.analysis.load import ADHERENCE_LOW, CHANGE_HIGH
+from hipnb.charts.common import BAND_COLOR, _empty
+
+RUN_COLOR = "#56B4E9"
+RISE_COLOR = "#D55E00"
+
+
+def load_chart(
+    runs: pd.DataFrame,
+    holds: pd.DataFrame | None = None,
+    athlete: str | None = None,
+    *,
+    target_s: float = analysis.BAND_LOW_S,
+    ax=None,
+) -> plt.Axes:
+    """Weekly running distance (bars, km) with the hip routine's weekly adherence over them
+    (line, share of the week's 7 days the daily target was met, right axis).
+
+    A week whose distance rose more than 30 % on the week before while the routine was met on
+    under half its days is drawn in vermillion. Returns the distance Axes (``ax``, or the current
+    one); the adherence axis is its twin.
+    """
+    ax = ax or plt.gca()
+    if athlete is None and runs["athlete"].nunique() > 1:
+        raise ValueError("several athletes' runs: pass athlete=")
+    who = athlete or (runs["athlete"].iloc[0] if len(runs) else "")
+    title = "Weekly running distance and hip-routine adherence" + (f": {who}" if who else "")
+    weekly = analysis.weekly_load(runs, who or None)
+    if weekly.empty:
+        return _empty(ax, title)
+    weeks = weekly["week"]
+    share = pd.Series(np.nan, index=weeks)
+    if holds is not None and len(holds):
+        h = holds[holds["athlete"] == who]
+        if len(h):
+            adh = analysis.weekly_adherence(h, target_s).set_index("week")["days_met"] / 7
+            share = adh.reindex(weeks).fillna(0.0)
+            share.index = weeks
+    rising = (weekly["change"] > CHANGE_HIGH).to_numpy() & (share < ADHERENCE_LOW).to_numpy()
+    x = np.arange(len(weekly))
+    colors = np.where(rising, RISE_COLOR, RUN_COLOR)
+    ax.bar(x, weekly["distance_km"], color=colors, width=0.8, label="distance")
+    ax.set_ylabel("distance per week (km)")
+    ax.set_xlabel("week starting (Monday)")
+    step = max(1, -(-len(x) // 8))
+    ax.set_xticks(x[::step], [w.strftime("%d %b") for w in weeks[::step]], fontsize="small")
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    handles, labels = [plt.Rectangle((0, 0), 1, 1, color=RUN_COLOR)], ["km per week"]
+    if rising.any():
+        handles.append(plt.Rectangle((0, 0), 1, 1, color=RISE_COLOR))
+        labels.append(f"up >{CHANGE_HIGH:.0%} on last week, routine under half")
+    if share.notna().any():
+        twin = ax.twinx()
+        (line,) = twin.plot(
+            x, share.to_numpy(), color=BAND_COLOR, marker="o", linewidth=2, label="adherence"
+        )
+        twin.set_ylim(0, 1.05)
+        twin.yaxis.set_major_formatter(PercentFormatter(1.0))
+        twin.set_ylabel("hip routine: days target met (% of week)", color=BAND_COLOR)
+        twin.axhline(ADHERENCE_LOW, color=BAND_COLOR, linestyle=":", linewidth=1)
+        handles.append(line)
+        labels.append("hip-routine adherence")
+    ax.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncols=3,
+        fontsize="small",
+        frameon=False,
+    )
+    return ax

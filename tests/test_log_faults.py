@@ -1,0 +1,353 @@
+"""Faults injected for real: failed writes, full disks, cut-off records, odd files in a squad folder."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import warnings
+from pathlib import Path
+
+import pytest
+
+from hipnb import LogError, SessionLog, read_logs
+from hipnb.cli import main
+from hipnb.log import ALL_COLUMNS, NOTE_MAX, hold_keys, problems
+from hipnb.log.read import _read_bytes
+
+from .conftest import ROOT
+
+LOGS = ROOT / "tests" / "data" / "logs"
+
+
+def row(i=0, **over):
+    base = {
+        "session_id": f"s{i}",
+        "athlete": "ana",
+        "started_at": f"2026-11-24T07:{i % 60:02d}:03-05:00",
+        "routine": "hip-basics",
+        "exercise": "side_plank",
+        "side": "left",
+        "target_s": 30.0,
+        "actual_s": 31.5,
+        "completed": True,
+        "note": "",
+    }
+    base.update(over)
+    return base
+
+
+def quiet_read(target):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_logs(target)
+
+
+# --- failed writes leave the file as it was ------------------------------------------------------
+
+
+class FailingWriter:
+    """os.write that writes part of the data, then fails as a full disk does."""
+
+    def __init__(self, after: int, err: int = errno.ENOSPC):
+        self.after, self.err, self.calls = after, err, 0
+
+    def __call__(self, fd: int, data) -> int:
+        self.calls += 1
+        if self.after <= 0:
+            raise OSError(self.err, os.strerror(self.err))
+        n = os.write(fd, bytes(data[: self.after]))
+        self.after -= n
+        return n
+
+
+@pytest.mark.parametrize("after", [0, 1, 40, 200])
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EIO])
+def test_failed_write_raises_log_error_and_leaves_the_file_byte_identical(tmp_path, after, err):
+    path = tmp_path / "ana.csv"
+    SessionLog(path).append([row(1)])
+    before = path.read_bytes()
+    broken = SessionLog(path, write=FailingWriter(after, err))
+    with pytest.raises(LogError, match="could not append") as info:
+        broken.append([row(2, note="a note, " * 20), row(3)])
+    assert path.read_bytes() == before
+    if err == errno.ENOSPC:
+        assert "no space left" in str(info.value)
+    SessionLog(path).append([row(4)])  # the next append works and reads back
+    assert quiet_read(path)["session_id"].tolist() == ["s1", "s4"]
+
+
+def test_failed_first_write_leaves_an_empty_file_that_reads_as_no_rows(tmp_path):
+    path = tmp_path / "new.csv"
+    with pytest.raises(LogError):
+        SessionLog(path, write=FailingWriter(10)).append([row(1)])
+    assert path.read_bytes() == b""
+    SessionLog(path).append([row(2)])
+    assert quiet_read(path)["session_id"].tolist() == ["s2"]
+
+
+FULL_DISK = textwrap.dedent(
+    """
+    import sys
+    from hipnb.cli import main
+    from hipnb import SessionLog, LogError
+    path = sys.argv[1] + "/ana.csv"
+    log = SessionLog(path)
+    acked = 0
+    for i in range(2000):
+        row = dict(session_id=f"s{i}", athlete="ana", started_at="2026-11-24T07:15:03-05:00",
+                   routine="hip-basics", exercise="side_plank", side="left", target_s=30,
+                   actual_s=30, completed=True, note="n" * 1900)
+        try:
+            log.append([row])
+        except LogError as exc:
+            assert "no space left" in str(exc), exc
+            break
+        acked += 1
+    else:
+        raise SystemExit("the disk never filled")
+    before = open(path, "rb").read()
+    status = main(["log", "--log", path, "--athlete", "ana", "--exercise", "side_plank",
+                   "--side", "left", "--seconds", "30", "--note", "m" * 1900])
+    assert status != 0 and open(path, "rb").read() == before
+    df = log.read(errors="raise")
+    assert len(df) == acked, (len(df), acked)
+    print("acked", acked)
+    """
+)
+
+
+def test_full_disk_for_real_on_a_small_tmpfs(tmp_path):
+    """A true ENOSPC: a 256 KiB tmpfs in a private mount namespace (root only)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to mount a small tmpfs")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = tmp_path / "fill.py"
+    script.write_text(FULL_DISK)
+    cmd = (
+        f"mount -t tmpfs -o size=256k tmpfs {mnt} && "
+        f"{sys.executable} {script} {mnt}; status=$?; umount {mnt}; exit $status"
+    )
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unshare -m refused here: {probe.stderr.decode().strip()}")
+    done = subprocess.run(["unshare", "-m", "sh", "-c", cmd], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "acked" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("hipnb: error:") == 1  # the CLI's one line
+
+
+def test_cli_prints_one_line_and_no_traceback_when_the_log_is_a_folder(tmp_path, capsys):
+    status = main(
+        ["log", "--log", str(tmp_path), "--athlete", "ana", "--exercise", "side_plank"]
+        + ["--side", "left", "--seconds", "30"]
+    )
+    err = capsys.readouterr().err
+    assert status != 0 and err.count("\n") == 1 and "is a folder" in err
+
+
+# --- notes, big fields, headers ---------------------------------------------------------------
+
+
+def test_append_refuses_a_note_over_the_limit(tmp_path):
+    log = SessionLog(tmp_path / "a.csv")
+    log.append([row(1, note="n" * NOTE_MAX)])
+    with pytest.raises(LogError, match=f"notes hold at most {NOTE_MAX:,}"):
+        log.append([row(2, note="n" * (NOTE_MAX + 1))])
+    assert len(log.read()) == 1
+
+
+def test_a_field_over_the_csv_modules_limit_never_makes_a_file_unreadable(tmp_path):
+    path = tmp_path / "big.csv"
+    SessionLog(path).append([row(1), row(2)])
+    big = "x" * 200_000  # over Python csv's 128 KiB field limit
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(
+            f's3,ana,2026-11-24T08:00:03-05:00,hip-basics,side_plank,left,30,30,true,,,"{big}",,,\r\n'
+        )
+        f.write("s4,ana,2026-11-24T08:01:03-05:00,hip-basics,side_plank,left,30,30,true,,,,,,\r\n")
+        f.write("s5,ana,2026-11-24T08:02:03-05:00,hip-basics,side_plank,left\r\n")  # a fault too
+    df = quiet_read(path)
+    assert df["session_id"].tolist() == ["s1", "s2", "s3", "s4"]
+    assert df["note"].iloc[2] == big
+    (p,) = problems(df)
+    assert p.line == 6 and "fields" in p.reason
+
+
+def test_append_refuses_values_the_header_has_no_column_for(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "session_id,athlete,started_at,routine,exercise,side,target_s,actual_s,completed\n"
+    )
+    before = path.read_bytes()
+    with pytest.raises(LogError, match=r"no column for rpe='7' \(row 1\), note='felt it'"):
+        SessionLog(path).append([row(1, rpe=7, note="felt it")])
+    assert path.read_bytes() == before
+    SessionLog(path).append([row(2)])  # nothing to lose: fine
+    assert quiet_read(path)["session_id"].tolist() == ["s2"]
+
+
+# --- cut-off records and quotes that never close -------------------------------------------------
+
+
+def test_appends_after_a_write_cut_off_inside_a_quoted_note_read_back(tmp_path):
+    log = SessionLog(tmp_path / "ana.csv")
+    log.append([row(1)])
+    record = (
+        "s2,ana,2026-11-24T07:02:03-05:00,hip-basics,side_plank,left,30,30,true,,,"
+        '"long, quoted note'
+    )
+    with open(log.path, "ab") as f:
+        f.write(record.encode())  # the crash
+    log.append([row(3, note='with "quotes", commas\nand a line break')])
+    log.append([row(4), row(5)])
+    with pytest.warns(UserWarning, match="1 problem"):
+        df = log.read()
+    assert df["session_id"].tolist() == ["s1", "s3", "s4", "s5"]
+    assert df["note"].iloc[1] == 'with "quotes", commas\nand a line break'
+    (p,) = problems(df)
+    assert p.line == 3 and "never closes" in p.reason
+    # and the command line says so too
+    assert main(["validate", str(log.path)]) == 1
+
+
+def test_rows_that_share_a_session_and_start_time_keep_every_athlete(tmp_path):
+    for name in ("ana", "bo", "Zoë"):
+        SessionLog(tmp_path / "class.csv").append(
+            [row(1, athlete=name, session_id="class-1", started_at="2026-11-24T18:00:00+01:00")]
+        )
+    df = quiet_read(tmp_path)
+    assert sorted(df["athlete"]) == ["Zoë", "ana", "bo"]
+
+
+# --- odd files in a squad folder ---------------------------------------------------------------
+
+
+def _odd_squad(folder: Path) -> None:
+    SessionLog(folder / "ana.csv").append([row(1)])
+    SessionLog(folder / "bo.csv").append([row(2, athlete="bo")])
+    (folder / "x.csv").mkdir()
+    os.symlink(folder / "loop_b.csv", folder / "loop_a.csv")
+    os.symlink(folder / "loop_a.csv", folder / "loop_b.csv")
+
+
+def test_a_folder_named_csv_and_a_symlink_loop_are_reported_and_the_rest_loads(tmp_path, capsys):
+    _odd_squad(tmp_path)
+    df = quiet_read(tmp_path)
+    assert sorted(df["athlete"]) == ["ana", "bo"]
+    reasons = {Path(p.file).name: (p.line, p.reason) for p in problems(df)}
+    assert reasons["x.csv"] == (1, "file not read: is a folder, not a log file")
+    assert reasons["loop_a.csv"][0] == 1 and "cannot be read" in reasons["loop_a.csv"][1]
+    for argv in (
+        ["validate", str(tmp_path)],
+        ["summary", str(tmp_path)],
+        ["export", str(tmp_path), "--out", str(tmp_path.parent / "out.csv")],
+    ):
+        main(argv)
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.out + captured.err, argv
+    with pytest.raises(LogError, match="is a folder"):
+        SessionLog(tmp_path / "x.csv").read()
+
+
+UNREADABLE = textwrap.dedent(
+    """
+    import os, sys, warnings
+    from hipnb import read_logs
+    os.setgid(65534); os.setuid(65534)  # nobody: file permissions apply again
+    warnings.simplefilter("ignore")
+    df = read_logs(sys.argv[1])
+    print(sorted(df["athlete"]), [(os.path.basename(p.file), p.line, p.reason)
+                                  for p in df.attrs["problems"]])
+    """
+)
+
+
+def test_a_file_the_user_may_not_read_is_reported_and_the_rest_loads(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run the reader as another user")
+    folder = Path(tempfile.mkdtemp(prefix="hipnb-squad-"))  # outside root's private tmp
+    try:
+        folder.chmod(0o755)
+        SessionLog(folder / "ana.csv").append([row(1)])
+        SessionLog(folder / "secret.csv").append([row(2, athlete="bo")])
+        (folder / "secret.csv").chmod(0o000)
+        done = subprocess.run(
+            [sys.executable, "-c", UNREADABLE, str(folder)], capture_output=True, text=True
+        )
+    finally:
+        shutil.rmtree(folder)
+    assert done.returncode == 0, done.stderr
+    assert "['ana']" in done.stdout
+    assert "('secret.csv', 1, 'file not read: cannot be read: permission denied')" in done.stdout
+
+
+# --- one reader, two paths, the same answer ----------------------------------------------------
+
+READABLE = [
+    p
+    for p in sorted(LOGS.glob("*.csv"))
+    if p.name not in {"semicolon.csv", "missing_columns.csv", "latin1.csv"}
+]
+
+
+@pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
+def test_the_fast_path_and_the_fault_path_give_the_same_frame_and_problems(path):
+    data = path.read_bytes()
+    fast_df, fast_problems = _read_bytes(data, str(path))
+    slow_df, slow_problems = _read_bytes(data, str(path), force_scan=True)
+    assert fast_problems == slow_problems
+    assert fast_df.equals(slow_df)
+
+
+@pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
+def test_session_log_read_and_read_logs_return_the_same_frame(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one, two = SessionLog(path).read(), read_logs(path)
+    assert one.equals(two) and problems(one) == problems(two)
+
+
+# --- corrections ---------------------------------------------------------------------------------
+
+
+def test_edits_and_deletes_are_applied_in_file_order_and_the_history_stays(tmp_path):
+    log = SessionLog(tmp_path / "ana.csv")
+    log.append([row(1, actual_s=4000.0), row(2, side="left"), row(3)])
+    first = log.read()
+    keys = dict(zip(first["session_id"], hold_keys(first), strict=True))
+    log.append([row(1, actual_s=40.0, hold_id=keys["s1"], action="edit")])
+    log.append(
+        [
+            row(2, side="right", started_at="2026-11-24T07:30:03-05:00", hold_id=keys["s2"])
+            | {"action": "edit"}
+        ]
+    )
+    log.append([row(3, hold_id=keys["s3"], action="delete")])
+    log.append([row(2, side="both", hold_id=keys["s2"], action="edit")])  # an edit of the edit
+    df = log.read(errors="raise")
+    assert df["session_id"].tolist() == ["s1", "s2"]
+    assert df["actual_s"].tolist() == [40.0, 31.5]
+    assert df["side"].tolist() == ["left", "both"]
+    assert df["action"].tolist() == ["edit", "edit"]
+    assert len(log.path.read_text().splitlines()) == 1 + 3 + 4, "every row kept: the history"
+
+
+def test_a_correction_needs_a_hold_id_and_a_known_action(tmp_path):
+    log = SessionLog(tmp_path / "ana.csv")
+    with pytest.raises(LogError, match="needs the hold_id"):
+        log.append([row(1, action="delete")])
+    with pytest.raises(LogError, match="action 'undo' is not one of edit, delete"):
+        log.append([row(1, action="undo", hold_id="x")])
+
+
+def test_old_files_without_the_new_columns_read_as_before(tmp_path):
+    df = quiet_read(LOGS / "spreadsheet_saved.csv")
+    assert set(ALL_COLUMNS) <= set(df.columns)
+    assert df["hold_id"].isna().all() and df["pain_at_s"].isna().all()
