@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hipnb._execute import run_notebook
-
 from .conftest import ROOT
+from .execute import run_notebook
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

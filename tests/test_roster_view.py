@@ -74,9 +74,8 @@ def test_notebook_02_with_a_typo_d_athlete_says_did_you_mean(tmp_path):
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
-    from hipnb._execute import run_notebook
-
     from .conftest import ROOT
+    from .execute import run_notebook
 
     nb = nbformat.read(ROOT / "notebooks" / "02_my_progress.ipynb", as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))

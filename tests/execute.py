@@ -1,4 +1,4 @@
-"""Run a notebook headless (tests and benchmarks), without the widget-message stall.
+"""Run a notebook headless (tests and benchmarks/run.py), without the widget-message stall.
 
 With widgets, nbclient sometimes misses the wake-up for a shell reply that has already arrived and
 waits out the whole cell timeout before reading it (nbclient issue 312). Polling the shell channel
