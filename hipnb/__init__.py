@@ -4,19 +4,37 @@
     >>> routine = hipnb.load_routine("hip-basics")
     >>> log = hipnb.SessionLog("data/ana.csv")
 
-The public names are listed in ``__all__``; ``hipnb.analysis``, ``hipnb.charts`` and ``hipnb.runs`` are imported on
-first use, so ``import hipnb`` stays light.
+The public names are those in ``__all__``, plus the submodules ``hipnb.analysis``, ``hipnb.charts``,
+``hipnb.demo``, ``hipnb.log``, ``hipnb.runs`` and ``hipnb.widgets`` (each with its own ``__all__``).
+
+``import hipnb`` loads the log (pandas and pyarrow) but neither matplotlib nor ipywidgets: the
+widgets and the submodules ``analysis``, ``charts``, ``demo`` and ``runs`` are imported on first
+use, through the module ``__getattr__`` below; the ``TYPE_CHECKING`` imports let type checkers and
+editors see them all the same.
 """
 
 from __future__ import annotations
 
 import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from hipnb.errors import HipnbError, LogError, RoutineError
-from hipnb.log import SessionLog, athlete_path, read_logs
+from hipnb.errors import HipnbError, LogError, LogWarning, RoutineError
+from hipnb.log import Hold, Problem, SessionLog, athlete_path, hold_ids, problems, read_logs
 from hipnb.routines import Routine, Step, list_routines, load_routine
 from hipnb.timer import Timer
+
+if TYPE_CHECKING:  # `x as x`: re-exported names, as type checkers read them
+    from hipnb import analysis as analysis
+    from hipnb import charts as charts
+    from hipnb import demo as demo
+    from hipnb import runs as runs
+    from hipnb import widgets as widgets
+    from hipnb.roster_view import ReviewBox as ReviewBox
+    from hipnb.roster_view import RosterView as RosterView
+    from hipnb.widgets import ManualEntry as ManualEntry
+    from hipnb.widgets import ProgressView as ProgressView
+    from hipnb.widgets import TimerPanel as TimerPanel
 
 try:
     __version__ = version("hipnb")
@@ -25,7 +43,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 __all__ = [
     "HipnbError",
+    "Hold",
     "LogError",
+    "LogWarning",
+    "ManualEntry",
+    "Problem",
+    "ProgressView",
+    "ReviewBox",
+    "RosterView",
     "Routine",
     "RoutineError",
     "SessionLog",
@@ -33,19 +58,32 @@ __all__ = [
     "Timer",
     "TimerPanel",
     "athlete_path",
+    "hold_ids",
     "list_routines",
     "load_routine",
+    "problems",
     "read_logs",
 ]
 
-_LAZY = {"analysis", "charts", "demo", "runs"}
+#: Submodules imported on first use (``hipnb.charts`` loads matplotlib, ``hipnb.widgets`` ipywidgets).
+_LAZY_MODULES = {"analysis", "charts", "demo", "runs", "widgets"}
+#: Widgets, by the module that holds them (they load ipywidgets, so only when asked for).
+_LAZY_NAMES = {
+    "ManualEntry": "hipnb.widgets",
+    "ProgressView": "hipnb.widgets",
+    "TimerPanel": "hipnb.widgets",
+    "ReviewBox": "hipnb.roster_view",
+    "RosterView": "hipnb.roster_view",
+}
 
 
-def __getattr__(name: str):
-    if name == "TimerPanel":  # widgets load ipywidgets; only pay for it when asked
-        from hipnb.widgets import TimerPanel
-
-        return TimerPanel
-    if name in _LAZY:
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+    if name in _LAZY_MODULES:
         return importlib.import_module(f"hipnb.{name}")
     raise AttributeError(f"module 'hipnb' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_MODULES, *_LAZY_NAMES})

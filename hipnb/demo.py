@@ -215,7 +215,9 @@ def _lowest_adherence(log: pd.DataFrame, days: int = 28) -> str:
     return str(met.reindex(sorted(log["athlete"].unique()), fill_value=0).idxmin())
 
 
-def demo_runs(log: pd.DataFrame, weeks: int = 12, seed: int = 7, start: date | str = "2026-08-31"):
+def demo_runs(
+    log: pd.DataFrame, weeks: int = 12, seed: int = 7, start: date | str = "2026-08-31"
+) -> pd.DataFrame:
     """Runs for the athletes of a demo hold ``log`` (from :func:`demo_log`), in the run-log schema.
 
     Four runs a week (the Sunday one long) at a steady volume, except for the athlete who met the

@@ -9,6 +9,7 @@ import html
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
@@ -38,7 +39,13 @@ class RosterView(w.VBox):
     ``thresholds`` are those of :func:`hipnb.analysis.roster`; ``links`` maps athletes to pages.
     """
 
-    def __init__(self, df, as_of=None, links: dict[str, str] | None = None, **thresholds):
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        as_of: pd.Timestamp | str | None = None,
+        links: dict[str, str] | None = None,
+        **thresholds: Any,  # passed on to hipnb.analysis
+    ) -> None:
         self.df = df
         self.links = links
         self.roster = analysis.roster(df, as_of=as_of, **thresholds)
@@ -112,12 +119,12 @@ class ReviewBox(w.VBox):
 
     def __init__(
         self,
-        df,
+        df: pd.DataFrame,
         log: str | Path,
-        as_of=None,
+        as_of: pd.Timestamp | str | None = None,
         today: Callable[[], date] = date.today,
-        **thresholds,
-    ):
+        **thresholds: Any,  # passed on to hipnb.analysis
+    ) -> None:
         self.df, self.log_path, self.as_of, self.today = df, Path(log), as_of, today
         self.thresholds = thresholds
         self.heading = w.HTML()

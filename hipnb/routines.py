@@ -13,7 +13,9 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from hipnb.errors import RoutineError
 
@@ -108,7 +110,7 @@ class Routine:
         return dataclasses.replace(self, steps=tuple(steps))
 
 
-def _builtin_dir():
+def _builtin_dir() -> Traversable:
     return resources.files("hipnb") / "routines"
 
 
@@ -155,7 +157,7 @@ def _read_source(name_or_path: str | Path) -> tuple[str, str]:
         raise RoutineError(f"{path}: not UTF-8 text ({exc.reason})") from None
 
 
-def parse_routine(data: dict, source: str = "<routine>") -> Routine:
+def parse_routine(data: dict[str, Any], source: str = "<routine>") -> Routine:
     """Build a :class:`Routine` from already-parsed TOML data, validating every key."""
     _check_keys(data, _ROUTINE_KEYS, source, "routine")
     name = data.get("name")
@@ -196,7 +198,7 @@ def parse_routine(data: dict, source: str = "<routine>") -> Routine:
     return dataclasses.replace(routine, steps=steps)
 
 
-def _parse_step(raw, i: int, routine: Routine) -> Step:
+def _parse_step(raw: object, i: int, routine: Routine) -> Step:
     where = f"step {i + 1}"
     src = routine.source
     if not isinstance(raw, dict):
@@ -229,7 +231,7 @@ def _parse_step(raw, i: int, routine: Routine) -> Step:
     return step
 
 
-def _check_seconds(value, where: str, routine: Routine) -> float:
+def _check_seconds(value: object, where: str, routine: Routine) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RoutineError(f"{routine.source}: {where}: seconds must be a number, got {value!r}")
     if not value > 0 or value != value or value == float("inf"):
@@ -249,7 +251,7 @@ def _check_range(step: Step, ex: Exercise | None, where: str, src: str) -> None:
         )
 
 
-def _opt_seconds(table: dict, key: str, where: str) -> float | None:
+def _opt_seconds(table: dict[str, Any], key: str, where: str) -> float | None:
     if key not in table:
         return None
     value = table[key]
@@ -258,7 +260,7 @@ def _opt_seconds(table: dict, key: str, where: str) -> float | None:
     return float(value)
 
 
-def _check_keys(table: dict, allowed: set[str], source: str, where: str) -> None:
+def _check_keys(table: dict[str, Any], allowed: set[str], source: str, where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise RoutineError(

@@ -30,7 +30,8 @@ def streaks(
     athletes = pd.Index(df["athlete"].unique(), name="athlete")
     if met.empty:
         out = pd.DataFrame({"current_streak": 0, "longest_streak": 0}, index=athletes)
-        return out.assign(current_start=pd.NaT).reset_index()
+        # pandas-stubs: assign() does not list NaT among the scalars it takes
+        return out.assign(current_start=pd.NaT).reset_index()  # type: ignore[arg-type]
     day_no = (met["day"] - pd.Timestamp("2000-01-01")).dt.days
     # consecutive days share (day number - rank within athlete)
     run_id = day_no - met.groupby("athlete").cumcount()

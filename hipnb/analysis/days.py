@@ -60,7 +60,8 @@ def trend_slope(frame: pd.DataFrame, value: str, by: str = "athlete") -> pd.Seri
 def _window(df: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.DataFrame:
     """Rows whose local day is within the ``days`` days ending on ``as_of`` (inclusive)."""
     day = df["local_time"].dt.normalize()
-    return df[(day > as_of - pd.Timedelta(days=days)) & (day <= as_of)]
+    rows: pd.DataFrame = df[(day > as_of - pd.Timedelta(days=days)) & (day <= as_of)]
+    return rows
 
 
 def review_day(df: pd.DataFrame, as_of: pd.Timestamp | str | None = None) -> pd.Timestamp | None:

@@ -7,6 +7,8 @@ Monday. Flags are coaching guidance, never a diagnosis; their words carry the nu
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 import pandas as pd
 
@@ -32,7 +34,8 @@ LONG_COLUMNS = [
 
 
 def _week(day: pd.Series) -> pd.Series:
-    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    week: pd.Series = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    return week
 
 
 def _runs(runs: pd.DataFrame, athlete: str | None) -> pd.DataFrame:
@@ -83,7 +86,9 @@ def weekly_load(runs: pd.DataFrame, athlete: str | None = None) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[WEEKLY_COLUMNS]
 
 
-def _as_of(runs: pd.DataFrame, holds: pd.DataFrame | None, as_of) -> pd.Timestamp | None:
+def _as_of(
+    runs: pd.DataFrame, holds: pd.DataFrame | None, as_of: pd.Timestamp | str | None
+) -> pd.Timestamp | None:
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
     days = [runs["local_time"].max()] if len(runs) else []
@@ -123,7 +128,8 @@ def load_status(
 
     def total(lo: int, hi: int) -> pd.Series:
         inside = (ago >= lo) & (ago < hi)
-        return km[inside].groupby(r.loc[inside, "athlete"]).sum()
+        km_each: pd.Series = km[inside].groupby(r.loc[inside, "athlete"]).sum()
+        return km_each
 
     athletes = pd.Index(sorted(runs["athlete"].unique()), name="athlete")
     m = pd.DataFrame(
@@ -155,7 +161,9 @@ def load_status(
     return m.reset_index()[STATUS_COLUMNS]
 
 
-def _words(athlete: str, r, ratio_high: float, change_high: float, adherence_low: float) -> str:
+def _words(
+    athlete: Hashable, r: pd.Series, ratio_high: float, change_high: float, adherence_low: float
+) -> str:
     parts = [f"{r.km_7d:.1f} km in the last 7 days"]
     if np.isnan(r.ratio):
         parts.append(f"load ratio undefined until 28 days of runs ({r.age} so far)")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import cast
+
 import pandas as pd
 
 from hipnb.analysis.adherence import streaks
@@ -14,11 +17,11 @@ CHANGES = ["new flag", "cleared flag", "gone quiet", "streak broken", "new strea
 
 def changes_since(
     df: pd.DataFrame,
-    since: pd.Timestamp | str,
+    since: pd.Timestamp | date | str,
     as_of: pd.Timestamp | str | None = None,
     target_s: float = BAND_LOW_S,
     min_streak: int = 3,
-    **thresholds,
+    **thresholds: float,
 ) -> pd.DataFrame:
     """What changed between the review on ``since`` and ``as_of`` (default: the last day in the log).
 
@@ -42,7 +45,7 @@ def changes_since(
     t = {**THRESHOLDS, **thresholds}
     d = with_day(df)
     d = d[d["day"] <= as_of]
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[object, str, object]] = []
 
     last = d.groupby("athlete")["day"].max()
     quiet = last[(last <= since) & ((as_of - last).dt.days >= t["inactive_days"])]
@@ -57,19 +60,19 @@ def changes_since(
     before = before[before["athlete"].isin(d.loc[d["day"] <= since, "athlete"])]
     key = ["athlete", "rule"]
     both = after.merge(before, on=key, how="outer", suffixes=("", "_then"), indicator="status")
-    for r in both.itertuples():
-        if r.status == "left_only":
-            if not (r.rule == "inactive" and r.athlete in quiet.index):
-                rows.append((r.athlete, "new flag", r.detail))
-        elif r.status == "right_only":
-            rows.append((r.athlete, "cleared flag", f"no longer: {r.detail_then}"))
+    for f in both.itertuples():
+        if f.status == "left_only":
+            if not (f.rule == "inactive" and f.athlete in quiet.index):
+                rows.append((f.athlete, "new flag", f.detail))
+        elif f.status == "right_only":
+            rows.append((f.athlete, "cleared flag", f"no longer: {f.detail_then}"))
 
     then = streaks(d, target_s, as_of=since).set_index("athlete")
     now = streaks(d, target_s, as_of=as_of).set_index("athlete")
     for athlete, r in then.iterrows():
         if r["current_streak"] < min_streak:
             continue
-        same = now.loc[athlete, "current_start"] == r["current_start"]
+        same = now.loc[cast(str, athlete), "current_start"] == r["current_start"]
         if not same:
             rows.append(
                 (athlete, "streak broken", f"the {r['current_streak']}-day streak alive at the "
@@ -88,7 +91,8 @@ def changes_since(
         idx = new.groupby(["athlete", "exercise", "side"])["actual_s"].idxmax()
         best = new.loc[idx].set_index(["athlete", "exercise", "side"])
         best = best.join(old.rename("old_s"), how="inner")
-        for (athlete, exercise, side), r in best[best["actual_s"] > best["old_s"]].iterrows():
+        for hold, r in best[best["actual_s"] > best["old_s"]].iterrows():
+            athlete, exercise, side = cast(tuple[str, str, str], hold)
             where = "" if side == "both" else f" ({side})"
             rows.append(
                 (athlete, "personal best", f"{exercise.replace('_', ' ')}{where} "

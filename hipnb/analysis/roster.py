@@ -7,6 +7,8 @@ with the default documented there.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +21,7 @@ from hipnb.analysis.progress import bound_angle_progress, plank_asymmetry, sugge
 RED, AMBER = "red", "amber"
 
 #: Every threshold with its default (the keyword arguments of roster() and flag_table()).
-THRESHOLDS = {
+THRESHOLDS: dict[str, float] = {
     "inactive_days": 7,
     "min_adherence": 0.40,
     "max_asymmetry": 0.15,
@@ -71,12 +73,14 @@ def _metrics(df: pd.DataFrame, as_of: pd.Timestamp, target_s: float) -> pd.DataF
     return out
 
 
-def _flags(m: pd.DataFrame, as_of: pd.Timestamp, t: dict) -> pd.DataFrame:
+def _flags(m: pd.DataFrame, as_of: pd.Timestamp, t: dict[str, float]) -> pd.DataFrame:
     """Long table of raised flags: athlete, rule, level, short (a few words), detail (a sentence)."""
-    rows = []
+    rows: list[tuple[Hashable, str, str, str, str]] = []
     for athlete, r in m.iterrows():
 
-        def add(rule, level, short, detail, athlete=athlete):
+        def add(
+            rule: str, level: str, short: str, detail: str, athlete: Hashable = athlete
+        ) -> None:
             rows.append((athlete, rule, level, short, detail))
 
         hi, mean = r["discomfort_max_7d"], r["discomfort_14d"]
@@ -144,7 +148,7 @@ def _flags(m: pd.DataFrame, as_of: pd.Timestamp, t: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["athlete", "rule", "level", "short", "detail"])
 
 
-def _thresholds(overrides: dict) -> dict:
+def _thresholds(overrides: dict[str, float]) -> dict[str, float]:
     unknown = set(overrides) - set(THRESHOLDS)
     if unknown:
         raise TypeError(f"unknown threshold(s) {sorted(unknown)}; known: {sorted(THRESHOLDS)}")
@@ -155,7 +159,7 @@ def flag_table(
     df: pd.DataFrame,
     as_of: pd.Timestamp | str | None = None,
     target_s: float = BAND_LOW_S,
-    **thresholds,
+    **thresholds: float,
 ) -> pd.DataFrame:
     """Every flag raised on ``as_of`` (default: the last day in the log), one row each.
 
@@ -175,7 +179,7 @@ def roster(
     df: pd.DataFrame,
     as_of: pd.Timestamp | str | None = None,
     target_s: float = BAND_LOW_S,
-    inactive_days: int = THRESHOLDS["inactive_days"],
+    inactive_days: float = THRESHOLDS["inactive_days"],
     min_adherence: float = THRESHOLDS["min_adherence"],
     max_asymmetry: float = THRESHOLDS["max_asymmetry"],
     discomfort_high: float = THRESHOLDS["discomfort_high"],

@@ -11,7 +11,7 @@ from hipnb.analysis.progress import bound_angle_progress, plank_asymmetry, sugge
 from hipnb.analysis.roster import flag_table
 
 
-def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds) -> str:
+def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds: float) -> str:
     """A few plain sentences on one athlete's progress over the rows given, e.g. ``"Current
     streak 9 days (best 12); Reclining Bound Angle Pose target met on 20 of 25 days logged between
     26 Oct and 22 Nov (median 3.4 min); right side plank 18 % weaker than left ..."``.
@@ -24,7 +24,7 @@ def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds) -
     if d.empty:
         return f"No sessions logged for {athlete} yet."
     parts = []
-    flags = flag_table(d, **thresholds)
+    flags = flag_table(d, as_of=None, **thresholds)
     red = flags[flags["level"] == "red"]
     parts += red["detail"].tolist()
     s = streaks(d).iloc[0]

@@ -5,15 +5,21 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
 
 from hipnb import analysis
 from hipnb.charts.common import BAND_COLOR, _athlete, _empty
 
 
 def adherence_calendar(
-    df: pd.DataFrame, athlete: str | None = None, *, target_s: float = analysis.BAND_LOW_S, ax=None
-) -> plt.Axes:
+    df: pd.DataFrame,
+    athlete: str | None = None,
+    *,
+    target_s: float = analysis.BAND_LOW_S,
+    ax: Axes | None = None,
+) -> Axes:
     """A GitHub-style calendar: weeks across, weekdays down; target met, partly done, or missed."""
     ax = ax or plt.gca()
     title = "Adherence: daily Reclining Bound Angle Pose target"
@@ -29,9 +35,9 @@ def adherence_calendar(
     weeks = (len(span) + 6) // 7
     grid = np.full(weeks * 7, np.nan)
     grid[: len(level)] = level
-    grid = grid.reshape(weeks, 7).T
+    by_weekday = grid.reshape(weeks, 7).T
     cmap = ListedColormap(["#EEEEEE", "#F0E442", BAND_COLOR])
-    ax.imshow(grid, cmap=cmap, vmin=0, vmax=2, aspect="equal")
+    ax.imshow(by_weekday, cmap=cmap, vmin=0, vmax=2, aspect="equal")
     ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], fontsize="small")
     starts = pd.date_range(first, periods=weeks, freq="7D")
     step = max(1, -(-weeks // 6))
@@ -42,7 +48,7 @@ def adherence_calendar(
     ax.set_title(title)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (BAND_COLOR, "#F0E442", "#EEEEEE")]
+    handles = [Rectangle((0, 0), 1, 1, color=c) for c in (BAND_COLOR, "#F0E442", "#EEEEEE")]
     ax.legend(
         handles,
         ["target met", "logged, under target", "no log"],

@@ -5,6 +5,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
 from hipnb import analysis
@@ -21,8 +24,8 @@ def load_chart(
     athlete: str | None = None,
     *,
     target_s: float = analysis.BAND_LOW_S,
-    ax=None,
-) -> plt.Axes:
+    ax: Axes | None = None,
+) -> Axes:
     """Weekly running distance (bars, km) with the hip routine's weekly adherence over them
     (line, share of the week's 7 days the daily target was met, right axis).
 
@@ -57,9 +60,10 @@ def load_chart(
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    handles, labels = [plt.Rectangle((0, 0), 1, 1, color=RUN_COLOR)], ["km per week"]
+    handles: list[Artist] = [Rectangle((0, 0), 1, 1, color=RUN_COLOR)]
+    labels = ["km per week"]
     if rising.any():
-        handles.append(plt.Rectangle((0, 0), 1, 1, color=RISE_COLOR))
+        handles.append(Rectangle((0, 0), 1, 1, color=RISE_COLOR))
         labels.append(f"up >{CHANGE_HIGH:.0%} on last week, routine under half")
     if share.notna().any():
         twin = ax.twinx()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from hipnb import analysis
 from hipnb.charts.adherence import adherence_calendar
@@ -18,7 +20,9 @@ from hipnb.charts.common import (
 )
 
 
-def bound_angle_chart(df: pd.DataFrame, athlete: str | None = None, *, ax=None) -> plt.Axes:
+def bound_angle_chart(
+    df: pd.DataFrame, athlete: str | None = None, *, ax: Axes | None = None
+) -> Axes:
     """Minutes in Reclining Bound Angle Pose per day, with the 3-5 min band shaded."""
     ax = ax or plt.gca()
     title = "Reclining Bound Angle Pose: time per day"
@@ -47,8 +51,12 @@ def bound_angle_chart(df: pd.DataFrame, athlete: str | None = None, *, ax=None) 
 
 
 def plank_chart(
-    df: pd.DataFrame, athlete: str | None = None, *, target_s: float | None = None, ax=None
-) -> plt.Axes:
+    df: pd.DataFrame,
+    athlete: str | None = None,
+    *,
+    target_s: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Best side plank per day, left and right, with the target line (latest target by default)."""
     ax = ax or plt.gca()
     title = "Side plank: best hold per side"
@@ -80,8 +88,8 @@ def plank_chart(
 
 
 def asymmetry_chart(
-    df: pd.DataFrame, athlete: str | None = None, *, days: int = 14, ax=None
-) -> plt.Axes:
+    df: pd.DataFrame, athlete: str | None = None, *, days: int = 14, ax: Axes | None = None
+) -> Axes:
     """Side-plank asymmetry on each day planks were logged, as the roster and the summary judge it
     (:func:`~hipnb.analysis.plank_asymmetry` over the ``days`` days ending that day), in percent."""
     ax = ax or plt.gca()
@@ -104,8 +112,8 @@ def asymmetry_chart(
 
 
 def discomfort_chart(
-    df: pd.DataFrame, athlete: str | None = None, *, window: str = "14D", ax=None
-) -> plt.Axes:
+    df: pd.DataFrame, athlete: str | None = None, *, window: str = "14D", ax: Axes | None = None
+) -> Axes:
     """Hip discomfort (0-10) reported per day, with its rolling mean."""
     ax = ax or plt.gca()
     title = "Hip discomfort"
@@ -131,7 +139,7 @@ def discomfort_chart(
     return ax
 
 
-def athlete_dashboard(df: pd.DataFrame, athlete: str) -> plt.Figure:
+def athlete_dashboard(df: pd.DataFrame, athlete: str) -> Figure:
     """One athlete's progress on one Figure: bound angle, side planks, adherence, discomfort."""
     d = _athlete(df, athlete)
     fig, axes = plt.subplots(2, 2, figsize=(13, 8), layout="constrained")

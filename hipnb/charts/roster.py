@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from hipnb import analysis
 from hipnb.charts.common import BAND_COLOR, SIDE_COLORS, _dates
 
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
 GREEN, AMBER, RED = "#c7e9c0", "#fee6a8", "#f4b6b6"
 
 
-def _traffic(value, good, partly, higher_is_better=True) -> str:
+def _traffic(value: float | None, good: float, partly: float, higher_is_better: bool = True) -> str:
     if pd.isna(value):
         return f"background-color: {RED}"
     ok = value >= good if higher_is_better else value <= good
@@ -44,7 +49,7 @@ def _keep_together(reason: str) -> str:
     return re.sub(r" \(([^)]*)\)", lambda m: "\u00a0(" + m[1].replace(" ", "\u00a0") + ")", reason)
 
 
-def _cell(value, fmt: str = "{}") -> str:
+def _cell(value: Any, fmt: str = "{}") -> str:
     return "-" if pd.isna(value) else fmt.format(value)
 
 
@@ -97,7 +102,7 @@ def roster_table(
     sort_by: str | None = None,
     ascending: bool = True,
     links: dict[str, str] | None = None,
-):
+) -> Styler:
     """The roster as a pandas Styler that fits a laptop: flags first (red for a discomfort level to
     have checked, amber for attention), human headers with units, compliance colours (green on
     target, amber partly, red missing; the last log green within 2 days, red after 6), no index, every text cell HTML-escaped. Details of each flag
@@ -137,7 +142,7 @@ def roster_table(
     )
 
 
-def roster_grid(df: pd.DataFrame, roster: pd.DataFrame | None = None, cols: int = 4) -> plt.Figure:
+def roster_grid(df: pd.DataFrame, roster: pd.DataFrame | None = None, cols: int = 4) -> Figure:
     """Small multiples: each athlete's daily Reclining Bound Angle Pose minutes on shared axes, the
     3-5 min band shaded, flagged athletes (from ``roster``) framed in red with their flag."""
     prog = analysis.bound_angle_progress(df)

@@ -4,12 +4,19 @@ seconds. Each function takes an analysis frame and returns a pandas Styler (HTML
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from hipnb.routines import load_routine
 
-_TABLE_STYLES = [
+if (
+    TYPE_CHECKING
+):  # Styler imports jinja2: only for type checkers here, `DataFrame.style` at run time
+    from pandas.io.formats.style import Styler
+    from pandas.io.formats.style_render import CSSDict
+
+_TABLE_STYLES: list[CSSDict] = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.95em"},
     {
         "selector": "th",
@@ -33,7 +40,7 @@ def exercise_name(exercise: str) -> str:
     return _names().get(exercise, str(exercise).replace("_", " ").capitalize())
 
 
-def seconds_text(seconds: float) -> str:
+def seconds_text(seconds: float | None) -> str:
     """Seconds rounded as a person says them: ``45 s``, ``4 min 50 s``; '' when unknown."""
     if pd.isna(seconds):
         return ""
@@ -41,7 +48,7 @@ def seconds_text(seconds: float) -> str:
     return f"{s} s" if s < 90 else f"{s // 60} min {s % 60:02d} s"
 
 
-def _table(frame: pd.DataFrame):
+def _table(frame: pd.DataFrame) -> Styler:
     return (
         frame.style.hide(axis="index")
         .format(na_rep="", escape="html")
@@ -49,7 +56,7 @@ def _table(frame: pd.DataFrame):
     )
 
 
-def weekly_table(weekly: pd.DataFrame, weeks: int = 8):
+def weekly_table(weekly: pd.DataFrame, weeks: int = 8) -> Styler:
     """The last ``weeks`` rows of :func:`~hipnb.analysis.weekly_adherence` for one athlete."""
     w = weekly.tail(weeks)
     return _table(
@@ -64,7 +71,7 @@ def weekly_table(weekly: pd.DataFrame, weeks: int = 8):
     )
 
 
-def bests_table(bests: pd.DataFrame):
+def bests_table(bests: pd.DataFrame) -> Styler:
     """:func:`~hipnb.analysis.personal_bests` for one athlete."""
     return _table(
         pd.DataFrame(
@@ -78,7 +85,7 @@ def bests_table(bests: pd.DataFrame):
     )
 
 
-def next_steps_table(suggestions: pd.DataFrame):
+def next_steps_table(suggestions: pd.DataFrame) -> Styler:
     """:func:`~hipnb.analysis.suggest_progression` for one athlete."""
     why = suggestions["reason"].str.split(": ", n=1).str[-1]
     return _table(
@@ -93,7 +100,7 @@ def next_steps_table(suggestions: pd.DataFrame):
     )
 
 
-def notes_table(log: pd.DataFrame, last: int = 10):
+def notes_table(log: pd.DataFrame, last: int = 10) -> Styler:
     """The ``last`` holds of one athlete's log that carry a note, newest last."""
     rows = log[log["note"].fillna("").str.strip() != ""].sort_values("started_at").tail(last)
     return _table(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.patches import Circle
 
 from hipnb.charts.common import SIDE_COLORS
+from hipnb.routines import Routine
+
+#: A point on a diagram, (x, y) in data units.
+Point = tuple[float, float]
 
 
-def routine_timeline(routine, *, ax=None) -> plt.Axes:
+def routine_timeline(routine: Routine, *, ax: Axes | None = None) -> Axes:
     """The routine as a timeline: one bar per step, holds coloured by side, rests in grey (minutes)."""
     ax = ax or plt.gca()
     start = 0.0
@@ -35,12 +44,14 @@ def routine_timeline(routine, *, ax=None) -> plt.Axes:
     return ax
 
 
-def _limb(ax, points, color="black", lw=4, **kw):
+def _limb(
+    ax: Axes, points: Iterable[Point], color: str = "black", lw: float = 4, **kw: Any
+) -> None:
     xs, ys = zip(*points, strict=True)
     ax.plot(xs, ys, color=color, lw=lw, solid_capstyle="round", **kw)
 
 
-def _head(body_end, neck, radius):
+def _head(body_end: Point, neck: Point, radius: float) -> Point:
     """Where a head of ``radius`` sits on the line from ``body_end`` through ``neck``: overlapping
     the neck a little, so head and body touch however thick the lines are drawn."""
     dx, dy = neck[0] - body_end[0], neck[1] - body_end[1]
@@ -49,7 +60,7 @@ def _head(body_end, neck, radius):
     return neck[0] + dx / length * reach, neck[1] + dy / length * reach
 
 
-def _note(ax, text, xy, xytext, color="#333333"):
+def _note(ax: Axes, text: str, xy: Point, xytext: Point, color: str = "#333333") -> None:
     ax.annotate(
         text,
         xy=xy,
@@ -60,7 +71,7 @@ def _note(ax, text, xy, xytext, color="#333333"):
     )
 
 
-def exercise_diagram(exercise: str, *, ax=None) -> plt.Axes:
+def exercise_diagram(exercise: str, *, ax: Axes | None = None) -> Axes:
     """A simple stick-figure diagram of a hip-basics exercise, with the cues that matter most.
 
     ``exercise`` is ``glute_roll``, ``bound_angle`` or ``side_plank``.
@@ -68,14 +79,14 @@ def exercise_diagram(exercise: str, *, ax=None) -> plt.Axes:
     ax = ax or plt.gca()
     ax.set_aspect("equal")
     ax.axis("off")
-    floor = dict(color="#999999", lw=1)
+    floor: dict[str, Any] = {"color": "#999999", "lw": 1}
     if exercise == "side_plank":
         ax.plot([-0.5, 10.5], [0, 0], **floor)
         shoulder, hip, heel = (8.3, 2.75), (4.6, 1.5), (0.6, 0.2)
         head = _head(hip, shoulder, 0.55)
         _limb(ax, [shoulder, (8.3, 0.1), (9.9, 0.1)], color=SIDE_COLORS["left"])  # arm, forearm
         _limb(ax, [shoulder, hip, heel], color=SIDE_COLORS["left"])
-        ax.add_patch(plt.Circle(head, 0.55, color=SIDE_COLORS["left"], zorder=3))
+        ax.add_patch(Circle(head, 0.55, color=SIDE_COLORS["left"], zorder=3))
         _limb(ax, [shoulder, (4.6, 0.7), heel], color="#D55E00", lw=2, ls=":")  # sagging hips
         _note(ax, "one straight line,\nhips stacked and lifted", hip, (3.2, 3.6))
         _note(ax, "not sagging", (4.6, 0.75), (4.2, -1.3), color="#D55E00")
@@ -86,12 +97,12 @@ def exercise_diagram(exercise: str, *, ax=None) -> plt.Axes:
     elif exercise == "bound_angle":
         neck, hip = (0, 6.5), (0, 3.2)
         head = _head(hip, neck, 0.7)
-        ax.add_patch(plt.Circle(head, 0.7, color=SIDE_COLORS["both"], zorder=3))
+        ax.add_patch(Circle(head, 0.7, color=SIDE_COLORS["both"], zorder=3))
         _limb(ax, [neck, hip], color=SIDE_COLORS["both"], lw=8)
         for s in (-1, 1):
             knee, foot = (s * 3.2, 1.6), (s * 0.05, 0.6)
             _limb(ax, [(s * 0.5, hip[1]), knee, foot], color=SIDE_COLORS["both"])
-            ax.add_patch(plt.Circle((s * 3.4, 1.0), 0.45, color="#DDDDDD", zorder=0))
+            ax.add_patch(Circle((s * 3.4, 1.0), 0.45, color="#DDDDDD", zorder=0))
             _limb(ax, [(0, 6.0), (s * 2.0, 4.4)], color=SIDE_COLORS["both"], lw=3)
         _note(ax, "soles together", (0, 0.6), (1.5, -1.2))
         _note(ax, "knees fall open on their own:\nnever push them down", (-3.2, 1.6), (-8.5, 3.6))
@@ -102,11 +113,9 @@ def exercise_diagram(exercise: str, *, ax=None) -> plt.Axes:
         ax.set_title("Reclining Bound Angle Pose (seen from above)")
     elif exercise == "glute_roll":
         ax.plot([-0.5, 10.5], [0, 0], **floor)
-        ax.add_patch(plt.Circle((5, 0.8), 0.8, color="#BBBBBB"))
+        ax.add_patch(Circle((5, 0.8), 0.8, color="#BBBBBB"))
         hip, shoulder, hand = (5.0, 1.9), (3.2, 4.6), (2.2, 0.05)
-        ax.add_patch(
-            plt.Circle(_head(hip, shoulder, 0.55), 0.55, color=SIDE_COLORS["right"], zorder=3)
-        )
+        ax.add_patch(Circle(_head(hip, shoulder, 0.55), 0.55, color=SIDE_COLORS["right"], zorder=3))
         _limb(ax, [hip, shoulder], color=SIDE_COLORS["right"])
         _limb(ax, [shoulder, hand], color=SIDE_COLORS["right"], lw=3)
         _limb(ax, [hip, (7.8, 3.6), (8.6, 0.05)], color=SIDE_COLORS["right"])  # supporting leg

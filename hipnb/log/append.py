@@ -20,6 +20,7 @@ from hipnb.log.schema import (
     EOL,
     NOTE_MAX,
     REQUIRED,
+    Rows,
     _first_rejected,
     _normalize_names,
     _per_unique,
@@ -52,7 +53,7 @@ class SessionLog:
     def __repr__(self) -> str:
         return f"SessionLog({str(self.path)!r})"
 
-    def append(self, rows) -> int:
+    def append(self, rows: Rows) -> int:
         """Validate ``rows`` (dicts or a DataFrame) and append them durably; return how many.
 
         Raises :class:`hipnb.LogError`, writing nothing, when:

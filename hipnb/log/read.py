@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from numpy.typing import NDArray
 
 from hipnb.errors import LogError, LogWarning
 from hipnb.log.rows import _header_names
@@ -183,7 +184,8 @@ def _sorted_codes(names: pd.Series) -> np.ndarray:
     rank[np.argsort(np.asarray(encoded.dictionary.to_pylist(), dtype=object))] = np.arange(
         len(rank)
     )
-    return rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    ranks: NDArray[np.int64] = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    return ranks
 
 
 def _athlete_time_order(codes: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -239,13 +241,15 @@ def _empty_problem(name: str) -> Problem:
     return Problem(name, 1, "empty file: expected a header row: " + ",".join(COLUMNS))
 
 
-def _read_bytes(data, name: str, *, force_scan: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
+def _read_bytes(
+    data: bytes | mmap.mmap, name: str, *, force_scan: bool = False
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Read a log's bytes. ``force_scan`` takes the fault path even for a clean file (tests check
     both paths give the same answer)."""
     view = memoryview(data)
     if len(view) <= 1 << 16 and _BLANK.match(view):
         return empty_log(), [_empty_problem(name)]
-    start = 3 if view[:3] == b"\xef\xbb\xbf" else 0
+    start = 3 if bytes(view[:3]) == b"\xef\xbb\xbf" else 0
     end = data.find(b"\n", start)
     header_end = len(view) if end < 0 else end + 1
     names = _header(bytes(view[start:header_end]), name)
@@ -423,7 +427,8 @@ def _scan(buf: np.ndarray, start: int) -> _Scan:
 def _record_lines(buf: np.ndarray) -> np.ndarray:
     """The line of each record the parser returns (blank lines are skipped), for a clean body."""
     scan = _scan(buf, 0)
-    return scan.lines[~scan.blank]
+    lines: NDArray[np.int64] = scan.lines[~scan.blank]
+    return lines
 
 
 def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
@@ -446,17 +451,17 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
         spaces = scan.blank & (lengths > 2)  # the parser skips empty lines, not lines of spaces
         suspect = ~scan.blank & ((scan.fields != width) | scan.odd)
         inside: dict[int, int] = {}
-        for i in np.flatnonzero(~scan.blank & scan.multiline):  # rare: fields with line breaks
-            at = _complete_row_inside(buf, int(scan.starts[i]), int(scan.ends[i]), width)
+        for m in np.flatnonzero(~scan.blank & scan.multiline):  # rare: fields with line breaks
+            at = _complete_row_inside(buf, int(scan.starts[m]), int(scan.ends[m]), width)
             if at is not None:
-                inside[int(i)] = at
-                suspect[i] = True
-            elif lengths[i] > NOTE_MAX + 1000:
-                suspect[i] = True
+                inside[int(m)] = at
+                suspect[m] = True
+            elif lengths[m] > NOTE_MAX + 1000:
+                suspect[m] = True
         rescan = None
         first = 0
-        for i in np.flatnonzero(suspect | spaces):
-            i = int(i)
+        for at_i in np.flatnonzero(suspect | spaces):
+            i = int(at_i)
             _keep(buf, scan, first, i, pieces, lines)
             first = i + 1
             if spaces[i]:
@@ -500,7 +505,14 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
     return _Body(joined, all_lines, problems, torn_line)
 
 
-def _keep(buf, scan: _Scan, a: int, b: int, pieces: list, lines: list) -> None:
+def _keep(
+    buf: NDArray[np.uint8],
+    scan: _Scan,
+    a: int,
+    b: int,
+    pieces: list[bytes],
+    lines: list[NDArray[np.int64]],
+) -> None:
     """Keep records ``a`` to ``b - 1`` of ``scan``: their bytes, and the lines of the non-blank ones."""
     if b <= a:
         return

@@ -7,24 +7,26 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from hipnb.errors import LogError
-from hipnb.log.schema import ALL_COLUMNS, EOL, REQUIRED, Hold, _first_rejected, _validate
+from hipnb.log.schema import ALL_COLUMNS, EOL, REQUIRED, Hold, Rows, _first_rejected, _validate
 
 # --------------------------------------------------------------------------------------------------
 # rows in: anything row-like -> frame of strings in the schema
 
 
-def _to_text_frame(rows) -> pd.DataFrame:
+def _to_text_frame(rows: Rows) -> pd.DataFrame:
     """Turn dicts, a DataFrame (e.g. one returned by read) or an iterable of mappings into strings."""
-    if isinstance(rows, Mapping):
-        rows = [rows]
-    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
-    out = {}
+    if isinstance(rows, pd.DataFrame):
+        df = rows
+    else:
+        df = pd.DataFrame([rows] if isinstance(rows, Mapping) else list(rows))
+    out: dict[str, pd.Series] = {}
     for name in ALL_COLUMNS:
         if name not in df:
             if name in REQUIRED:
@@ -43,7 +45,8 @@ class _Batch:
     index: pd.Index
 
     def __len__(self) -> int:
-        return self.table.num_rows
+        n: int = self.table.num_rows
+        return n
 
     def csv(self, columns: list[str]) -> str:
         """The rows as CSV text (CRLF line ends) with ``columns`` in that order."""
@@ -63,35 +66,37 @@ class _Batch:
         return _Batch(self.table.set_column(at, name, values), self.index)
 
 
-def _batch(rows) -> _Batch:
+def _batch(rows: Rows) -> _Batch:
     """Rows (a mapping, an iterable of mappings or a DataFrame) as a text batch in the schema.
 
     Mappings are turned into text one cell at a time (a session is a handful of rows); a frame
     column by column.
     """
-    if isinstance(rows, Mapping):
-        rows = [rows]
-    if isinstance(rows, pd.DataFrame) and len(rows) <= 64 and "local_time" not in rows:
-        rows = rows.to_dict("records")  # a session: cell by cell is quicker than column by column
-    if isinstance(rows, pd.DataFrame):
+    if isinstance(rows, pd.DataFrame) and (len(rows) > 64 or "local_time" in rows):
         frame = _to_text_frame(rows)
         table = pa.table(
             {c: pa.array(frame[c].to_numpy(dtype=object), pa.string()) for c in ALL_COLUMNS}
         )
         return _Batch(table, frame.index)
-    rows = list(rows)
-    present = set().union(*(r.keys() for r in rows)) if rows else set(ALL_COLUMNS)
+    if isinstance(rows, pd.DataFrame):
+        # a session: cell by cell is quicker than column by column
+        records = cast(list[Mapping[str, Any]], rows.to_dict("records"))
+    elif isinstance(rows, Mapping):
+        records = [rows]
+    else:  # an iterable of holds
+        records = list(rows)
+    present = set().union(*(r.keys() for r in records)) if records else set(ALL_COLUMNS)
     missing = [c for c in REQUIRED if c not in present]
     if missing:
         raise LogError(f"rows have no {missing[0]!r} column (required: {', '.join(REQUIRED)})")
     columns = {
-        name: pa.array([_cell(name, r.get(name)) for r in rows], pa.string())
+        name: pa.array([_cell(name, r.get(name)) for r in records], pa.string())
         for name in ALL_COLUMNS
     }
-    return _Batch(pa.table(columns), pd.RangeIndex(len(rows)))
+    return _Batch(pa.table(columns), pd.RangeIndex(len(records)))
 
 
-def _cell(name: str, v) -> str:
+def _cell(name: str, v: Any) -> str:
     """One value as the log writes it (seconds as floats, as the frame path writes them)."""
     numeric = isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
     if name in ("target_s", "actual_s", "pain_at_s") and numeric and not pd.isna(v):
@@ -99,7 +104,7 @@ def _cell(name: str, v) -> str:
     return _scalar_text(v)
 
 
-def _column_text(df: pd.DataFrame, name: str) -> pd.Series:
+def _column_text(df: pd.DataFrame, name: str) -> pd.Series[str]:
     s = df[name]
     if name == "started_at":
         return _stamp_text(s, df.get("local_time"))
@@ -115,7 +120,7 @@ def _column_text(df: pd.DataFrame, name: str) -> pd.Series:
     return s.map(_scalar_text).astype("str")
 
 
-def _scalar_text(v) -> str:
+def _scalar_text(v: Any) -> str:
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return ""
     if isinstance(v, bool | np.bool_):
@@ -151,7 +156,8 @@ def _stamp_text(s: pd.Series, local: pd.Series | None) -> pd.Series:
         frac = wall.dt.microsecond
         fmt = wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
         fmt = fmt.where(frac == 0, fmt + "." + frac.astype("str").str.zfill(6))
-        return (fmt + off).where(s.notna(), "")
+        text: pd.Series[str] = (fmt + off).where(s.notna(), "")
+        return text
     return s.map(_scalar_text).astype("str")
 
 
@@ -163,7 +169,7 @@ def _csv_text(text_frame: pd.DataFrame, columns: list[str]) -> str:
     return buf.getvalue()
 
 
-def to_frame(rows) -> pd.DataFrame:
+def to_frame(rows: Rows) -> pd.DataFrame:
     """Validate rows in memory (dicts or a frame) and return them typed, as :meth:`SessionLog.read`
     would; raises :class:`hipnb.LogError` naming the first bad row and field."""
     typed, reason = _validate(_to_text_frame(rows))

@@ -7,17 +7,22 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple, TypedDict
+from typing import Any, Literal, NamedTuple, TypedDict, overload
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from hipnb.errors import LogError
 from hipnb.routines import SIDES
+
+#: Integer arrays of stamp parts (years, months, ...), one element per row.
+Ints = NDArray[np.signedinteger[Any]]
 
 COLUMNS = (
     "session_id",
@@ -95,6 +100,11 @@ class Hold(_HoldRequired, total=False):
     hold_id: str | None
     action: str | None
     pain_at_s: float | None
+
+
+#: What :meth:`SessionLog.append` and :func:`to_frame` take: one hold, an iterable of them, or a frame
+#: with the log's columns (one returned by a read, for instance).
+Rows = Hold | Iterable[Hold] | pd.DataFrame
 
 
 class Problem(NamedTuple):
@@ -205,9 +215,17 @@ def athlete_path(folder: str | Path, athlete: str, suffix: str = ".csv") -> Path
 # validation: one vectorised pass over a frame of strings, used by both append and read
 
 
+@overload
+def _validate(
+    raw: pa.Table | pd.DataFrame, *, typed: Literal[True] = True, index: pd.Index | None = None
+) -> tuple[pd.DataFrame, pd.Series[Any]]: ...
+@overload
+def _validate(
+    raw: pa.Table | pd.DataFrame, *, typed: Literal[False], index: pd.Index | None = None
+) -> tuple[None, pd.Series[Any]]: ...
 def _validate(
     raw: pa.Table | pd.DataFrame, *, typed: bool = True, index: pd.Index | None = None
-) -> tuple[pd.DataFrame | None, pd.Series]:
+) -> tuple[pd.DataFrame | None, pd.Series[Any]]:
     """Validate rows in the schema: a frame of strings (append) or an Arrow table (read).
 
     The table's columns may be text or already typed by the CSV reader (floats, bools, ints): typed
@@ -232,7 +250,7 @@ def _validate(
     bad = np.zeros(n, dtype=bool)
     reason = np.full(n, None, dtype=object)
 
-    def flag(mask, message, invert: bool = False) -> None:
+    def flag(mask: object, message: Callable[[int], str], invert: bool = False) -> None:
         """Give rows in ``mask`` (not already rejected) a reason; ``message(i)`` builds it."""
         nonlocal bad
         mask = _np_bool(mask)
@@ -242,7 +260,10 @@ def _validate(
                 reason[i] = message(int(i))
             bad |= mask
 
-    def quoted(name, what, values=None):
+    def said(text: str) -> Callable[[int], str]:
+        return lambda i: text
+
+    def quoted(name: str, what: str, values: pa.Array | None = None) -> Callable[[int], str]:
         values = col[name] if values is None else values
         return lambda i: f"{name} '{_cell_text(values[i].as_py())[:40]}' {what}"
 
@@ -250,7 +271,7 @@ def _validate(
     out["session_id"] = _trim_edges(_text(col["session_id"]))
     out["routine"] = _per_unique(_text(col["routine"]), pc.utf8_trim_whitespace)
     for name in ("session_id", "routine"):
-        flag(pc.equal(out[name], ""), lambda i, name=name: f"{name} is empty")
+        flag(pc.equal(out[name], ""), said(f"{name} is empty"))
     athlete = _per_unique(_text(col["athlete"]), _normalize_names)
     flag(pc.equal(athlete, ""), lambda i: "athlete is empty")
     why = _per_unique(athlete, _name_problems)
@@ -285,7 +306,7 @@ def _validate(
             continue
         num, blank = _numbers(col[name])
         if name != "pain_at_s":
-            flag(blank, lambda i, name=name: f"{name} is empty")
+            flag(blank, said(f"{name} is empty"))
         flag(
             pc.and_(pc.invert(blank), pc.invert(pc.is_finite(num.fill_null(np.nan)))),
             quoted(name, "is not a number of seconds"),
@@ -379,7 +400,7 @@ def _text(arr: pa.Array) -> pa.Array:
     return arr.fill_null("") if arr.null_count else arr
 
 
-def _cell_text(v) -> str:
+def _cell_text(v: object) -> str:
     if v is None:
         return ""
     if isinstance(v, float):
@@ -427,7 +448,7 @@ _PANDAS_TYPES = {
 }
 
 
-def _np_bool(mask) -> np.ndarray:
+def _np_bool(mask: object) -> NDArray[np.bool_]:
     if isinstance(mask, pa.ChunkedArray | pa.Array):
         return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
     return np.asarray(mask, dtype=bool)
@@ -451,7 +472,7 @@ def _numbers(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
         return pc.if_else(ok, arr, None).cast(pa.float64()), blank
 
 
-def _per_unique(arr: pa.Array, fn) -> pa.Array:
+def _per_unique(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
     """``fn`` applied to each distinct value once, spread back over ``arr`` (ids, sides, names).
 
     When ``fn`` changes no distinct value (text already trimmed, names already NFC), ``arr``
@@ -488,11 +509,13 @@ _SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 22: ":"}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
 
 
-def _calendar_ok(year, month, day, hour, minute, second) -> np.ndarray:
+def _calendar_ok(
+    year: Ints, month: Ints, day: Ints, hour: Ints, minute: Ints, second: Ints
+) -> NDArray[np.bool_]:
     """Which date-times are real: months 1-12, days within their month, 00:00:00 to 23:59:59."""
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
-    return (
+    ok: NDArray[np.bool_] = (
         (month >= 1)
         & (month <= 12)
         & (day >= 1)
@@ -501,21 +524,25 @@ def _calendar_ok(year, month, day, hour, minute, second) -> np.ndarray:
         & (minute <= 59)
         & (second <= 59)
     )
+    return ok
 
 
-def _offset_ok(oh, om) -> np.ndarray:
+def _offset_ok(oh: Ints, om: Ints) -> NDArray[np.bool_]:
     """Which UTC offsets are real: minutes 0-59 and at most 18 hours either way."""
     return (om <= 59) & (oh * 60 + om <= 18 * 60)
 
 
-def _epoch_us(year, month, day, hour, minute, second) -> np.ndarray:
+def _epoch_us(
+    year: Ints, month: Ints, day: Ints, hour: Ints, minute: Ints, second: Ints
+) -> NDArray[np.int64]:
     """Microseconds since 1970-01-01 of a civil date-time (H. Hinnant's algorithm), in integers."""
     y = year.astype(np.int64) - (month <= 2)
     era = y // 400
     yoe = y - era * 400
     doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
     days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    return (days * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000
+    us: NDArray[np.int64] = (days * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000
+    return us
 
 
 def _stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None]:
@@ -595,8 +622,8 @@ def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     digits = np.ascontiguousarray(raw.T[_DIGITS]) - np.uint8(48)  # one row per digit position
     at = {c: i for i, c in enumerate(_DIGITS)}
 
-    def num(*cols: int) -> np.ndarray:
-        out = digits[at[cols[0]]].astype(np.int32)
+    def num(*cols: int) -> Ints:
+        out: Ints = digits[at[cols[0]]].astype(np.int32)
         for c in cols[1:]:
             out = out * 10 + digits[at[c]]
         return out
@@ -634,7 +661,7 @@ def hold_keys(df: pd.DataFrame) -> pd.Series:
     stamp = utc.dt.strftime("%Y-%m-%dT%H:%M:%S")
     micro = utc.dt.microsecond
     stamp = stamp.where(micro == 0, stamp + "." + micro.astype("str").str.zfill(6))
-    keys = (
+    keys: pd.Series = (
         df["session_id"].astype("str")
         + "|"
         + df["exercise"].astype("str")

@@ -7,11 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from hipnb.log import Problem
 from hipnb.runs.activity import Activity, Clock, Parsed, is_run_type
 from hipnb.runs.activity import or_nan as _or_nan
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader  # what csv.reader() returns
 
 _UNITS_M = {"km": 1000.0, "mi": 1609.344, "m": 1.0}
 
@@ -130,8 +135,10 @@ def read_csv_export(data: bytes, name: str, units: str | None) -> Parsed:
     return reader(rows, header, name, units)
 
 
-def _records(rows, header: list[str], name: str):
-    """(line, cells by column name, problem) for each record; repeated names keep their first."""
+def _records(
+    rows: CsvReader, header: list[str], name: str
+) -> Iterator[tuple[int, list[str], Problem | None]]:
+    """(line, cells, problem) for each record, cells empty when there is a problem for each record; repeated names keep their first."""
     line = rows.line_num + 1
     while True:
         try:
@@ -139,7 +146,7 @@ def _records(rows, header: list[str], name: str):
         except StopIteration:
             return
         except csv.Error as exc:
-            yield line, None, Problem(name, line, f"unreadable CSV record: {exc}")
+            yield line, [], Problem(name, line, f"unreadable CSV record: {exc}")
             return
         here, line = line, rows.line_num + 1
         if not any(f.strip() for f in fields):
@@ -156,12 +163,12 @@ def _col(header: list[str], *names: str, nth: int = 0) -> int | None:
     return hits[nth] if len(hits) > nth else None
 
 
-def _strava_rows(rows, header, name, units) -> Parsed:
+def _strava_rows(rows: CsvReader, header: list[str], name: str, units: str | None) -> Parsed:
     c_id, c_date = _col(header, "Activity ID"), _col(header, "Activity Date")
     c_name, c_type = _col(header, "Activity Name"), _col(header, "Activity Type")
     c_time = _col(header, "Elapsed Time")
     c_km, c_m = _col(header, "Distance"), _col(header, "Distance", nth=1)
-    if c_time is None or c_km is None:
+    if c_time is None or c_km is None or c_date is None or c_type is None:  # chosen by date, type
         return [], [Problem(name, 1, "Strava CSV without 'Elapsed Time' or 'Distance' columns")]
     scale = _UNITS_M[units or "km"]
     found, out = [], []
@@ -198,11 +205,11 @@ def _strava_rows(rows, header, name, units) -> Parsed:
     return out, found
 
 
-def _garmin_rows(rows, header, name, units) -> Parsed:
+def _garmin_rows(rows: CsvReader, header: list[str], name: str, units: str | None) -> Parsed:
     c_type, c_date = _col(header, "Activity Type"), _col(header, "Date")
     c_title, c_time = _col(header, "Title"), _col(header, "Time", "Elapsed Time")
     c_dist = _col(header, "Distance", "Distance (km)", "Distance (mi)")
-    if c_dist is None or c_time is None:
+    if c_dist is None or c_time is None or c_date is None or c_type is None:  # ditto
         return [], [Problem(name, 1, "Garmin CSV without 'Distance' or 'Time' columns")]
     said = re.search(r"\((km|mi)\)", header[c_dist].lower())
     unit = said[1] if said else units
@@ -277,7 +284,7 @@ _PLAIN_TIME = (
 )
 
 
-def _plain_rows(rows, header, name, units) -> Parsed:
+def _plain_rows(rows: CsvReader, header: list[str], name: str, units: str | None) -> Parsed:
     lower = [re.sub(r"\s*\((\w+)\)$", r"_\1", c.lower()) for c in header]  # "distance (km)"
     c_date = next(i for i, c in enumerate(lower) if c in _PLAIN_DATE)
     c_dist = next((i for i, c in enumerate(lower) if c in _PLAIN_DIST), None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from xml.etree import ElementTree
 
 from hipnb.log import Problem
@@ -61,11 +62,11 @@ def read_fit(data: bytes, name: str) -> Parsed:
     return out, []
 
 
-def _field(frame, key: str):
+def _field(frame: Any, key: str) -> Any:  # a fitdecode frame (untyped)
     return frame.get_value(key) if frame.has_field(key) else None
 
 
-def _fixed(minutes: int):
+def _fixed(minutes: int) -> timezone:
     return timezone(timedelta(minutes=minutes))
 
 
@@ -106,6 +107,7 @@ def read_gpx(data: bytes, name: str) -> Parsed:
             )
             continue
         start, end = points[0].time, points[-1].time
+        assert start is not None and end is not None  # every point has a time (checked above)
         clock: Clock = "utc"
         if start.tzinfo is None:  # GPX times are UTC by the standard
             start, end = start.replace(tzinfo=UTC), end.replace(tzinfo=UTC)

@@ -8,11 +8,12 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from hipnb.errors import HipnbError
 from hipnb.log import Problem, SessionLog, athlete_path
@@ -139,10 +140,13 @@ def import_runs(
     return RunImport(log.path, added, already, skipped, problems)
 
 
+#: (UTC instants in seconds, UTC offsets in minutes) of an athlete's holds, sorted by instant.
+Offsets = tuple[NDArray[np.float64], NDArray[np.int64]]
+
 _UNTYPED = "the file does not say what activity it was (pass type='run', --type run, if a run)"
 
 
-def _zone(tz: str | None):
+def _zone(tz: str | None) -> ZoneInfo | None:
     if tz is None:
         return None
     try:
@@ -165,11 +169,14 @@ def _files(source: Path) -> list[Path]:
     )
 
 
-def _read_all(files: list[Path], units, progress) -> tuple[list[Activity], list[Problem]]:
+def _read_all(
+    files: list[Path], units: str | None, progress: bool | None
+) -> tuple[list[Activity], list[Problem]]:
     from tqdm.auto import tqdm
 
     show = len(files) > PROGRESS_FILES if progress is None else progress
-    activities, problems = [], []
+    activities: list[Activity] = []
+    problems: list[Problem] = []
     for f in tqdm(files, desc="reading activities", unit="file", disable=not show):
         found, probs = read_activity_file(f, units)
         activities += found
@@ -177,7 +184,7 @@ def _read_all(files: list[Path], units, progress) -> tuple[list[Activity], list[
     return activities, problems
 
 
-def _hold_offsets(logs, athlete) -> tuple[np.ndarray, np.ndarray] | None:
+def _hold_offsets(logs: str | Path, athlete: str) -> Offsets | None:
     """(UTC instants in seconds, offsets in minutes) of the athlete's holds, sorted; None if none."""
     try:
         path = athlete_path(logs, athlete)
@@ -197,7 +204,9 @@ def _hold_offsets(logs, athlete) -> tuple[np.ndarray, np.ndarray] | None:
     return seconds[order], minutes[order]
 
 
-def _row(a: Activity, athlete: str, zone, offsets) -> dict:
+def _row(
+    a: Activity, athlete: str, zone: ZoneInfo | None, offsets: Offsets | None
+) -> dict[str, Any]:
     start = _local(a, zone, offsets)
     return {
         "run_id": a.run_id,
@@ -211,7 +220,7 @@ def _row(a: Activity, athlete: str, zone, offsets) -> dict:
     }
 
 
-def _local(a: Activity, zone, offsets) -> datetime:
+def _local(a: Activity, zone: ZoneInfo | None, offsets: Offsets | None) -> datetime:
     """The activity's start in the athlete's local time, with its UTC offset."""
     if a.clock == "aware":
         return a.start
@@ -230,7 +239,7 @@ def _local(a: Activity, zone, offsets) -> datetime:
     return a.start.astimezone()  # a naive time is taken as this machine's local time
 
 
-def _near_offset(start: datetime, offsets) -> int | None:
+def _near_offset(start: datetime, offsets: Offsets | None) -> int | None:
     if offsets is None:
         return None
     seconds, minutes = offsets
@@ -242,7 +251,9 @@ def _near_offset(start: datetime, offsets) -> int | None:
     return int(minutes[best])
 
 
-def _new_runs(rows: list[dict], existing: pd.DataFrame) -> tuple[list[dict], int]:
+def _new_runs(
+    rows: list[dict[str, str]], existing: pd.DataFrame
+) -> tuple[list[dict[str, str]], int]:
     """The rows that are neither in ``existing`` nor the same run as one kept before them."""
     ids = set(existing["run_id"])
     kept = sorted(

@@ -13,7 +13,9 @@ import io
 import math
 import re
 import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from filelock import FileLock
@@ -47,7 +49,7 @@ def runs_path(logs: str | Path, athlete: str) -> Path:
     return athlete_path(Path(logs) / "runs", athlete, suffix="") / "runs.csv"
 
 
-def _reason(row: dict) -> str | None:
+def _reason(row: Mapping[str, Any]) -> str | None:
     """Why a row of text cannot be used, or None."""
     for name in ("run_id", "athlete", "started_at"):
         if not row.get(name, "").strip():
@@ -79,7 +81,7 @@ def _reason(row: dict) -> str | None:
     return None
 
 
-def _text_row(row: dict) -> dict:
+def _text_row(row: Mapping[Any, Any]) -> dict[str, str]:
     out = {}
     for name in RUN_COLUMNS:
         v = row.get(name, "")
@@ -93,7 +95,7 @@ def _text_row(row: dict) -> dict:
     return out
 
 
-def _csv_text(rows: list[dict], columns: list[str]) -> str:
+def _csv_text(rows: list[dict[str, str]], columns: list[str]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, columns, restval="", extrasaction="ignore", lineterminator=EOL)
     writer.writerows(rows)
@@ -118,15 +120,14 @@ class RunLog:
     def __repr__(self) -> str:
         return f"RunLog({str(self.path)!r})"
 
-    def append(self, rows) -> int:
+    def append(self, rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> int:
         """Validate ``rows`` (dicts or a DataFrame) and append them durably; return how many.
 
         All or nothing: a bad row raises :class:`hipnb.LogError` naming it and nothing is written.
         The write is the hold log's: one ``write`` under a lock, then fsync.
         """
-        if isinstance(rows, pd.DataFrame):
-            rows = rows.to_dict("records")
-        text = [_text_row(r) for r in rows]
+        records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
+        text = [_text_row(r) for r in records]
         for i, row in enumerate(text, 1):
             why = _reason(row)
             if why:
@@ -150,7 +151,7 @@ class RunLog:
         return df
 
 
-def _typed(rows: list[dict]) -> pd.DataFrame:
+def _typed(rows: list[dict[str, str]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(RUN_COLUMNS))
     stamps = [pd.Timestamp(s) for s in df["started_at"]]
     out = pd.DataFrame(
@@ -204,6 +205,7 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         here, start = start, reader.line_num + 1
         if not any(f.strip() for f in fields):
             continue
+        why: str | None
         if len(fields) != len(header):
             why = f"{len(fields)} fields where the header has {len(header)}"
         else:
