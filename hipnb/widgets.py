@@ -574,7 +574,7 @@ class TimerPanel(w.VBox):
             else:
                 d.title = "Routine complete" if state == "finished" else "Stopped"
                 d.cue, d.remaining, d.step_seconds = "", 0.0, 0.0
-            d.next_label = nxt.label if nxt and not ended else ""
+            d.next_label = nxt.label if nxt and not ended and state != "get_ready" else ""
             d.summary = self._summary() if ended else []
             d.message = self.error or self._message
             d.routine_seconds = self.routine.total_seconds

@@ -180,7 +180,7 @@ function render({ model, el: root }) {
     box.classList.toggle("hipnb-big", model.get("big"));
     box.classList.toggle("hipnb-rest", model.get("kind") === "rest" && !ended);
     box.classList.toggle("hipnb-ended", ended);
-    badge.textContent = state === "paused" ? "PAUSED" : state === "get_ready" ? "GET READY" : "";
+    badge.textContent = state === "paused" ? "PAUSED" : "";
     title.textContent = model.get("title");
     side.textContent = model.get("side_label");
     cue.textContent = model.get("cue");
