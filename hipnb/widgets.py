@@ -308,7 +308,7 @@ class TimerPanel(w.VBox):
             button_style="warning",
             icon="exclamation-triangle",
             tooltip="Pain: stop this hold now (key P on the big screen)",
-            **b("120px"),
+            **b("140px"),
         )
         self.mute = w.ToggleButton(description="Mute sound", icon="volume-off", **b())
         self.new_button = w.Button(
@@ -494,7 +494,8 @@ class TimerPanel(w.VBox):
                 step = self.routine.steps[e.step_index]
                 announce = step.cue if step.kind == "rest" else f"{step.label}. {step.cue}"
             if e.kind == "finished":
-                announce = "Well done. Routine complete."
+                done = all(r["completed"] for r in self.timer.results())
+                announce = "Well done. Routine complete." if done else ""
             if e.kind == "stopped":
                 announce = ""
         if events or force:
@@ -572,7 +573,9 @@ class TimerPanel(w.VBox):
                 d.title, d.cue = self.routine.title, self._intro()
                 d.remaining = d.step_seconds = first.seconds
             else:
-                d.title = "Routine complete" if state == "finished" else "Stopped"
+                rows = timer.results()
+                complete = state == "finished" and all(r["completed"] for r in rows)
+                d.title = "Routine complete" if complete else "Session ended"
                 d.cue, d.remaining, d.step_seconds = "", 0.0, 0.0
             d.next_label = nxt.label if nxt and not ended and state != "get_ready" else ""
             d.summary = self._summary() if ended else []
@@ -621,13 +624,18 @@ class TimerPanel(w.VBox):
         self.pain_box.layout.display = "flex" if pain_open else "none"
         self.go_on_button.disabled = state == "finished"
         self.save_problem.layout.display = "flex" if self.unsaved else "none"
-        show_answers = ended and bool(self.rows_written) and not self._saved and not pain_open
+        show_answers = (
+            ended
+            and bool(self.rows_written)
+            and self.session_log is not None
+            and not (self._saved or pain_open)
+        )
         self.answers.layout.display = "flex" if show_answers else "none"
         if self.offer is not None:
             self.offer.layout.display = "flex" if state == "ready" else "none"
         n = len(self.rows_written)
-        where = html.escape(str(self.session_log.path)) if self.session_log else "nowhere (no log)"
-        text = f"{n} hold(s) logged to {where}." if n else ""
+        where = html.escape(str(self.session_log.path)) if self.session_log else ""
+        text = f"{n} hold(s) logged to {where}." if n and where else ""
         self.status.value = _error_html(self.error) + " " + text if self.error else text
 
 

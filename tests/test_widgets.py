@@ -192,7 +192,7 @@ def test_end_summary_and_new_session(tmp_path):
     count(panel, clock, 2)
     count(panel, clock, 3)
     panel.stop_button.click()
-    assert (d.state, d.title, d.next_label, d.cue) == ("stopped", "Stopped", "", "")
+    assert (d.state, d.title, d.next_label, d.cue) == ("stopped", "Session ended", "", "")
     assert d.summary[:2] == ["1 of 2 holds done to target", "8 s held in all"]
     assert d.summary[2] == "left 5 s · right 3 s"
     assert panel.new_button.layout.display is None and not panel.new_button.disabled
