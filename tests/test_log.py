@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import hipnb
 from hipnb import LogError, SessionLog, athlete_path, read_logs
 from hipnb.cli import main
-from hipnb.log import COLUMNS, LogWarning, export_for_spreadsheet, manual_row, problems
+from hipnb.log import ALL_COLUMNS, COLUMNS, LogWarning, export_for_spreadsheet, manual_row, problems
 
 from .conftest import DATA
 
@@ -104,9 +104,19 @@ def test_dtypes_of_a_read_log(tmp_path):
     assert df["target_s"].dtype == "float64" and df["actual_s"].dtype == "float64"
     assert df["completed"].dtype == bool
     assert df["rpe"].dtype == "Int64" and df["discomfort"].dtype == "Int64"
-    for name in ("session_id", "athlete", "routine", "exercise", "side", "note"):
+    assert df["pain_at_s"].dtype == "float64"
+    for name in (
+        "session_id",
+        "athlete",
+        "routine",
+        "exercise",
+        "side",
+        "note",
+        "hold_id",
+        "action",
+    ):
         assert isinstance(df[name].dtype, pd.StringDtype), name
-    assert list(df.columns) == [*COLUMNS, "local_time"]
+    assert list(df.columns) == [*ALL_COLUMNS, "local_time"]
 
 
 def test_append_validates_and_writes_nothing_on_error(tmp_path):
@@ -129,7 +139,9 @@ def test_append_accepts_a_frame_read_back_and_keeps_offsets(tmp_path):
     src.append([row(1), row(2, started_at="2026-07-01T23:30:00+02:00", note="=1+1")])
     dst = SessionLog(tmp_path / "b.csv")
     dst.append(src.read())
-    assert dst.path.read_text() == src.path.read_text()
+    # read() gives athlete-then-time order: the July row comes first, every byte of it kept
+    header, *lines = src.path.read_text().splitlines()
+    assert dst.path.read_text().splitlines() == [header, lines[1], lines[0]]
 
 
 def test_header_is_written_once_and_column_order_of_the_file_is_kept(tmp_path):
@@ -148,7 +160,7 @@ def test_append_after_a_torn_tail_starts_a_fresh_line(tmp_path):
     with open(log.path, "ab") as f:
         f.write(b"s9,ana,2026-11-24T07:15:03-05:00,hip-ba")  # a crash mid-write
     log.append([row(2)])
-    with pytest.warns(LogWarning, match="1 row"):
+    with pytest.warns(LogWarning, match="1 problem"):
         df = log.read()
     assert df["session_id"].tolist() == ["s1", "s2"]
     (p,) = problems(df)
@@ -203,13 +215,15 @@ rows = st.fixed_dictionaries(
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(batch=st.lists(rows, min_size=1, max_size=8))
+@given(batch=st.lists(rows, min_size=1, max_size=8, unique_by=lambda r: r["session_id"]))
 def test_round_trip_any_valid_rows(tmp_path_factory, batch):
     log = SessionLog(tmp_path_factory.mktemp("rt") / "log.csv")
     log.append(batch)
     df = log.read(errors="raise")
     assert len(df) == len(batch)
-    for got, want in zip(df.to_dict("records"), batch, strict=True):
+    got_rows = {r["session_id"]: r for r in df.to_dict("records")}
+    for want in batch:
+        got = got_rows[want["session_id"]]
         for key in ("session_id", "athlete", "routine", "exercise", "side", "completed"):
             assert got[key] == want[key]
         assert got["target_s"] == want["target_s"] and got["actual_s"] == want["actual_s"]
@@ -266,7 +280,7 @@ def test_read_logs_merges_duplicates_and_reports_per_file(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "bad", ["../ana", "a/b", "a\\b", "..", ".hidden", "", "ana/../../etc", "a" * 65, "é", "a b"]
+    "bad", ["../ana", "a/b", "a\\b", "..", "", "ana/../../etc", "a" * 65, "a\nb", "ana\x00"]
 )
 def test_athlete_ids_never_leave_the_folder(tmp_path, bad):
     with pytest.raises(LogError, match="cannot be used as a file name"):
@@ -356,9 +370,9 @@ def test_calendar_checks_on_the_fast_and_general_paths(tmp_path, stamp, ok):
             df = SessionLog(path).read()
         assert len(df) == (2 if ok else 1), (stamp, other)
         if ok:
-            expected = pd.Timestamp(stamp).tz_convert("UTC")
-            assert df["started_at"].iloc[1] == expected
-            assert df["local_time"].iloc[1] == pd.Timestamp(stamp[:19])
+            (got,) = df[df["session_id"] == "s1"].to_dict("records")
+            assert got["started_at"] == pd.Timestamp(stamp).tz_convert("UTC")
+            assert got["local_time"] == pd.Timestamp(stamp[:19])
 
 
 def test_spaces_around_cells_are_trimmed_but_notes_are_kept():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -12,6 +13,7 @@ import time
 import warnings
 
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,18 +28,35 @@ rng = random.Random(sys.argv[2])
 i = 0
 while True:
     sid = f"{sys.argv[2]}-{i}"
+    note = rng.choice(["", "plain", 'said "ouch", then\\nwent on', "x, " * rng.randint(1, 600)])
     rows = [dict(session_id=sid, athlete="ana", started_at="2026-11-24T07:15:03-05:00",
                  routine="hip-basics", exercise="side_plank", side=side, target_s=30,
-                 actual_s=rng.randint(1, 60), completed=True, note="n" * rng.randint(0, 5000))
+                 actual_s=rng.randint(1, 60), completed=True, note=note)
             for side in ("left", "right")]
     log.append(rows)
     print(sid, flush=True)
     i += 1
 """
+TORN = (
+    "s{n},ana,2026-11-24T07:15:03-05:00,hip-basics,side_plank,left,30,30,true,,,"
+    '"a note, cut off by a crash mid-write, with ""quotes"" and\r\na line break"\r\n'
+)
+ROUNDS = 6
+APPENDERS = 4
+
+
+def _wait_for(condition, what: str, limit_s: float = 300) -> None:
+    """Wait until ``condition()`` holds; the limit only turns a hang into a clear failure."""
+    give_up = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < give_up, f"gave up waiting for {what}"
+        time.sleep(0.02)
 
 
 @pytest.mark.slow
-def test_random_sigkills_of_concurrent_appenders_lose_no_acknowledged_session(tmp_path):
+def test_random_sigkills_and_cut_off_writes_lose_no_acknowledged_session(tmp_path):
+    """Rounds of 4 concurrent appenders killed at random, each round ending with a record cut off
+    by a crash (often inside its quoted note); every acknowledged session must read back once."""
     path = tmp_path / "squad.csv"
     rng = random.Random(2026)
     acked: list[str] = []
@@ -48,47 +67,64 @@ def test_random_sigkills_of_concurrent_appenders_lose_no_acknowledged_session(tm
             with lock:
                 acked.append(line.strip())
 
-    def acked_count() -> int:
+    torn = 0
+    for generation in range(ROUNDS):
         with lock:
-            return len(acked)
-
-    # Measured by counts, not by a deadline: each generation is killed after it acknowledged a
-    # random number of sessions, and generations go on until enough sessions were acknowledged.
-    generation = 0
-    while acked_count() < 60 or generation < 4:
-        assert generation < 200, "the appenders stopped making progress"
-        procs, readers = [], []
-        before = acked_count()
-        for w in range(4):
+            target = len(acked) + 6
+        procs = []
+        for w in range(APPENDERS):
             proc = subprocess.Popen(
                 [sys.executable, "-c", APPENDER, str(path), f"g{generation}w{w}"],
                 stdout=subprocess.PIPE,
                 text=True,
             )
-            readers.append(threading.Thread(target=reader, args=(proc,), daemon=True))
-            readers[-1].start()
+            threading.Thread(target=reader, args=(proc,), daemon=True).start()
             procs.append(proc)
-        wanted = before + rng.randint(3, 12)
-        while acked_count() < wanted and all(p.poll() is None for p in procs):
-            time.sleep(0.01)  # polling a count; the kill moment is random in appends, not in time
+        _wait_for(lambda t=target: len(acked) >= t, f"round {generation} to make progress")
         for proc in rng.sample(procs, len(procs)):
             os.kill(proc.pid, signal.SIGKILL)
             time.sleep(rng.uniform(0, 0.05))
         for proc in procs:
             proc.wait()
-        for thread in readers:
-            thread.join()
-        generation += 1
+        record = TORN.format(n=f"torn{generation}").encode()
+        cut = rng.randint(20, len(record) - 3)  # never a whole record
+        with FileLock(str(path.with_name(f".{path.name}.lock"))), open(path, "ab") as f:
+            f.write(record[:cut])  # what a crash leaves: a record cut off, often in its note
+        torn += 1
+    # one last clean append after the last cut-off record must read back too
+    SessionLog(path).append([dict(json.loads(LAST), side=side) for side in ("left", "right")])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         df = SessionLog(path).read()
     counts = df.groupby("session_id").size()
     with lock:
-        done = [a for a in acked if a]
-    assert len(done) >= 60, "the appenders made progress"
+        done = [a for a in acked if a] + ["last"]
     missing = [s for s in done if counts.get(s, 0) != 2]
+    found = problems(df)
+    print(
+        f"torture: {ROUNDS} rounds x {APPENDERS} processes, {len(done)} acknowledged sessions, "
+        f"{int((counts == 2).sum())} sessions found, {torn} cut-off records injected, "
+        f"{len(found)} problems reported"
+    )
     assert missing == [], f"acknowledged sessions not present exactly once: {missing[:5]}"
-    assert all("fields, expected" in p.reason for p in problems(df)), problems(df)[:3]
+    assert not any(str(s).startswith("storn") for s in df["session_id"]), "a cut-off row was read"
+    assert len(found) >= torn, f"each cut-off record is reported: {found}"
+    expected = ("fields, expected", "cut off", "never closes")
+    assert all(any(e in p.reason for e in expected) for p in found), found[:3]
+
+
+LAST = json.dumps(
+    dict(
+        session_id="last",
+        athlete="ana",
+        started_at="2026-11-24T08:00:00-05:00",
+        routine="hip-basics",
+        exercise="side_plank",
+        target_s=30,
+        actual_s=30,
+        completed=True,
+    )
+)
 
 
 HEADER = (

@@ -1,19 +1,24 @@
-"""The durable append: validate the whole batch, then one locked, fsynced write."""
+"""The durable append: validate the whole batch, then one locked, fsynced write, or nothing."""
 
 from __future__ import annotations
 
+import errno
 import os
-import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 from filelock import FileLock
 
-from hipnb.errors import LogError, LogWarning
-from hipnb.log.read import _read_file
+from hipnb.errors import LogError
+from hipnb.log.read import read_logs
 from hipnb.log.rows import _csv_text, _header_names, _to_text_frame
-from hipnb.log.schema import COLUMNS, EOL, REQUIRED, _first_rejected, _validate
+from hipnb.log.schema import ALL_COLUMNS, EOL, NOTE_MAX, REQUIRED, _first_rejected, _validate
+from hipnb.log.schema import empty_log as _empty_log
+
+#: Signature of the low-level write :class:`SessionLog` uses (``os.write``): fd, bytes -> count.
+Writer = Callable[[int, memoryview], int]
 
 
 class SessionLog:
@@ -24,11 +29,15 @@ class SessionLog:
         >>> log = SessionLog("data/ana.csv")
         >>> log.append([{"session_id": "s1", "athlete": "ana", ...}])   # doctest: +SKIP
         >>> df = log.read()            # typed frame; df.attrs["problems"] lists rejected rows
+
+    ``write`` is the function that puts bytes in the file (``os.write``); tests pass one that fails
+    part-way to check that a failed append leaves the file as it was.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, write: Writer = os.write):
         self.path = Path(path)
         self._lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
+        self._write = write
 
     def __repr__(self) -> str:
         return f"SessionLog({str(self.path)!r})"
@@ -36,39 +45,69 @@ class SessionLog:
     def append(self, rows) -> int:
         """Validate ``rows`` (dicts or a DataFrame) and append them durably; return how many.
 
-        Raises :class:`hipnb.LogError` naming the row (1-based, within this call) and the field if any
-        row is invalid; nothing of that call is written then. The write is one ``write`` under a
-        cross-process lock, followed by flush and fsync, so an append that returned survives a crash.
+        Raises :class:`hipnb.LogError`, writing nothing, when:
+
+        * a row is invalid (the message names the row, 1-based within this call, and the field);
+        * a note is longer than :data:`~hipnb.log.schema.NOTE_MAX` characters;
+        * the file's header has no column for a value the rows carry (it would be lost);
+        * the write fails (disk full, I/O error, no permission): the file is cut back to its size
+          before the call, under the lock, so it stays byte-identical.
+
+        The write is one ``write`` under a cross-process lock, then flush and fsync, so an append
+        that returned survives a crash. The file's body is never read: only its header line and
+        its last byte (to start a fresh line after a cut-off record).
         """
         text_frame = _to_text_frame(rows)
         if text_frame.empty:
             return 0
-        _, reason = _validate(text_frame)
+        typed, reason = _validate(text_frame)
         first = _first_rejected(reason)
         if first:
             raise LogError(
                 f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        long = text_frame["note"].str.len() > NOTE_MAX
+        if long.any():
+            row = int(long.to_numpy().argmax()) + 1
+            raise LogError(
+                f"{self.path}: row {row} of this append: the note has "
+                f"{len(text_frame['note'].iloc[row - 1]):,} characters; notes hold at most "
+                f"{NOTE_MAX:,} (nothing was written)"
+            )
+        text_frame["athlete"] = typed["athlete"].astype("str")  # the NFC form, trimmed
+        if self.path.is_dir():
+            raise LogError(f"{self.path}: is a folder, not a log file (give a .csv file)")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                self._locked_append(text_frame)
+        except OSError as exc:
+            raise LogError(f"{self.path}: could not append: {_os_reason(exc)}") from None
+        return len(text_frame)
+
+    def _locked_append(self, text_frame: pd.DataFrame) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size == 0:
+                columns, prefix = list(ALL_COLUMNS), ",".join(ALL_COLUMNS) + EOL
+            else:
+                columns = self._header_columns(fd)
+                _refuse_lost_values(self.path, text_frame, columns)
+                prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
+            data = (prefix + _csv_text(text_frame, columns)).encode("utf-8")
             try:
-                size = os.fstat(fd).st_size
-                if size == 0:
-                    columns, prefix = list(COLUMNS), ",".join(COLUMNS) + EOL
-                else:
-                    columns = self._header_columns(fd)
-                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
-                data = (prefix + _csv_text(text_frame, columns)).encode("utf-8")
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(fd, view) :]
+                    view = view[self._write(fd, view) :]
                 os.fsync(fd)
-            finally:
-                os.close(fd)
-            if size == 0:
-                _fsync_dir(self.path.parent)
-        return len(text_frame)
+            except OSError:
+                _cut_back(fd, size)
+                raise
+        finally:
+            os.close(fd)
+        if size == 0:
+            _fsync_dir(self.path.parent)
 
     def _header_columns(self, fd: int) -> list[str]:
         head = os.pread(fd, 65536, 0)
@@ -83,33 +122,57 @@ class SessionLog:
         return columns
 
     def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
-        """Read and validate the whole log into a typed DataFrame.
+        """Read and validate the whole log: the same frame as :func:`hipnb.read_logs` of this file.
 
-        Columns: the schema's, with ``started_at`` as a UTC timestamp, ``local_time`` (the athlete's
-        wall-clock time, from the row's own UTC offset), floats for seconds, bool ``completed``,
-        nullable ints for ``rpe``/``discomfort`` and string columns for text. Columns may come in any
-        order; columns outside the schema (and empty trailing ones) are ignored.
-
-        ``errors="report"`` (default): unusable rows are left out and listed in
-        ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), and a warning says how many.
-        ``errors="raise"``: the first problem raises :class:`hipnb.LogError`.
-        A missing file reads as an empty log.
+        A missing file reads as an empty log (a log not yet written); :func:`hipnb.read_logs` calls
+        a missing path an error instead (a mistyped path). See :func:`hipnb.read_logs` for the
+        columns, the corrections applied, ``errors`` and ``df.attrs["problems"]``.
         """
         if errors not in ("report", "raise"):
             raise ValueError("errors must be 'report' or 'raise'")
-        df, found = _read_file(self.path)
-        if found and errors == "raise":
-            raise LogError(
-                str(found[0]) + (f" (and {len(found) - 1} more)" if len(found) > 1 else "")
-            )
-        if found:
-            warnings.warn(
-                f"{self.path}: {len(found)} row(s) could not be used; first: {found[0]}",
-                LogWarning,
-                stacklevel=2,
-            )
-        df.attrs["problems"] = found
-        return df
+        if not self.path.exists() and not self.path.is_symlink():
+            return _empty_log()
+        return read_logs(self.path, errors=errors, _stacklevel=3)
+
+
+def _refuse_lost_values(path: Path, text_frame: pd.DataFrame, columns: list[str]) -> None:
+    """Raise when a value of the batch has no column in the file's header (it would be dropped)."""
+    lost = []
+    for name in ALL_COLUMNS:
+        if name in columns:
+            continue
+        cells = text_frame[name]
+        filled = cells.str.len() > 0
+        if filled.any():
+            row = int(filled.to_numpy().argmax())
+            lost.append(f"{name}={cells.iloc[row][:30]!r} (row {row + 1})")
+    if lost:
+        raise LogError(
+            f"{path}:1: cannot append: the header has no column for {', '.join(lost)}, so the "
+            "value(s) would be lost; nothing was written. Log to a new file (new logs get every "
+            f"column: {','.join(ALL_COLUMNS)}), or, if this file holds no rows yet, put that line "
+            "as its first line"
+        )
+
+
+def _cut_back(fd: int, size: int) -> None:
+    """Truncate a file back to ``size`` after a failed write, so it holds no partial record."""
+    try:
+        os.ftruncate(fd, size)
+        os.fsync(fd)
+    except OSError as exc:  # pragma: no cover - needs a disk that fails twice
+        raise LogError(
+            f"the write failed and the file could not be cut back ({_os_reason(exc)}); "
+            "its last line may be a cut-off record, which reading reports"
+        ) from None
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device (nothing was written)"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"no permission to write ({exc.strerror})"
+    return f"{exc.strerror or exc} (nothing was written)"
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -1,160 +1,88 @@
-"""The one reader: a log file or a folder of them into a typed, validated DataFrame."""
+"""The one reader: a log file or a folder of them into a typed, validated DataFrame.
+
+pyarrow parses the bytes, types included. A quote-aware scan of the bytes (numpy, over newlines,
+quotes and commas only) runs only when it is needed: to give line numbers to rejected rows, or to
+cut a structural fault (a row with the wrong number of fields, a record cut off by a crash, a quote
+that never closes) out of the file. Python's csv module only ever reads single lines around such
+a fault, never the whole file.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import mmap
 import os
 import re
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from hipnb.errors import LogError, LogWarning
 from hipnb.log.rows import _header_names
-from hipnb.log.schema import COLUMNS, DUPLICATE_KEY, REQUIRED, Problem, _validate, empty_log
+from hipnb.log.schema import (
+    _STAMP,
+    ALL_COLUMNS,
+    COLUMNS,
+    NOTE_MAX,
+    REQUIRED,
+    Problem,
+    _validate,
+    empty_log,
+    hold_ids,
+)
 
 _BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
-
-
-def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    name = str(path)
-    if not path.exists():
-        return empty_log(), []
-    with open(path, "rb") as f:
-        head = f.read(1 << 16)
-        size = os.fstat(f.fileno()).st_size
-        f.seek(max(size - 1, 0))
-        last = f.read(1)
-    if size <= len(head) and _BLANK.match(head):
-        return empty_log(), [
-            Problem(name, 1, "empty file: expected a header row: " + ",".join(COLUMNS))
-        ]
-    fast = _fast_parse(path, head, last)
-    if fast is not None:
-        typed, reason = _validate(fast)
-        if reason.isna().all():
-            return typed.reset_index(drop=True), []
-    return _careful_read(path.read_bytes(), name)
-
-
-def _fast_parse(path: Path, head: bytes, last: bytes) -> pa.Table | None:
-    """Parse with pyarrow (memory-mapped) when the file looks clean: it ends with a line end and its
-    first line is a complete header. None means 'use the careful parser'."""
-    import pyarrow.csv as pacsv
-
-    end = head.find(b"\n")
-    if last != b"\n" or end < 0:
-        return None
-    header = head[:end].decode("utf-8-sig", errors="replace").rstrip("\r")
-    names = _header_names(header)
-    if names is None or any(c not in names for c in REQUIRED) or len(set(names)) != len(names):
-        return None
-    try:  # a row with the wrong number of fields raises: the careful parser then reports it
-        return pacsv.read_csv(
-            pa.memory_map(str(path)),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=4 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                include_columns=[c for c in COLUMNS if c in names],
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError):
-        return None
-
-
-def _careful_read(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """The authoritative parser: Python's csv module, tracking the line where each record starts."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise LogError(
-            f"{name}:{line}: the file is not UTF-8 text (byte {data[exc.start]:#04x}); "
-            "save it as 'CSV UTF-8'"
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    found: list[Problem] = []
-    records, lines = [], []
-    prev = 0
-    try:
-        for record in reader:
-            start, prev = prev + 1, reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # a blank line is not a row
-            records.append(record)
-            lines.append(start)
-    except csv.Error as exc:
-        raise LogError(f"{name}:{reader.line_num}: unreadable CSV: {exc}") from None
-    if not records:
-        return empty_log(), [Problem(name, 1, "empty file: expected a header row")]
-    header, header_line = [c.strip() for c in records[0]], lines[0]
-    body, body_lines = records[1:], lines[1:]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        if len(header) == 1 and ";" in header[0]:
-            reason = (
-                "the file is separated by semicolons; hipnb logs use commas "
-                "(save as CSV with ',' as the field delimiter)"
-            )
-        else:
-            reason = (
-                f"missing required column(s) {', '.join(missing)}; "
-                f"expected a header like: {','.join(COLUMNS)}"
-            )
-        raise LogError(f"{name}:{header_line}: {reason}")
-    keep = [i for i, c in enumerate(header) if c]  # drop unnamed (trailing empty) columns
-    width = len(header)
-    torn = body_lines[-1] if body_lines and not text.endswith(("\n", "\r")) else None
-    good_rows, good_lines = [], []
-    for record, line in zip(body, body_lines, strict=True):
-        extra = record[width:]
-        if len(record) < width or any(v.strip() for v in extra):
-            found.append(Problem(name, line, f"row has {len(record)} fields, expected {width}"))
-            continue
-        good_rows.append([record[i] for i in keep])
-        good_lines.append(line)
-    raw = pd.DataFrame(good_rows, columns=[header[i] for i in keep], dtype="str")
-    if raw.columns.duplicated().any():
-        raise LogError(f"{name}:{header_line}: the header repeats a column name")
-    raw = raw.reindex(columns=[c for c in COLUMNS if c in raw.columns])
-    typed, reason = _validate(raw)
-    bad = reason.notna().to_numpy()
-    found += [Problem(name, good_lines[i], str(reason.iloc[i])) for i in np.flatnonzero(bad)]
-    found = [
-        p._replace(reason=p.reason + " (the last line is incomplete: a write was cut off)")
-        if p.line == torn
-        else p
-        for p in sorted(found, key=lambda p: p.line)
-    ]
-    return typed[~bad].reset_index(drop=True), found
+_NUMERIC = {"target_s", "actual_s", "pain_at_s", "rpe", "discomfort"}
+_BOOLS = ("true", "false", "1", "0", "yes", "no", "y", "n", "t", "f")
+_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
+_CHUNK = 8 << 20
 
 
 def read_logs(
     path_or_folder: str | Path | Iterable[str | Path],
     errors: Literal["report", "raise"] = "report",
+    *,
+    _stacklevel: int = 2,
 ) -> pd.DataFrame:
     """Read one log file, a folder of ``*.csv`` logs (a squad) or a list of files, combined.
 
-    Rows logged twice (same ``session_id``, ``exercise``, ``side`` and ``started_at``: the same
-    session in two files, or a hold re-appended with the end-of-session answers) are kept once, the
-    later copy winning. Problems from every file are in ``df.attrs["problems"]``;
-    a file that cannot be read at all is reported there too (with ``errors="report"``) and the rest
-    still load.
+    Returns a typed frame: ``started_at`` as a UTC timestamp, ``local_time`` (the athlete's
+    wall-clock time, from the row's own UTC offset), floats for seconds, bool ``completed``,
+    nullable ints for ``rpe``/``discomfort``, text for the rest; every column of the schema is
+    there even when a file lacks the optional ones. Columns outside the schema are ignored. Rows are
+    in athlete order, then by time.
+
+    Corrections are applied (see the README's log section): rows with ``action`` ``edit`` or
+    ``delete`` replace or remove the hold named by their ``hold_id``, in file order, and two plain
+    rows of the same athlete's same hold (same ``session_id``, ``exercise``, ``side``,
+    ``started_at``) are kept once, the later copy winning.
+
+    ``errors="report"`` (default): unusable rows are left out and listed in
+    ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), with one warning; a file that
+    cannot be read at all (a folder named ``x.csv``, no permission, not UTF-8) is reported at its
+    line 1 and the rest still load, unless it is the one file asked for: then, as with
+    ``errors="raise"``, :class:`hipnb.LogError` is raised. ``errors="raise"``: the first problem raises
+    :class:`hipnb.LogError`. A path that does not exist raises :class:`hipnb.LogError` (a mistyped
+    path); :meth:`SessionLog.read` reads a missing file as an empty log instead.
     """
+    if errors not in ("report", "raise"):
+        raise ValueError("errors must be 'report' or 'raise'")
+    single = False
     if isinstance(path_or_folder, str | Path):
         p = Path(path_or_folder)
         if p.is_dir():
             files = sorted(p.glob("*.csv"))
-        elif p.exists():
-            files = [p]
+        elif p.exists() or p.is_symlink():
+            files, single = [p], True
         else:
             raise LogError(f"{p}: no such log file or folder")
     else:
@@ -164,25 +92,457 @@ def read_logs(
         try:
             df, probs = _read_file(f)
         except LogError as exc:
-            if errors == "raise":
+            if errors == "raise" or single:
                 raise
-            found.append(Problem(str(f), 1, f"file not read: {exc}"))
+            found.append(Problem(str(f), 1, f"file not read: {_without_file(exc, f)}"))
             continue
         if probs and errors == "raise":
-            raise LogError(str(probs[0]))
+            raise LogError(
+                str(probs[0]) + (f" (and {len(probs) - 1} more)" if len(probs) > 1 else "")
+            )
         frames.append(df)
         found += probs
-    if frames:
-        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        df.attrs = {}
-    else:
+    if not frames:
         df = empty_log()
-    # the later copy of a hold wins: that is how end-of-session answers attach to a hold
-    df = df.drop_duplicates(subset=DUPLICATE_KEY, keep="last")
-    df = df.sort_values(["athlete", "started_at"], kind="stable").reset_index(drop=True)
+    elif len(frames) == 1:
+        df = frames[0]
+    else:
+        df = pd.concat(frames, ignore_index=True)
+    df = _current_holds(df)
     if found:
         warnings.warn(
-            f"{len(found)} problem(s) reading logs; first: {found[0]}", LogWarning, stacklevel=2
+            f"{len(found)} problem(s) reading logs; first: {found[0]}",
+            LogWarning,
+            stacklevel=_stacklevel,
         )
-    df.attrs["problems"] = found
+    df.attrs = {"problems": found}
     return df
+
+
+def _without_file(exc: LogError, f: Path) -> str:
+    text = str(exc)
+    if text.startswith(f"{f}:"):
+        return re.sub(r"^\d+: ", "", text[len(str(f)) + 1 :].lstrip(" "))
+    return text
+
+
+# --------------------------------------------------------------------------------------------------
+# merging: corrections and duplicates, then athlete and time order
+
+
+def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
+    """Apply corrections and merge duplicates (file order decides), then sort by athlete and time.
+
+    Only rows that may answer earlier rows pay: correction rows, rows with a ``hold_id``, the rows
+    they name, and rows that share an athlete and a start time with another row.
+    """
+    n = len(df)
+    if n == 0:
+        return df.reset_index(drop=True)
+    athlete_codes = _sorted_codes(df["athlete"])
+    times = df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
+    order = _athlete_time_order(athlete_codes, times)
+    a, t = athlete_codes[order], times[order]
+    same = (a[1:] == a[:-1]) & (t[1:] == t[:-1])
+    involved = np.zeros(n, dtype=bool)
+    if same.any():
+        involved[order[1:][same]] = True
+        involved[order[:-1][same]] = True
+    has_id = df["hold_id"].notna().to_numpy()
+    if has_id.any():
+        involved |= has_id
+        named = df.loc[has_id, ["athlete", "hold_id"]]
+        sessions = named["hold_id"].str.split("|", n=1).str[0]
+        involved |= (
+            df["athlete"].isin(named["athlete"].unique()).to_numpy()
+            & df["session_id"].isin(sessions.unique()).to_numpy()
+        )
+    keep = np.ones(n, dtype=bool)
+    if involved.any():
+        rows = df.loc[involved]
+        ident = hold_ids(rows)
+        last = ~pd.DataFrame({"a": rows["athlete"], "i": ident}).duplicated(keep="last").to_numpy()
+        deleted = (rows["action"] == "delete").fillna(False).to_numpy()
+        keep[np.flatnonzero(involved)] = last & ~deleted
+    order = order[keep[order]]
+    if len(order) == n and (order[1:] > order[:-1]).all():
+        return df.reset_index(drop=True)
+    return df.take(order).reset_index(drop=True)
+
+
+def _sorted_codes(names: pd.Series) -> np.ndarray:
+    """Codes of ``names`` that sort as the names do (hash the few distinct names, sort those)."""
+    arr = pa.array(names.array) if not isinstance(names.array, pd.arrays.ArrowStringArray) else None
+    encoded = (arr if arr is not None else names.array._pa_array).dictionary_encode()
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[np.argsort(np.asarray(encoded.dictionary.to_pylist(), dtype=object))] = np.arange(
+        len(rank)
+    )
+    return rank[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _athlete_time_order(codes: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Row order by athlete, then time, file order among equals.
+
+    Logs are appended in time order, so a stable sort on the athlete alone (a radix sort when the
+    codes fit 16 bits) is usually enough; the time order is then checked in one pass.
+    """
+    small = codes.max(initial=0) < 1 << 15
+    order = np.argsort(codes.astype(np.int16) if small else codes, kind="stable")
+    a, t = codes[order], times[order]
+    if ((a[1:] != a[:-1]) | (t[1:] >= t[:-1])).all():
+        return order
+    return np.lexsort((times, codes))
+
+
+# --------------------------------------------------------------------------------------------------
+# one file
+
+
+@dataclass
+class _Body:
+    """The parseable bytes of a file's body and the line where each of its records starts."""
+
+    data: bytes | memoryview
+    lines: np.ndarray | None = None  # None: not yet scanned (no fault seen)
+    problems: list[Problem] = field(default_factory=list)
+    torn_line: int | None = None  # the last record had no line end
+
+
+def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    name = str(path)
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size == 0:
+                return empty_log(), [_empty_problem(name)]
+            data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except IsADirectoryError:
+        raise LogError(f"{name}: is a folder, not a log file") from None
+    except PermissionError:
+        raise LogError(f"{name}: cannot be read: permission denied") from None
+    except OSError as exc:
+        raise LogError(f"{name}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        return _read_bytes(data, name)
+    finally:
+        with contextlib.suppress(BufferError):  # a view still open: the GC closes it later
+            data.close()
+
+
+def _empty_problem(name: str) -> Problem:
+    return Problem(name, 1, "empty file: expected a header row: " + ",".join(COLUMNS))
+
+
+def _read_bytes(data, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    view = memoryview(data)
+    if len(view) <= 1 << 16 and _BLANK.match(view):
+        return empty_log(), [_empty_problem(name)]
+    start = 3 if view[:3] == b"\xef\xbb\xbf" else 0
+    end = data.find(b"\n", start)
+    header_end = len(view) if end < 0 else end + 1
+    names = _header(bytes(view[start:header_end]), name)
+    body = _Body(view[header_end:])
+    if not len(body.data) or (_BLANK.match(body.data[: 1 << 16]) and _BLANK.match(body.data)):
+        return empty_log(), []
+    buf = np.frombuffer(body.data, dtype=np.uint8)
+    table = None
+    if buf[-1] == 10:
+        table = _parse(body, names, name, buf)
+        if table is not None and _has_multiline_fields(buf, table.num_rows):
+            table = None  # line breaks inside fields: make sure no quote swallows later rows
+    if table is None:  # cut structural faults out and parse the rest
+        body = _split_faults(buf, len(names), name)
+        table = _parse(body, names, name, buf)
+    typed, reason = _validate(table)
+    bad = reason.notna().to_numpy()
+    found = body.problems
+    if bad.any():
+        lines = body.lines if body.lines is not None else _record_lines(buf)
+        found = found + [
+            Problem(name, int(lines[i]), _torn(str(reason.iloc[i]), int(lines[i]), body))
+            for i in np.flatnonzero(bad)
+        ]
+        typed = typed[~bad].reset_index(drop=True)
+    return typed, sorted(found, key=lambda p: p.line)
+
+
+def _torn(reason: str, line: int, body: _Body) -> str:
+    if line == body.torn_line:
+        return reason + " (the last line is incomplete: a write was cut off)"
+    return reason
+
+
+def _header(raw: bytes, name: str) -> list[str]:
+    """Column names from the header line; raises :class:`LogError` when the file cannot be a log."""
+    try:
+        line = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise LogError(
+            f"{name}:1: the file is not UTF-8 text (byte {raw[exc.start]:#04x}); "
+            "save it as 'CSV UTF-8'"
+        ) from None
+    names = _header_names(line)
+    if names is None:
+        raise LogError(f"{name}:1: the header is not one CSV line: {line[:120]!r}")
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        if len(names) == 1 and ";" in names[0]:
+            reason = (
+                "the file is separated by semicolons; hipnb logs use commas "
+                "(save as CSV with ',' as the field delimiter)"
+            )
+        else:
+            reason = (
+                f"missing required column(s) {', '.join(missing)}; "
+                f"expected a header like: {','.join(COLUMNS)}"
+            )
+        raise LogError(f"{name}:1: {reason}")
+    named = [c for c in names if c]
+    if len(set(named)) != len(named):
+        raise LogError(f"{name}:1: the header repeats a column name")
+    return names
+
+
+def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa.Table | None:
+    """Parse the body with pyarrow, typed; None on a structural fault (wrong field count).
+
+    A value the typed parser refuses (``thirty`` seconds) sends only its column back to text, where
+    validation says what is wrong with it.
+    """
+    columns = [c if c else f"_unnamed_{i}" for i, c in enumerate(names)]
+    wanted = [c for c in columns if c in ALL_COLUMNS]
+    types = {c: pa.float64() if c in _NUMERIC else pa.string() for c in wanted}
+    if "completed" in types:
+        types["completed"] = pa.bool_()
+    while True:
+        try:
+            return pacsv.read_csv(
+                pa.py_buffer(body.data),
+                read_options=pacsv.ReadOptions(
+                    column_names=columns, block_size=4 << 20, skip_rows=0
+                ),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=types,
+                    include_columns=wanted,
+                    strings_can_be_null=False,
+                    null_values=[""],
+                    true_values=[v for b in _BOOLS[::2] for v in (b, b.upper(), b.title())],
+                    false_values=[v for b in _BOOLS[1::2] for v in (b, b.upper(), b.title())],
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            text = str(exc)
+            m = _CONVERSION.search(text)
+            if m and m.group(2) != "string":
+                types[columns[int(m.group(1))]] = pa.string()
+                continue
+            if "UTF8" in text or "UTF-8" in text:
+                _refuse_non_utf8(original.tobytes(), name)
+            if body.lines is not None:  # pragma: no cover - the scan left only whole records
+                raise LogError(f"{name}: could not be parsed: {text}") from None
+            return None
+
+
+def _refuse_non_utf8(data: bytes, name: str) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 2  # the header is line 1
+        raise LogError(
+            f"{name}:{line}: the file is not UTF-8 text (byte {data[exc.start]:#04x}); "
+            "save it as 'CSV UTF-8'"
+        ) from None
+
+
+def _has_multiline_fields(buf: np.ndarray, rows: int) -> bool:
+    """Whether some field holds a line break: more line ends than rows (and the header)."""
+    count = 0
+    for i in range(0, len(buf), _CHUNK):
+        count += int(np.count_nonzero(buf[i : i + _CHUNK] == 10))
+    return count != rows
+
+
+# --------------------------------------------------------------------------------------------------
+# the scan: records, their lines and field counts, from newlines, quotes and commas
+
+
+@dataclass
+class _Scan:
+    starts: np.ndarray  # byte offset where each record starts
+    ends: np.ndarray  # byte offset just past each record (past its line end when it has one)
+    lines: np.ndarray  # file line (1-based, the header is line 1) where each record starts
+    fields: np.ndarray  # fields in each record, counting only commas outside quotes
+    odd: np.ndarray  # the record leaves a quote open (only the last record can)
+    multiline: np.ndarray  # the record spans several lines
+    blank: np.ndarray  # the record is empty or only spaces
+
+
+def _positions(buf: np.ndarray, byte: int, start: int) -> np.ndarray:
+    parts = [
+        np.flatnonzero(buf[i : i + _CHUNK] == byte) + i for i in range(start, len(buf), _CHUNK)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _scan(buf: np.ndarray, start: int) -> _Scan:
+    """Records of ``buf[start:]``, quotes balanced from ``start`` (every count is in numpy)."""
+    newlines = _positions(buf, 10, start)
+    quotes = _positions(buf, 34, start)
+    commas = _positions(buf, 44, start)
+    line_base = 2 + (int(np.count_nonzero(buf[:start] == 10)) if start else 0)
+    outside = np.searchsorted(quotes, newlines) % 2 == 0
+    rec_end = newlines[outside] + 1
+    if len(rec_end) == 0 or rec_end[-1] < len(buf):
+        rec_end = np.append(rec_end, len(buf))
+    rec_start = np.concatenate(([start], rec_end[:-1]))
+    n = len(rec_start)
+    nl_index = np.flatnonzero(outside)  # index among all newlines of each record's line end
+    first_line = np.concatenate(([0], nl_index + 1))[:n]
+    last_line = np.append(nl_index, len(newlines))[:n]
+    free_commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+    fields = np.bincount(np.searchsorted(rec_end, free_commas, side="right"), minlength=n)[:n] + 1
+    odd = (np.searchsorted(quotes, rec_end) - np.searchsorted(quotes, rec_start)) % 2 == 1
+    lengths = rec_end - rec_start
+    blank = (lengths <= 2) | ((fields == 1) & (lengths < 256))
+    for i in np.flatnonzero(blank):  # short or one-field records: are they only spaces?
+        blank[i] = not bytes(buf[rec_start[i] : rec_end[i]]).strip()
+    return _Scan(
+        rec_start, rec_end, first_line + line_base, fields, odd, last_line > first_line, blank
+    )
+
+
+def _record_lines(buf: np.ndarray) -> np.ndarray:
+    """The line of each record the parser returns (blank lines are skipped), for a clean body."""
+    scan = _scan(buf, 0)
+    return scan.lines[~scan.blank]
+
+
+def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
+    """Cut structural faults out of the body, report them, and keep every whole record after them.
+
+    A fault is a record with the wrong number of fields, a record left open at the end of the file
+    (a write cut off inside a quoted field), or a quoted field that runs over lines that are
+    themselves complete rows, or over :data:`NOTE_MAX` characters across lines (a quote that never
+    closed). After a quote that never closed, reading starts again at the first complete row.
+    """
+    pieces: list[bytes] = []
+    lines: list[np.ndarray] = []
+    problems: list[Problem] = []
+    torn_line = None
+    pos = 0
+    while pos < len(buf):
+        scan = _scan(buf, pos)
+        n = len(scan.starts)
+        lengths = scan.ends - scan.starts
+        spaces = scan.blank & (lengths > 2)  # the parser skips empty lines, not lines of spaces
+        suspect = ~scan.blank & ((scan.fields != width) | scan.odd)
+        inside: dict[int, int] = {}
+        for i in np.flatnonzero(~scan.blank & scan.multiline):  # rare: fields with line breaks
+            at = _complete_row_inside(buf, int(scan.starts[i]), int(scan.ends[i]), width)
+            if at is not None:
+                inside[int(i)] = at
+                suspect[i] = True
+            elif lengths[i] > NOTE_MAX + 1000:
+                suspect[i] = True
+        rescan = None
+        first = 0
+        for i in np.flatnonzero(suspect | spaces):
+            i = int(i)
+            _keep(buf, scan, first, i, pieces, lines)
+            first = i + 1
+            if spaces[i]:
+                continue
+            s, e, line = int(scan.starts[i]), int(scan.ends[i]), int(scan.lines[i])
+            cut = e >= len(buf) and buf[-1] != 10
+            if i in inside:
+                reason = "a quote opened here never closes (it runs over complete rows that follow)"
+                rescan = inside[i]
+            elif scan.odd[i]:
+                reason = "the record is cut off inside a quoted field (a write was cut off)"
+            elif scan.multiline[i] and scan.fields[i] == width:
+                reason = (
+                    f"a quoted field runs over {NOTE_MAX:,} characters across lines: "
+                    "a quote opened here never closes"
+                )
+                rescan = _next_line(buf, s)
+            else:
+                record = _one_record(bytes(buf[s:e]))
+                if len(record) > width and not any(v.strip() for v in record[width:]):
+                    pieces.append(_csv_line(record[:width]))  # empty cells a spreadsheet added
+                    lines.append(np.array([line]))
+                    continue
+                reason = f"row has {len(record) or scan.fields[i]} fields, expected {width}"
+                if cut:
+                    reason += " (the last line is incomplete: a write was cut off)"
+            problems.append(Problem(name, line, reason))
+            if rescan is not None:
+                break
+        if rescan is not None:
+            pos = rescan
+            continue
+        _keep(buf, scan, first, n, pieces, lines)
+        if n and buf[-1] != 10 and first < n:
+            torn_line = int(scan.lines[-1])
+        break
+    joined = b"".join(pieces)
+    if joined and not joined.endswith(b"\n"):
+        joined += b"\r\n"
+    all_lines = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
+    return _Body(joined, all_lines, problems, torn_line)
+
+
+def _keep(buf, scan: _Scan, a: int, b: int, pieces: list, lines: list) -> None:
+    """Keep records ``a`` to ``b - 1`` of ``scan``: their bytes, and the lines of the non-blank ones."""
+    if b <= a:
+        return
+    piece = bytes(buf[int(scan.starts[a]) : int(scan.ends[b - 1])])
+    if pieces and piece and not pieces[-1].endswith(b"\n"):
+        pieces[-1] += b"\r\n"
+    pieces.append(piece)
+    lines.append(scan.lines[a:b][~scan.blank[a:b]])
+
+
+def _next_line(buf: np.ndarray, start: int) -> int:
+    nl = np.flatnonzero(buf[start : start + (1 << 20)] == 10)
+    return start + int(nl[0]) + 1 if len(nl) else len(buf)
+
+
+def _complete_row_inside(buf: np.ndarray, start: int, end: int, width: int) -> int | None:
+    """Offset of the first line, after the record's first line, where a complete row starts."""
+    text = bytes(buf[start:end])
+    at = text.find(b"\n")
+    while 0 <= at < len(text) - 1:
+        if _row_starts_at(buf, start + at + 1, width):
+            return start + at + 1
+        at = text.find(b"\n", at + 1)
+    return None
+
+
+def _row_starts_at(buf: np.ndarray, offset: int, width: int) -> bool:
+    """Whether a whole row starts at ``offset``: the record read from there (over line breaks in
+    quotes, as the file would be read) has the right field count and a date-time."""
+    chunk = bytes(buf[offset : offset + NOTE_MAX * 4 + 4096]).decode("utf-8", errors="replace")
+    try:
+        record = next(csv.reader(io.StringIO(chunk, newline="")), [])
+    except csv.Error:
+        return False
+    return len(record) == width and any(_STAMP.match(v.strip()) for v in record)
+
+
+def _one_record(raw: bytes) -> list[str]:
+    """The fields of one record, as well as they can be told (it may be broken)."""
+    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error:  # a bare line break outside quotes: count the commas
+        return text.split(",")
+
+
+def _csv_line(values: list[str]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(values)
+    return out.getvalue().encode("utf-8")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from hipnb.errors import LogError
-from hipnb.log.schema import COLUMNS, EOL, REQUIRED, _first_rejected, _validate
+from hipnb.log.schema import ALL_COLUMNS, EOL, REQUIRED, _first_rejected, _validate
 
 # --------------------------------------------------------------------------------------------------
 # rows in: anything row-like -> frame of strings in the schema
@@ -23,7 +23,7 @@ def _to_text_frame(rows) -> pd.DataFrame:
         rows = [rows]
     df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     out = {}
-    for name in COLUMNS:
+    for name in ALL_COLUMNS:
         if name not in df:
             if name in REQUIRED:
                 raise LogError(f"rows have no {name!r} column (required: {', '.join(REQUIRED)})")
@@ -37,7 +37,7 @@ def _column_text(df: pd.DataFrame, name: str) -> pd.Series:
     s = df[name]
     if name == "started_at":
         return _stamp_text(s, df.get("local_time"))
-    if name in ("target_s", "actual_s") and pd.api.types.is_numeric_dtype(s):
+    if name in ("target_s", "actual_s", "pain_at_s") and pd.api.types.is_numeric_dtype(s):
         return s.astype("float64").map(repr).where(s.notna(), "")
     if name == "completed" and pd.api.types.is_bool_dtype(s):
         return s.map({True: "true", False: "false"}).astype("str").fillna("")
