@@ -18,7 +18,7 @@ import traitlets as t
 from IPython.display import display
 
 from hipnb.errors import HipnbError
-from hipnb.log import SessionLog, manual_row
+from hipnb.log import SessionLog, hold_keys, manual_row, to_frame
 from hipnb.routines import SIDES, Routine, load_routine
 from hipnb.timer import Timer
 
@@ -245,6 +245,16 @@ def _clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
+def _edits(rows: list[dict], changes: list[dict] | None = None) -> list[dict]:
+    """Correction rows (``action="edit"``) for logged holds, naming each by its key."""
+    keys = hold_keys(to_frame(rows)).tolist()
+    changes = changes or [{} for _ in rows]
+    return [
+        {**row, **change, "hold_id": key, "action": "edit"}
+        for row, change, key in zip(rows, changes, keys, strict=True)
+    ]
+
+
 class TimerPanel(w.VBox):
     """Run a routine in a notebook: big countdown, controls, sound, spoken cues, and logging.
 
@@ -437,9 +447,11 @@ class TimerPanel(w.VBox):
         """Log the hold that ended with pain (with its score), then go on or end the session."""
         if self._pain_index is None:
             return
-        self.timer.rate_pain(self._pain_index, _answer(self.pain_score))
         index, self._pain_index = self._pain_index, None
-        self._write(index)
+        score = _answer(self.pain_score)
+        self.timer.rate_pain(index, score)
+        if score is not None:
+            self._correct([self.timer.result_for(index, self.athlete)])
         self._message = ""
         self._handle(self.timer.resume() if go_on else self.timer.stop(), force=True)
 
@@ -481,6 +493,7 @@ class TimerPanel(w.VBox):
             if e.kind in ("step_ended", "step_skipped", "stopped") and e.step_index is not None:
                 self._write(e.step_index)
             if e.kind == "pain" and self.timer.result_for(e.step_index) is not None:
+                self._write(e.step_index)  # on disk at once; the score follows as an edit
                 self._pain_index = e.step_index
                 self.pain_score.value = _UNSET
                 self._message = "Pain noted: this hold has ended. Rate it, then go on or end."
@@ -502,12 +515,24 @@ class TimerPanel(w.VBox):
             self._sync(announce=announce)
 
     def _write(self, index: int) -> None:
-        if index == self._pain_index:
-            return  # written once the pain is rated
         row = self.timer.result_for(index, self.athlete)
-        if row is None:
+        if row is not None and not any(r is row or r == row for r in self.unsaved):
+            self._queue([row])
+
+    def _correct(self, rows: list[dict], changes: list[dict] | None = None) -> None:
+        """Queue corrections of logged holds (nothing to correct when there is no log)."""
+        if self.session_log is None:
             return
-        self.unsaved.append(row)
+        try:
+            edits = _edits(rows, changes)
+        except HipnbError as exc:
+            self.error = f"Not saved: {exc}"
+            return
+        self._queue(edits)
+
+    def _queue(self, rows: list[dict]) -> None:
+        """Append ``rows`` after any rows still unsaved (so corrections follow their holds)."""
+        self.unsaved += rows
         self._flush()
 
     def _flush(self) -> bool:
@@ -530,25 +555,25 @@ class TimerPanel(w.VBox):
         self._sync(announce="")
 
     def save_answers(self) -> None:
-        """Attach effort, discomfort and note to the session by re-appending its last hold; an
-        unanswered slider is logged as unknown (empty), and a per-hold Pain score is kept."""
-        if self._saved or not self.rows_written:
+        """Write effort, discomfort and note as corrections (``action="edit"``) of every hold of the
+        session; an unanswered slider is logged as unknown (empty), and a hold's Pain score is kept."""
+        rows = self.timer.results(self.athlete)
+        if self._saved or not rows:
             return
-        last = self.rows_written[-1]
-        pain_scored = last.get("pain_at_s") is not None
-        row = {
-            **last,
-            "rpe": _answer(self.rpe),
-            "discomfort": last.get("discomfort") if pain_scored else _answer(self.discomfort),
-            "note": self.note.value,
-        }
-        try:
-            if self.session_log is not None:
-                self.session_log.append([row])
-        except (HipnbError, OSError) as exc:
-            self.status.value = _error_html(f"Answers not saved: {exc}")
+        rpe, discomfort, note = _answer(self.rpe), _answer(self.discomfort), self.note.value
+        if rpe is not None or discomfort is not None or note:
+            changes = [
+                {
+                    "rpe": rpe,
+                    "discomfort": r["discomfort"] if r["pain_at_s"] is not None else discomfort,
+                    "note": note,
+                }
+                for r in rows
+            ]
+            self._correct(rows, changes)
+        if self.unsaved or self.error:
+            self._sync(announce="")
             return
-        self.rows_written[-1] = row
         self._saved = True
         self._sync(announce="")
         self.status.value = "Answers saved. Thank you."
@@ -633,7 +658,7 @@ class TimerPanel(w.VBox):
         self.answers.layout.display = "flex" if show_answers else "none"
         if self.offer is not None:
             self.offer.layout.display = "flex" if state == "ready" else "none"
-        n = len(self.rows_written)
+        n = sum(not r.get("action") for r in self.rows_written)
         where = html.escape(str(self.session_log.path)) if self.session_log else ""
         text = f"{n} hold(s) logged to {where}." if n and where else ""
         self.status.value = _error_html(self.error) + " " + text if self.error else text

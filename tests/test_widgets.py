@@ -139,12 +139,16 @@ def test_panel_runs_a_routine_and_logs_each_hold_as_it_ends(tmp_path):
     assert rows["actual_s"].tolist() == [5.0, 5.0] and rows["completed"].all()
     panel.rpe.value, panel.note.value = 6, "<script>x</script>"
     panel.save_button.click()
+    raw = pd.read_csv(log.path, keep_default_na=False)
+    assert raw["action"].tolist() == ["", "", "edit", "edit"], "answers are corrections"
+    assert (
+        raw["hold_id"].iloc[2] == f"{panel.timer.session_id}|side_plank|left|2026-11-24T06:00:00Z"
+    )
     squad = read_logs(log.path)
-    assert len(squad) == 2, "the answers replace the last hold's first copy"
-    last = squad.iloc[-1]
-    assert last["rpe"] == 6 and last["note"] == "<script>x</script>"
-    assert pd.isna(last["discomfort"]), "an untouched discomfort answer is unknown, not 0"
-    assert "Answers saved" in panel.status.value
+    assert len(squad) == 2, "the corrections apply to the holds, adding none"
+    assert squad["rpe"].tolist() == [6, 6] and set(squad["note"]) == {"<script>x</script>"}
+    assert squad["discomfort"].isna().all(), "an untouched discomfort answer is unknown, not 0"
+    assert "Answers saved" in panel.status.value and panel.answers.layout.display == "none"
 
 
 def test_panel_stop_mid_hold_logs_the_partial_hold(tmp_path):
@@ -206,8 +210,8 @@ def test_end_summary_and_new_session(tmp_path):
     assert not panel.start_button.disabled and panel.new_button.layout.display == "none"
     panel.start_button.click()
     count(panel, clock, 5)
-    ids = panel.session_log.read()["session_id"].tolist()
-    assert len(set(ids)) == 2 and ids[-1] == panel.timer.session_id
+    ids = panel.session_log.read()["session_id"]
+    assert ids.nunique() == 2 and (ids == panel.timer.session_id).sum() == 1
 
 
 class BrokenLog:
@@ -263,11 +267,13 @@ def test_pain_mid_hold_records_when_and_how_bad_then_goes_on(tmp_path):
     panel.pain_button.click()
     assert d.state == "paused" and d.kind == "rest" and "Pain noted" in d.message
     assert panel.pain_box.layout.display == "flex" and panel.resume_button.disabled
-    assert panel.session_log.read().empty, "written once it is rated"
+    (row,) = panel.session_log.read().to_dict("records")
+    assert (row["actual_s"], row["pain_at_s"], row["completed"]) == (2.5, 2.5, False)
+    assert pd.isna(row["discomfort"]), "on disk at once, the score not given yet"
     panel.pain_score.value = 6
     panel.go_on_button.click()
     assert d.state == "running" and d.message == "" and panel.pain_box.layout.display == "none"
-    (row,) = panel.rows_written
+    (row,) = read_logs(panel.session_log.path).to_dict("records")
     assert (row["actual_s"], row["pain_at_s"], row["discomfort"]) == (2.5, 2.5, 6)
     count(panel, clock, 2)
     count(panel, clock, 5)
@@ -283,12 +289,14 @@ def test_pain_key_on_the_last_hold_then_end(tmp_path):
     count(panel, clock, 1)
     panel._on_display_msg(panel.display_widget, {"event": "pain"}, [])  # the P key
     assert panel.timer.state == "finished" and panel.go_on_button.disabled
-    panel.end_button.click()  # score left unset: unknown
-    assert panel.rows_written[-1]["pain_at_s"] == 1 and panel.rows_written[-1]["discomfort"] is None
+    panel.pain_score.value = 8
+    panel.end_button.click()
     assert panel.answers.layout.display == "flex"
     panel.discomfort.value = 2
     panel.save_button.click()
-    assert panel.rows_written[-1]["discomfort"] is None, "the answers keep the pain score"
+    rows = read_logs(panel.session_log.path)
+    assert rows["discomfort"].tolist() == [2, 8], "the answers never replace a pain score"
+    assert rows["pain_at_s"].isna().tolist() == [True, False] and rows["pain_at_s"].iloc[1] == 1
 
 
 def test_target_offer_from_the_log_reaches_the_timer(tmp_path):
