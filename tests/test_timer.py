@@ -352,3 +352,34 @@ def test_pain_then_go_on(clock):
         ("both", 5.0, None),
     ]
     assert rows[0]["discomfort"] is None
+
+
+page_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["heartbeat", "heartbeat", "tick", "pause", "resume", "skip", "pain"]),
+        st.one_of(st.floats(0, 3, allow_nan=False), st.floats(0, 7200, allow_nan=False)),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops=page_ops)
+def test_a_silent_page_is_never_credited_more_than_the_grace(ops):
+    """Whatever the page does, credited time <= the gaps between its contacts, each capped at
+    the grace, plus one grace: two hours of silence add at most five seconds."""
+    clock, grace = FakeClock(), 5.0
+    t = Timer(short_routine(), clock=clock, get_ready=0, grace=grace)
+    t.start()
+    contacts = [clock.t]
+    for op, dt in ops:
+        clock.advance(dt)
+        getattr(t, op)()
+        if op in ("heartbeat", "resume"):
+            contacts.append(clock.t)
+    clock.advance(3600)
+    t.stop()
+    gaps = [b - a for a, b in zip(contacts, contacts[1:], strict=False)]
+    bound = sum(min(g, grace) for g in gaps) + grace
+    assert t.elapsed <= bound + 1e-6
+    assert sum(r["actual_s"] for r in t.results()) <= t.elapsed + 1e-6
