@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from .browser import (
     CAP_S,
@@ -148,7 +149,9 @@ def test_get_ready_runs_in_full_and_the_log_holds_what_the_page_showed(lab):
     click(page, "Pause")
     wait_state(page, "paused")
     assert page.locator(".hipnb-badge").text_content() == "PAUSED"
-    assert page.locator(".widget-button", has_text="Pause").first.is_disabled()
+    expect(page.locator(".widget-button", has_text="Pause").first).to_be_disabled(
+        timeout=CAP_S * 1000
+    )
     page.screenshot(path=str(shots / "lab-paused-1280x800.png"))
     frozen = page.locator(".hipnb-count").text_content()
     page.wait_for_timeout(1500)
@@ -163,7 +166,9 @@ def test_get_ready_runs_in_full_and_the_log_holds_what_the_page_showed(lab):
     assert "1 of 2 holds done to target" in summary and "left 3 s" in summary, summary
     assert page.locator(".hipnb-next").text_content() == "", "no stale Next up"
     assert page.locator(".hipnb-count").text_content() == "", "no giant square"
-    assert page.locator(".hipnb-controls .widget-button", has_text="New session").is_enabled()
+    expect(page.locator(".hipnb-controls .widget-button", has_text="New session")).to_be_enabled(
+        timeout=CAP_S * 1000
+    )
     page.screenshot(path=str(shots / "lab-stopped-1280x800.png"))
     seen = page.evaluate("window.hipnbSeen")
 

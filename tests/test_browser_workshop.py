@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .browser import CAP_S, chromium_page, outside_viewport, server
 from .conftest import ROOT
@@ -69,7 +70,9 @@ def test_voila_workshop_page_fits_counts_pauses_and_takes_pain(tmp_path, monkeyp
         click(page, "Pause")
         state(page, "paused")
         assert page.locator(".hipnb-badge").text_content() == "PAUSED"
-        assert page.locator(".hipnb-controls .widget-button", has_text="Pause").is_disabled()
+        expect(page.locator(".hipnb-controls .widget-button", has_text="Pause")).to_be_disabled(
+            timeout=CAP_S * 1000
+        )
         opacity = page.locator(".hipnb-controls .widget-button", has_text="Pause").evaluate(
             "e => parseFloat(getComputedStyle(e).opacity)"
         )
@@ -94,6 +97,8 @@ def test_voila_workshop_page_fits_counts_pauses_and_takes_pain(tmp_path, monkeyp
         click(page, "New session")
         state(page, "ready")
         assert page.locator(".hipnb-summary").inner_text() == ""
-        assert page.locator(".hipnb-controls .widget-button", has_text="Start").is_enabled()
+        expect(page.locator(".hipnb-controls .widget-button", has_text="Start")).to_be_enabled(
+            timeout=CAP_S * 1000
+        )
         assert page.errors == []
         (shots / "offline.txt").write_text("\n".join(page.offline))
