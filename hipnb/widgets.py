@@ -240,6 +240,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.0f} h"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _clock(seconds: float) -> str:
     s = round(seconds)
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
@@ -261,8 +265,8 @@ class TimerPanel(w.VBox):
     Each hold is appended to ``log`` the moment it ends (completed, skipped, stopped or ended by
     Pain), so closing the tab loses at most the hold in progress. A failed write is shown on the
     panel; the rows are kept and **Retry saving** writes them. At the end it shows a summary and asks
-    for effort, hip discomfort and a note (saved with the session's last hold; a Pain score is never
-    replaced), and **New session** starts again with a new session id.
+    for effort, hip discomfort and a note (written as corrections of the session's holds; a Pain
+    score is never replaced), and **New session** starts again with a new session id.
 
     The page sends a heartbeat while it counts; if it falls silent (screen off, frozen tab) for
     more than ``grace`` seconds the session pauses where the heartbeats stopped and says so.
@@ -612,17 +616,18 @@ class TimerPanel(w.VBox):
         self._update_buttons()
 
     def _intro(self) -> str:
-        return (
-            f"{len(self.routine.steps)} steps, {self.routine.total_seconds / 60:.1f} min. "
-            "Press Start."
-        )
+        n = len(self.routine.steps)
+        return f"{_plural(n, 'step')}, {self.routine.total_seconds / 60:.1f} min. Press Start."
 
     def _summary(self) -> list[str]:
         """The end screen: holds done, time held, and time held per side."""
         rows = self.timer.results()
         held = sum(r["actual_s"] for r in rows)
         done = sum(r["completed"] for r in rows)
-        lines = [f"{done} of {len(rows)} holds done to target", f"{_clock(held)} held in all"]
+        lines = [
+            f"{done} of {_plural(len(rows), 'hold')} done to target",
+            f"{_clock(held)} held in all",
+        ]
         sides = {}
         for r in rows:
             sides[r["side"]] = sides.get(r["side"], 0.0) + r["actual_s"]

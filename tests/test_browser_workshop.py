@@ -91,7 +91,7 @@ def test_voila_workshop_page_fits_counts_pauses_and_takes_pain(tmp_path, monkeyp
         state(page, "finished")
         page.wait_for_selector(".hipnb-summary div", timeout=CAP_S * 1000)
         summary = page.locator(".hipnb-summary").inner_text()
-        assert "0 of 1 holds done to target" in summary and "Pain noted" in summary, summary
+        assert "0 of 1 hold done to target" in summary and "Pain noted" in summary, summary
         assert page.locator(".hipnb-next").text_content() == ""
         at_each_size(page, shots, "ended")
         click(page, "New session")
