@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from hipnb.errors import HipnbError, LogError, LogWarning, RoutineError
 from hipnb.log import Hold, Problem, SessionLog, athlete_path, hold_ids, problems, read_logs
+from hipnb.names import did_you_mean
 from hipnb.routines import Routine, Step, list_routines, load_routine
 from hipnb.timer import Timer
 
@@ -58,6 +59,7 @@ __all__ = [
     "Timer",
     "TimerPanel",
     "athlete_path",
+    "did_you_mean",
     "hold_ids",
     "list_routines",
     "load_routine",

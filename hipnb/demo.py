@@ -50,6 +50,9 @@ _NOTES = (
 )
 
 
+__all__ = ["athlete_ids", "demo_log", "demo_runs", "write_demo_data"]
+
+
 def athlete_ids(n: int) -> list[str]:
     """``n`` readable athlete ids: first the built-in names, then ``athlete013`` and on."""
     return [_NAMES[i] if i < len(_NAMES) else f"athlete{i + 1:03d}" for i in range(n)]

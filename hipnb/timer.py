@@ -39,12 +39,30 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Literal, cast
 
+from hipnb.log import Hold
 from hipnb.routines import Routine, Step
 
 READY, GET_READY, RUNNING, PAUSED = "ready", "get_ready", "running", "paused"
 FINISHED, STOPPED = "finished", "stopped"
 ACTIVE = (RUNNING, PAUSED)  # a step is being timed
+
+
+#: What an :class:`Event` reports.
+EventKind = Literal[
+    "get_ready",
+    "started",
+    "step_started",
+    "step_ended",
+    "step_skipped",
+    "pain",
+    "paused",
+    "away",
+    "resumed",
+    "finished",
+    "stopped",
+]
 
 
 @dataclass(frozen=True)
@@ -53,7 +71,7 @@ class Event:
     step_skipped, pain, paused, away (paused because the page fell silent), resumed, finished,
     stopped; ``at`` is running seconds since start (pauses excluded)."""
 
-    kind: str
+    kind: EventKind
     step_index: int | None
     at: float
 
@@ -99,7 +117,7 @@ class Timer:
         self._t0_clock = 0.0
         self._t0_wall: datetime | None = None
         self._step_clock: dict[int, float] = {}
-        self._results: dict[int, dict] = {}
+        self._results: dict[int, dict[str, Any]] = {}  # rows without their athlete
 
     # -- reading the state ------------------------------------------------------------------------
 
@@ -248,6 +266,7 @@ class Timer:
             self._index += 1
             self._step_from = end
             if self._index < len(self.steps):
+                assert self._run_from is not None  # steps advance only while running
                 self._step_clock[self._index] = self._run_from + (end - self._active)
                 events.append(Event("step_started", self._index, end))
         if self._index >= len(self.steps):
@@ -305,7 +324,7 @@ class Timer:
             raise ValueError(f"step {index} did not end with pain")
         row["discomfort"] = score
 
-    def _end_step(self, kind: str, pain_score: int | None = None) -> list[Event]:
+    def _end_step(self, kind: EventKind, pain_score: int | None = None) -> list[Event]:
         """End the current step now (a hold records what was held) and move on to the next."""
         now = self.clock()
         events = self.tick()
@@ -360,6 +379,7 @@ class Timer:
         step = self.steps[index]
         if not step.is_hold or index in self._results:
             return
+        assert self._t0_wall is not None  # a step ends only after start()
         when = self._t0_wall + timedelta(
             seconds=self._step_clock.get(index, self._t0_clock) - self._t0_clock
         )
@@ -377,11 +397,11 @@ class Timer:
 
     # -- results ----------------------------------------------------------------------------------
 
-    def result_for(self, index: int, athlete: str = "") -> dict | None:
+    def result_for(self, index: int, athlete: str = "") -> Hold | None:
         """The log row of hold step ``index`` once it has ended (None before, or for a rest)."""
         row = self._results.get(index)
-        return None if row is None else {**row, "athlete": athlete}
+        return None if row is None else cast(Hold, {**row, "athlete": athlete})
 
-    def results(self, athlete: str = "") -> list[dict]:
+    def results(self, athlete: str = "") -> list[Hold]:
         """One log row per hold performed so far, in order (rests are not logged)."""
-        return [self.result_for(i, athlete) for i in sorted(self._results)]
+        return [cast(Hold, {**self._results[i], "athlete": athlete}) for i in sorted(self._results)]

@@ -28,6 +28,15 @@ _WIDE = {"description_width": "initial"}  # labels shown whole, not cut at the d
 _UNSET = -1  # the answer sliders' "not answered" position: logged as empty (unknown), never 0
 
 
+__all__ = [
+    "ManualEntry",
+    "ProgressView",
+    "TargetOffer",
+    "TimerDisplay",
+    "TimerPanel",
+]
+
+
 def _effort_sliders() -> tuple[w.SelectionSlider, w.SelectionSlider]:
     """The 0-10 effort and hip-discomfort sliders every form asks with; untouched, they say
     "not set" and :func:`_answer` gives None (unknown), never 0."""
