@@ -11,17 +11,19 @@ from collections.abc import Callable
 from datetime import date, datetime
 from datetime import time as daytime
 from pathlib import Path
+from typing import Any, cast
 
 import anywidget
 import ipywidgets as w
+import pandas as pd
 import traitlets as t
 from IPython.display import display
 
 from hipnb.errors import HipnbError
-from hipnb.log import SessionLog, hold_keys, manual_row, to_frame
+from hipnb.log import Hold, SessionLog, hold_keys, manual_row, to_frame
 from hipnb.names import did_you_mean
 from hipnb.routines import SIDES, Routine, load_routine
-from hipnb.timer import Timer
+from hipnb.timer import Event, Timer
 
 _STATIC = Path(__file__).resolve().parent / "static"
 _WIDE = {"description_width": "initial"}  # labels shown whole, not cut at the default width
@@ -134,7 +136,7 @@ class ManualEntry(w.VBox):
             return None
         return datetime.combine(day, at.replace(microsecond=0)).astimezone()
 
-    def _on_save(self, _button=None) -> None:
+    def _on_save(self, _button: w.Button | None = None) -> None:
         when = self.started_at()
         if when is None:
             self.status.value = _error_html("Not saved: pick the date and the time it started.")
@@ -170,7 +172,13 @@ class TargetOffer(w.VBox):
         offer = TargetOffer(routine, analysis.suggest_progression(log.read()), athlete="ana")
     """
 
-    def __init__(self, routine: Routine, suggestions, athlete: str = "", on_change=None):
+    def __init__(
+        self,
+        routine: Routine,
+        suggestions: pd.DataFrame,
+        athlete: str = "",
+        on_change: Callable[[Routine], None] | None = None,
+    ) -> None:
         self.base = routine
         self.on_change = on_change
         holds = {s.exercise: s for s in routine.holds}
@@ -259,12 +267,12 @@ def _clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
-def _edits(rows: list[dict], changes: list[dict] | None = None) -> list[dict]:
+def _edits(rows: list[Hold], changes: list[dict[str, Any]] | None = None) -> list[Hold]:
     """Correction rows (``action="edit"``) for logged holds, naming each by its key."""
     keys = hold_keys(to_frame(rows)).tolist()
     changes = changes or [{} for _ in rows]
     return [
-        {**row, **change, "hold_id": key, "action": "edit"}
+        cast(Hold, {**row, **change, "hold_id": key, "action": "edit"})
         for row, change, key in zip(rows, changes, keys, strict=True)
     ]
 
@@ -300,16 +308,16 @@ class TimerPanel(w.VBox):
         get_ready: float = 3.0,
         big: bool = False,
         grace: float = 5.0,
-        suggestions=None,
-    ):
+        suggestions: pd.DataFrame | None = None,
+    ) -> None:
         self.routine = _resolve(routine)
         self.athlete = athlete
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
         self._clock, self._wall_clock = clock, wall_clock
         self.get_ready, self.grace = get_ready, grace
         self.timer = self._new_timer()
-        self.rows_written: list[dict] = []
-        self.unsaved: list[dict] = []  # rows whose write failed, kept for Retry saving
+        self.rows_written: list[Hold] = []
+        self.unsaved: list[Hold] = []  # rows whose write failed, kept for Retry saving
         self.error = ""
         self.page_visible = True
         self._message = ""
@@ -317,7 +325,9 @@ class TimerPanel(w.VBox):
         self.display_widget = TimerDisplay(big=big)
         self.display_widget.on_msg(self._on_display_msg)
 
-        def b(min_width: str = "84px") -> dict:  # one Layout each: a shared one hides them all
+        def b(
+            min_width: str = "84px",
+        ) -> dict[str, Any]:  # one Layout each: a shared one hides them all
             return dict(layout=w.Layout(width="auto", min_width=min_width, height="44px"))
 
         self.start_button = w.Button(
@@ -464,8 +474,9 @@ class TimerPanel(w.VBox):
         index, self._pain_index = self._pain_index, None
         score = _answer(self.pain_score)
         self.timer.rate_pain(index, score)
-        if score is not None:
-            self._correct([self.timer.result_for(index, self.athlete)])
+        row = self.timer.result_for(index, self.athlete)
+        if score is not None and row is not None:
+            self._correct([row])
         self._message = ""
         self._handle(self.timer.resume() if go_on else self.timer.stop(), force=True)
 
@@ -487,7 +498,9 @@ class TimerPanel(w.VBox):
         self.note.value = ""
         self._sync(announce="")
 
-    def _on_display_msg(self, _widget, content, _buffers) -> None:
+    def _on_display_msg(
+        self, _widget: TimerDisplay, content: dict[str, Any], _buffers: list[bytes]
+    ) -> None:
         event = content.get("event")
         if event == "expired":
             self.tick()
@@ -501,14 +514,15 @@ class TimerPanel(w.VBox):
 
     # -- events -> log and display ----------------------------------------------------------------
 
-    def _handle(self, events, force: bool = False) -> None:
+    def _handle(self, events: list[Event], force: bool = False) -> None:
         announce = ""
         for e in events:
-            if e.kind in ("step_ended", "step_skipped", "stopped") and e.step_index is not None:
-                self._write(e.step_index)
-            if e.kind == "pain" and self.timer.result_for(e.step_index) is not None:
-                self._write(e.step_index)  # on disk at once; the score follows as an edit
-                self._pain_index = e.step_index
+            i = e.step_index  # None only for events of the whole session (started, paused...)
+            if e.kind in ("step_ended", "step_skipped", "stopped") and i is not None:
+                self._write(i)
+            if e.kind == "pain" and i is not None and self.timer.result_for(i) is not None:
+                self._write(i)  # on disk at once; the score follows as an edit
+                self._pain_index = i
                 self.pain_score.value = _UNSET
                 self._message = "Pain noted: this hold has ended. Rate it, then go on or end."
             if e.kind == "away":
@@ -517,8 +531,8 @@ class TimerPanel(w.VBox):
                 self._message = ""
             if e.kind == "get_ready":
                 announce = "Get ready."
-            if e.kind == "step_started":
-                step = self.routine.steps[e.step_index]
+            if e.kind == "step_started" and i is not None:
+                step = self.routine.steps[i]
                 announce = step.cue if step.kind == "rest" else f"{step.label}. {step.cue}"
             if e.kind == "finished":
                 done = all(r["completed"] for r in self.timer.results())
@@ -533,7 +547,7 @@ class TimerPanel(w.VBox):
         if row is not None and not any(r is row or r == row for r in self.unsaved):
             self._queue([row])
 
-    def _correct(self, rows: list[dict], changes: list[dict] | None = None) -> None:
+    def _correct(self, rows: list[Hold], changes: list[dict[str, Any]] | None = None) -> None:
         """Queue corrections of logged holds (nothing to correct when there is no log)."""
         if self.session_log is None:
             return
@@ -544,7 +558,7 @@ class TimerPanel(w.VBox):
             return
         self._queue(edits)
 
-    def _queue(self, rows: list[dict]) -> None:
+    def _queue(self, rows: list[Hold]) -> None:
         """Append ``rows`` after any rows still unsaved (so corrections follow their holds)."""
         self.unsaved += rows
         self._flush()
@@ -638,7 +652,7 @@ class TimerPanel(w.VBox):
             f"{done} of {_plural(len(rows), 'hold')} done to target",
             f"{_clock(held)} held in all",
         ]
-        sides = {}
+        sides: dict[str, float] = {}
         for r in rows:
             sides[r["side"]] = sides.get(r["side"], 0.0) + r["actual_s"]
         if sides:
@@ -682,7 +696,7 @@ class TimerPanel(w.VBox):
 class ProgressView(w.VBox):
     """Pick an athlete and a date range; see the dashboard and a short summary in words."""
 
-    def __init__(self, df, athlete: str | None = None):
+    def __init__(self, df: pd.DataFrame, athlete: str | None = None) -> None:
         import matplotlib.pyplot as plt
 
         from hipnb import analysis, charts
@@ -706,7 +720,7 @@ class ProgressView(w.VBox):
         super().__init__([w.HBox([self.athlete, self.start, self.end]), self.summary, self.output])
         self.refresh()
 
-    def selected(self):
+    def selected(self) -> pd.DataFrame:
         """The rows of the chosen athlete within the chosen dates."""
         d = self.df[self.df["athlete"] == self.athlete.value]
         day = d["local_time"].dt.date
@@ -714,7 +728,8 @@ class ProgressView(w.VBox):
             d = d[day >= self.start.value]
         if self.end.value:
             d = d[d["local_time"].dt.date <= self.end.value]
-        return d
+        rows: pd.DataFrame = d
+        return rows
 
     def refresh(self) -> None:
         """Redraw the summary and the dashboard for the current choices."""
@@ -728,7 +743,7 @@ class ProgressView(w.VBox):
             self._plt.close(fig)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """``RosterView`` and ``ReviewBox`` live in :mod:`hipnb.roster_view` (they build on
     ProgressView); they are importable from here too."""
     if name in ("RosterView", "ReviewBox"):

@@ -68,7 +68,7 @@ def test_dashboard_has_four_titled_panels(squad):
     fig = charts.athlete_dashboard(squad, "ana")
     titles = [ax.get_title() for ax in fig.axes]
     assert len(titles) == 4 and all(titles)
-    assert fig._suptitle.get_text().startswith("ana: hip routine progress")
+    assert fig.get_suptitle().startswith("ana: hip routine progress")
 
 
 def test_charts_on_an_empty_log_say_so():

@@ -40,7 +40,7 @@ def test_roster_view_sorts_filters_and_drills_down(squad):
     assert view.progress.athlete.value == "emma" and view.progress in view.drill.children
     view.athlete.value = "dev"
     assert "right side plank 31% weaker than left" in view.details.value
-    assert view.progress.figure._suptitle.get_text().startswith("dev:")
+    assert view.progress.figure.get_suptitle().startswith("dev:")
     strict = RosterView(squad, min_adherence=0.1, max_asymmetry=0.5)
     assert set(strict.roster.loc[strict.roster["level"] != "", "athlete"]) == {"emma"}
 

@@ -99,15 +99,21 @@ def _panel(tmp_path, get_ready=3.0):
     return panel, clock
 
 
+def from_page(panel, **content):
+    """A message from the page's countdown, delivered as the kernel does: through the widget's comm."""
+    msg = {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+    panel.display_widget.comm.handle_msg(msg)
+
+
 def expire(panel):
-    panel._on_display_msg(panel.display_widget, {"event": "expired"}, [])
+    from_page(panel, event="expired")
 
 
 def count(panel, clock, seconds):
     """The page counting down ``seconds``: a heartbeat a second, then the expiry message."""
     for _ in range(int(seconds)):
         clock.t += 1
-        panel._on_display_msg(panel.display_widget, {"event": "heartbeat"}, [])
+        from_page(panel, event="heartbeat")
     clock.t += seconds - int(seconds)
     expire(panel)
 
@@ -179,7 +185,7 @@ def test_a_page_away_for_hours_pauses_and_says_so(tmp_path):
     panel.start_button.click()
     count(panel, clock, 2)
     clock.t += 2 * 3600  # the laptop lid was closed
-    panel._on_display_msg(d, {"event": "visibility", "hidden": False}, [])
+    from_page(panel, event="visibility", hidden=False)
     assert d.state == "paused" and d.message == "Paused: the page was away for 2 h."
     assert panel.session_log.read().empty, "no hold was completed while nobody watched"
     assert not panel.resume_button.disabled and not panel.stop_button.disabled
@@ -287,7 +293,7 @@ def test_pain_key_on_the_last_hold_then_end(tmp_path):
     count(panel, clock, 5)
     panel.skip_button.click()  # skip the rest
     count(panel, clock, 1)
-    panel._on_display_msg(panel.display_widget, {"event": "pain"}, [])  # the P key
+    from_page(panel, event="pain")  # the P key
     assert panel.timer.state == "finished" and panel.go_on_button.disabled
     panel.pain_score.value = 8
     panel.end_button.click()
@@ -335,9 +341,9 @@ def test_progress_view_follows_athlete_and_dates():
 
     view = ProgressView(read_logs(SAMPLE), athlete="dev")
     assert "right side plank" in view.summary.value and "weaker than left" in view.summary.value
-    assert view.figure._suptitle.get_text().startswith("dev: hip routine progress")
+    assert view.figure.get_suptitle().startswith("dev: hip routine progress")
     view.athlete.value = "emma"
     assert "discomfort rising" in view.summary.value
-    assert view.figure._suptitle.get_text().startswith("emma:")
+    assert view.figure.get_suptitle().startswith("emma:")
     view.start.value = view.end.value = dt.date(2026, 9, 1)
     assert set(view.selected()["local_time"].dt.date) <= {dt.date(2026, 9, 1)}
