@@ -10,6 +10,7 @@ from pathlib import Path
 
 import hipnb
 from hipnb.errors import HipnbError
+from hipnb.names import did_you_mean
 
 EPILOG = """examples:
   hipnb routines                          list built-in routines
@@ -19,6 +20,8 @@ EPILOG = """examples:
   hipnb log --log data/ana.csv --athlete ana --exercise side_plank --side left --seconds 35
   hipnb export data/sample --out squad.csv  one spreadsheet-safe CSV
   hipnb summary data/sample                who is on track, who needs attention
+  hipnb summary data/sample --since-review   what changed since the last review
+  hipnb summary data/sample --mark-reviewed  record today as the last review
   hipnb report --log data/sample --out reports/   HTML report per athlete + squad.html
   hipnb runs import export_123/ --athlete ana --logs data/logs   runs from a Strava export
 """
@@ -104,6 +107,17 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("path", type=Path, metavar="PATH", help="log file or folder of logs")
     sm.add_argument("--athlete", help="summarise this athlete only")
     sm.add_argument("--as-of", help="review date YYYY-MM-DD (default: last day in the logs)")
+    sm.add_argument(
+        "--since-review",
+        action="store_true",
+        help="show what changed since the last review: new and cleared flags, broken and new "
+        "streaks, personal bests, athletes gone quiet",
+    )
+    sm.add_argument(
+        "--mark-reviewed",
+        action="store_true",
+        help="record the review date (--as-of, or today) in .hipnb-review.json beside the logs",
+    )
     sm.set_defaults(func=_cmd_summary)
 
     rp = sub.add_parser(
@@ -282,7 +296,10 @@ def _cmd_report(args) -> int:
     )
     for athlete, why in sorted(batch.failed.items()):
         print(f"{athlete}: FAILED: {why}", file=sys.stderr)
-    print(f"wrote {len(batch.written)} report(s) and {batch.summary}; {len(batch.failed)} failed")
+    if args.quiet:  # otherwise the progress bar has said it
+        print(
+            f"wrote {len(batch.written)} report(s) and {batch.summary}; {len(batch.failed)} failed"
+        )
     return 1 if batch.failed else 0
 
 
@@ -290,6 +307,7 @@ def _cmd_summary(args) -> int:
     import pandas as pd
 
     from hipnb import analysis
+    from hipnb.review import last_review, mark_reviewed
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -298,33 +316,62 @@ def _cmd_summary(args) -> int:
         print(p, file=sys.stderr)
     load = _load_status(args.path, df, args.as_of)
     if args.athlete:
+        if args.athlete not in set(df["athlete"]):
+            hint = did_you_mean(args.athlete, df["athlete"].unique())
+            raise HipnbError(
+                f"no rows for athlete {args.athlete!r} in {args.path}; {hint}".rstrip("; ")
+            )
         print(analysis.summary_text(df, args.athlete))
         if args.athlete in load.index:
             print(f"Running: {load.loc[args.athlete, 'words']}.")
-        return 0
-    r = analysis.roster(df, as_of=args.as_of)
-    if r.empty:
-        print("no rows yet")
-        return 0
-    runs = f" {'run 7d':>8}" if len(load) else ""
-    print(
-        f"{'athlete':12} {'last':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}{runs}  "
-        "flags"
-    )
-    for row in r.itertuples():
-        bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
-        planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
-        flags, km = row.flags, ""
-        if len(load):
-            mine = load.loc[row.athlete] if row.athlete in load.index else None
-            km = " " + (f"{mine.km_7d:5.1f} km" if mine is not None else "       -").rjust(8)
-            if mine is not None and mine.flag:
-                flags = "; ".join(f for f in (flags, _load_flag(mine)) if f)
-        print(
-            f"{row.athlete:12} {row.last_day:%Y-%m-%d} {row.adherence_7d:5.0%} "
-            f"{row.adherence_28d:5.0%} {bound:>7} {planks:>11}{km}  {flags}"
-        )
+    elif args.since_review:
+        _print_changes(df, args.path, args.as_of, last_review(args.path))
+    else:
+        r = analysis.roster(df, as_of=args.as_of)
+        if r.empty:
+            print("no rows yet")
+        else:
+            runs = f" {'run 7d':>8}" if len(load) else ""
+            print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} "
+                  f"{'L/R plank':>11}{runs}  {'level':5}  flags")  # fmt: skip
+            for row in r.itertuples():
+                bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
+                planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
+                last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
+                flags, km = row.flags, ""
+                if len(load):
+                    mine = load.loc[row.athlete] if row.athlete in load.index else None
+                    km = " " + (f"{mine.km_7d:5.1f} km" if mine is not None else "       -").rjust(8)
+                    if mine is not None and mine.flag:
+                        flags = "; ".join(f for f in (flags, _load_flag(mine)) if f)
+                print(
+                    f"{row.athlete:12} {last:>10} {row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
+                    f"{bound:>7} {planks:>11}{km}  {row.level.upper():5}  {flags}"
+                )
+    if args.mark_reviewed:
+        path = mark_reviewed(args.path, args.as_of)
+        print(f"review of {last_review(args.path)} recorded in {path}")
     return 0
+
+
+def _print_changes(df, path, as_of, since) -> None:
+    import pandas as pd
+
+    from hipnb import analysis
+
+    end = analysis.days.review_day(df, as_of)
+    if end is None:
+        print("no rows yet")
+        return
+    if since is None:
+        since = (end - pd.Timedelta(days=7)).date()
+        print(f"no review recorded yet for {path} (--mark-reviewed records one); last 7 days:")
+    changes = analysis.changes_since(df, since, as_of=end)
+    print(f"since the review of {since:%a %d %b %Y}, up to {end:%a %d %b %Y}:")
+    if changes.empty:
+        print("  nothing changed")
+    for row in changes.itertuples():
+        print(f"  {row.athlete:12} {row.change:14} {row.detail}")
 
 
 def _load_status(path: Path, holds, as_of):

@@ -3,13 +3,20 @@
 Each athlete's page is ``notebooks/athlete_report.ipynb`` run with papermill (parameters ``LOG`` and
 ``ATHLETE``) and converted with nbconvert with the code hidden. One athlete's failure is reported and
 the batch goes on. Every name and note is HTML-escaped.
+
+Pages are self-contained and work offline: figures are embedded, and nbconvert's scripts from a CDN
+(require.js, MathJax, mermaid) are left out, so a page asks nothing of any other machine and a
+``$x$`` in a note stays text.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
+import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +53,6 @@ def render_reports(
         batch.failed      # {} when every athlete rendered
     """
     import papermill as pm
-    from nbconvert import HTMLExporter
     from tqdm.auto import tqdm
 
     notebook = Path(notebook or DEFAULT_NOTEBOOK)
@@ -58,20 +64,20 @@ def render_reports(
     df = read_logs(log)
     names = athletes or sorted(df["athlete"].unique())
     batch = ReportBatch()
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        for athlete in tqdm(names, desc="reports", unit="athlete", disable=not progress):
+    exporter = offline_exporter()
+    with tempfile.TemporaryDirectory() as tmp, _kernel_stderr(Path(tmp) / "kernels.log") as term:
+        bar = tqdm(names, desc="reports", unit="athlete", disable=not progress, file=term)
+        for athlete in bar:
             try:
                 target = athlete_path(out, athlete, suffix=".html")
-                executed = Path(tmp) / f"{athlete}.ipynb"
+                executed = Path(tmp) / f"{target.stem}.ipynb"
                 pm.execute_notebook(
                     str(notebook),
                     str(executed),
                     parameters={"LOG": str(log), "ATHLETE": athlete},
                     kernel_name="python3",
                     progress_bar=False,
+                    log_output=False,
                     cwd=str(notebook.parent),
                     execution_timeout=timeout,
                 )
@@ -82,6 +88,55 @@ def render_reports(
                 batch.failed[athlete] = _short_reason(exc)
     batch.summary = _squad_page(df, out, batch)
     return batch
+
+
+#: nbconvert's lab page without the scripts it would fetch from a CDN.
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def offline_exporter():
+    """An nbconvert HTML exporter for self-contained pages: code hidden, images embedded, and none
+    of the scripts nbconvert loads from a CDN (require.js, MathJax, mermaid)."""
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        template_file="hipnb_offline.html.j2",
+        extra_loaders=[jinja2.DictLoader({"hipnb_offline.html.j2": _OFFLINE_TEMPLATE})],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+
+
+@contextlib.contextmanager
+def _kernel_stderr(path: Path):
+    """Send what kernels write to stderr (transport warnings, "KeyboardInterrupt caught in kernel"
+    at shutdown) to ``path`` instead of the terminal; yield a file on the real stderr for the
+    progress bar. Kernels inherit file descriptor 2 when they start, so it is swapped meanwhile."""
+    try:
+        fd = sys.__stderr__.fileno() if sys.__stderr__ else 2
+        saved = os.dup(fd)
+    except (OSError, ValueError, io.UnsupportedOperation):  # no real stderr: nothing to protect
+        yield sys.stderr
+        return
+    term = os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="replace")
+    with open(path, "ab") as sink:
+        sys.stderr.flush()
+        os.dup2(sink.fileno(), fd)
+        try:
+            yield term
+        finally:
+            term.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            term.close()
 
 
 def _short_reason(exc: Exception) -> str:
@@ -99,31 +154,30 @@ def _squad_page(df, out: Path, batch: ReportBatch) -> Path:
     from hipnb import analysis, charts
 
     roster = analysis.roster(df)
-    table = charts.roster_table(roster, sort_by="athlete").to_html()
+    links = {a: p.name for a, p in batch.written.items()}
+    table = charts.roster_table(roster, sort_by="level", links=links).to_html()
     buf = io.BytesIO()
     if len(df):
         fig = charts.roster_grid(df, roster)
         fig.savefig(buf, format="png", dpi=90)
         plt.close(fig)
     img = base64.b64encode(buf.getvalue()).decode("ascii")
-    links = "".join(
-        f'<li><a href="{html.escape(p.name)}">{html.escape(a)}</a></li>'
-        for a, p in sorted(batch.written.items())
-    )
     failures = "".join(
         f"<li><b>{html.escape(a)}</b>: {html.escape(why)}</li>"
         for a, why in sorted(batch.failed.items())
     )
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Squad summary</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;}} table{{border-collapse:collapse;}}
-td,th{{padding:4px 8px;border-bottom:1px solid #ddd;}}</style></head><body>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;margin:1.5em;max-width:100%;}}
+img{{max-width:100%;height:auto;}} td,th{{border-bottom:1px solid #ddd;}}</style></head><body>
 <h1>Squad summary</h1>
 <p>{len(roster)} athletes, {len(df)} holds logged. Reports: {len(batch.written)} written,
-{len(batch.failed)} failed.</p>
+{len(batch.failed)} failed. Click a name for the athlete's report.</p>
+<p><i>Coaching guidance, not medical advice. A red flag means: ease off and have it checked by a
+qualified professional.</i></p>
 {table}
 {f'<img alt="per-athlete bound angle" src="data:image/png;base64,{img}">' if img else ""}
-<h2>Athlete reports</h2><ul>{links}</ul>
 {f"<h2>Failed</h2><ul>{failures}</ul>" if failures else ""}
 </body></html>
 """

@@ -18,6 +18,7 @@ from IPython.display import display
 
 from hipnb.errors import HipnbError
 from hipnb.log import SessionLog, manual_row
+from hipnb.names import did_you_mean
 from hipnb.routines import SIDES, Routine, load_routine
 from hipnb.timer import Timer
 
@@ -346,6 +347,9 @@ class ProgressView(w.VBox):
         self._plt, self._analysis, self._charts = plt, analysis, charts
         self.df = df
         athletes = sorted(df["athlete"].unique()) or [""]
+        if athlete is not None and athlete not in athletes:
+            hint = did_you_mean(athlete, athletes) or f"athletes in the log: {', '.join(athletes)}"
+            raise HipnbError(f"no rows for athlete {athlete!r}; {hint}")
         days = df["local_time"].dt.date
         self.athlete = w.Dropdown(
             options=athletes, value=athlete or athletes[0], description="Athlete"
@@ -379,3 +383,13 @@ class ProgressView(w.VBox):
             self.figure = fig
             display(fig)
             self._plt.close(fig)
+
+
+def __getattr__(name: str):
+    """``RosterView`` and ``ReviewBox`` live in :mod:`hipnb.roster_view` (they build on
+    ProgressView); they are importable from here too."""
+    if name in ("RosterView", "ReviewBox"):
+        from hipnb import roster_view
+
+        return getattr(roster_view, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

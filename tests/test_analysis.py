@@ -238,13 +238,16 @@ def test_roster_known_answers_and_flags(make_log):
     assert r.loc["lopsided", "plank_left_s"] == 40 and r.loc["lopsided", "plank_right_s"] == 20
     assert r.loc["lopsided", "discomfort_trend"] == pytest.approx(3.5, abs=0.3)
     assert r.loc["fading", "bound_trend"] == pytest.approx(-70, abs=1)
-    assert r.loc["steady", "flags"] == ""
+    assert r.loc["steady", "flags"] == "" and r.loc["steady", "level"] == ""
     assert r.loc["lopsided", "flags"] == (
-        "side plank asymmetry 50 %; discomfort rising (+3.4 per 2 weeks)"
+        "plank right 50% weaker (> 15%); discomfort +3.4/2 wk (≥ +0.75)"
     )
-    assert r.loc["fading", "flags"] == (
-        "no log for 14 days; bound-angle holds falling (-70 s a week)"
+    assert r.loc["lopsided", "flag_details"].startswith(
+        "right side plank 50% weaker than left (median 40 s left, 20 s right over the last 14 days;"
+        " flag above 15%)"
     )
+    assert r.loc["fading", "flags"] == ("no log 14 d (≥ 7); bound angle -70 s/wk (≤ -20)")
+    assert r.loc["fading", "level"] == "amber"
     strict = a.roster(_squad(make_log), max_asymmetry=0.6, inactive_days=30).set_index("athlete")
     assert "asymmetry" not in strict.loc["lopsided", "flags"]
     assert "no log" not in strict.loc["fading", "flags"]
@@ -255,7 +258,7 @@ def test_roster_as_of_and_empty(make_log):
     later = a.roster(df, as_of="2026-12-10").set_index("athlete")
     assert (
         later.loc["steady", "days_since"] == 12
-        and "no log for 12 days" in later.loc["steady", "flags"]
+        and "no log for 12 days" in later.loc["steady", "flag_details"]
     )
     assert a.roster(empty_log()).empty
 
@@ -267,8 +270,213 @@ def test_roster_table_colours_and_escapes(make_log):
     r.loc[0, "flags"] = "<b>x</b>"
     html = roster_table(r, sort_by="adherence_7d").to_html()
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
-    assert GREEN in html and RED in html
-    assert "100%" in html and "3.3 min" in html
-    assert AMBER in html, "fading met the target on half of 28 days: partly"
-    order = roster_table(r, sort_by="adherence_7d").data["athlete"].tolist()
-    assert order[0] == "fading"
+    assert GREEN in html and RED in html and AMBER in html
+    assert "100%" in html and ">3.3<" in html and "40 / 20" in html
+    assert (
+        "plank right 50% weaker\u00a0(&gt;\u00a015%)<br>discomfort +3.4/2 wk\u00a0(≥\u00a0+0.75)"
+        in html
+    )
+    assert "Bound angle (min/day, 7 d)" in html and "bound_median_7d" not in html
+    assert "<th" in html and "row_heading" not in html, "no index"
+    view = roster_table(r, sort_by="adherence_7d").data
+    assert view.columns[0] == "Needs attention", "flags first"
+    assert view["Athlete"].tolist()[0] == "fading"
+    flagged_first = roster_table(r, sort_by="level").data["Athlete"].tolist()
+    assert flagged_first == ["fading", "lopsided", "steady"]
+    linked = roster_table(r, links={"steady": "st<e>ady.html"}).to_html()
+    assert '<a href="st&lt;e&gt;ady.html">steady</a>' in linked
+
+
+# --- flag rules, each on a hand-built log ------------------------------------------------------
+
+AS_OF = "2026-11-28"
+
+
+def _days(n, end=AS_OF):
+    """The ``n`` days ending on ``end``, oldest first, as YYYY-MM-DD."""
+    last = pd.Timestamp(end)
+    return [(last - pd.Timedelta(days=n - 1 - i)).strftime("%Y-%m-%d") for i in range(n)]
+
+
+def _flags(df, **kw):
+    return a.flag_table(df, as_of=AS_OF, **kw).set_index("rule")
+
+
+def test_discomfort_level_flag_on_one_high_hold_in_the_last_7_days(make_log):
+    rows = [bound(f"{d}T07:00:00+00:00", 200, discomfort=1) for d in _days(28)]
+    rows[-3]["discomfort"] = 8  # three days before AS_OF: inside the 7 days
+    flags = _flags(make_log(rows))
+    assert flags.loc["discomfort_level", "level"] == "red"
+    detail = flags.loc["discomfort_level", "detail"]
+    assert detail == (
+        "hip discomfort 8/10 on a hold in the last 7 days (flag at 7 or more): "
+        "ease off and have it checked by a qualified professional"
+    )
+    assert flags.loc["discomfort_level", "short"] == "discomfort 8/10 (≥ 7)"
+    # the same hold eight days back is outside the 7 days, and one 8 among 1s keeps the mean low
+    rows[-3]["discomfort"], rows[-8]["discomfort"] = 1, 8
+    assert "discomfort_level" not in _flags(make_log(rows)).index
+    # the threshold is a named parameter
+    assert "discomfort_level" in _flags(make_log(rows), discomfort_high=1).index
+
+
+def test_discomfort_level_flag_on_the_14_day_mean(make_log):
+    rows = [bound(f"{d}T07:00:00+00:00", 200, discomfort=5) for d in _days(14)]
+    flags = _flags(make_log(rows))
+    assert flags.loc["discomfort_level", "detail"].startswith(
+        "mean hip discomfort 5.0/10 over the last 14 days (flag at 5 or more)"
+    )
+    rows[0]["discomfort"] = 4  # mean 4.93: under 5
+    assert "discomfort_level" not in _flags(make_log(rows)).index
+
+
+def test_missing_discomfort_is_unknown_never_0(make_log):
+    # one hold scored 6 and thirteen unscored: as 0s the mean would be 0.4; unknown, it is 6
+    rows = [bound(f"{d}T07:00:00+00:00", 200) for d in _days(14)]
+    rows[-1]["discomfort"] = 6
+    df = make_log(rows)
+    levels = a.discomfort_levels(df, as_of=AS_OF).set_index("athlete")
+    assert levels.loc["ana", "mean_recent"] == 6 and levels.loc["ana", "scored"] == 1
+    assert "mean hip discomfort 6.0/10" in _flags(df).loc["discomfort_level", "detail"]
+    # no score at all: unknown, no flag, NaN (not 0) in the roster
+    unscored = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(14)])
+    r = a.roster(unscored, as_of=AS_OF).iloc[0]
+    assert pd.isna(r["discomfort_14d"]) and pd.isna(r["discomfort_max_7d"]) and r["flags"] == ""
+    # and unscored sessions never clear a step up in the target
+    sessions = [
+        plank(f"{d}T07:00:00+00:00", side, 30, session_id=d)
+        for d in _days(3)
+        for side in ("left", "right")
+    ]
+    sug = a.suggest_progression(make_log(sessions))
+    assert sug["suggested_s"].tolist() == [30.0]
+    assert "no discomfort score in the last 3 sessions" in sug["reason"].iloc[0]
+
+
+def test_low_adherence_flag_under_40_percent_of_28_days(make_log):
+    # target met on 11 of the last 28 days (39 %); 12 would be 43 %
+    met = _days(28)[::-1][:22:2]  # every other day, 11 days
+    rows = [bound(f"{d}T07:00:00+00:00", 200) for d in met]
+    rows.append(bound(f"{_days(28)[0]}T07:00:00+00:00", 100))  # logged, under target: not met
+    df = make_log(rows)
+    assert a.adherence_rate(df, days=28, as_of=AS_OF)["ana"] == pytest.approx(11 / 28)
+    flags = _flags(df)
+    assert flags.loc["low_adherence", "detail"] == (
+        "daily Reclining Bound Angle Pose target met on 11 of the last 28 days (39%; flag under 40%)"
+    )
+    one_more = make_log([*rows, bound(f"{_days(28)[1]}T07:00:00+00:00", 200)])
+    assert "low_adherence" not in _flags(one_more).index
+    assert "low_adherence" in _flags(one_more, min_adherence=0.5).index
+    # the roster shows the same adherence the flag uses
+    assert a.roster(df, as_of=AS_OF)["adherence_28d"].iloc[0] == pytest.approx(11 / 28)
+
+
+def test_adherence_rate_counts_days_without_a_log_and_ignores_later_rows(make_log):
+    df = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(7, end="2026-11-10")])
+    assert a.adherence_rate(df, days=7, as_of="2026-11-10")["ana"] == 1.0
+    assert a.adherence_rate(df, days=14, as_of="2026-11-10")["ana"] == 0.5
+    assert a.adherence_rate(df, days=7, as_of="2026-11-06")["ana"] == pytest.approx(3 / 7)
+    assert a.adherence_rate(df, days=7)["ana"] == 1.0, "as_of defaults to the last day"
+    assert a.adherence_rate(empty_log()).empty
+
+
+def test_asymmetry_is_one_definition_on_14_day_medians(make_log):
+    rows = []
+    for d in _days(14):
+        rows += [
+            plank(f"{d}T07:00:00+00:00", "left", 24),
+            plank(f"{d}T07:01:00+00:00", "right", 30),
+        ]
+    rows += [plank("2026-11-01T07:00:00+00:00", "left", 90)]  # outside the 14 days: ignored
+    rows[0]["actual_s"] = 5  # one bad day hardly moves a median
+    df = make_log(rows)
+    asym = a.plank_asymmetry(df).set_index("athlete").loc["ana"]
+    assert (asym["left_s"], asym["right_s"]) == (24, 30)
+    assert asym["asymmetry"] == pytest.approx(0.2) and asym["weaker"] == "left"
+    r = a.roster(df).set_index("athlete").loc["ana"]
+    assert r["asymmetry"] == asym["asymmetry"], "the roster uses the same function"
+    assert "left side plank 20% weaker than right (median 24 s left, 30 s right" in (
+        a.summary_text(df, "ana")
+    )
+    assert _flags(df).loc["asymmetry", "short"] == "plank left 20% weaker (> 15%)"
+    assert "asymmetry" not in _flags(df, max_asymmetry=0.2).index, "flag above, not at"
+
+
+def test_flags_for_inactive_rising_discomfort_and_falling_holds(make_log):
+    days = _days(28, end="2026-11-20")
+    rows = [
+        bound(f"{d}T07:00:00+00:00", 300 - 5 * i, discomfort=i // 7) for i, d in enumerate(days)
+    ]
+    flags = _flags(make_log(rows))
+    assert flags.loc["inactive", "short"] == "no log 8 d (≥ 7)"
+    assert "(flag at 7 days or more)" in flags.loc["inactive", "detail"]
+    assert flags.loc["discomfort_rising", "detail"].startswith("discomfort rising (+")
+    assert "flag at +0.75" in flags.loc["discomfort_rising", "detail"]
+    assert flags.loc["holds_falling", "short"] == "bound angle -35 s/wk (≤ -20)"
+    assert set(_flags(make_log(rows), inactive_days=9).index) == {
+        "discomfort_rising",
+        "holds_falling",
+    }
+    with pytest.raises(TypeError, match="unknown threshold"):
+        a.flag_table(make_log(rows), max_asymetry=0.2)
+
+
+def test_red_flag_comes_first_in_the_roster_and_the_summary(make_log):
+    rows = [
+        bound(f"{d}T07:00:00+00:00", 100, discomfort=8, session_id=d) for d in _days(28)
+    ]  # low adherence and high discomfort
+    df = make_log(rows)
+    r = a.roster(df).iloc[0]
+    assert r["level"] == "red"
+    assert r["flags"].startswith("discomfort 8/10 (≥ 7); 14-day mean 8.0/10 (≥ 5); target met 0%")
+    assert a.summary_text(df, "ana").startswith(
+        "Hip discomfort 8/10 on a hold in the last 7 days (flag at 7 or more) and mean hip "
+        "discomfort 8.0/10 over the last 14 days (flag at 5 or more): ease off and have it "
+        "checked by a qualified professional; "
+    )
+
+
+def test_summary_names_the_real_range(make_log):
+    df = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(10)])
+    text = a.summary_text(df, "ana")
+    assert "10 of 10 days logged between 19 Nov and 28 Nov" in text
+    assert "4 weeks" not in text
+    week = df[df["local_time"] >= "2026-11-25"]
+    assert "between 25 Nov and 28 Nov" in a.summary_text(week, "ana")
+    assert "flag under 40%" not in a.summary_text(week, "ana"), "4 days cannot judge 28"
+    sparse = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(29)[::4]])
+    assert "target met on 7 of the last 28 days (25%; flag under 40%)" in a.summary_text(
+        sparse, "ana"
+    )
+
+
+def test_changes_since_the_last_review(make_log):
+    rows = []
+    for i, d in enumerate(_days(28)):
+        rows.append(bound(f"{d}T07:00:00+00:00", 200 + i, athlete="ana", session_id="a" + d))
+        if i < 22:  # ben's streak, alive at the review, ends the day after it
+            rows.append(bound(f"{d}T07:00:00+00:00", 200, athlete="ben", session_id="b" + d))
+        if i < 14:  # dan goes quiet long before the review
+            rows.append(bound(f"{d}T07:00:00+00:00", 200, athlete="dan", session_id="d" + d))
+        if i in (20, 21) or i >= 23:  # cleo: a 5-day streak that began after the review
+            pain = 8 if i >= 23 else 1
+            rows.append(
+                bound(
+                    f"{d}T07:00:00+00:00", 200, athlete="cleo", session_id="c" + d, discomfort=pain
+                )
+            )
+    df = make_log(rows)
+    review = _days(28)[20]  # 2026-11-21
+    ch = a.changes_since(df, review, as_of=AS_OF)
+    got = set(zip(ch["athlete"], ch["change"], strict=True))
+    assert ("dan", "gone quiet") in got and ("ben", "gone quiet") not in got
+    assert ("ben", "streak broken") in got, "ben's 22-day streak ended"
+    assert ("dan", "streak broken") not in got, "dan's streak had ended before the review"
+    assert ("cleo", "new streak") in got and ("cleo", "new flag") in got
+    assert ("ana", "personal best") in got
+    assert ("ana", "streak broken") not in got and ("ana", "new streak") not in got
+    dan = ch[ch["athlete"] == "dan"]
+    assert "new flag" not in set(dan["change"]), "gone quiet says it once, not also as a new flag"
+    cleo_flag = ch[(ch["athlete"] == "cleo") & (ch["change"] == "new flag")]["detail"]
+    assert any("have it checked" in x for x in cleo_flag)
+    assert a.changes_since(df, AS_OF, as_of=AS_OF).empty

@@ -59,7 +59,7 @@ def test_discomfort_chart_has_points_and_rolling_mean(squad):
     ax = charts.discomfort_chart(squad, "emma")
     (mean,) = ax.get_lines()
     assert mean.get_color() == charts.DISCOMFORT_COLOR
-    assert ax.get_ylim() == (0, 10)
+    assert ax.get_ylim() == (-0.6, 10.6), "the 0-10 scale, with room for whole markers"
     y = mean.get_ydata()
     assert y[-1] > y[0] + 1, "emma's discomfort rises"
 
@@ -100,3 +100,46 @@ def test_routine_timeline_has_a_bar_per_step():
     assert len(ax.patches) == len(routine.steps)
     assert ax.get_xlabel() == "minutes from start"
     assert ax.get_xlim()[1] == pytest.approx(routine.total_seconds / 60)
+
+
+def _distance_to_segment(p, a, b):
+    p, a, b = (np.asarray(v, dtype=float) for v in (p, a, b))
+    ab = b - a
+    t = 0.0 if not ab.any() else float(np.clip(np.dot(p - a, ab) / np.dot(ab, ab), 0, 1))
+    return float(np.linalg.norm(p - (a + t * ab)))
+
+
+@pytest.mark.parametrize("exercise", ["glute_roll", "bound_angle", "side_plank"])
+def test_stick_figure_heads_touch_their_bodies(exercise):
+    from matplotlib.colors import same_color
+
+    ax = charts.exercise_diagram(exercise)
+    heads = [p for p in ax.patches if any(same_color(p.get_facecolor(), c) for c in
+                                          charts.SIDE_COLORS.values())]  # fmt: skip
+    assert len(heads) == 1, "one head per figure"
+    head = heads[0]
+    body = [line for line in ax.get_lines() if same_color(line.get_color(), head.get_facecolor())]
+    gaps = [
+        _distance_to_segment(head.center, a, b)
+        for line in body
+        for a, b in zip(line.get_xydata()[:-1], line.get_xydata()[1:], strict=True)
+    ]
+    assert min(gaps) < head.radius, f"the head floats {min(gaps) - head.radius:.2f} above the body"
+
+
+def test_discomfort_points_at_0_are_not_clipped(squad):
+    ax = charts.discomfort_chart(squad, "ana")
+    low, high = ax.get_ylim()
+    assert low < 0 and high > 10, "a 0 or a 10 marker is drawn whole"
+    assert [t for t in ax.get_yticks() if 0 <= t <= 10] == [0, 2, 4, 6, 8, 10]
+
+
+def test_asymmetry_chart_uses_the_one_definition(squad):
+    from hipnb import analysis
+
+    ax = charts.asymmetry_chart(squad, "dev")
+    (line,) = ax.get_lines()
+    last = line.get_ydata()[-1]
+    dev = squad[squad["athlete"] == "dev"]
+    assert last == pytest.approx(analysis.plank_asymmetry(dev)["asymmetry"].iloc[0] * 100)
+    assert round(last) == 31 and "14-day" in ax.get_title()

@@ -98,7 +98,9 @@ def test_cli_summary_roster_and_athlete(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("athlete") and len(out) == 9
     dev = next(line for line in out if line.startswith("dev"))
-    assert "side plank asymmetry" in dev
+    assert "AMBER  plank right 31% weaker (> 15%)" in dev
+    emma = next(line for line in out if line.startswith("emma"))
+    assert "RED    discomfort 9/10 (≥ 7)" in emma
     assert main(["summary", str(SAMPLE), "--athlete", "emma"]) == 0
     assert "discomfort rising" in capsys.readouterr().out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hipnb.analysis.days import BAND_LOW_S, with_day
+from hipnb.analysis.days import BAND_LOW_S, review_day, with_day
 from hipnb.analysis.progress import bound_angle_progress
 
 
@@ -20,14 +20,17 @@ def streaks(
     """Per athlete: current and longest streak of consecutive days the bound-angle target was met.
 
     The current streak counts back from ``as_of`` (default: each athlete's last logged day); a day
-    not yet done (``as_of`` itself) does not break it.
+    not yet done (``as_of`` itself) does not break it; rows after ``as_of`` are not counted.
+    ``current_start`` is the first day of the current streak (NaT when there is none).
     """
+    if as_of is not None:
+        df = df[df["local_time"].dt.normalize() <= pd.Timestamp(as_of).normalize()]
     met = target_met_days(df, target_s)
     met = met[met["met"]]
     athletes = pd.Index(df["athlete"].unique(), name="athlete")
     if met.empty:
         out = pd.DataFrame({"current_streak": 0, "longest_streak": 0}, index=athletes)
-        return out.reset_index()
+        return out.assign(current_start=pd.NaT).reset_index()
     day_no = (met["day"] - pd.Timestamp("2000-01-01")).dt.days
     # consecutive days share (day number - rank within athlete)
     run_id = day_no - met.groupby("athlete").cumcount()
@@ -44,9 +47,12 @@ def streaks(
         ref = pd.Series(pd.Timestamp(as_of).normalize(), index=athletes)
     runs["ref"] = runs["athlete"].map(ref)
     alive = runs[(runs["ref"] - runs["last"]).dt.days.between(0, 1)]
-    current = alive.groupby("athlete")["length"].max()
+    alive = alive.sort_values("length").groupby("athlete").tail(1).set_index("athlete")
+    current = alive["length"]
     out = pd.DataFrame({"current_streak": current, "longest_streak": longest}).reindex(athletes)
-    return out.fillna(0).astype(int).reset_index()
+    out = out.fillna(0).astype(int)
+    start = alive["last"] - pd.to_timedelta(alive["length"] - 1, unit="D")
+    return out.assign(current_start=start.reindex(athletes)).reset_index()
 
 
 def weekly_adherence(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataFrame:
@@ -66,3 +72,29 @@ def weekly_adherence(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataF
     out = activity.join(days_met, how="left").fillna({"days_met": 0}).reset_index()
     out["days_met"] = out["days_met"].astype(int)
     return out[cols]
+
+
+def adherence_rate(
+    df: pd.DataFrame,
+    days: int = 28,
+    as_of: pd.Timestamp | str | None = None,
+    target_s: float = BAND_LOW_S,
+) -> pd.Series:
+    """Per athlete: the share (0-1) of the last ``days`` calendar days on which the daily
+    Reclining Bound Angle Pose target (``target_s`` seconds held in the day) was met.
+
+    The window ends on ``as_of`` inclusive (default: the last day in ``df``); a day with no log
+    counts as not met. This is the adherence the roster shows and the low-adherence flag uses.
+
+    Example::
+
+        adherence_rate(df, days=28)["ana"]   # 0.75: target met on 21 of the last 28 days
+    """
+    athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
+    as_of = review_day(df, as_of)
+    if as_of is None:
+        return pd.Series(dtype="float64", index=athletes, name=f"adherence_{days}d")
+    met = target_met_days(df, target_s)
+    recent = met[(met["day"] > as_of - pd.Timedelta(days=days)) & (met["day"] <= as_of)]
+    count = recent.groupby("athlete")["met"].sum().reindex(athletes).fillna(0)
+    return (count / days).astype("float64").rename(f"adherence_{days}d")

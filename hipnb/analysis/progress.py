@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hipnb.analysis.days import BAND_HIGH_S, BAND_LOW_S, daily_summary, with_day
+from hipnb.analysis.days import BAND_HIGH_S, BAND_LOW_S, daily_summary, window, with_day
 
 
 def bound_angle_progress(
@@ -58,6 +58,41 @@ def plank_progress(df: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def plank_asymmetry(
+    df: pd.DataFrame, days: int = 14, as_of: pd.Timestamp | str | None = None
+) -> pd.DataFrame:
+    """Side-plank asymmetry per athlete: the one definition the summary, roster and workshop use.
+
+    L and R are each side's median hold (seconds) over the ``days`` days ending on ``as_of``
+    (inclusive; default: the last day in ``df``); asymmetry is ``|L - R| / max(L, R)`` (0 = even,
+    0.25 = the weaker side holds a quarter less). Columns: athlete, left_s, right_s, asymmetry
+    (NaN unless both sides were held), weaker (``left``, ``right`` or ``even``).
+
+    Example::
+
+        plank_asymmetry(df).set_index("athlete").loc["dev", "asymmetry"]   # 0.3
+    """
+    cols = ["athlete", "left_s", "right_s", "asymmetry", "weaker"]
+    athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
+    recent = window(df, days, as_of)
+    planks = recent[(recent["exercise"] == "side_plank") & recent["side"].isin(["left", "right"])]
+    med = (
+        planks.groupby(["athlete", "side"])["actual_s"].median().unstack("side")
+        if len(planks)
+        else pd.DataFrame()
+    )
+    out = med.reindex(index=athletes, columns=["left", "right"]).astype("float64")
+    out.columns = ["left_s", "right_s"]
+    stronger = out.max(axis=1, skipna=False)
+    out["asymmetry"] = (out["left_s"] - out["right_s"]).abs() / stronger.where(stronger > 0)
+    out["weaker"] = np.select(
+        [out["left_s"] < out["right_s"], out["right_s"] < out["left_s"]],
+        ["left", "right"],
+        default="even",
+    )
+    return out.reset_index()[cols]
+
+
 def personal_bests(df: pd.DataFrame) -> pd.DataFrame:
     """Per athlete, exercise and side: the longest hold and the day it happened."""
     if df.empty:
@@ -78,8 +113,9 @@ def suggest_progression(
     """A progression suggestion per athlete and exercise, with its reason in words.
 
     Rules: side plank target +``plank_step_s`` after ``sessions`` sessions in a row where both
-    sides were completed with discomfort <= ``max_discomfort``; Reclining Bound Angle Pose +
-    ``bound_step_s`` (up to 300 s) under the same condition; otherwise keep the target, and say why.
+    sides were completed with discomfort <= ``max_discomfort``; Reclining Bound Angle Pose
+    +``bound_step_s`` (up to 300 s) under the same condition; otherwise keep the target, and say
+    why. A hold without a score is unknown, never 0: sessions with no score at all keep the target.
     Columns: athlete, exercise, target_s, suggested_s, reason.
     """
     cols = ["athlete", "exercise", "target_s", "suggested_s", "reason"]
@@ -102,7 +138,8 @@ def suggest_progression(
         worst=("discomfort", "max"),
         target_s=("target_s", "last"),
     ).reset_index()
-    ok_pain = summary["worst"].fillna(0) <= max_discomfort
+    scored = summary["worst"].notna()  # no score is unknown, never 0: it cannot clear a step up
+    ok_pain = summary["worst"] <= max_discomfort
     ready = (summary["n"] >= sessions) & summary["all_done"] & ok_pain
     step = np.where(summary["exercise"] == "side_plank", plank_step_s, bound_step_s)
     cap = np.where(summary["exercise"] == "bound_angle", BAND_HIGH_S, np.inf)
@@ -117,11 +154,12 @@ def suggest_progression(
         + " s"
     )
     why = np.select(
-        [ready & ~at_cap, ready & at_cap, summary["n"] < sessions, ~ok_pain],
+        [ready & ~at_cap, ready & at_cap, summary["n"] < sessions, ~scored, ~ok_pain],
         [
             grow,
             "already at the top of the 3-5 min band: keep it",
             f"fewer than {sessions} sessions logged yet: keep the target",
+            f"no discomfort score in the last {sessions} sessions: keep the target",
             f"discomfort above {max_discomfort} recently: keep the target and ease off",
         ],
         default=f"not every hold completed in the last {sessions} sessions: keep the target",

@@ -7,41 +7,57 @@ import pandas as pd
 from hipnb.analysis.adherence import streaks
 from hipnb.analysis.days import trend_slope
 from hipnb.analysis.discomfort import discomfort_trend
-from hipnb.analysis.progress import bound_angle_progress, plank_progress, suggest_progression
+from hipnb.analysis.progress import bound_angle_progress, plank_asymmetry, suggest_progression
+from hipnb.analysis.roster import flag_table
 
 
-def summary_text(df: pd.DataFrame, athlete: str) -> str:
-    """A few plain sentences on one athlete's progress, e.g. ``"Current streak 9 days (best 12); right
-    side plank 18 % weaker than left over the last 4 weeks; ..."``."""
+def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds) -> str:
+    """A few plain sentences on one athlete's progress over the rows given, e.g. ``"Current
+    streak 9 days (best 12); Reclining Bound Angle Pose target met on 20 of 25 days logged between
+    26 Oct and 22 Nov (median 3.4 min); right side plank 18 % weaker than left ..."``.
+
+    The period is the last ``days`` days of ``df`` (or less, when ``df`` covers less), and the text
+    names its real dates. A red discomfort flag comes first; ``thresholds`` are those of
+    :func:`~hipnb.analysis.roster`.
+    """
     d = df[df["athlete"] == athlete]
     if d.empty:
         return f"No sessions logged for {athlete} yet."
     parts = []
+    flags = flag_table(d, **thresholds)
+    red = flags[flags["level"] == "red"]
+    parts += red["detail"].tolist()
     s = streaks(d).iloc[0]
     parts.append(f"current streak {s.current_streak} days (best {s.longest_streak})")
-    recent = d[d["local_time"] >= d["local_time"].max().normalize() - pd.Timedelta(days=27)]
+    last = d["local_time"].max().normalize()
+    first = max(d["local_time"].min().normalize(), last - pd.Timedelta(days=days - 1))
+    recent = d[d["local_time"] >= first]
+    span = f"between {first:%d %b} and {last:%d %b}" if first < last else f"on {last:%d %b}"
     prog = bound_angle_progress(recent)
     if len(prog):
         in_band = int((prog["band"] != "under").sum())
         parts.append(
             f"Reclining Bound Angle Pose target met on {in_band} of {len(prog)} days logged "
-            f"in the last 4 weeks (median {prog['total_s'].median() / 60:.1f} min)"
+            f"{span} (median {prog['total_s'].median() / 60:.1f} min)"
         )
-    planks = plank_progress(recent)
-    if len(planks) and planks[["left_s", "right_s"]].notna().all(axis=None):
-        left, right = planks["left_s"].mean(), planks["right_s"].mean()
-        weaker, stronger = ("right", "left") if right < left else ("left", "right")
-        gap = abs(left - right) / max(left, right) * 100
+    if d["local_time"].min().normalize() <= last - pd.Timedelta(days=27):  # 28 days to judge
+        parts += flags.loc[flags["rule"] == "low_adherence", "detail"].tolist()
+    asym = plank_asymmetry(d, days=14).iloc[0]
+    if pd.notna(asym["asymmetry"]):
+        strong = "left" if asym["weaker"] == "right" else "right"
         parts.append(
-            "side planks even on both sides"
-            if gap < 5
-            else f"{weaker} side plank {gap:.0f} % weaker than {stronger}"
+            "side planks even on both sides (last 14 days)"
+            if asym["asymmetry"] < 0.05
+            else f"{asym['weaker']} side plank {asym['asymmetry']:.0%} weaker than {strong} "
+            f"(median {asym['left_s']:.0f} s left, {asym['right_s']:.0f} s right, last 14 days)"
         )
-    trend = discomfort_trend(d)
+    trend = discomfort_trend(recent)
     if len(trend) >= 2:
         slope = trend_slope(trend, "discomfort").iloc[0] * 14
         word = "rising" if slope > 0.5 else "falling" if slope < -0.5 else "steady"
-        parts.append(f"discomfort {word} (latest 14-day mean {trend['rolling'].iloc[-1]:.1f}/10)")
+        parts.append(
+            f"discomfort {word} {span} (latest 14-day mean {trend['rolling'].iloc[-1]:.1f}/10)"
+        )
     for row in suggest_progression(d).itertuples():
         parts.append(row.reason)
     text = "; ".join(parts)

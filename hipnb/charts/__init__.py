@@ -5,7 +5,8 @@ the Axes; :func:`athlete_dashboard` builds and returns a whole Figure. Nothing c
 Colours come from the Okabe-Ito colour-blind-safe palette, and left/right are the same everywhere.
 
 One module per task: :mod:`~hipnb.charts.progress` (one athlete), :mod:`~hipnb.charts.adherence`,
-:mod:`~hipnb.charts.roster` (the squad), :mod:`~hipnb.charts.load` (running load) and :mod:`~hipnb.charts.workshop` (routine pictures).
+:mod:`~hipnb.charts.roster` (the squad), :mod:`~hipnb.charts.tables` (tables people read),
+:mod:`~hipnb.charts.load` (running load) and :mod:`~hipnb.charts.workshop` (routine pictures).
 Every public name is importable from ``hipnb.charts``.
 """
 
@@ -19,7 +20,24 @@ from hipnb.charts.progress import (
     discomfort_chart,
     plank_chart,
 )
-from hipnb.charts.roster import AMBER, GREEN, RED, roster_grid, roster_table
+from hipnb.charts.roster import (
+    AMBER,
+    GREEN,
+    RED,
+    ROSTER_HEADERS,
+    roster_frame,
+    roster_grid,
+    roster_table,
+    sort_roster,
+)
+from hipnb.charts.tables import (
+    bests_table,
+    exercise_name,
+    next_steps_table,
+    notes_table,
+    seconds_text,
+    weekly_table,
+)
 from hipnb.charts.workshop import exercise_diagram, routine_timeline
 
 __all__ = [
@@ -28,17 +46,26 @@ __all__ = [
     "DISCOMFORT_COLOR",
     "GREEN",
     "RED",
+    "ROSTER_HEADERS",
     "SIDE_COLORS",
     "TARGET_COLOR",
     "adherence_calendar",
     "asymmetry_chart",
     "athlete_dashboard",
+    "bests_table",
     "bound_angle_chart",
     "discomfort_chart",
     "exercise_diagram",
+    "exercise_name",
     "load_chart",
+    "next_steps_table",
+    "notes_table",
     "plank_chart",
+    "roster_frame",
     "roster_grid",
     "roster_table",
     "routine_timeline",
+    "seconds_text",
+    "sort_roster",
+    "weekly_table",
 ]

@@ -79,15 +79,25 @@ def plank_chart(
     return ax
 
 
-def asymmetry_chart(df: pd.DataFrame, athlete: str | None = None, *, ax=None) -> plt.Axes:
-    """Left/right side-plank asymmetry per day, in percent of the stronger side."""
+def asymmetry_chart(
+    df: pd.DataFrame, athlete: str | None = None, *, days: int = 14, ax=None
+) -> plt.Axes:
+    """Side-plank asymmetry on each day planks were logged, as the roster and the summary judge it
+    (:func:`~hipnb.analysis.plank_asymmetry` over the ``days`` days ending that day), in percent."""
     ax = ax or plt.gca()
-    prog = analysis.plank_progress(_athlete(df, athlete))
-    title = "Side plank asymmetry"
-    ax.set_ylabel("|left - right| (% of stronger)")
-    if prog.empty:
+    d = _athlete(df, athlete)
+    if d["athlete"].nunique() > 1:
+        raise ValueError("asymmetry_chart draws one athlete: give athlete=")
+    title = f"Side plank asymmetry ({days}-day medians)"
+    ax.set_ylabel("|L - R| / max(L, R) (%)")
+    plank_days = sorted(d.loc[d["exercise"] == "side_plank", "local_time"].dt.normalize().unique())
+    if not plank_days:
         return _empty(ax, title)
-    ax.bar(prog["day"], prog["asymmetry"] * 100, color=TARGET_COLOR, width=0.8)
+    gap = [
+        analysis.plank_asymmetry(d, days=days, as_of=day)["asymmetry"].iloc[0] for day in plank_days
+    ]
+    ax.plot(plank_days, [g * 100 for g in gap], color=TARGET_COLOR, lw=1.5)
+    ax.set_ylim(bottom=0)
     ax.set_title(title)
     _dates(ax)
     return ax
@@ -101,7 +111,8 @@ def discomfort_chart(
     title = "Hip discomfort"
     trend = analysis.discomfort_trend(_athlete(df, athlete), window)
     ax.set_ylabel("discomfort (0-10)")
-    ax.set_ylim(0, 10)
+    ax.set_ylim(-0.6, 10.6)  # a 0 or a 10 is drawn whole, not cut by the axis
+    ax.set_yticks(range(0, 11, 2))
     if trend.empty:
         return _empty(ax, title)
     ax.scatter(

@@ -40,6 +40,15 @@ def _limb(ax, points, color="black", lw=4, **kw):
     ax.plot(xs, ys, color=color, lw=lw, solid_capstyle="round", **kw)
 
 
+def _head(body_end, neck, radius):
+    """Where a head of ``radius`` sits on the line from ``body_end`` through ``neck``: overlapping
+    the neck a little, so head and body touch however thick the lines are drawn."""
+    dx, dy = neck[0] - body_end[0], neck[1] - body_end[1]
+    length = (dx * dx + dy * dy) ** 0.5
+    reach = 0.85 * radius
+    return neck[0] + dx / length * reach, neck[1] + dy / length * reach
+
+
 def _note(ax, text, xy, xytext, color="#333333"):
     ax.annotate(
         text,
@@ -62,10 +71,11 @@ def exercise_diagram(exercise: str, *, ax=None) -> plt.Axes:
     floor = dict(color="#999999", lw=1)
     if exercise == "side_plank":
         ax.plot([-0.5, 10.5], [0, 0], **floor)
-        head, shoulder, hip, heel = (9.3, 3.35), (8.3, 2.75), (4.6, 1.5), (0.6, 0.2)
+        shoulder, hip, heel = (8.3, 2.75), (4.6, 1.5), (0.6, 0.2)
+        head = _head(hip, shoulder, 0.55)
         _limb(ax, [shoulder, (8.3, 0.1), (9.9, 0.1)], color=SIDE_COLORS["left"])  # arm, forearm
         _limb(ax, [shoulder, hip, heel], color=SIDE_COLORS["left"])
-        ax.add_patch(plt.Circle(head, 0.55, color=SIDE_COLORS["left"]))
+        ax.add_patch(plt.Circle(head, 0.55, color=SIDE_COLORS["left"], zorder=3))
         _limb(ax, [shoulder, (4.6, 0.7), heel], color="#D55E00", lw=2, ls=":")  # sagging hips
         _note(ax, "one straight line,\nhips stacked and lifted", hip, (3.2, 3.6))
         _note(ax, "not sagging", (4.6, 0.75), (4.2, -1.3), color="#D55E00")
@@ -74,11 +84,12 @@ def exercise_diagram(exercise: str, *, ax=None) -> plt.Axes:
         ax.set_ylim(-1.8, 4.5)
         ax.set_title("Side plank (side view)")
     elif exercise == "bound_angle":
-        head, neck, hip = (0, 7.4), (0, 6.5), (0, 3.2)
-        ax.add_patch(plt.Circle(head, 0.7, color=SIDE_COLORS["both"]))
+        neck, hip = (0, 6.5), (0, 3.2)
+        head = _head(hip, neck, 0.7)
+        ax.add_patch(plt.Circle(head, 0.7, color=SIDE_COLORS["both"], zorder=3))
         _limb(ax, [neck, hip], color=SIDE_COLORS["both"], lw=8)
         for s in (-1, 1):
-            knee, foot = (s * 3.2, 1.6), (s * 0.3, 0.6)
+            knee, foot = (s * 3.2, 1.6), (s * 0.05, 0.6)
             _limb(ax, [(s * 0.5, hip[1]), knee, foot], color=SIDE_COLORS["both"])
             ax.add_patch(plt.Circle((s * 3.4, 1.0), 0.45, color="#DDDDDD", zorder=0))
             _limb(ax, [(0, 6.0), (s * 2.0, 4.4)], color=SIDE_COLORS["both"], lw=3)
@@ -93,7 +104,9 @@ def exercise_diagram(exercise: str, *, ax=None) -> plt.Axes:
         ax.plot([-0.5, 10.5], [0, 0], **floor)
         ax.add_patch(plt.Circle((5, 0.8), 0.8, color="#BBBBBB"))
         hip, shoulder, hand = (5.0, 1.9), (3.2, 4.6), (2.2, 0.05)
-        ax.add_patch(plt.Circle((2.9, 5.6), 0.55, color=SIDE_COLORS["right"]))
+        ax.add_patch(
+            plt.Circle(_head(hip, shoulder, 0.55), 0.55, color=SIDE_COLORS["right"], zorder=3)
+        )
         _limb(ax, [hip, shoulder], color=SIDE_COLORS["right"])
         _limb(ax, [shoulder, hand], color=SIDE_COLORS["right"], lw=3)
         _limb(ax, [hip, (7.8, 3.6), (8.6, 0.05)], color=SIDE_COLORS["right"])  # supporting leg

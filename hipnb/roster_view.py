@@ -1,0 +1,181 @@
+"""Coach widgets: the squad roster with drill-down, and what changed since the last review.
+
+Thin skins over :mod:`hipnb.analysis` and :mod:`hipnb.charts`; nothing here computes a number.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+
+from hipnb import analysis, charts
+from hipnb.review import last_review, mark_reviewed, review_path
+from hipnb.widgets import ProgressView
+
+#: Sort choices: label -> (roster column, ascending). The worst comes first by default.
+SORTS = {
+    "needs attention first": ("level", True),
+    "athlete": ("athlete", True),
+    "last log, oldest first": ("last_day", True),
+    "target met 7 d, lowest first": ("adherence_7d", True),
+    "target met 28 d, lowest first": ("adherence_28d", True),
+    "bound angle, shortest first": ("bound_median_7d", True),
+    "L/R gap, widest first": ("asymmetry", False),
+    "discomfort, highest first": ("discomfort_14d", False),
+}
+
+
+class RosterView(w.VBox):
+    """The squad at a glance on a laptop screen: a roster table (flags first) that can be sorted and
+    limited to flagged athletes, and a drill-down with one athlete's flags in full, suggestions and
+    dashboard.
+
+    ``thresholds`` are those of :func:`hipnb.analysis.roster`; ``links`` maps athletes to pages.
+    """
+
+    def __init__(self, df, as_of=None, links: dict[str, str] | None = None, **thresholds):
+        self.df = df
+        self.links = links
+        self.roster = analysis.roster(df, as_of=as_of, **thresholds)
+        self.sort = w.Dropdown(options=list(SORTS), description="Sort by")
+        self.reverse = w.Checkbox(value=False, description="reverse", indent=False)
+        self.only_flagged = w.Checkbox(value=False, description="only flagged", indent=False)
+        names = self.roster["athlete"].tolist()
+        self.athlete = w.Dropdown(
+            options=[("(pick one)", ""), *[(a, a) for a in names]], description="Drill down"
+        )
+        self.count = w.HTML()
+        self.table = w.HTML(layout=w.Layout(max_width="100%"))
+        self.details = w.HTML()
+        self.progress: ProgressView | None = None
+        self.drill = w.VBox([self.details])
+        for control in (self.sort, self.reverse, self.only_flagged):
+            control.observe(lambda _change: self.refresh(), names="value")
+        self.athlete.observe(lambda _change: self.show_athlete(), names="value")
+        controls = w.HBox([self.sort, self.reverse, self.only_flagged, self.athlete])
+        controls.layout.flex_flow = "row wrap"
+        super().__init__([controls, self.count, self.table, self.drill])
+        self.refresh()
+
+    def shown(self) -> pd.DataFrame:
+        """The roster rows on screen, filtered and sorted as chosen."""
+        r = self.roster
+        if self.only_flagged.value:
+            r = r[r["level"] != ""]
+        column, ascending = SORTS[self.sort.value]
+        return charts.sort_roster(r, column, ascending != self.reverse.value)
+
+    def refresh(self) -> None:
+        """Redraw the table for the current choices."""
+        r = self.shown()
+        flagged = int((self.roster["level"] != "").sum())
+        red = int((self.roster["level"] == "red").sum())
+        self.count.value = (
+            f"{len(self.roster)} athletes; {flagged} need attention"
+            + (f", <b style='color:#7f0000'>{red} with a red flag</b>" if red else "")
+            + ". Pick one below the table for the details."
+        )
+        self.table.value = charts.roster_table(r, links=self.links).to_html()
+
+    def show_athlete(self) -> None:
+        """Show the chosen athlete's flags in full, suggestions and dashboard."""
+        athlete = self.athlete.value
+        if not athlete:
+            self.details.value = ""
+            self.drill.children = [self.details]
+            return
+        row = self.roster.set_index("athlete").loc[athlete]
+        flags = [f for f in row["flag_details"].splitlines() if f]
+        items = "".join(f"<li>{html.escape(f)}</li>" for f in flags) or "<li>no flags</li>"
+        sugg = "".join(f"<li>{html.escape(s)}</li>" for s in row["suggestion"].split("; ") if s)
+        self.details.value = f"<h3>{html.escape(athlete)}</h3><b>Flags</b><ul>{items}</ul>" + (
+            f"<b>Suggestions</b><ul>{sugg}</ul>" if sugg else ""
+        )
+        if self.progress is None:
+            self.progress = ProgressView(self.df, athlete=athlete)
+        else:
+            self.progress.athlete.value = athlete
+        self.drill.children = [self.details, self.progress]
+
+
+class ReviewBox(w.VBox):
+    """What changed since the last review (from ``.hipnb-review.json`` beside the logs), and a
+    button that records today's review.
+
+    ``today`` gives the day a click records (a function, so tests can choose it).
+    """
+
+    def __init__(
+        self,
+        df,
+        log: str | Path,
+        as_of=None,
+        today: Callable[[], date] = date.today,
+        **thresholds,
+    ):
+        self.df, self.log_path, self.as_of, self.today = df, Path(log), as_of, today
+        self.thresholds = thresholds
+        self.heading = w.HTML()
+        self.table = w.HTML(layout=w.Layout(max_width="100%"))
+        self.button = w.Button(
+            description="Mark reviewed today",
+            icon="check",
+            tooltip=f"record today's date in {review_path(self.log_path)}",
+            layout=w.Layout(width="auto"),
+        )
+        self.status = w.HTML()
+        self.button.on_click(lambda _b: self.mark())
+        super().__init__([self.heading, self.table, w.HBox([self.button, self.status])])
+        self.refresh()
+
+    def changes(self) -> pd.DataFrame:
+        """The changes since the recorded review (the last 7 days when none is recorded)."""
+        end = analysis.days.review_day(self.df, self.as_of)
+        if end is None:
+            return pd.DataFrame(columns=["athlete", "change", "detail"])
+        since = last_review(self.log_path)
+        since = since if since is not None else (end - pd.Timedelta(days=7)).date()
+        return analysis.changes_since(self.df, since, as_of=end, **self.thresholds)
+
+    def refresh(self) -> None:
+        """Redraw the heading and the changes."""
+        since = last_review(self.log_path)
+        self.heading.value = (
+            f"Last review: <b>{since:%a %d %b %Y}</b>."
+            if since
+            else "No review recorded yet: changes over the last 7 days."
+        )
+        ch = self.changes()
+        if ch.empty:
+            self.table.value = "<p>Nothing changed since then.</p>"
+            return
+        view = ch.rename(columns={"athlete": "Athlete", "change": "Change", "detail": "What"})
+        self.table.value = (
+            view.style.hide(axis="index")
+            .format(escape="html")
+            .set_table_styles(
+                [
+                    {
+                        "selector": "",
+                        "props": "border-collapse: collapse; font-size: 0.9em; line-height: 1.3",
+                    },
+                    {"selector": "th", "props": "text-align: left; padding: 2px 6px"},
+                    {"selector": "td", "props": "padding: 2px 6px; white-space: normal"},
+                ]
+            )
+            .to_html()
+        )
+
+    def mark(self) -> Path:
+        """Record today as the last review; return the file written."""
+        path = mark_reviewed(self.log_path, self.today())
+        self.status.value = (
+            f"Review of {self.today():%a %d %b %Y} recorded in {html.escape(str(path))}."
+        )
+        self.refresh()
+        return path

@@ -1,0 +1,89 @@
+"""The coach widgets without a browser: RosterView sorts, filters and drills down; ReviewBox marks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import pytest
+
+from hipnb import read_logs
+from hipnb.errors import HipnbError
+from hipnb.review import REVIEW_FILE
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def squad():
+    return read_logs(SAMPLE)
+
+
+def test_roster_view_sorts_filters_and_drills_down(squad):
+    from hipnb.widgets import RosterView
+
+    view = RosterView(squad)
+    assert view.shown()["athlete"].tolist()[:4] == ["emma", "ben", "dev", "hana"], "red, then amber"
+    assert "1 with a red flag" in view.count.value and "4 need attention" in view.count.value
+    assert view.table.value.index("Needs attention") < view.table.value.index("Athlete")
+    view.only_flagged.value = True
+    assert set(view.shown()["athlete"]) == {"emma", "ben", "dev", "hana"}
+    assert ">ana<" not in view.table.value and ">hana<" in view.table.value
+    view.sort.value = "target met 28 d, lowest first"
+    assert view.shown()["athlete"].tolist()[0] == "hana"
+    view.reverse.value = True
+    assert view.shown()["athlete"].tolist()[-1] == "hana"
+    view.athlete.value = "emma"
+    assert "ease off and have it checked by a qualified professional" in view.details.value
+    assert "<li>discomfort rising (+1.1 points per two weeks" in view.details.value
+    assert view.progress.athlete.value == "emma" and view.progress in view.drill.children
+    view.athlete.value = "dev"
+    assert "right side plank 31% weaker than left" in view.details.value
+    assert view.progress.figure._suptitle.get_text().startswith("dev:")
+    strict = RosterView(squad, min_adherence=0.1, max_asymmetry=0.5)
+    assert set(strict.roster.loc[strict.roster["level"] != "", "athlete"]) == {"emma"}
+
+
+def test_progress_view_names_a_typo_d_athlete():
+    from hipnb.widgets import ProgressView
+
+    with pytest.raises(HipnbError, match=r"no rows for athlete 'anna'; did you mean 'ana' or"):
+        ProgressView(read_logs(SAMPLE), athlete="anna")
+
+
+def test_review_box_shows_changes_and_marks_the_review(tmp_path, squad):
+    from hipnb.widgets import ReviewBox
+
+    shutil.copytree(SAMPLE, tmp_path / "logs")
+    logs = tmp_path / "logs"
+    box = ReviewBox(squad, logs, today=lambda: dt.date(2026, 11, 15))
+    assert "No review recorded yet" in box.heading.value
+    assert "personal best" in box.table.value and "<th" in box.table.value
+    box.button.click()
+    assert (logs / REVIEW_FILE).exists() and "Sun 15 Nov 2026" in box.heading.value
+    assert "recorded in" in box.status.value
+    assert "chloe" in box.table.value and "new streak" in box.table.value
+    later = ReviewBox(squad, logs, today=lambda: dt.date(2026, 11, 30))
+    later.mark()
+    assert "Nothing changed since then" in later.table.value
+
+
+@pytest.mark.slow
+def test_notebook_02_with_a_typo_d_athlete_says_did_you_mean(tmp_path):
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    from hipnb._execute import run_notebook
+
+    from .conftest import ROOT
+
+    nb = nbformat.read(ROOT / "notebooks" / "02_my_progress.ipynb", as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    params.source = f"LOG = {str(SAMPLE)!r}\nATHLETE = 'anna'"
+    nbformat.write(nb, tmp_path / "typo.ipynb")
+    with pytest.raises(CellExecutionError) as err:
+        run_notebook(tmp_path / "typo.ipynb", timeout=120)
+    message = re.sub(r"\x1b\[[0-9;]*m", "", str(err.value))  # no terminal colours
+    assert "HipnbError: no rows for athlete 'anna'; did you mean 'ana' or 'hana'?" in message
+    assert "TraitError" not in message
