@@ -387,7 +387,8 @@ def _check_exercise(exercise: str, routines: Path, logged: set[str]) -> None:
         except HipnbError as exc:
             print(f"hipnb: warning: skipped {exc}", file=sys.stderr)
     for r in sources:
-        known |= set(r.exercises) | {s.exercise for s in r.holds}
+        rests = {s.exercise for s in r.steps if not s.is_hold}
+        known |= (set(r.exercises) - rests) | {s.exercise for s in r.holds}
     if exercise in known:
         return
     hint = did_you_mean(exercise, sorted(known))
