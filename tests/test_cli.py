@@ -139,3 +139,31 @@ def test_names_in_four_scripts_round_trip_through_log_holds_and_summary(squad, c
     assert any(line.startswith(f"{name} ") for line in capsys.readouterr().out.splitlines())
     assert main(log_args(path, decomposed, "side_plank", "--side", "right")) == 0
     assert SessionLog(path).read(errors="raise")["athlete"].tolist() == [name, name]
+
+
+def test_report_pages_are_named_by_the_one_gate(tmp_path, capsys):
+    """Each page's file is hipnb.athlete_path(out, name, ".html"), hostile names included."""
+    import nbformat
+
+    notebook = tmp_path / "tiny.ipynb"
+    cell = nbformat.v4.new_code_cell('LOG = ""\nATHLETE = ""')
+    cell.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("print(ATHLETE)")])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, notebook)
+    logs = tmp_path / "logs"
+    names = ["李娜", "CON", "../ana"]
+    for name in names[:2]:
+        assert main(log_args(athlete_path(logs, name), name)) == 0
+    out = tmp_path / "out"
+    args = ["report", "--log", str(logs), "--out", str(out), "--notebook", str(notebook), "--quiet"]
+    assert main(args) == 0
+    pages = sorted(p.name for p in out.iterdir())
+    expected = sorted([athlete_path(out, n, ".html").name for n in names[:2]] + ["squad.html"])
+    assert pages == expected and "CON.html" not in pages
+    assert main([*args, "--athlete", "../ana"]) == 2
+    assert "contains '/'" in capsys.readouterr().err
