@@ -139,6 +139,34 @@ def changed_fields(before: pd.Series, row: dict) -> list[tuple[str, str, str]]:
     return out
 
 
+def hold_label(hold: pd.Series) -> str:
+    """One line naming a hold for a person picking it: time, exercise, side, seconds."""
+    done = "" if hold["completed"] else ", not completed"
+    return (
+        f"{hold['local_time']:%H:%M} {hold['exercise']} ({hold['side']}), "
+        f"{hold['actual_s']:g} s of {hold['target_s']:g}{done}"
+    )
+
+
+def local_start(hold: pd.Series, text: str) -> str:
+    """The ISO start for ``text``: a full ISO stamp as given, or a time of day (``HH:MM`` or
+    ``HH:MM:SS``) on the hold's own local day with its own UTC offset.
+
+        >>> local_start(pd.Series({"started_at": pd.Timestamp("2026-11-24T12:15:03Z"),
+        ...     "local_time": pd.Timestamp("2026-11-24T07:15:03")}), "6:50")
+        '2026-11-24T06:50:00-05:00'
+    """
+    text = text.strip()
+    if "T" in text or len(text) > 8:
+        return text
+    parts = text.split(":")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise LogError(f"time {text!r} is not a time of day like 07:15 or an ISO date-time")
+    h, m, sec = (int(p) for p in [*parts, "0"][:3])
+    stamp = _local_stamp(hold)
+    return f"{stamp[:10]}T{h:02d}:{m:02d}:{sec:02d}{stamp[-6:]}"
+
+
 def hold_identity(hold: pd.Series) -> str:
     """The identity of one hold (a row of a read log): its ``hold_id``, else its key."""
     one = pd.DataFrame(
