@@ -393,3 +393,6 @@ def __getattr__(name: str):
 
         return getattr(roster_view, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+from hipnb.hold_editor import HoldEditor  # noqa: E402,F401  (re-exported: hipnb.widgets.HoldEditor)
