@@ -20,7 +20,9 @@ from hipnb.routines import SIDES
 
 _UNKNOWN = -1  # a Dropdown cannot hold None as a choice
 _SCORES = [("unknown", _UNKNOWN), *[(str(i), i) for i in range(11)]]
-_WIDE = {"description_width": "initial"}
+_LABEL = {"description_width": "12em"}  # one label width, so the fields line up
+#: Words for the fields in what the editor says it saved.
+_WORDS = {"actual_s": "held (s)", "target_s": "target (s)", "started_at": "start", "rpe": "effort"}
 
 
 class HoldEditor(w.VBox):
@@ -40,16 +42,18 @@ class HoldEditor(w.VBox):
         self.athlete_name = normalize_name(athlete)
         if isinstance(day, str):
             day = date.fromisoformat(day)
-        self.day = w.DatePicker(value=day or datetime.now().astimezone().date(), description="Day")
-        self.hold = w.Dropdown(description="Hold", layout=w.Layout(width="32em"))
-        self.seconds = w.BoundedFloatText(min=0, max=7200, description="Held (s)")
-        self.side = w.Dropdown(options=list(SIDES), description="Side")
-        self.time = w.Text(description="Started", placeholder="07:15")
-        self.rpe = w.Dropdown(options=_SCORES, description="Effort (0-10)", style=_WIDE)
-        self.discomfort = w.Dropdown(
-            options=_SCORES, description="Hip discomfort (0-10)", style=_WIDE
+        self.day = w.DatePicker(
+            value=day or datetime.now().astimezone().date(), description="Day", style=_LABEL
         )
-        self.note = w.Text(description="Note", layout=w.Layout(width="32em"))
+        self.hold = w.Dropdown(description="Hold", layout=w.Layout(width="32em"))
+        self.seconds = w.BoundedFloatText(min=0, max=7200, description="Held (s)", style=_LABEL)
+        self.side = w.Dropdown(options=list(SIDES), description="Side", style=_LABEL)
+        self.time = w.Text(description="Started", placeholder="07:15", style=_LABEL)
+        self.rpe = w.Dropdown(options=_SCORES, description="Effort (0-10)", style=_LABEL)
+        self.discomfort = w.Dropdown(
+            options=_SCORES, description="Hip discomfort (0-10)", style=_LABEL
+        )
+        self.note = w.Text(description="Note", layout=w.Layout(width="32em"), style=_LABEL)
         self.save = w.Button(description="Save change", button_style="primary", icon="check")
         self.delete = w.Button(description="Delete hold", button_style="danger", icon="trash")
         self.status = w.HTML()
@@ -133,7 +137,8 @@ class HoldEditor(w.VBox):
         self.day.value = pd.Timestamp(row["started_at"][:10]).date()  # the hold may change day
         self.refresh(keep=ref)
         words = "; ".join(
-            f"{name} {old or '(empty)'} → {new or '(empty)'}" for name, old, new in changed
+            f"{_WORDS.get(name, name)} {old or '(empty)'} → {new or '(empty)'}"
+            for name, old, new in changed
         )
         self._say(f"Saved: {words}.")
 

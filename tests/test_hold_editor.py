@@ -68,7 +68,7 @@ def test_save_appends_an_edit_with_the_changes_and_the_history_stays(log):
     editor.discomfort.value = 3
     editor.note.value = "typo fixed"
     editor.save.click()
-    assert "Saved:" in editor.status.value and "4000 → 40" in editor.status.value
+    assert "Saved:" in editor.status.value and "held (s) 4000 → 40" in editor.status.value
     text = log.path.read_bytes()
     assert text.startswith(before) and text.count(b"\r\n") == before.count(b"\r\n") + 1
     df = log.read(errors="raise")
