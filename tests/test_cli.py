@@ -141,6 +141,7 @@ def test_names_in_four_scripts_round_trip_through_log_holds_and_summary(squad, c
     assert SessionLog(path).read(errors="raise")["athlete"].tolist() == [name, name]
 
 
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the squad chart's CJK name
 def test_report_pages_are_named_by_the_one_gate(tmp_path, capsys):
     """Each page's file is hipnb.athlete_path(out, name, ".html"), hostile names included."""
     import nbformat
