@@ -13,6 +13,23 @@ No widgets, no plotting here; :class:`hipnb.widgets.TimerPanel` is a skin over i
     ['step_ended', 'step_started', 'step_ended', 'step_started']
     >>> t.current_step.label, t.remaining
     ('Foam roll: glutes and upper IT band (right)', 55.0)
+
+A page that shows the timer passes ``get_ready`` (a 3-2-1 before the first step, a state of its own)
+and ``grace``: then running time is credited only while the page sends :meth:`Timer.heartbeat`, up to
+the last one while they keep coming (``grace`` seconds apart at most). A longer silence (a phone screen
+turned off, a frozen tab) pauses the session at the last heartbeat, so no hold is logged as completed
+that no page counted down:
+
+    >>> now = [0.0]
+    >>> t = Timer(load_routine("hip-basics"), clock=lambda: now[0], get_ready=3, grace=5)
+    >>> [e.kind for e in t.start()], t.state, t.remaining
+    (['get_ready'], 'get_ready', 3.0)
+    >>> for second in range(1, 14):         # the page counts: 3 s get-ready, 10 s of the first hold
+    ...     now[0] = second
+    ...     _ = t.heartbeat()
+    >>> now[0] = 7213.0                     # the page went away for two hours
+    >>> [e.kind for e in t.tick()], t.state, t.step_elapsed, t.away_s
+    (['away'], 'paused', 10.0, 7200.0)
 """
 
 from __future__ import annotations
@@ -25,13 +42,16 @@ from datetime import datetime, timedelta
 
 from hipnb.routines import Routine, Step
 
-READY, RUNNING, PAUSED, FINISHED, STOPPED = "ready", "running", "paused", "finished", "stopped"
+READY, GET_READY, RUNNING, PAUSED = "ready", "get_ready", "running", "paused"
+FINISHED, STOPPED = "finished", "stopped"
+ACTIVE = (RUNNING, PAUSED)  # a step is being timed
 
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happened: ``kind`` is one of started, step_started, step_ended, step_skipped,
-    paused, resumed, finished, stopped; ``at`` is running seconds since start (pauses excluded)."""
+    """Something that happened: ``kind`` is one of get_ready, started, step_started, step_ended,
+    step_skipped, pain, paused, away (paused because the page fell silent), resumed, finished,
+    stopped; ``at`` is running seconds since start (pauses excluded)."""
 
     kind: str
     step_index: int | None
@@ -43,6 +63,12 @@ class Timer:
 
     ``clock`` returns seconds (monotonic); ``wall_clock`` returns an aware ``datetime`` for
     ``started_at`` (default: now, in this machine's time zone). Methods return the events they caused.
+
+    ``get_ready``: seconds of the 3-2-1 between :meth:`start` and the first step (state ``get_ready``).
+    ``grace``: None when nothing watches the timer (every clock second counts); a number of seconds
+    when a page counts it down: time is credited while :meth:`heartbeat` comes at most ``grace``
+    seconds apart; a longer silence pauses the session at the last heartbeat (event ``away``;
+    ``away_s`` says how long it lasted). Nothing is credited that no page counted.
     """
 
     def __init__(
@@ -51,8 +77,16 @@ class Timer:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] | None = None,
         session_id: str | None = None,
+        get_ready: float = 0.0,
+        grace: float | None = None,
     ):
         self.routine = routine
+        self.get_ready = float(get_ready)
+        self.grace = grace
+        self.away_s = 0.0  # length of the last silence that paused the session
+        self._seen = 0.0  # clock time of the last heartbeat (or start/resume)
+        self._last_credit = 0.0  # clock time up to which running time was last credited
+        self._ready_from = 0.0
         self.steps: tuple[Step, ...] = routine.steps
         self.clock = clock
         self.wall_clock = wall_clock or (lambda: datetime.now().astimezone())
@@ -69,9 +103,17 @@ class Timer:
 
     # -- reading the state ------------------------------------------------------------------------
 
+    def _credited(self, now: float) -> float:
+        """The clock time up to which running time counts: ``now`` while the page is heard from
+        (a heartbeat within ``grace``); after a longer silence, the last time it was heard from."""
+        if self.grace is None or now <= self._seen + self.grace:
+            return now
+        return max(self._seen, self._last_credit)
+
     def _running_seconds(self, now: float) -> float:
-        extra = now - self._run_from if self._run_from is not None else 0.0
-        return self._active + max(extra, 0.0)
+        if self._run_from is None:
+            return self._active
+        return self._active + max(self._credited(now) - self._run_from, 0.0)
 
     @property
     def elapsed(self) -> float:
@@ -81,7 +123,7 @@ class Timer:
     def _locate(self) -> tuple[int, float]:
         """(index, start) of the step running now, without changing anything."""
         index, start, active = self._index, self._step_from, self.elapsed
-        while self.state in (RUNNING, PAUSED) and index < len(self.steps):
+        while self.state in ACTIVE and index < len(self.steps):
             if active < start + self.steps[index].seconds:
                 break
             start += self.steps[index].seconds
@@ -91,7 +133,7 @@ class Timer:
     @property
     def current_step(self) -> Step | None:
         """The step being timed (None before start and after the end)."""
-        if self.state not in (RUNNING, PAUSED):
+        if self.state not in ACTIVE:
             return None
         index, _ = self._locate()
         return self.steps[index] if index < len(self.steps) else None
@@ -104,15 +146,17 @@ class Timer:
 
     @property
     def next_step(self) -> Step | None:
-        """The step after the current one (the first step before start)."""
-        if self.state == READY:
+        """The step after the current one (the first step before start and while getting ready)."""
+        if self.state in (READY, GET_READY):
             return self.steps[0]
         index, _ = self._locate()
         return self.steps[index + 1] if index + 1 < len(self.steps) else None
 
     @property
     def remaining(self) -> float:
-        """Seconds left in the current step (0 when no step runs)."""
+        """Seconds left in the current step, or in the get-ready (0 when no step runs)."""
+        if self.state == GET_READY:
+            return max(self.get_ready - (self.clock() - self._ready_from), 0.0)
         if self.current_step is None:
             return 0.0
         index, start = self._locate()
@@ -129,7 +173,7 @@ class Timer:
     @property
     def total_remaining(self) -> float:
         """Seconds left in the whole routine if nothing is skipped."""
-        if self.state == READY:
+        if self.state in (READY, GET_READY):
             return self.routine.total_seconds
         index, _ = self._locate()
         later = sum(s.seconds for s in self.steps[index + 1 :])
@@ -138,23 +182,62 @@ class Timer:
     # -- changing the state -----------------------------------------------------------------------
 
     def start(self) -> list[Event]:
-        """Start the routine at the first step (a second call does nothing)."""
+        """Start: the get-ready countdown if there is one, else the first step (once only)."""
         if self.state != READY:
             return []
         now = self.clock()
-        self._t0_clock, self._t0_wall = now, self.wall_clock()
-        self._run_from, self.state = now, RUNNING
-        self._step_clock[0] = now
+        self._seen = now
+        if self.get_ready > 0:
+            self._ready_from, self.state = now, GET_READY
+            return [Event("get_ready", None, 0.0)]
+        return self._begin(now)
+
+    def _begin(self, at: float) -> list[Event]:
+        self._t0_clock, self._last_credit = at, at
+        self._t0_wall = self.wall_clock() - timedelta(seconds=max(self.clock() - at, 0.0))
+        self._run_from, self.state = at, RUNNING
+        self._step_clock[0] = at
         return [Event("started", None, 0.0), Event("step_started", 0, 0.0)]
 
     def tick(self) -> list[Event]:
         """Bring the state up to the clock; return what happened since the last call."""
-        if self.state not in (RUNNING, PAUSED):
-            return []
-        return self._advance(self.clock())
+        now = self.clock()
+        events = self._catch_up(now)
+        return events + (self._advance(now) if self.state == RUNNING else [])
+
+    def heartbeat(self) -> list[Event]:
+        """The page is alive and counting now. Returns what happened since the last call: if the
+        page had been silent longer than ``grace``, the session was paused where the credit ended."""
+        now = self.clock()
+        events = self.tick()
+        if self.state in (RUNNING, GET_READY):
+            self._seen = now
+        return events
+
+    def _catch_up(self, now: float) -> list[Event]:
+        """Leave the get-ready when it is over, and pause a session whose page fell silent."""
+        events: list[Event] = []
+        if self.state == GET_READY:
+            if self.grace is not None and now > self._seen + self.grace:
+                self.away_s = now - self._seen  # the page missed the 3-2-1: it starts again
+                self._ready_from = self._seen = now
+                return [Event("away", None, 0.0), Event("get_ready", None, 0.0)]
+            end = self._ready_from + self.get_ready
+            if now < end:
+                return events
+            events += self._begin(end)
+        if self.state == RUNNING and self.grace is not None and now > self._seen + self.grace:
+            events += self._advance(now)
+            if self.state == RUNNING:
+                self.away_s = now - self._seen
+                self._freeze(now)
+                self.state = PAUSED
+                events.append(Event("away", self._index, self._active))
+        return events
 
     def _advance(self, now: float) -> list[Event]:
         events, active = [], self._running_seconds(now)
+        self._last_credit = max(self._last_credit, self._credited(now))
         while self._index < len(self.steps):
             step = self.steps[self._index]
             end = self._step_from + step.seconds
@@ -165,7 +248,7 @@ class Timer:
             self._index += 1
             self._step_from = end
             if self._index < len(self.steps):
-                self._step_clock[self._index] = now - (active - end)
+                self._step_clock[self._index] = self._run_from + (end - self._active)
                 events.append(Event("step_started", self._index, end))
         if self._index >= len(self.steps):
             self._freeze(now)
@@ -175,10 +258,11 @@ class Timer:
 
     def pause(self) -> list[Event]:
         """Pause (time stops counting); events up to now are returned first."""
-        if self.state != RUNNING:
-            return []
         now = self.clock()
-        events = self._advance(now)
+        events = self._catch_up(now)
+        if self.state != RUNNING:
+            return events
+        events += self._advance(now)
         if self.state == RUNNING:
             self._freeze(now)
             self.state = PAUSED
@@ -190,25 +274,56 @@ class Timer:
         if self.state != PAUSED:
             return []
         now = self.clock()
-        self._run_from, self.state = now, RUNNING
+        self._run_from, self._seen, self.state = now, now, RUNNING
         return [Event("resumed", self._index, self._active)]
 
     def skip(self) -> list[Event]:
         """End the current step now (a hold records what was held) and move to the next."""
-        if self.state not in (RUNNING, PAUSED):
+        if self.state not in ACTIVE:
             return []
+        return self._end_step("step_skipped")
+
+    def pain(self, score: int | None = None) -> list[Event]:
+        """Pain during a hold: end it now (not completed), record the second it happened
+        (``pain_at_s``) and ``score`` (0-10, into ``discomfort``; see :meth:`rate_pain`), and pause
+        at the start of the next step, so the athlete chooses to go on (resume) or end (stop)."""
+        events = self.tick()
+        step = self.current_step
+        if step is None or not step.is_hold:
+            return events
+        events += self._end_step("pain", pain_score=score)
+        if self.state == RUNNING:
+            self._freeze(self.clock())
+            self.state = PAUSED
+            events.append(Event("paused", self._index, self._active))
+        return events
+
+    def rate_pain(self, index: int, score: int | None) -> None:
+        """Set the 0-10 pain score of hold ``index`` (one that ended with :meth:`pain`)."""
+        row = self._results.get(index)
+        if row is None or row.get("pain_at_s") is None:
+            raise ValueError(f"step {index} did not end with pain")
+        row["discomfort"] = score
+
+    def _end_step(self, kind: str, pain_score: int | None = None) -> list[Event]:
+        """End the current step now (a hold records what was held) and move on to the next."""
         now = self.clock()
-        events = self._advance(now)
-        if self.state not in (RUNNING, PAUSED):
+        events = self.tick()
+        if self.state not in ACTIVE:
             return events
         active = self._running_seconds(now)
         held = active - self._step_from
         self._record(self._index, held, completed=False)
-        events.append(Event("step_skipped", self._index, active))
+        if kind == "pain" and self._index in self._results:
+            row = self._results[self._index]
+            row["pain_at_s"], row["discomfort"] = row["actual_s"], pain_score
+        events.append(Event(kind, self._index, active))
         self._index += 1
         self._step_from = active
         if self._index < len(self.steps):
-            self._step_clock[self._index] = now
+            self._step_clock[self._index] = (
+                self._credited(now) if self._run_from is not None else now
+            )
             events.append(Event("step_started", self._index, active))
         else:
             self._freeze(now)
@@ -217,21 +332,28 @@ class Timer:
         return events
 
     def stop(self) -> list[Event]:
-        """Stop for good: a hold in progress is recorded as held so far (not completed)."""
-        if self.state not in (RUNNING, PAUSED):
+        """Stop for good: a hold in progress is recorded as held so far (not completed); a hold not
+        yet begun (0 s held, e.g. after Pain) is not recorded. Stopping the get-ready ends with
+        nothing recorded."""
+        if self.state == GET_READY:
+            self.state = STOPPED
+            return [Event("stopped", None, 0.0)]
+        if self.state not in ACTIVE:
             return []
         now = self.clock()
-        events = self._advance(now)
+        events = self.tick()
         if self.state == FINISHED:
             return events
         self._freeze(now)
-        self._record(self._index, self._active - self._step_from, completed=False)
+        if self._active - self._step_from > 0:
+            self._record(self._index, self._active - self._step_from, completed=False)
         self.state = STOPPED
         events.append(Event("stopped", self._index, self._active))
         return events
 
     def _freeze(self, now: float) -> None:
         self._active = self._running_seconds(now)
+        self._last_credit = max(self._last_credit, self._credited(now))
         self._run_from = None
 
     def _record(self, index: int, held: float, completed: bool) -> None:
@@ -250,6 +372,7 @@ class Timer:
             "target_s": float(step.seconds),
             "actual_s": max(min(held, step.seconds), 0.0),
             "completed": bool(completed),
+            "pain_at_s": None,
         }
 
     # -- results ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -42,9 +43,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, seconds: float = 90) -> None:
+def wait_http(url: str, proc=None, seconds: float = 600) -> None:
+    """Wait until ``url`` answers 200 (the cap is a safety net); fail at once if ``proc`` exited."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited ({proc.returncode}) before {url} answered")
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5) as r:
             if r.status == 200:
                 return
@@ -63,7 +67,7 @@ def server(args: list[str], url_path: str, cwd: Path, log: Path):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(base + url_path)
+        wait_http(base + url_path, proc)
         yield base
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -96,7 +100,7 @@ def jupyter_lab(root: Path, token: str, log: Path):
 
 
 @contextlib.contextmanager
-def chromium_page(shots: Path):
+def chromium_page(shots: Path, width: int = 1280, height: int = 800):
     """A Playwright page in headless Debian chromium; console errors collected on ``page.errors``."""
     from playwright.sync_api import sync_playwright
 
@@ -105,7 +109,7 @@ def chromium_page(shots: Path):
     with sync_playwright() as p:
         headed = bool(os.environ.get("HIPNB_HEADED"))  # e.g. under xvfb-run, to watch it for real
         browser = p.chromium.launch(executable_path=path, headless=not headed, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": width, "height": height})
         page.errors = []  # uncaught exceptions and console errors, except offline fetches
         page.offline = []  # resources from outside this machine that could not load (no internet)
         page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -139,18 +143,85 @@ def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, dirs_exist_ok=True)
 
 
+#: Only a safety net for waits on a state (a server answering, a kernel going idle, a widget showing):
+#: each wait ends as soon as its state is reached, however loaded the machine is.
+CAP_S = 600
+
+
+def wait_until(page, check, what: str, cap_s: float = CAP_S):
+    """Poll ``check()`` (Python, may use ``page``) until it returns something true; return it.
+
+    Fails with ``what`` if the cap is reached: the cap is a safety net, not a timing assertion.
+    """
+    deadline = time.monotonic() + cap_s
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        page.wait_for_timeout(200)
+
+
+def notebook_errors(page) -> list[str]:
+    """Texts of error outputs shown in the open notebook."""
+    return page.locator(".jp-OutputArea-output[data-mime-type*='error']").all_inner_texts()
+
+
 def open_and_run_notebook(page, url: str) -> None:
-    """Open a notebook in JupyterLab, accept the kernel dialog if one shows, and run all cells."""
+    """Open a notebook in JupyterLab, accept the kernel dialog if one shows, wait for the kernel to be
+    idle, and run all cells."""
     page.goto(url)
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    page.wait_for_selector(".jp-Notebook", timeout=CAP_S * 1000)
+
+    def kernel_idle() -> bool:
         accept = page.locator(".jp-Dialog .jp-mod-accept")
         if accept.count() and accept.first.is_visible():
             accept.first.click()
         idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        if idle.count() and not page.locator(".jp-Dialog").count():
-            break
-        page.wait_for_timeout(250)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        return bool(idle.count()) and not page.locator(".jp-Dialog").count()
+
+    def run_all() -> bool:
+        if page.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[[0-9*]+\]")).count():
+            return True
+        kernel_idle()  # a kernel dialog may show late: accept it, then ask again
+        if page.locator(".jp-Dialog").count():
+            return False
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
+        # exactly "Run All Cells": "Restart Kernel and Run All Cells…" would wait on a dialog
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).first.click()
+        page.wait_for_timeout(1000)
+        return page.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[[0-9*]+\]")).count()
+
+    wait_until(page, kernel_idle, "the kernel is idle")
+    wait_until(page, run_all, "the cells run")
+
+
+def wait_for_widget(page, selector: str) -> None:
+    """Wait until ``selector`` is visible in the running notebook; fail at once on an error output."""
+
+    def shown() -> bool:
+        errors = notebook_errors(page)
+        assert not errors, errors
+        return page.locator(selector).count() > 0 and page.locator(selector).first.is_visible()
+
+    wait_until(page, shown, f"{selector} is shown")
+
+
+def outside_viewport(page, selector: str) -> list[str]:
+    """The visible elements matching ``selector`` that are not wholly inside the viewport."""
+    size = page.viewport_size
+    out = []
+    for i, box in enumerate(page.locator(selector).all()):
+        if not box.is_visible():
+            continue
+        b = box.bounding_box()
+        inside = (
+            b["x"] >= 0
+            and b["y"] >= 0
+            and b["x"] + b["width"] <= size["width"] + 0.5
+            and b["y"] + b["height"] <= size["height"] + 0.5
+        )
+        if not inside:
+            out.append(f"{selector}[{i}] {box.inner_text()[:30]!r} at {b} in {size}")
+    return out

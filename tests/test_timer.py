@@ -201,3 +201,185 @@ def test_held_seconds_never_exceed_running_time(ops):
         assert 0 <= r["actual_s"] <= r["target_s"]
         assert r["completed"] == (r["actual_s"] == r["target_s"]) or not r["completed"]
     assert t.state in ("stopped", "finished")
+
+
+# --- get-ready, heartbeats and pain: states of the timer itself -----------------------------------
+
+
+def watched(clock, get_ready=3.0, grace=5.0):
+    return Timer(
+        short_routine(),
+        clock=clock,
+        wall_clock=lambda: datetime(2026, 11, 24, 7, 0, tzinfo=TZ),
+        get_ready=get_ready,
+        grace=grace,
+    )
+
+
+def beat(timer, clock, seconds, every=1.0):
+    """The page counting for ``seconds``: a heartbeat every ``every`` seconds; all events."""
+    events, end = [], clock.t + seconds
+    while clock.t + every <= end + 1e-9:
+        clock.advance(every)
+        events += timer.heartbeat()
+    return events
+
+
+def test_get_ready_runs_in_full_however_late_start_is_pressed(clock):
+    t = watched(clock)
+    t.wall_clock = lambda: datetime(2026, 11, 24, 7, 0, tzinfo=TZ) + timedelta(seconds=clock.t)
+    clock.advance(3600)  # the panel was shown an hour ago
+    assert kinds(t.start()) == [("get_ready", None)]
+    assert t.state == "get_ready" and t.remaining == 3 and t.current_step is None
+    assert t.next_step.side == "left" and t.total_remaining == t.routine.total_seconds
+    clock.advance(2.5)
+    assert t.tick() == [] and t.remaining == pytest.approx(0.5) and t.elapsed == 0
+    clock.advance(1.5)  # the tick comes 1 s after the get-ready ended
+    assert kinds(t.tick()) == [("started", None), ("step_started", 0)]
+    assert t.state == "running" and t.step_elapsed == pytest.approx(1)
+    beat(t, clock, 9)
+    (row,) = t.results()
+    assert row["started_at"] == datetime(2026, 11, 24, 8, 16, 43, tzinfo=TZ), "when the 3-2-1 ended"
+
+
+def test_stop_during_get_ready_records_nothing(clock):
+    t = watched(clock)
+    t.start()
+    clock.advance(1)
+    assert kinds(t.stop()) == [("stopped", None)]
+    assert t.state == "stopped" and t.results() == []
+
+
+def test_hours_away_pause_the_session_where_the_heartbeats_stopped(clock):
+    """Three short holds, the page gone for two hours in the first: nothing is invented."""
+    t = watched(clock)
+    t.start()
+    beat(t, clock, 3 + 4)  # get-ready, then 4 s of the left plank
+    clock.advance(2 * 3600)  # phone screen off
+    events = t.tick()
+    assert kinds(events) == [("away", 0)]
+    assert t.state == "paused" and t.away_s == pytest.approx(2 * 3600)
+    assert t.step_elapsed == pytest.approx(4), "credited up to the last heartbeat"
+    assert t.results() == [], "no hold ended while the page was away"
+    t.resume()
+    beat(t, clock, 6)  # the page counts the rest of the hold
+    t.stop()
+    (row,) = t.results()
+    assert row["actual_s"] == pytest.approx(10) and row["completed"] is True
+    assert sum(r["actual_s"] for r in t.results()) <= 4 + 6
+
+
+def test_a_frozen_page_cannot_complete_later_holds(clock):
+    """The page froze 25 s during a routine of short holds: the holds in the gap are not logged."""
+    t = watched(clock, get_ready=0)
+    t.start()
+    beat(t, clock, 2)
+    clock.advance(25)
+    events = t.heartbeat()  # the page is back
+    assert ("away", 0) in kinds(events) and t.state == "paused"
+    assert [r["side"] for r in t.results()] == []
+    assert t.step_elapsed == pytest.approx(2) and t.current_step.side == "left"
+    t.stop()
+    assert [(r["actual_s"], r["completed"]) for r in t.results()] == [(2.0, False)]
+
+
+def test_a_page_that_missed_the_get_ready_gets_it_again(clock):
+    t = watched(clock, get_ready=3)
+    t.start()
+    beat(t, clock, 1)
+    clock.advance(600)
+    assert kinds(t.heartbeat()) == [("away", None), ("get_ready", None)]
+    assert t.state == "get_ready" and t.remaining == 3 and t.away_s == pytest.approx(600)
+    beat(t, clock, 3)
+    assert t.state == "running" and t.elapsed == 0
+
+
+def test_heartbeats_within_grace_lose_nothing(clock):
+    t = watched(clock, get_ready=0, grace=5)
+    t.start()
+    beat(t, clock, 12, every=4)  # a slow, throttled page: a heartbeat every 4 s
+    assert t.state == "running" and t.elapsed == pytest.approx(12)
+    assert [r["completed"] for r in t.results()] == [True]
+
+
+def test_pause_and_stop_after_a_silence_credit_only_the_grace(clock):
+    t = watched(clock, get_ready=0, grace=5)
+    t.start()
+    beat(t, clock, 3)
+    clock.advance(60)
+    events = t.pause()
+    assert kinds(events) == [("away", 0)] and t.elapsed == pytest.approx(3)
+    assert t.pause() == [], "already paused"
+
+
+def test_pain_ends_the_hold_records_when_and_pauses(clock):
+    t = watched(clock, get_ready=0)
+    t.start()
+    beat(t, clock, 6)
+    events = t.pain(7)
+    assert kinds(events) == [("pain", 0), ("step_started", 1), ("paused", 1)]
+    assert t.state == "paused" and t.current_step.kind == "rest" and t.remaining == 2
+    (row,) = t.results()
+    assert (row["actual_s"], row["pain_at_s"], row["discomfort"], row["completed"]) == (
+        6.0,
+        6.0,
+        7,
+        False,
+    )
+    t.rate_pain(0, 4)
+    assert t.results()[0]["discomfort"] == 4
+    with pytest.raises(ValueError):
+        t.rate_pain(2, 1)
+    clock.advance(100)
+    assert t.pain() == [], "no hold runs during a rest"
+    t.stop()  # the athlete chooses to end: the rest logs nothing
+    assert len(t.results()) == 1 and t.state == "stopped"
+
+
+def test_pain_then_go_on(clock):
+    t = watched(clock, get_ready=0)
+    t.start()
+    beat(t, clock, 2)
+    t.pain(None)
+    clock.advance(30)  # deciding
+    t.resume()
+    beat(t, clock, 2 + 10 + 5)
+    assert t.state == "finished"
+    rows = t.results()
+    assert [(r["side"], r["actual_s"], r["pain_at_s"]) for r in rows] == [
+        ("left", 2.0, 2.0),
+        ("right", 10.0, None),
+        ("both", 5.0, None),
+    ]
+    assert rows[0]["discomfort"] is None
+
+
+page_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["heartbeat", "heartbeat", "tick", "pause", "resume", "skip", "pain"]),
+        st.one_of(st.floats(0, 3, allow_nan=False), st.floats(0, 7200, allow_nan=False)),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops=page_ops)
+def test_a_silent_page_is_never_credited_more_than_the_grace(ops):
+    """Whatever the page does, credited time <= the gaps between its contacts, each capped at
+    the grace, plus one grace: two hours of silence add at most five seconds."""
+    clock, grace = FakeClock(), 5.0
+    t = Timer(short_routine(), clock=clock, get_ready=0, grace=grace)
+    t.start()
+    contacts = [clock.t]
+    for op, dt in ops:
+        clock.advance(dt)
+        getattr(t, op)()
+        if op in ("heartbeat", "resume"):
+            contacts.append(clock.t)
+    clock.advance(3600)
+    t.stop()
+    gaps = [b - a for a, b in zip(contacts, contacts[1:], strict=False)]
+    bound = sum(min(g, grace) for g in gaps) + grace
+    assert t.elapsed <= bound + 1e-6
+    assert sum(r["actual_s"] for r in t.results()) <= t.elapsed + 1e-6

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -16,11 +16,13 @@ NAMES = ["Zoë", "李娜", "Ана", "O'Neil"]
 
 
 def enter(log: SessionLog, typed: str, when: str) -> ManualEntry:
+    """Fill the form for a 30 s left side plank at 07:15:03 local time on the day ``when``."""
     form = ManualEntry(log, athlete=typed)
     form.exercise.value = "side_plank"
     form.side.value = "left"
     form.seconds.value = form.target.value = 30
-    form.when.value = when
+    form.day.value = date.fromisoformat(when[:10])
+    form.clock_time.value = time(7, 15, 3)
     form.save.click()
     return form
 
@@ -30,9 +32,9 @@ def squad(tmp_path):
     for name in NAMES:
         log = SessionLog(athlete_path(tmp_path, name))
         # typed decomposed (as some keyboards send it) and with stray spaces
-        form = enter(log, f" {unicodedata.normalize('NFD', name)} ", "2026-11-24T07:15:03+03:00")
+        form = enter(log, f" {unicodedata.normalize('NFD', name)} ", "2026-11-24")
         assert form.status.value.startswith("Saved"), form.status.value
-        enter(log, name, "2026-11-25T07:15:03+03:00")
+        enter(log, name, "2026-11-25")
     return tmp_path
 
 

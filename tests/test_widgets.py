@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from hipnb import SessionLog
+import datetime as dt
+
+import pandas as pd
+
+from hipnb import SessionLog, load_routine
 from hipnb.widgets import ManualEntry
 
 
@@ -11,22 +15,40 @@ def test_manual_entry_saves_through_validation(tmp_path):
     form = ManualEntry(log, athlete="ana")
     form.exercise.value, form.side.value = "side_plank", "left"
     form.seconds.value, form.target.value = 42, 45
-    form.when.value = "2026-11-24T07:15:03-05:00"
+    form.day.value, form.clock_time.value = dt.date(2026, 11, 24), dt.time(7, 15, 3)
     form.note.value = "<script>alert(1)</script>"
     form.save.click()
     assert "Saved side_plank (left), 42 s" in form.status.value
     (row,) = log.read(errors="raise").to_dict("records")
     assert row["actual_s"] == 42 and row["completed"] is False and row["routine"] == "manual"
     assert row["note"] == "<script>alert(1)</script>"
+    assert row["local_time"] == pd.Timestamp("2026-11-24 07:15:03")
+    assert pd.isna(row["rpe"]) and pd.isna(row["discomfort"]), "untouched answers are unknown"
 
-    form.when.value = "2026-11-24T07:15:03"  # no UTC offset
+    form.day.value = None
     form.save.click()
-    assert "Not saved" in form.status.value and "no UTC offset" in form.status.value
+    assert "Not saved" in form.status.value and "pick the date" in form.status.value
     form.athlete.value = "<b>x</b>"
-    form.when.value = "2026-11-24T07:15:03-05:00"
+    form.day.value = dt.date(2026, 11, 24)
     form.save.click()
     assert "&lt;b&gt;" in form.status.value and "<b>" not in form.status.value
     assert len(log.read()) == 1
+
+
+def test_manual_entry_defaults_come_from_the_routine(tmp_path):
+    log = SessionLog(tmp_path / "ana.csv")
+    form = ManualEntry(log, athlete="ana")
+    assert form.exercise.value == "glute_roll" and form.target.value == 60
+    form.exercise.value = "bound_angle"
+    assert (form.side.value, form.target.value, form.seconds.value) == ("both", 180, 180)
+    assert "180-300 s" in form.hint.value
+    form.save.click()  # saved untouched: the routine's bound angle, not a 30 s one
+    (row,) = log.read(errors="raise").to_dict("records")
+    assert (row["exercise"], row["target_s"], row["actual_s"]) == ("bound_angle", 180, 180)
+    routine = load_routine("hip-basics").with_seconds("side_plank", 45)
+    form = ManualEntry(log, athlete="ana", routine=routine)
+    form.exercise.value = "side_plank"
+    assert (form.side.value, form.target.value) == ("left", 45)
 
 
 # --- the timer panel, driven like the browser would: button clicks and display messages --------
@@ -81,41 +103,52 @@ def expire(panel):
     panel._on_display_msg(panel.display_widget, {"event": "expired"}, [])
 
 
+def count(panel, clock, seconds):
+    """The page counting down ``seconds``: a heartbeat a second, then the expiry message."""
+    for _ in range(int(seconds)):
+        clock.t += 1
+        panel._on_display_msg(panel.display_widget, {"event": "heartbeat"}, [])
+    clock.t += seconds - int(seconds)
+    expire(panel)
+
+
 def test_panel_runs_a_routine_and_logs_each_hold_as_it_ends(tmp_path):
     panel, clock = _panel(tmp_path)
     d = panel.display_widget
     assert (d.state, d.title, panel.pause_button.disabled) == ("ready", "short", True)
     assert d.remaining == 5 and d.next_label == "Side plank (left)", "ready shows what comes"
+    clock.t += 600  # Start pressed ten minutes after the panel appeared
     panel.start_button.click()
-    assert d.state == "countdown" and d.remaining == 3 and panel.start_button.disabled
-    clock.t += 3
-    expire(panel)  # the 3-2-1 ended in the browser
+    assert d.state == "get_ready" and d.remaining == 3 and panel.start_button.disabled
+    assert panel.timer.state == "get_ready", "the 3-2-1 is the timer's state, not the widget's"
+    count(panel, clock, 3)  # the 3-2-1 ended in the browser
     assert d.state == "running" and d.side_label == "left" and d.cue == "Hips up"
     assert d.announce.startswith("Side plank (left)") and d.next_label == "Rest"
     assert not panel.pause_button.disabled and panel.resume_button.disabled
-    clock.t += 5
-    expire(panel)
+    count(panel, clock, 5)
     assert d.kind == "rest" and d.announce == "Switch to your right side"
     log = panel.session_log
     assert len(log.read()) == 1, "the first hold is on disk as soon as it ended"
-    clock.t += 2
-    expire(panel)
+    count(panel, clock, 2)
     panel.pause_button.click()
     clock.t += 100
     panel.resume_button.click()
-    clock.t += 5
-    expire(panel)
+    count(panel, clock, 5)
     assert d.state == "finished" and panel.answers.layout.display == "flex"
     rows = log.read()
     assert rows["actual_s"].tolist() == [5.0, 5.0] and rows["completed"].all()
-    panel.discomfort.value, panel.rpe.value, panel.note.value = 3, 6, "<script>x</script>"
+    panel.rpe.value, panel.note.value = 6, "<script>x</script>"
     panel.save_button.click()
-    squad = read_logs(log.path)
-    assert len(squad) == 2, "the answers replace the last hold's first copy"
+    raw = pd.read_csv(log.path, keep_default_na=False)
+    assert raw["action"].tolist() == ["", "", "edit", "edit"], "answers are corrections"
     assert (
-        squad["discomfort"].tolist()[-1] == 3 and squad["note"].tolist()[-1] == "<script>x</script>"
+        raw["hold_id"].iloc[2] == f"{panel.timer.session_id}|side_plank|left|2026-11-24T06:00:00Z"
     )
-    assert "Answers saved" in panel.status.value
+    squad = read_logs(log.path)
+    assert len(squad) == 2, "the corrections apply to the holds, adding none"
+    assert squad["rpe"].tolist() == [6, 6] and set(squad["note"]) == {"<script>x</script>"}
+    assert squad["discomfort"].isna().all(), "an untouched discomfort answer is unknown, not 0"
+    assert "Answers saved" in panel.status.value and panel.answers.layout.display == "none"
 
 
 def test_panel_stop_mid_hold_logs_the_partial_hold(tmp_path):
@@ -140,9 +173,162 @@ def test_panel_skip_and_mute(tmp_path):
     assert panel.rows_written[0]["actual_s"] == 1 and not panel.rows_written[0]["completed"]
 
 
-def test_progress_view_follows_athlete_and_dates():
-    import datetime as dt
+def test_a_page_away_for_hours_pauses_and_says_so(tmp_path):
+    panel, clock = _panel(tmp_path, get_ready=0)
+    d = panel.display_widget
+    panel.start_button.click()
+    count(panel, clock, 2)
+    clock.t += 2 * 3600  # the laptop lid was closed
+    panel._on_display_msg(d, {"event": "visibility", "hidden": False}, [])
+    assert d.state == "paused" and d.message == "Paused: the page was away for 2 h."
+    assert panel.session_log.read().empty, "no hold was completed while nobody watched"
+    assert not panel.resume_button.disabled and not panel.stop_button.disabled
+    panel.stop_button.click()
+    (row,) = panel.session_log.read().to_dict("records")
+    assert row["actual_s"] == 2 and not row["completed"]
 
+
+def test_end_summary_and_new_session(tmp_path):
+    panel, clock = _panel(tmp_path, get_ready=0)
+    d = panel.display_widget
+    panel.start_button.click()
+    count(panel, clock, 5)
+    count(panel, clock, 2)
+    count(panel, clock, 3)
+    panel.stop_button.click()
+    assert (d.state, d.title, d.next_label, d.cue) == ("stopped", "Session ended", "", "")
+    assert d.summary[:2] == ["1 of 2 holds done to target", "8 s held in all"]
+    assert d.summary[2] == "left 5 s · right 3 s"
+    assert panel.new_button.layout.display is None and not panel.new_button.disabled
+    assert panel.start_button.layout.display == "none" and panel.start_button.disabled
+    first_id = panel.timer.session_id
+    panel.rpe.value = 4
+    panel.new_button.click()
+    assert panel.timer.session_id != first_id and panel.timer.state == "ready"
+    assert d.state == "ready" and d.summary == [] and d.title == "short"
+    assert panel.rpe.value == -1 and panel.answers.layout.display == "none"
+    assert not panel.start_button.disabled and panel.new_button.layout.display == "none"
+    panel.start_button.click()
+    count(panel, clock, 5)
+    ids = panel.session_log.read()["session_id"]
+    assert ids.nunique() == 2 and (ids == panel.timer.session_id).sum() == 1
+
+
+class BrokenLog:
+    """A log whose appends fail until ``healed``, like a full disk."""
+
+    def __init__(self, path):
+        self.real, self.path, self.healed, self.calls = SessionLog(path), path, False, 0
+
+    def append(self, rows):
+        self.calls += 1
+        if not self.healed:
+            raise OSError(28, "No space left on device")
+        return self.real.append(rows)
+
+
+def test_a_failing_log_never_freezes_the_panel(tmp_path):
+    panel, clock = _panel(tmp_path, get_ready=0)
+    panel.session_log = broken = BrokenLog(tmp_path / "ana.csv")
+    d = panel.display_widget
+    panel.start_button.click()
+    count(panel, clock, 5)
+    assert d.state == "running" and d.kind == "rest", "the display keeps up with the timer"
+    assert "No space left on device" in d.message and "No space left" in panel.status.value
+    assert panel.save_problem.layout.display == "flex" and len(panel.unsaved) == 1
+    count(panel, clock, 2)
+    count(panel, clock, 5)
+    assert d.state == "finished" and len(panel.unsaved) == 2 and broken.calls == 2
+    broken.healed = True
+    panel.retry_button.click()
+    assert panel.unsaved == [] and d.message == "" and panel.save_problem.layout.display == "none"
+    assert broken.real.read()["side"].tolist() == ["left", "right"]
+
+
+def test_a_log_with_an_unusable_header_shows_the_error_and_keeps_the_holds(tmp_path):
+    path = tmp_path / "ana.csv"
+    path.write_text("Date;Exercise;Seconds\r\n2026-11-24;plank;30\r\n")  # a spreadsheet's file
+    panel, clock = _panel(tmp_path, get_ready=0)
+    panel.start_button.click()
+    count(panel, clock, 5)
+    assert "cannot append" in panel.display_widget.message and panel.unsaved
+    assert panel.display_widget.kind == "rest" and panel.timer.current_index == 1
+    path.unlink()  # the user moves the spreadsheet away
+    panel.retry_button.click()
+    assert len(SessionLog(path).read()) == 1 and not panel.unsaved
+
+
+def test_pain_mid_hold_records_when_and_how_bad_then_goes_on(tmp_path):
+    panel, clock = _panel(tmp_path, get_ready=0)
+    d = panel.display_widget
+    panel.start_button.click()
+    count(panel, clock, 2)
+    clock.t += 0.5
+    panel.pain_button.click()
+    assert d.state == "paused" and d.kind == "rest" and "Pain noted" in d.message
+    assert panel.pain_box.layout.display == "flex" and panel.resume_button.disabled
+    (row,) = panel.session_log.read().to_dict("records")
+    assert (row["actual_s"], row["pain_at_s"], row["completed"]) == (2.5, 2.5, False)
+    assert pd.isna(row["discomfort"]), "on disk at once, the score not given yet"
+    panel.pain_score.value = 6
+    panel.go_on_button.click()
+    assert d.state == "running" and d.message == "" and panel.pain_box.layout.display == "none"
+    (row,) = read_logs(panel.session_log.path).to_dict("records")
+    assert (row["actual_s"], row["pain_at_s"], row["discomfort"]) == (2.5, 2.5, 6)
+    count(panel, clock, 2)
+    count(panel, clock, 5)
+    assert d.state == "finished"
+    assert any("Pain" in line for line in d.summary)
+
+
+def test_pain_key_on_the_last_hold_then_end(tmp_path):
+    panel, clock = _panel(tmp_path, get_ready=0)
+    panel.start_button.click()
+    count(panel, clock, 5)
+    panel.skip_button.click()  # skip the rest
+    count(panel, clock, 1)
+    panel._on_display_msg(panel.display_widget, {"event": "pain"}, [])  # the P key
+    assert panel.timer.state == "finished" and panel.go_on_button.disabled
+    panel.pain_score.value = 8
+    panel.end_button.click()
+    assert panel.answers.layout.display == "flex"
+    panel.discomfort.value = 2
+    panel.save_button.click()
+    rows = read_logs(panel.session_log.path)
+    assert rows["discomfort"].tolist() == [2, 8], "the answers never replace a pain score"
+    assert rows["pain_at_s"].isna().tolist() == [True, False] and rows["pain_at_s"].iloc[1] == 1
+
+
+def test_target_offer_from_the_log_reaches_the_timer(tmp_path):
+    from hipnb.widgets import TargetOffer
+
+    routine = load_routine("hip-basics")
+    suggestions = pd.DataFrame(
+        {
+            "athlete": ["ana", "ana", "bo"],
+            "exercise": ["side_plank", "bound_angle", "side_plank"],
+            "target_s": [30.0, 180.0, 30.0],
+            "suggested_s": [45.0, 180.0, 60.0],
+            "reason": ["last 3 sessions completed, so add 15 s", "keep: discomfort 5", "x"],
+        }
+    )
+    offer = TargetOffer(routine, suggestions, athlete="ana")
+    assert list(offer.choices) == ["side_plank"] and offer.routine == routine
+    text = " ".join(
+        c.value for c in offer.children if hasattr(c, "value") and isinstance(c.value, str)
+    )
+    assert "so add 15 s" in text and "keep: discomfort 5" in text
+    panel = TimerPanel(routine, athlete="ana", suggestions=suggestions)
+    pick, _ = panel.offer.choices["side_plank"]
+    pick.value = 45.0
+    assert [s.seconds for s in panel.timer.routine.holds if s.exercise == "side_plank"] == [45, 45]
+    panel.start_button.click()
+    assert panel.offer.layout.display == "none"
+    pick.value = 30.0
+    assert panel.timer.routine.holds[-1].seconds == 45, "no change once started"
+
+
+def test_progress_view_follows_athlete_and_dates():
     from hipnb.widgets import ProgressView
 
     from .conftest import SAMPLE

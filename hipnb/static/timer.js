@@ -1,9 +1,12 @@
 // hipnb timer display: counts down from a deadline in the browser, beeps and speaks.
-// Python holds the authoritative Timer; this module only shows it and reports when a
-// countdown reaches zero ("expired"), so Python can advance from its own clock.
+// Python holds the authoritative Timer; this module shows it, reports when a countdown reaches
+// zero ("expired"), sends a heartbeat every second while it counts (Python credits running time
+// only while they arrive), reports the page hidden/shown, and keeps the screen on while counting.
 
 let audio = null; // created inside a user gesture: browsers block audio started any other way
 const heard = { beeps: 0, spoken: "" }; // what was played, shown as data- attributes for tests
+const COUNTING = new Set(["running", "get_ready"]);
+const HEARTBEAT_MS = 1000;
 
 function unlockAudio() {
   if (!audio) {
@@ -47,95 +50,206 @@ function el(tag, cls, parent) {
   return node;
 }
 
+// Screen Wake Lock: held while counting where the browser offers it (https or localhost);
+// elsewhere, or when refused, the page works as before.
+function wakeLocker(box) {
+  let lock = null;
+  let wanted = false;
+  let asking = false;
+  box.dataset.wakelock = "wakeLock" in navigator ? "off" : "unsupported";
+  async function want(on) {
+    wanted = on;
+    if (!("wakeLock" in navigator)) return;
+    if (on && !lock && !asking && document.visibilityState === "visible") {
+      asking = true;
+      try {
+        lock = await navigator.wakeLock.request("screen");
+        if (!wanted) lock.release().catch(() => {});
+        box.dataset.wakelock = "on";
+        lock.addEventListener("release", () => {
+          lock = null;
+          box.dataset.wakelock = "off";
+        });
+      } catch (err) {
+        box.dataset.wakelock = "refused";
+      } finally {
+        asking = false;
+      }
+    } else if (!on && lock) {
+      const l = lock;
+      lock = null;
+      l.release().catch(() => {});
+    }
+  }
+  return { want, again: () => want(wanted) };
+}
+
+// A steady one-second pulse. A worker's timer is not slowed down like a hidden page's timers are,
+// so a page in a background tab keeps its heartbeat; a frozen page (screen off, paused tab) does
+// not, since its main thread cannot hear the worker. Without workers, a plain interval.
+function pulse(callback) {
+  let worker = null;
+  let fallback = null;
+  const plain = () => {
+    if (worker) worker.terminate();
+    worker = null;
+    if (fallback === null) fallback = setInterval(callback, HEARTBEAT_MS);
+  };
+  try {
+    const code = `setInterval(() => postMessage(0), ${HEARTBEAT_MS});`;
+    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+    worker = new Worker(url);
+    worker.onmessage = callback;
+    worker.onerror = plain; // e.g. refused by the page's content security policy
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (err) {
+    plain();
+  }
+  return () => {
+    if (worker) worker.terminate();
+    clearInterval(fallback);
+  };
+}
+
 function render({ model, el: root }) {
   document.addEventListener("pointerdown", unlockAudio, { capture: true });
   document.addEventListener("keydown", unlockAudio, { capture: true });
 
   const box = el("div", "hipnb-timer", root);
+  const badge = el("div", "hipnb-badge", box);
   const title = el("div", "hipnb-title", box);
   const side = el("div", "hipnb-side", box);
   const count = el("div", "hipnb-count", box);
+  const summary = el("div", "hipnb-summary", box);
   const cue = el("div", "hipnb-cue", box);
+  const message = el("div", "hipnb-message", box);
   const stepBar = el("div", "hipnb-bar hipnb-step-bar", box);
   const stepFill = el("div", "hipnb-fill", stepBar);
   const allBar = el("div", "hipnb-bar hipnb-all-bar", box);
   const allFill = el("div", "hipnb-fill", allBar);
   const next = el("div", "hipnb-next", box);
+  const wake = wakeLocker(box);
+  box.dataset.heartbeats = "0";
 
   let ref = performance.now(); // when the current traits were received
   let sentFor = -1; // sync_id an "expired" message was already sent for
   let lastWhole = null;
   let lastSync = -1;
+  let expiry = null; // a timeout at the deadline, so expiry is reported on time, not at the next frame
 
   function left() {
-    const state = model.get("state");
+    if (model.get("sync_id") !== lastSync) onSync(); // never count from an older deadline
     const elapsed = (performance.now() - ref) / 1000;
-    const running = state === "running" || state === "countdown";
-    return model.get("remaining") - (running ? elapsed : 0);
+    return model.get("remaining") - (COUNTING.has(model.get("state")) ? elapsed : 0);
   }
 
-  let expiry = null; // a timeout at the deadline, so expiry is reported on time, not at the next frame
+  function sound(freq, seconds) {
+    if (!model.get("muted")) beep(freq, seconds);
+  }
 
   function onSync() {
     ref = performance.now();
     clearTimeout(expiry);
-    const live = model.get("state") === "running" || model.get("state") === "countdown";
+    const state = model.get("state");
+    const live = COUNTING.has(state);
     if (live) expiry = setTimeout(draw, Math.max(0, model.get("remaining") * 1000) + 2);
+    wake.want(live);
     const sync = model.get("sync_id");
     if (sync === lastSync) return;
     lastSync = sync;
-    const state = model.get("state");
-    if (state === "running" && model.get("announce")) {
-      beep(660, 0.25);
-      if (!model.get("muted")) speak(model.get("announce"));
+    lastWhole = null;
+    const announce = model.get("announce");
+    if ((state === "running" || state === "get_ready") && announce) {
+      sound(660, 0.25);
+      if (!model.get("muted")) speak(announce);
     }
-    if (state === "finished" && model.get("announce")) {
-      beep(990, 0.5);
-      if (!model.get("muted")) speak(model.get("announce"));
+    if (state === "finished" && announce) {
+      sound(990, 0.5);
+      if (!model.get("muted")) speak(announce);
     }
   }
 
   function draw() {
     const state = model.get("state");
     const rem = left();
+    const ended = state === "finished" || state === "stopped";
     box.dataset.state = state;
     box.dataset.audio = audio ? audio.state : "none";
     box.dataset.beeps = String(heard.beeps);
     box.dataset.spoken = heard.spoken;
     box.classList.toggle("hipnb-big", model.get("big"));
-    box.classList.toggle("hipnb-rest", model.get("kind") === "rest");
+    box.classList.toggle("hipnb-rest", model.get("kind") === "rest" && !ended);
+    box.classList.toggle("hipnb-ended", ended);
+    badge.textContent = state === "paused" ? "PAUSED" : "";
     title.textContent = model.get("title");
     side.textContent = model.get("side_label");
     cue.textContent = model.get("cue");
+    message.textContent = model.get("message");
+    summary.replaceChildren(
+      ...model.get("summary").map((line) => {
+        const d = document.createElement("div");
+        d.textContent = line;
+        return d;
+      }),
+    );
     next.textContent = model.get("next_label") ? `Next up: ${model.get("next_label")}` : "";
-    const ended = { finished: "\u2713", stopped: "\u25A0" }; // a tick, or a stop square
-    count.textContent = ended[state] || clockText(state === "ready" ? model.get("remaining") : rem);
+    count.textContent = ended ? "" : clockText(state === "ready" ? model.get("remaining") : rem);
     const stepS = model.get("step_seconds");
     stepFill.style.width = stepS > 0 ? `${Math.min(100, (100 * (stepS - rem)) / stepS)}%` : "0%";
     const total = model.get("routine_seconds");
-    const done = total - model.get("routine_remaining") + (stepS > 0 ? model.get("remaining") - rem : 0);
+    const counted = state === "running" ? model.get("remaining") - rem : 0;
+    const done = total - model.get("routine_remaining") + counted;
     allFill.style.width = total > 0 ? `${Math.min(100, (100 * done) / total)}%` : "0%";
 
     const whole = Math.ceil(rem);
-    if ((state === "running" || state === "countdown") && whole !== lastWhole) {
-      if (whole <= 3 && whole >= 1 && (model.get("kind") === "hold" || state === "countdown")) beep();
+    if (COUNTING.has(state) && whole !== lastWhole) {
+      if (whole <= 3 && whole >= 1 && (model.get("kind") === "hold" || state === "get_ready")) {
+        sound(880, 0.12);
+      }
       lastWhole = whole;
     }
-    if ((state === "running" || state === "countdown") && rem <= 0 && sentFor !== model.get("sync_id")) {
+    if (COUNTING.has(state) && rem <= 0 && sentFor !== model.get("sync_id")) {
       sentFor = model.get("sync_id");
       model.send({ event: "expired", sync_id: sentFor });
     }
   }
 
+  function heartbeat() {
+    if (!COUNTING.has(model.get("state"))) return;
+    model.send({ event: "heartbeat" });
+    box.dataset.heartbeats = String(Number(box.dataset.heartbeats) + 1);
+  }
+
+  function onVisibility() {
+    const hidden = document.visibilityState === "hidden";
+    box.dataset.visibility = document.visibilityState;
+    model.send({ event: "visibility", hidden });
+    if (!hidden) wake.again(); // the browser releases the lock when the page is hidden
+  }
+
+  function onKey(e) {
+    // presentation mode: P is the Pain button (one key, reachable from across the room)
+    if (!model.get("big") || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target && /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
+    if (e.key === "p" || e.key === "P") model.send({ event: "pain" });
+  }
+
   model.on("change:sync_id", onSync);
   model.on("change", draw);
+  document.addEventListener("visibilitychange", onVisibility);
+  document.addEventListener("keydown", onKey);
   onSync();
   draw();
   // the display follows the deadline, so a throttled background tab catches up when shown again
-  const timer = setInterval(draw, 100);
+  const frames = setInterval(draw, 100);
+  const stopPulse = pulse(heartbeat);
   return () => {
-    clearInterval(timer);
+    clearInterval(frames);
+    stopPulse();
     clearTimeout(expiry);
+    wake.want(false);
+    document.removeEventListener("visibilitychange", onVisibility);
+    document.removeEventListener("keydown", onKey);
     document.removeEventListener("pointerdown", unlockAudio, { capture: true });
     document.removeEventListener("keydown", unlockAudio, { capture: true });
   };
