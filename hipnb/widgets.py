@@ -18,7 +18,7 @@ import traitlets as t
 from IPython.display import display
 
 from hipnb.errors import HipnbError
-from hipnb.log import SessionLog, hold_keys, manual_row, to_frame
+from hipnb.log import SessionLog, hold_keys, manual_row, normalize_name, to_frame
 from hipnb.names import did_you_mean
 from hipnb.routines import SIDES, Routine, load_routine
 from hipnb.timer import Timer
@@ -294,7 +294,7 @@ class TimerPanel(w.VBox):
         suggestions=None,
     ):
         self.routine = _resolve(routine)
-        self.athlete = athlete
+        self.athlete = normalize_name(athlete) if athlete else athlete  # as the log keeps it
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
         self._clock, self._wall_clock = clock, wall_clock
         self.get_ready, self.grace = get_ready, grace
@@ -681,6 +681,7 @@ class ProgressView(w.VBox):
         self._plt, self._analysis, self._charts = plt, analysis, charts
         self.df = df
         athletes = sorted(df["athlete"].unique()) or [""]
+        athlete = normalize_name(athlete) if athlete else None  # "Zoë" typed decomposed too
         if athlete is not None and athlete not in athletes:
             hint = did_you_mean(athlete, athletes) or f"athletes in the log: {', '.join(athletes)}"
             raise HipnbError(f"no rows for athlete {athlete!r}; {hint}")

@@ -64,3 +64,13 @@ def test_hold_editor_lists_and_fixes_the_holds_of_each_name(squad, name):
     editor.save.click()
     df = log.read(errors="raise")
     assert sorted(df["side"]) == ["left", "right"] and set(df["athlete"]) == {name}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_progress_view_and_timer_panel_take_a_decomposed_name(squad, name):
+    from hipnb import TimerPanel, load_routine
+
+    typed = unicodedata.normalize("NFD", name)
+    assert ProgressView(read_logs(squad), athlete=typed).athlete.value == name
+    panel = TimerPanel(load_routine("hip-basics"), athlete=typed, log=athlete_path(squad, name))
+    assert panel.athlete == name
