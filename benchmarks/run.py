@@ -1,6 +1,9 @@
 """hipnb benchmarks: each figure is a ratio against a baseline measured in the same run.
 
-    make bench                      # or: python benchmarks/run.py [--rows N] [--only NAME ...]
+    make bench                      # or: python benchmarks/run.py [--rows N] [--only NAME ...] [--pairs P]
+
+Every figure pairs our code with its baseline in alternating order (B A, A B, ...), at least 5 pairs,
+and prints the median ratio and its spread (lowest-highest); peak memory comes from fresh processes.
 
 Prints one table and writes it to benchmarks/results/latest.csv (plus a dated copy), so the next run
 can be compared. Nothing here runs in the test suite: the machines are shared and noisy.
@@ -11,10 +14,12 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import os
 import statistics
 import sys
 import tempfile
 import time
+import warnings
 from datetime import datetime
 from pathlib import Path
 
@@ -22,14 +27,30 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
-def best_of(fn, repeat: int = 3) -> float:
-    """Fastest of ``repeat`` runs, in seconds (the least disturbed by other work on the machine)."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+PAIRS = 7
+
+
+def paired(ours, base, pairs: int | None = None) -> tuple[float, float, float, float, float]:
+    """Time ``ours`` and ``base`` in alternating order (B A B A ...), ``pairs`` times each.
+
+    Returns (median ours, median base, median of the per-pair ratios, lowest ratio, highest
+    ratio): the machine's noise lands on both sides of each pair instead of on whichever ran first.
+    """
+    pairs = pairs or PAIRS
+    a, b = [], []
+    for i in range(pairs):
+        for fn, out in ((base, b), (ours, a)) if i % 2 == 0 else ((ours, a), (base, b)):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+    ratios = sorted(x / y for x, y in zip(a, b, strict=True))
+    return (
+        statistics.median(a),
+        statistics.median(b),
+        statistics.median(ratios),
+        ratios[0],
+        ratios[-1],
+    )
 
 
 def make_log(folder: Path, rows: int) -> Path:
@@ -44,71 +65,180 @@ def make_log(folder: Path, rows: int) -> Path:
     return path
 
 
+def _quiet(fn):
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn()
+
+    return run
+
+
 def bench_read(ctx) -> list[tuple]:
     import pandas as pd
 
-    from hipnb import SessionLog
+    from hipnb import read_logs
 
     path = ctx["big"]
-    raw = best_of(lambda: pd.read_csv(path, engine="pyarrow"))
-    ours = best_of(lambda: SessionLog(path).read(errors="raise"))
-    n = len(SessionLog(path).read())
-    return [
-        ("read+validate log", f"{n} rows", ours, "pandas.read_csv(engine=pyarrow)", raw),
+    n = len(read_logs(path))
+    rows = [
+        (
+            "read_logs(file)",
+            f"{n} rows, 300 athletes",
+            *paired(lambda: read_logs(path), lambda: pd.read_csv(path, engine="pyarrow")),
+            "pandas.read_csv(engine=pyarrow)",
+        )
     ]
+    lines = path.read_bytes().split(b"\r\n")
+    middle = len(lines) // 2
+    for label, broken in (
+        ("a bad value", lines[middle].replace(b",true,", b",maybe,", 1)),
+        ("a cut-off row", lines[middle][:40]),
+    ):
+        bad = ctx["tmp"] / f"bad_{label.split()[-1]}.csv"
+        bad.write_bytes(b"\r\n".join([*lines[:middle], broken, *lines[middle + 1 :]]))
+        found = _quiet(lambda bad=bad: read_logs(bad))().attrs["problems"]
+        assert [p.line for p in found] == [middle + 1], found
+        rows.append(
+            (
+                f"read_logs, one row with {label}",
+                f"reported at line {found[0].line}",
+                *paired(
+                    _quiet(lambda bad=bad: read_logs(bad)),
+                    lambda bad=bad: pd.read_csv(bad, engine="pyarrow", on_bad_lines="skip"),
+                ),
+                "pandas.read_csv(engine=pyarrow)",
+            )
+        )
+    squad = ctx["tmp"] / "squad"
+    squad.mkdir()
+    header, body = lines[0], [ln for ln in lines[1:] if ln]
+    by_athlete: dict[bytes, list[bytes]] = {}
+    for ln in body:
+        by_athlete.setdefault(ln.split(b",", 2)[1], []).append(ln)
+    for athlete, athlete_rows in by_athlete.items():
+        (squad / f"{athlete.decode()}.csv").write_bytes(b"\r\n".join([header, *athlete_rows, b""]))
+    files = sorted(squad.glob("*.csv"))
+    rows.append(
+        (
+            "read_logs(folder)",
+            f"{len(files)} per-athlete files, same rows",
+            *paired(
+                lambda: read_logs(squad),
+                lambda: pd.concat([pd.read_csv(f, engine="pyarrow") for f in files]),
+            ),
+            "pandas.read_csv of each file, concat",
+        )
+    )
+    rows.append(_peak_rss(path))
+    return rows
+
+
+RSS = """
+import resource, sys
+{imports}
+{call}
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_rss(path: Path) -> tuple:
+    """Peak resident memory of a fresh process reading the log, against one running the baseline."""
+    import subprocess
+
+    def child(imports, call):
+        code = RSS.format(imports=imports, call=call)
+        return lambda: int(
+            subprocess.run(
+                [sys.executable, "-c", code], check=True, capture_output=True, text=True
+            ).stdout
+        )
+
+    ours = child("import hipnb", f"hipnb.read_logs({str(path)!r})")
+    base = child("import pandas as pd", f"pd.read_csv({str(path)!r}, engine='pyarrow')")
+    a, b = [], []
+    for i in range(5):
+        for fn, out in ((base, b), (ours, a)) if i % 2 == 0 else ((ours, a), (base, b)):
+            out.append(fn() * 1024.0)
+    ratios = sorted(x / y for x, y in zip(a, b, strict=True))
+    return (
+        "peak RSS, read_logs(file)",
+        "fresh process, bytes",
+        statistics.median(a),
+        statistics.median(b),
+        statistics.median(ratios),
+        ratios[0],
+        ratios[-1],
+        "fresh process, pandas.read_csv",
+    )
 
 
 def bench_append(ctx) -> list[tuple]:
+    import os
     import shutil
+
+    from filelock import FileLock
 
     from hipnb import SessionLog
     from hipnb.demo import demo_log
+    from hipnb.log.rows import _csv_text, _to_text_frame
 
     session = demo_log(athletes=1, weeks=1, seed=2).head(5)
-    small = ctx["tmp"] / "small.csv"
-    SessionLog(small).append(demo_log(athletes=1, weeks=4, seed=3).head(100))
     big = ctx["tmp"] / "big_copy.csv"
     shutil.copy(ctx["big"], big)
+    raw_path = ctx["tmp"] / "raw.csv"
+    shutil.copy(ctx["big"], raw_path)
+    data = _csv_text(_to_text_frame(session), list(SessionLog(big).read().columns[:15])).encode()
+    raw_lock = FileLock(str(raw_path.with_name(".raw.csv.lock")))
 
-    def median_ms(path):
-        log = SessionLog(path)
-        times = []
-        for _ in range(40):
-            t = time.perf_counter()
-            log.append(session)
-            times.append(time.perf_counter() - t)
-        return statistics.median(times)
+    def raw_append():
+        with raw_lock:
+            fd = os.open(raw_path, os.O_WRONLY | os.O_APPEND)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
-    at_small, at_big = median_ms(small), median_ms(big)
+    log = SessionLog(big)
     return [
-        ("append 1 session (median)", "to a 1M-row log", at_big, "same, to a 100-row log", at_small)
+        (
+            "append 1 session (5 rows)",
+            "to a 1M-row log, median of 40",
+            *paired(lambda: log.append(session), raw_append, pairs=40),
+            "lock + write + fsync of the same bytes",
+        )
     ]
 
 
 def bench_analysis(ctx) -> list[tuple]:
-    from hipnb import SessionLog, analysis
-
-    path = ctx["big"]
-    read = best_of(lambda: SessionLog(path).read(errors="raise"), repeat=2)
-    df = SessionLog(path).read()
-    daily = best_of(lambda: analysis.daily_summary(df), repeat=2)
-    roster = best_of(lambda: analysis.roster(df), repeat=2)
-    n = f"{df['athlete'].nunique()} athletes, {len(df)} rows"
+    from hipnb import analysis, read_logs
     from hipnb.demo import demo_log
     from hipnb.log import to_frame
 
+    path = ctx["big"]
+    df = read_logs(path)
+    n = f"{df['athlete'].nunique()} athletes, {len(df)} rows"
     year = to_frame(demo_log(athletes=300, weeks=52, seed=4))
-    roster_year = best_of(lambda: analysis.roster(year), repeat=2)
     return [
         (
-            "roster, 300 athletes x 1 year",
-            f"300 athletes x 1 year, {len(year)} rows",
-            roster_year,
-            "read+validate (big log)",
-            read,
+            "analysis.roster",
+            n,
+            *paired(lambda: analysis.roster(df), lambda: read_logs(path), pairs=5),
+            "read_logs of the same log",
         ),
-        ("daily summary", n, daily, "read+validate of the same log", read),
-        ("roster, big log", n, roster, "read+validate of the same log", read),
+        (
+            "analysis.roster, 300 athletes x 1 year",
+            f"{len(year)} rows",
+            *paired(lambda: analysis.roster(year), lambda: read_logs(path), pairs=5),
+            "read_logs of the big log",
+        ),
+        (
+            "analysis.daily_summary",
+            n,
+            *paired(lambda: analysis.daily_summary(df), lambda: read_logs(path), pairs=5),
+            "read_logs of the same log",
+        ),
     ]
 
 
@@ -118,9 +248,14 @@ def bench_import(ctx) -> list[tuple]:
     def run(code):
         return lambda: subprocess.run([sys.executable, "-c", code], check=True)
 
-    ours = best_of(run("import hipnb"), repeat=5)
-    base = best_of(run("import pandas, matplotlib, ipywidgets"), repeat=5)
-    return [("import hipnb", "fresh process", ours, "import pandas, matplotlib, ipywidgets", base)]
+    return [
+        (
+            "import hipnb",
+            "fresh process",
+            *paired(run("import hipnb"), run("import pandas, matplotlib, ipywidgets")),
+            "import pandas, matplotlib, ipywidgets",
+        )
+    ]
 
 
 def bench_runs(ctx) -> list[tuple]:
@@ -140,8 +275,7 @@ def bench_runs(ctx) -> list[tuple]:
                 for _frame in reader:
                     pass
 
-    decode = best_of(lambda: [read_activity_file(fit) for _ in range(files)])
-    raw = best_of(frames)
+    decode = paired(lambda: [read_activity_file(fit) for _ in range(files)], frames, pairs=5)
     export = ctx["tmp"] / "strava_5000"
     export.mkdir()
     types = ["Run"] * 7 + ["Ride", "Walk", "Trail Run"]
@@ -166,17 +300,19 @@ def bench_runs(ctx) -> list[tuple]:
         shutil.rmtree(logs, ignore_errors=True)
         import_runs(export, "ana", logs=logs, tz="Europe/Madrid", progress=False)
 
-    ours = best_of(fresh_import)
-    base = best_of(lambda: pd.read_csv(export / "activities.csv"))
     return [
         (
             "FIT decode, 1 h at 1 s",
-            f"{files} files, {files / decode:.0f} files/s",
-            decode,
+            f"{files} files, {files / decode[0]:.0f} files/s",
+            *decode,
             "fitdecode frames only",
-            raw,
         ),
-        ("import Strava CSV", "5000 activities", ours, "pandas.read_csv of it", base),
+        (
+            "import Strava CSV",
+            "5000 activities",
+            *paired(fresh_import, lambda: pd.read_csv(export / "activities.csv"), pairs=5),
+            "pandas.read_csv of it",
+        ),
     ]
 
 
@@ -193,17 +329,16 @@ def bench_notebooks(ctx) -> list[tuple]:
     empty = ctx["tmp"] / "empty.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), empty)
     paths = sorted(folder.glob("*.ipynb"))
-    base = best_of(lambda: [execute(empty) for _ in paths], repeat=1)
-    each = {p.name: best_of(lambda p=p: execute(p), repeat=1) for p in paths}
-    slowest = max(each, key=each.get)
+    each = {p.name: paired(lambda p=p: execute(p), lambda: execute(empty), pairs=5) for p in paths}
+    slowest = max(each, key=lambda name: each[name][0])
     return [
         (
-            f"run all {len(paths)} notebooks",
-            f"headless; slowest {slowest} {each[slowest]:.1f} s",
-            sum(each.values()),
-            "same number of 1-cell notebooks",
-            base,
+            f"notebook {name}",
+            "headless" + (" (slowest)" if name == slowest else ""),
+            *figures,
+            "a 1-cell notebook",
         )
+        for name, figures in each.items()
     ]
 
 
@@ -246,8 +381,11 @@ def bench_timer(ctx) -> list[tuple]:
             "timer error |logged - true|",
             "5 min hold at 60x, late ticks",
             worst,
-            "a 1 s tolerance",
             1.0,
+            worst,
+            worst,
+            worst,
+            "a 1 s tolerance",
         )
     ]
 
@@ -264,12 +402,17 @@ BENCHES = {
 
 
 def main(argv=None) -> int:
+    global PAIRS
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--rows", type=int, default=1_000_000, help="rows in the big log (default 1M)")
     p.add_argument("--only", nargs="*", choices=sorted(BENCHES), help="run only these benchmarks")
+    p.add_argument(
+        "--pairs", type=int, default=PAIRS, help=f"timed pairs per figure (default {PAIRS})"
+    )
     args = p.parse_args(argv)
+    PAIRS = max(5, args.pairs)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         ctx = {"tmp": Path(tmp)}
@@ -282,11 +425,22 @@ def main(argv=None) -> int:
             print(f"running {name} ...", file=sys.stderr)
             rows += BENCHES[name](ctx)
     previous = _previous()
-    header = ("what", "size", "ours_s", "baseline", "baseline_s", "ratio", "previous_ratio")
+    header = (
+        "what",
+        "size",
+        "ours",
+        "baseline",
+        "ratio (median)",
+        "spread",
+        "previous",
+        "baseline is",
+    )
     table = [
-        (w, size, ours, base, bs, f"{ours / bs:.2f}x", previous.get(w, "-"))
-        for w, size, ours, base, bs in rows
+        (w, size, ours, base, f"{ratio:.2f}x", f"{lo:.2f}-{hi:.2f}x", previous.get(w, "-"), name)
+        for w, size, ours, base, ratio, lo, hi, name in rows
     ]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average (1, 5, 15 min) at the end: {load}; pairs run in alternating order")
     widths = [max(len(_fmt(r[i])) for r in [header, *table]) for i in range(len(header))]
     for r in [header, *table]:
         print("  ".join(_fmt(v).ljust(wd) for v, wd in zip(r, widths, strict=True)))
@@ -303,12 +457,14 @@ def _previous() -> dict[str, str]:
     """Ratios of the last run, by benchmark name, to compare against."""
     try:
         with open(RESULTS / "latest.csv", newline="") as f:
-            return {r["what"]: r["ratio"] for r in csv.DictReader(f)}
+            return {r["what"]: r["ratio (median)"] for r in csv.DictReader(f)}
     except (OSError, KeyError):
         return {}
 
 
 def _fmt(v) -> str:
+    if isinstance(v, float) and v > 1e5:  # bytes
+        return f"{v / 2**20:.0f} MiB"
     if isinstance(v, float):
         return f"{v * 1000:.2f} ms" if v < 1 else f"{v:.3f} s" if v < 100 else f"{v:.0f} s"
     return str(v)

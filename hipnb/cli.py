@@ -124,7 +124,9 @@ def _parser() -> argparse.ArgumentParser:
         "summary",
         help="print the squad roster, or one athlete's progress in words",
         description="Read logs and print one line per athlete (last session, adherence, holds, "
-        "asymmetry, discomfort trend, flags), or, with --athlete, a short progress summary.",
+        "side planks, flag level and flags), or, with --athlete, a short progress summary. A RED "
+        "flag (discomfort 7+ on a hold in 7 days, or a 14-day mean of 5+) means: ease off and "
+        "have it checked by a qualified professional. Each flag gives its number and threshold.",
     )
     sm.add_argument("path", type=Path, metavar="PATH", help="log file or folder of logs")
     sm.add_argument("--athlete", help="summarise this athlete only")
@@ -146,8 +148,10 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="render one HTML report per athlete and a squad summary",
         description="Run notebooks/athlete_report.ipynb for each athlete (papermill), convert it to "
-        "self-contained HTML with the code hidden, and write squad.html with the roster. One "
-        "athlete's failure is reported and the batch goes on; exit status 1 if any failed.",
+        "self-contained HTML with the code hidden (pages work offline: nothing is fetched from "
+        "another machine), and write squad.html with the roster, names linked to the pages. "
+        "Prints a progress bar and one line per failed athlete; the batch goes on; exit status 1 "
+        "if any failed.",
     )
     rp.add_argument("--log", required=True, type=Path, help="log file or folder of logs")
     rp.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the pages")
@@ -525,7 +529,6 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_summary(args) -> int:
-    import pandas as pd
 
     from hipnb import analysis
     from hipnb.review import last_review, mark_reviewed
@@ -544,33 +547,37 @@ def _cmd_summary(args) -> int:
     elif args.since_review:
         _print_changes(df, args.path, args.as_of, last_review(args.path))
     else:
-        r = analysis.roster(df, as_of=args.as_of)
-        if r.empty:
-            print("no rows yet")
-        else:
-            runs = f" {'run 7d':>8}" if len(load) else ""
-            print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} "
-                  f"{'L/R plank':>11}{runs}  {'level':5}  flags")  # fmt: skip
-            for row in r.itertuples():
-                bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
-                planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
-                last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
-                flags, km = row.flags, ""
-                if len(load):
-                    mine = load.loc[row.athlete] if row.athlete in load.index else None
-                    km = " " + (f"{mine.km_7d:5.1f} km" if mine is not None else "       -").rjust(
-                        8
-                    )
-                    if mine is not None and mine.flag:
-                        flags = "; ".join(f for f in (flags, _load_flag(mine)) if f)
-                print(
-                    f"{row.athlete:12} {last:>10} {row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
-                    f"{bound:>7} {planks:>11}{km}  {row.level.upper():5}  {flags}"
-                )
+        _print_roster(analysis.roster(df, as_of=args.as_of), load)
     if args.mark_reviewed:
         path = mark_reviewed(args.path, args.as_of)
         print(f"review of {last_review(args.path)} recorded in {path}")
     return 0
+
+
+def _print_roster(r, load) -> None:
+    import pandas as pd
+
+    if r.empty:
+        print("no rows yet")
+        return
+    runs = f" {'run 7d':>8}" if len(load) else ""
+    print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}"
+          f"{runs}  {'level':5}  flags")  # fmt: skip
+    for row in r.itertuples():
+        bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
+        planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
+        last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
+        flags, km, level = row.flags, "", row.level
+        if len(load):
+            mine = load.loc[row.athlete] if row.athlete in load.index else None
+            km = " " + (f"{mine.km_7d:5.1f} km" if mine is not None else "       -").rjust(8)
+            if mine is not None and mine.flag:
+                flags = "; ".join(f for f in (flags, _load_flag(mine)) if f)
+                level = level or "amber"
+        print(
+            f"{row.athlete:12} {last:>10} {row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
+            f"{bound:>7} {planks:>11}{km}  {level.upper():5}  {flags}"
+        )
 
 
 def _print_changes(df, path, as_of, since) -> None:

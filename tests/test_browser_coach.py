@@ -3,6 +3,7 @@ window, and report pages make no request that leaves the machine. Screenshots ar
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -47,20 +48,25 @@ def _overflowing_outputs(page) -> list[dict]:
     return bad
 
 
-def _until_cells_run(page, tries: int = 3) -> None:
+def _until_cells_run(page, shots: Path, tries: int = 3) -> None:
     """Wait for the first cell to have run; a Run All sent while the kernel was still connecting
-    (or under a late "Select Kernel" dialog) is lost, so send it again (at most ``tries`` times)."""
+    (or under a late "Select Kernel" dialog) is lost, so accept any dialog and send it again (at
+    most ``tries`` times)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    for _ in range(tries):
+    for attempt in range(tries):
         try:
             page.locator(".jp-InputPrompt", has_text="[1]").first.wait_for(timeout=30_000)
             return
         except PlaywrightTimeout:
-            accept = page.locator(".jp-Dialog .jp-mod-accept")  # a late "Select Kernel" dialog
-            if accept.count() and accept.first.is_visible():
+            page.screenshot(path=str(shots / f"coach-retry-{attempt}.png"))
+            for _ in range(3):
+                accept = page.locator(".jp-Dialog .jp-mod-accept")
+                if not (accept.count() and accept.first.is_visible()):
+                    break
                 accept.first.click()
-                page.wait_for_selector(".jp-Dialog", state="detached")
+                with contextlib.suppress(PlaywrightTimeout):
+                    page.locator(".jp-Dialog").first.wait_for(state="detached", timeout=10_000)
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     raise AssertionError("the notebook's cells never ran")
@@ -81,7 +87,7 @@ def test_coach_review_notebook_fits_a_laptop(tmp_path):
         open_and_run_notebook(
             page, f"{base}/lab/workspaces/c{token[:8]}/tree/coach.ipynb?reset&token={token}"
         )
-        _until_cells_run(page)
+        _until_cells_run(page, shots)
         news = page.locator(".jp-Notification-Toast-Close, .jp-toast-button", has_text="No")
         if news.count() and news.first.is_visible():
             news.first.click()  # JupyterLab's "notified about news?" toast covers a corner

@@ -9,12 +9,22 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import pyarrow.compute as pc
 from filelock import FileLock
 
 from hipnb.errors import LogError
 from hipnb.log.read import read_logs
-from hipnb.log.rows import _csv_text, _header_names, _to_text_frame
-from hipnb.log.schema import ALL_COLUMNS, EOL, NOTE_MAX, REQUIRED, _first_rejected, _validate
+from hipnb.log.rows import _Batch, _batch, _header_names
+from hipnb.log.schema import (
+    ALL_COLUMNS,
+    EOL,
+    NOTE_MAX,
+    REQUIRED,
+    _first_rejected,
+    _normalize_names,
+    _per_unique,
+    _validate,
+)
 from hipnb.log.schema import empty_log as _empty_log
 
 #: Signature of the low-level write :class:`SessionLog` uses (``os.write``): fd, bytes -> count.
@@ -57,34 +67,35 @@ class SessionLog:
         that returned survives a crash. The file's body is never read: only its header line and
         its last byte (to start a fresh line after a cut-off record).
         """
-        text_frame = _to_text_frame(rows)
-        if text_frame.empty:
+        batch = _batch(rows)
+        if not len(batch):
             return 0
-        typed, reason = _validate(text_frame)
+        _, reason = _validate(batch.table, typed=False, index=batch.index)
         first = _first_rejected(reason)
         if first:
             raise LogError(
                 f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
             )
-        long = text_frame["note"].str.len() > NOTE_MAX
-        if long.any():
-            row = int(long.to_numpy().argmax()) + 1
+        note_length = pc.utf8_length(batch.table.column("note")).to_numpy()
+        if (note_length > NOTE_MAX).any():
+            row = int((note_length > NOTE_MAX).argmax())
             raise LogError(
-                f"{self.path}: row {row} of this append: the note has "
-                f"{len(text_frame['note'].iloc[row - 1]):,} characters; notes hold at most "
+                f"{self.path}: row {row + 1} of this append: the note has "
+                f"{note_length[row]:,} characters; notes hold at most "
                 f"{NOTE_MAX:,} (nothing was written)"
             )
-        text_frame["athlete"] = typed["athlete"].astype("str")  # the NFC form, trimmed
+        names = batch.table.column("athlete").combine_chunks()
+        batch = batch.with_column("athlete", _per_unique(names, _normalize_names))  # NFC, trimmed
         append_text(
             self.path,
             self._lock,
-            lambda columns: _csv_text(text_frame, columns),
+            batch.csv,
             ALL_COLUMNS,
             REQUIRED,
             write=self._write,
-            check=lambda columns: _refuse_lost_values(self.path, text_frame, columns),
+            check=lambda columns: _refuse_lost_values(self.path, batch, columns),
         )
-        return len(text_frame)
+        return len(batch)
 
     def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
         """Read and validate the whole log: the same frame as :func:`hipnb.read_logs` of this file.
@@ -165,17 +176,16 @@ def _header_columns(path: Path, fd: int, required: Sequence[str]) -> list[str]:
     return columns
 
 
-def _refuse_lost_values(path: Path, text_frame: pd.DataFrame, columns: list[str]) -> None:
+def _refuse_lost_values(path: Path, batch: _Batch, columns: list[str]) -> None:
     """Raise when a value of the batch has no column in the file's header (it would be dropped)."""
     lost = []
     for name in ALL_COLUMNS:
         if name in columns:
             continue
-        cells = text_frame[name]
-        filled = cells.str.len() > 0
-        if filled.any():
-            row = int(filled.to_numpy().argmax())
-            lost.append(f"{name}={cells.iloc[row][:30]!r} (row {row + 1})")
+        cells = batch.table.column(name).to_pylist()
+        filled = [i for i, v in enumerate(cells) if v]
+        if filled:
+            lost.append(f"{name}={cells[filled[0]][:30]!r} (row {filled[0] + 1})")
     if lost:
         raise LogError(
             f"{path}:1: cannot append: the header has no column for {', '.join(lost)}, so the "

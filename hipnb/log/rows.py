@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hipnb.errors import LogError
 from hipnb.log.schema import ALL_COLUMNS, EOL, REQUIRED, _first_rejected, _validate
@@ -31,6 +33,70 @@ def _to_text_frame(rows) -> pd.DataFrame:
             continue
         out[name] = _column_text(df, name)
     return pd.DataFrame(out, index=df.index)
+
+
+@dataclass
+class _Batch:
+    """Rows on their way in: every column of the schema as text, in an Arrow table."""
+
+    table: pa.Table
+    index: pd.Index
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def csv(self, columns: list[str]) -> str:
+        """The rows as CSV text (CRLF line ends) with ``columns`` in that order."""
+        cells = [
+            self.table.column(c).to_pylist() if c in self.table.column_names else None
+            for c in columns
+        ]
+        empty = [""] * len(self)
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator=EOL).writerows(
+            zip(*(c if c is not None else empty for c in cells), strict=True)
+        )
+        return buf.getvalue()
+
+    def with_column(self, name: str, values: pa.Array) -> _Batch:
+        at = self.table.column_names.index(name)
+        return _Batch(self.table.set_column(at, name, values), self.index)
+
+
+def _batch(rows) -> _Batch:
+    """Rows (a mapping, an iterable of mappings or a DataFrame) as a text batch in the schema.
+
+    Mappings are turned into text one cell at a time (a session is a handful of rows); a frame
+    column by column.
+    """
+    if isinstance(rows, Mapping):
+        rows = [rows]
+    if isinstance(rows, pd.DataFrame) and len(rows) <= 64 and "local_time" not in rows:
+        rows = rows.to_dict("records")  # a session: cell by cell is quicker than column by column
+    if isinstance(rows, pd.DataFrame):
+        frame = _to_text_frame(rows)
+        table = pa.table(
+            {c: pa.array(frame[c].to_numpy(dtype=object), pa.string()) for c in ALL_COLUMNS}
+        )
+        return _Batch(table, frame.index)
+    rows = list(rows)
+    present = set().union(*(r.keys() for r in rows)) if rows else set(ALL_COLUMNS)
+    missing = [c for c in REQUIRED if c not in present]
+    if missing:
+        raise LogError(f"rows have no {missing[0]!r} column (required: {', '.join(REQUIRED)})")
+    columns = {
+        name: pa.array([_cell(name, r.get(name)) for r in rows], pa.string())
+        for name in ALL_COLUMNS
+    }
+    return _Batch(pa.table(columns), pd.RangeIndex(len(rows)))
+
+
+def _cell(name: str, v) -> str:
+    """One value as the log writes it (seconds as floats, as the frame path writes them)."""
+    numeric = isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+    if name in ("target_s", "actual_s", "pain_at_s") and numeric and not pd.isna(v):
+        return repr(float(v))
+    return _scalar_text(v)
 
 
 def _column_text(df: pd.DataFrame, name: str) -> pd.Series:

@@ -176,7 +176,9 @@ def athlete_path(folder: str | Path, athlete: str, suffix: str = ".csv") -> Path
 # validation: one vectorised pass over a frame of strings, used by both append and read
 
 
-def _validate(raw: pa.Table | pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def _validate(
+    raw: pa.Table | pd.DataFrame, *, typed: bool = True, index: pd.Index | None = None
+) -> tuple[pd.DataFrame | None, pd.Series]:
     """Validate rows in the schema: a frame of strings (append) or an Arrow table (read).
 
     The table's columns may be text or already typed by the CSV reader (floats, bools, ints): typed
@@ -196,7 +198,7 @@ def _validate(raw: pa.Table | pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         n = len(index)
     else:
         n = raw.num_rows
-        index = pd.RangeIndex(n)
+        index = pd.RangeIndex(n) if index is None else index
     col = {name: _column(raw, name, n) for name in ALL_COLUMNS}
     bad = np.zeros(n, dtype=bool)
     reason = np.full(n, None, dtype=object)
@@ -307,10 +309,12 @@ def _validate(raw: pa.Table | pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         )
         out["action"] = _empty_to_null(action)
 
+    if not typed:  # append only needs to know which rows are bad
+        return None, pd.Series(reason, index=index)
     table = pa.table({name: out[name] for name in (*ALL_COLUMNS, "local_time")})
-    typed = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
-    typed.index = index
-    return typed, pd.Series(reason, index=index)
+    frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    frame.index = index
+    return frame, pd.Series(reason, index=index)
 
 
 def _all_empty(arr: pa.Array) -> bool:
