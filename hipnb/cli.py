@@ -181,10 +181,13 @@ def _corrections_parsers(sub) -> None:
     ed = sub.add_parser(
         "edit",
         help="correct a logged hold (appends an edit row; the file keeps its history)",
-        description="Correct one hold of a log file: a row with action=edit is appended that "
-        "carries every field of the hold, the ones given here changed. Reads apply it; the old "
-        "row stays in the file. When the seconds change and neither --completed nor "
-        "--not-completed is given, the hold stays completed only if it reached its target.",
+        description=textwrap.fill(
+            "Correct one hold of a log file: a row with action=edit is appended that carries "
+            "every field of the hold, the ones given here changed. Reads apply it; the old row "
+            "stays in the file. When the seconds change and neither --completed nor "
+            "--not-completed is given, the hold stays completed only if it reached its target.",
+            width=88,
+        ),
         epilog="example:\n  hipnb holds --log data/logs/ana.csv --day 2026-11-24\n"
         "  hipnb edit --log data/logs/ana.csv 3fa2b1c0 --seconds 40 --side right",
         formatter_class=argparse.RawDescriptionHelpFormatter,
