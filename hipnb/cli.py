@@ -514,11 +514,8 @@ def _cmd_export(args) -> int:
 def _cmd_report(args) -> int:
     from hipnb.report import render_reports
 
-    if args.athlete:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            df = hipnb.read_logs(args.log)
-        args.athlete = [_known_athlete(a, df) for a in args.athlete]
+    if args.athlete:  # as the log keeps names; one not in the log fails with the closest name
+        args.athlete = [hipnb.log.normalize_name(a) for a in args.athlete]
     batch = render_reports(
         args.log, args.out, athletes=args.athlete, notebook=args.notebook, progress=not args.quiet
     )
