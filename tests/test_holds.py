@@ -163,3 +163,14 @@ def test_references_are_unique_and_a_prefix_finds_one_hold(tmp_path):
         find_hold(df, "ffffffffff")
     assert len(select_holds(df, athlete="ana", day="2026-11-24")) == 60
     assert select_holds(df, day="2026-11-23").empty
+
+
+def test_holds_of_a_missing_file_a_folder_or_an_unknown_athlete_say_so(tmp_path, log, capsys):
+    assert main(["holds", "--log", str(tmp_path / "nope.csv")]) == 2
+    assert "nope.csv: no such log file" in capsys.readouterr().err
+    assert main(["holds", "--log", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["holds", "--log", str(log.path), "--athlete", "anna"]) == 2
+    assert "no athlete 'anna'; did you mean 'ana'?" in capsys.readouterr().err
+    assert main(["holds", "--log", str(log.path), "--day", "24/11/2026"]) == 2
+    assert "not a date like 2026-11-24" in capsys.readouterr().err
