@@ -254,7 +254,7 @@ def _runs_parser(sub) -> None:
         "their type)",
     )
     imp.add_argument("path", type=Path, metavar="PATH", help="export folder or file")
-    imp.add_argument("--athlete", required=True, help="athlete id, e.g. ana")
+    imp.add_argument("--athlete", required=True, help="athlete's name, e.g. ana or 'Zoë'")
     imp.add_argument(
         "--logs",
         type=Path,
