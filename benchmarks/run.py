@@ -135,10 +135,11 @@ def bench_read(ctx) -> list[tuple]:
 
 
 RSS = """
-import resource, sys
+import re
 {imports}
 {call}
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM: this process's own peak (ru_maxrss would carry the parent's peak over fork and exec)
+print(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -166,6 +167,22 @@ def wait_until(page, check, what: str, cap_s: float = CAP_S):
 def notebook_errors(page) -> list[str]:
     """Texts of error outputs shown in the open notebook."""
     return page.locator(".jp-OutputArea-output[data-mime-type*='error']").all_inner_texts()
+
+
+def start_kernel(base: str, token: str, path: str) -> str:
+    """Start the notebook's kernel through the server's REST API before the page opens it, so the
+    page connects to it (no kernel dialog, no kernel switched while it starts); return its id."""
+    body = json.dumps(
+        {"path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/api/sessions",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=CAP_S) as r:
+        return json.load(r)["kernel"]["id"]
 
 
 def open_and_run_notebook(page, url: str) -> None:

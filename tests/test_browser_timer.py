@@ -23,6 +23,7 @@ from .browser import (
     jupyter_lab,
     open_and_run_notebook,
     outside_viewport,
+    start_kernel,
     wait_for_widget,
 )
 from .conftest import ROOT
@@ -111,6 +112,7 @@ def lab(tmp_path_factory):
     shots = shots_dir(tmp)
     token = uuid.uuid4().hex
     with jupyter_lab(root, token, tmp / "lab.log") as base, chromium_page(shots) as page:
+        start_kernel(base, token, "timer.ipynb")
         open_and_run_notebook(
             page, f"{base}/lab/workspaces/t{token[:8]}/tree/timer.ipynb?reset&token={token}"
         )

@@ -24,7 +24,7 @@ side = "left"
 seconds = 20
 """
 SIZES = [(1280, 720), (1920, 1080)]
-CONTROLS = ".hipnb-timer, .hipnb-controls .widget-button"
+CONTROLS = ".hipnb-timer, .hipnb-panel .widget-button, .hipnb-panel .widget-slider"
 
 
 def state(page, name: str) -> None:
@@ -87,6 +87,10 @@ def test_voila_workshop_page_fits_counts_pauses_and_takes_pain(tmp_path, monkeyp
         assert size >= 200, "readable from the back of a room"
         page.locator("body").press("p")  # Pain, from the keyboard
         page.wait_for_selector(".hipnb-message:has-text('Pain noted')", timeout=CAP_S * 1000)
+        expect(page.locator(".widget-button", has_text="End session")).to_be_visible(
+            timeout=CAP_S * 1000
+        )
+        at_each_size(page, shots, "pain")
         page.locator(".widget-button", has_text="End session").click()
         state(page, "finished")
         page.wait_for_selector(".hipnb-summary div", timeout=CAP_S * 1000)

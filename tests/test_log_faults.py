@@ -20,25 +20,9 @@ from hipnb.log import ALL_COLUMNS, NOTE_MAX, hold_keys, problems
 from hipnb.log.read import _read_bytes
 
 from .conftest import ROOT
+from .test_log import row
 
 LOGS = ROOT / "tests" / "data" / "logs"
-
-
-def row(i=0, **over):
-    base = {
-        "session_id": f"s{i}",
-        "athlete": "ana",
-        "started_at": f"2026-11-24T07:{i % 60:02d}:03-05:00",
-        "routine": "hip-basics",
-        "exercise": "side_plank",
-        "side": "left",
-        "target_s": 30.0,
-        "actual_s": 31.5,
-        "completed": True,
-        "note": "",
-    }
-    base.update(over)
-    return base
 
 
 def quiet_read(target):
@@ -187,9 +171,9 @@ def test_append_refuses_values_the_header_has_no_column_for(tmp_path):
     )
     before = path.read_bytes()
     with pytest.raises(LogError, match=r"no column for rpe='7' \(row 1\), note='felt it'"):
-        SessionLog(path).append([row(1, rpe=7, note="felt it")])
+        SessionLog(path).append([row(1, rpe=7, discomfort=None, note="felt it")])
     assert path.read_bytes() == before
-    SessionLog(path).append([row(2)])  # nothing to lose: fine
+    SessionLog(path).append([row(2, rpe=None, discomfort=None)])  # nothing to lose: fine
     assert quiet_read(path)["session_id"].tolist() == ["s2"]
 
 

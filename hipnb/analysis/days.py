@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-#: Reclining Bound Angle Pose guidance: 3-5 minutes a day.
-BAND_LOW_S, BAND_HIGH_S = 180.0, 300.0
+from hipnb.routines import load_routine
+
+
+def _bound_angle_band() -> tuple[float, float]:
+    """The Reclining Bound Angle band as the built-in routine's exercise defines it (3-5 min)."""
+    pose = load_routine("hip-basics").exercises["bound_angle"]
+    assert pose.min_seconds is not None and pose.max_seconds is not None
+    return float(pose.min_seconds), float(pose.max_seconds)
+
+
+#: Reclining Bound Angle Pose guidance, 3-5 minutes a day: read from the exercise definition in
+#: ``hip-basics.toml`` (``min_seconds``/``max_seconds``), the one place it is written.
+BAND_LOW_S, BAND_HIGH_S = _bound_angle_band()
 
 
 def with_day(df: pd.DataFrame) -> pd.DataFrame:

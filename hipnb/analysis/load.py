@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hipnb.analysis.adherence import target_met_days
-from hipnb.analysis.days import BAND_LOW_S
+from hipnb.analysis.adherence import adherence_rate
 from hipnb.analysis.discomfort import discomfort_trend
 
 #: Defaults of the sharp-rise flag: 7-day load over 1.5x the 28-day weekly average, or up more than
@@ -84,19 +83,6 @@ def weekly_load(runs: pd.DataFrame, athlete: str | None = None) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[WEEKLY_COLUMNS]
 
 
-def adherence_28d(
-    holds: pd.DataFrame, as_of: pd.Timestamp, days: int = 28, target_s: float = BAND_LOW_S
-) -> pd.Series:
-    """Per athlete: the share (0-1) of the ``days`` days ending on ``as_of`` on which the daily
-    Reclining Bound Angle Pose target was met (a day without a log counts as not met)."""
-    met = target_met_days(holds, target_s)
-    recent = met[(met["day"] > as_of - pd.Timedelta(days=days)) & (met["day"] <= as_of)]
-    athletes = pd.Index(sorted(holds["athlete"].unique()), name="athlete")
-    return (recent.groupby("athlete")["met"].sum().reindex(athletes).fillna(0) / days).astype(
-        "float64"
-    )
-
-
 def _as_of(runs: pd.DataFrame, holds: pd.DataFrame | None, as_of) -> pd.Timestamp | None:
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
@@ -157,7 +143,7 @@ def load_status(
     )
     m["change_7d"] = (m["km_7d"] - m["km_prev_7d"]) / m["km_prev_7d"].where(m["km_prev_7d"] > 0)
     if holds is not None and len(holds):
-        adherence = adherence_28d(holds, day).reindex(athletes)
+        adherence = adherence_rate(holds, days=28, as_of=day).reindex(athletes)
     else:
         adherence = pd.Series(np.nan, index=athletes)
     m["logged"] = adherence.notna()

@@ -45,6 +45,7 @@ _NUMERIC = {"target_s", "actual_s", "pain_at_s", "rpe", "discomfort"}
 _BOOLS = ("true", "false", "1", "0", "yes", "no", "y", "n", "t", "f")
 _CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
 _CHUNK = 8 << 20
+_REJECTED = "_rejected"  # rows validation refused, until read_logs leaves them out
 
 
 def read_logs(
@@ -140,6 +141,7 @@ def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
     they name, and rows that share an athlete and a start time with another row.
     """
     n = len(df)
+    rejected = df.pop(_REJECTED).eq(True).to_numpy() if _REJECTED in df else np.zeros(n, bool)
     if n == 0:
         return df.reset_index(drop=True)
     athlete_codes = _sorted_codes(df["athlete"])
@@ -160,7 +162,8 @@ def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
             df["athlete"].isin(named["athlete"].unique()).to_numpy()
             & df["session_id"].isin(sessions.unique()).to_numpy()
         )
-    keep = np.ones(n, dtype=bool)
+    involved &= ~rejected
+    keep = ~rejected
     if involved.any():
         rows = df.loc[involved]
         ident = hold_ids(rows)
@@ -270,7 +273,7 @@ def _read_bytes(data, name: str, *, force_scan: bool = False) -> tuple[pd.DataFr
             Problem(name, int(lines[i]), _torn(str(reason.iloc[i]), int(lines[i]), body))
             for i in np.flatnonzero(bad)
         ]
-        typed = typed[~bad].reset_index(drop=True)
+    typed[_REJECTED] = bad  # left out when the frame is put in order: one take, not two
     return typed, sorted(found, key=lambda p: p.line)
 
 
@@ -393,13 +396,19 @@ def _positions(buf: np.ndarray, byte: int, start: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _scan(buf: np.ndarray, start: int) -> _Scan:
-    """Records of ``buf[start:]``, quotes balanced from ``start`` (every count is in numpy)."""
+def _scan(buf: np.ndarray, start: int, *, count_fields: bool = True) -> _Scan:
+    """Records of ``buf[start:]``, quotes balanced from ``start``, all in numpy.
+
+    Quotes pair up into quoted spans; a newline or comma inside a span is text. Each question is
+    asked of the few spans, never of each of the millions of commas.
+    """
     newlines = _positions(buf, 10, start)
     quotes = _positions(buf, 34, start)
-    commas = _positions(buf, 44, start)
+    opens, closes = quotes[0::2], quotes[1::2]
+    if len(closes) < len(opens):  # a quote left open runs to the end of the file
+        closes = np.append(closes, len(buf))
     line_base = 2 + (int(np.count_nonzero(buf[:start] == 10)) if start else 0)
-    outside = np.searchsorted(quotes, newlines) % 2 == 0
+    outside = np.searchsorted(opens, newlines) <= np.searchsorted(closes, newlines)
     rec_end = newlines[outside] + 1
     if len(rec_end) == 0 or rec_end[-1] < len(buf):
         rec_end = np.append(rec_end, len(buf))
@@ -408,9 +417,16 @@ def _scan(buf: np.ndarray, start: int) -> _Scan:
     nl_index = np.flatnonzero(outside)  # index among all newlines of each record's line end
     first_line = np.concatenate(([0], nl_index + 1))[:n]
     last_line = np.append(nl_index, len(newlines))[:n]
-    free_commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
-    fields = np.bincount(np.searchsorted(rec_end, free_commas, side="right"), minlength=n)[:n] + 1
-    odd = (np.searchsorted(quotes, rec_end) - np.searchsorted(quotes, rec_start)) % 2 == 1
+    fields = np.full(n, -1, dtype=np.int64)
+    if count_fields:
+        commas = _positions(buf, 44, start)
+        fields = np.diff(np.concatenate(([0], np.searchsorted(commas, rec_end)))) + 1
+        if len(opens):
+            quoted = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
+            owner = np.searchsorted(rec_end, opens, side="right")
+            fields -= np.bincount(owner, weights=quoted, minlength=n)[:n].astype(np.int64)
+    odd = np.zeros(n, dtype=bool)
+    odd[-1] = len(quotes) % 2 == 1  # only the last record can leave a quote open
     lengths = rec_end - rec_start
     blank = (lengths <= 2) | ((fields == 1) & (lengths < 256))
     for i in np.flatnonzero(blank):  # short or one-field records: are they only spaces?
@@ -421,8 +437,8 @@ def _scan(buf: np.ndarray, start: int) -> _Scan:
 
 
 def _record_lines(buf: np.ndarray) -> np.ndarray:
-    """The line of each record the parser returns (blank lines are skipped), for a clean body."""
-    scan = _scan(buf, 0)
+    """The line of each record the parser returned (it skips empty lines), for a body it parsed."""
+    scan = _scan(buf, 0, count_fields=False)
     return scan.lines[~scan.blank]
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from hipnb.errors import LogError
-from hipnb.log.schema import ALL_COLUMNS, EOL, REQUIRED, _first_rejected, _validate
+from hipnb.log.schema import ALL_COLUMNS, EOL, REQUIRED, Hold, _first_rejected, _validate
 
 # --------------------------------------------------------------------------------------------------
 # rows in: anything row-like -> frame of strings in the schema
@@ -192,7 +192,7 @@ def manual_row(
     rpe: int | None = None,
     discomfort: int | None = None,
     note: str = "",
-) -> dict:
+) -> Hold:
     """One log row for a hold done away from the screen (``routine`` is ``"manual"``).
 
     ``target_s`` defaults to ``actual_s``; ``started_at`` defaults to now, in this machine's time zone.

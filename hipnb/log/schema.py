@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,34 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$")
 #: Plain names keep their file name as they are: lower-case ASCII, as the first logs were written.
 _PLAIN = re.compile(r"^[a-z0-9](?:[a-z0-9_.\-]{0,62}[a-z0-9_\-])?$")
 _NAME_PUNCT = set(" '\u2019-\u2010._")
+
+
+class _HoldRequired(TypedDict):
+    session_id: str
+    athlete: str
+    started_at: datetime | str
+    routine: str
+    exercise: str
+    side: str
+    target_s: float
+    actual_s: float
+    completed: bool
+
+
+class Hold(_HoldRequired, total=False):
+    """One hold, as a row on its way into the log: what the timer, manual entry and corrections
+    hand to :meth:`SessionLog.append` (a DataFrame with these columns works too).
+
+    ``started_at`` is an aware datetime or ISO 8601 text with a UTC offset. The optional keys may be
+    left out or None (unknown, never 0).
+    """
+
+    rpe: int | None
+    discomfort: int | None
+    note: str | None
+    hold_id: str | None
+    action: str | None
+    pain_at_s: float | None
 
 
 class Problem(NamedTuple):
@@ -309,6 +338,7 @@ def _validate(
         )
         out["action"] = _empty_to_null(action)
 
+    _ENCODED.clear()
     if not typed:  # append only needs to know which rows are bad
         return None, pd.Series(reason, index=index)
     table = pa.table({name: out[name] for name in (*ALL_COLUMNS, "local_time")})
@@ -422,11 +452,35 @@ def _numbers(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 
 def _per_unique(arr: pa.Array, fn) -> pa.Array:
-    """``fn`` applied to each distinct value once, spread back over ``arr`` (ids, sides, names)."""
+    """``fn`` applied to each distinct value once, spread back over ``arr`` (ids, sides, names).
+
+    When ``fn`` changes no distinct value (text already trimmed, names already NFC), ``arr``
+    itself comes back: spreading a million strings back costs more than finding the few distinct.
+    """
     if len(arr) == 0:
         return fn(arr)
+    encoded = _encoded(arr)
+    mapped = fn(encoded.dictionary)
+    if mapped.type == encoded.dictionary.type and mapped.equals(encoded.dictionary):
+        return arr
+    out = pc.take(mapped, encoded.indices)
+    if mapped.type == arr.type:
+        _ENCODED.append((out, pa.DictionaryArray.from_arrays(encoded.indices, mapped)))
+    return out
+
+
+_ENCODED: list[tuple[pa.Array, pa.DictionaryArray]] = []
+
+
+def _encoded(arr: pa.Array) -> pa.DictionaryArray:
+    """``arr`` dictionary-encoded, once per array (validation asks several questions of each)."""
+    for seen, encoded in _ENCODED:
+        if seen is arr:
+            return encoded
     encoded = arr.dictionary_encode()
-    return pc.take(fn(encoded.dictionary), encoded.indices)
+    _ENCODED.append((arr, encoded))
+    del _ENCODED[:-8]
+    return encoded
 
 
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24]
@@ -538,10 +592,13 @@ def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     if not ((raw - _LOW) <= _SPAN).all() or (raw[:, 19] == 44).any():  # 44: ',' between + and -
         return None
 
+    digits = np.ascontiguousarray(raw.T[_DIGITS]) - np.uint8(48)  # one row per digit position
+    at = {c: i for i, c in enumerate(_DIGITS)}
+
     def num(*cols: int) -> np.ndarray:
-        out = np.zeros(n, dtype=np.int32)
-        for c in cols:
-            out = out * 10 + (raw[:, c] - 48)
+        out = digits[at[cols[0]]].astype(np.int32)
+        for c in cols[1:]:
+            out = out * 10 + digits[at[c]]
         return out
 
     year, month, day = num(0, 1, 2, 3), num(5, 6), num(8, 9)
