@@ -322,7 +322,8 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
     """
     columns = [c if c else f"_unnamed_{i}" for i, c in enumerate(names)]
     wanted = [c for c in columns if c in ALL_COLUMNS]
-    types = {c: pa.float64() if c in _NUMERIC else pa.string() for c in wanted}
+    # large_string: the text pandas keeps, so no column is cast again on the way to the frame
+    types = {c: pa.float64() if c in _NUMERIC else pa.large_string() for c in wanted}
     if "completed" in types:
         types["completed"] = pa.bool_()
     while True:
@@ -344,12 +345,13 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
             )
         except pa.ArrowInvalid as exc:
             text = str(exc)
-            m = _CONVERSION.search(text)
-            if m and m.group(2) != "string":
-                types[columns[int(m.group(1))]] = pa.string()
-                continue
             if "UTF8" in text or "UTF-8" in text:
                 _refuse_non_utf8(original.tobytes(), name)
+            m = _CONVERSION.search(text)
+            column = columns[int(m.group(1))] if m else None
+            if column is not None and types[column] != pa.large_string():
+                types[column] = pa.large_string()  # only this column goes back to text
+                continue
             if body.lines is not None:  # pragma: no cover - the scan left only whole records
                 raise LogError(f"{name}: could not be parsed: {text}") from None
             return None

@@ -321,7 +321,7 @@ def _validate(
 
     out["note"] = _empty_to_null(col["note"])
     if _all_empty(col["hold_id"]) and _all_empty(col["action"]):  # no corrections: most files
-        out["hold_id"] = out["action"] = pa.nulls(n, pa.string())
+        out["hold_id"] = out["action"] = pa.nulls(n, pa.large_string())
     else:
         hold_id = _trim_edges(_text(col["hold_id"]))
         out["hold_id"] = _empty_to_null(hold_id)
@@ -358,7 +358,7 @@ def _all_empty(arr: pa.Array) -> bool:
 
 def _empty_to_null(arr: pa.Array) -> pa.Array:
     """Text with empty cells as null (missing), as the frame shows them."""
-    arr = _text(arr) if arr.null_count != len(arr) else pa.nulls(len(arr), pa.string())
+    arr = _text(arr) if arr.null_count != len(arr) else pa.nulls(len(arr), pa.large_string())
     if arr.null_count == len(arr) or not pc.any(pc.equal(arr, "")).as_py():
         return arr
     return pc.if_else(pc.equal(arr, ""), None, arr)
@@ -393,12 +393,17 @@ _EDGE_SPACE = np.zeros(256, dtype=bool)
 _EDGE_SPACE[[9, 10, 11, 12, 13, 32]] = True
 
 
+def _offset_type(arr: pa.Array) -> type[np.integer]:
+    """The integer type of a text array's offsets buffer (64-bit for large strings)."""
+    return np.int64 if pa.types.is_large_string(arr.type) else np.int32
+
+
 def _trim_edges(arr: pa.Array) -> pa.Array:
     """``arr`` with spaces trimmed off the few values that have any, found by their edge bytes."""
     n = len(arr)
     if n == 0:
         return arr
-    ends = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    ends = np.frombuffer(arr.buffers()[1], dtype=_offset_type(arr))[arr.offset : arr.offset + n + 1]
     data = arr.buffers()[2]
     if data is None or ends[-1] == ends[0]:
         return arr
@@ -413,7 +418,7 @@ def _trim_edges(arr: pa.Array) -> pa.Array:
 
 
 def _normalize_names(u: pa.Array) -> pa.Array:
-    return pa.array([unicodedata.normalize("NFC", v).strip() for v in u.to_pylist()], pa.string())
+    return pa.array([unicodedata.normalize("NFC", v).strip() for v in u.to_pylist()], u.type)
 
 
 def _name_problems(u: pa.Array) -> pa.Array:
@@ -583,7 +588,8 @@ def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     n = len(stamp)
     if n == 0 or stamp.null_count:
         return None
-    ends = np.frombuffer(stamp.buffers()[1], dtype=np.int32)[stamp.offset : stamp.offset + n + 1]
+    offsets = np.frombuffer(stamp.buffers()[1], dtype=_offset_type(stamp))
+    ends = offsets[stamp.offset : stamp.offset + n + 1]
     if ends[-1] - ends[0] != 25 * n or not (np.diff(ends) == 25).all():
         return None
     raw = np.frombuffer(stamp.buffers()[2], dtype=np.uint8)[ends[0] : ends[0] + 25 * n]
