@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # `x as x`: re-exported names, as type checkers read them
     from hipnb import demo as demo
     from hipnb import runs as runs
     from hipnb import widgets as widgets
+    from hipnb.hold_editor import HoldEditor as HoldEditor
     from hipnb.roster_view import ReviewBox as ReviewBox
     from hipnb.roster_view import RosterView as RosterView
     from hipnb.widgets import ManualEntry as ManualEntry
@@ -45,6 +46,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 __all__ = [
     "HipnbError",
     "Hold",
+    "HoldEditor",
     "LogError",
     "LogWarning",
     "ManualEntry",
@@ -71,6 +73,7 @@ __all__ = [
 _LAZY_MODULES = {"analysis", "charts", "demo", "runs", "widgets"}
 #: Widgets, by the module that holds them (they load ipywidgets, so only when asked for).
 _LAZY_NAMES = {
+    "HoldEditor": "hipnb.hold_editor",
     "ManualEntry": "hipnb.widgets",
     "ProgressView": "hipnb.widgets",
     "TimerPanel": "hipnb.widgets",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 import warnings
@@ -18,6 +19,9 @@ EPILOG = """examples:
   hipnb demo-data --out data/demo         write synthetic logs (one CSV per athlete)
   hipnb validate data/sample              check every log, report bad rows by file and line
   hipnb log --log data/ana.csv --athlete ana --exercise side_plank --side left --seconds 35
+  hipnb holds --log data/ana.csv --day 2026-11-24   the day's holds, each with a REF
+  hipnb edit --log data/ana.csv REF --seconds 40    correct a hold (the file keeps its history)
+  hipnb delete --log data/ana.csv REF               remove a hold that never happened
   hipnb export data/sample --out squad.csv  one spreadsheet-safe CSV
   hipnb summary data/sample                who is on track, who needs attention
   hipnb summary data/sample --since-review   what changed since the last review
@@ -77,8 +81,25 @@ def _parser() -> argparse.ArgumentParser:
         "The row's routine is 'manual'; it is completed when --seconds reaches --target.",
     )
     lg.add_argument("--log", required=True, type=Path, help="log file to append to (created)")
-    lg.add_argument("--athlete", required=True, help="athlete id, e.g. ana")
-    lg.add_argument("--exercise", required=True, help="exercise id, e.g. side_plank")
+    lg.add_argument("--athlete", required=True, help="athlete's name, e.g. ana or 'Zoë'")
+    lg.add_argument(
+        "--exercise",
+        required=True,
+        help="exercise id, e.g. side_plank: one the built-in routines, the routine files in "
+        "--routines or this log already have (else use --custom)",
+    )
+    lg.add_argument(
+        "--custom",
+        action="store_true",
+        help="log an exercise no routine defines, on purpose (its id: lower_snake_case)",
+    )
+    lg.add_argument(
+        "--routines",
+        type=Path,
+        default=Path("data/routines"),
+        metavar="DIR",
+        help="folder of routine files whose exercises are known (default data/routines)",
+    )
     lg.add_argument("--side", default="both", help="left, right or both (default both)")
     lg.add_argument("--seconds", required=True, type=float, help="seconds actually held")
     lg.add_argument("--target", type=float, help="planned seconds (default: --seconds)")
@@ -87,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     lg.add_argument("--discomfort", type=int, help="hip discomfort, 0-10")
     lg.add_argument("--note", default="", help="free text")
     lg.set_defaults(func=_cmd_log)
+    _corrections_parsers(sub)
 
     ex = sub.add_parser(
         "export",
@@ -143,6 +165,63 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _corrections_parsers(sub) -> None:
+    ho = sub.add_parser(
+        "holds",
+        help="list the logged holds of a file, each with a short reference",
+        description="List the current holds of a log file (corrections applied), each with a "
+        "short reference (REF) for `hipnb edit` and `hipnb delete`. A reference stays the same "
+        "when its hold is edited.",
+    )
+    ho.add_argument("--log", required=True, type=Path, help="log file")
+    ho.add_argument("--athlete", help="only this athlete's holds")
+    ho.add_argument("--day", help="only this local day, YYYY-MM-DD")
+    ho.set_defaults(func=_cmd_holds)
+
+    ed = sub.add_parser(
+        "edit",
+        help="correct a logged hold (appends an edit row; the file keeps its history)",
+        description=textwrap.fill(
+            "Correct one hold of a log file: a row with action=edit is appended that carries "
+            "every field of the hold, the ones given here changed. Reads apply it; the old row "
+            "stays in the file. When the seconds change and neither --completed nor "
+            "--not-completed is given, the hold stays completed only if it reached its target.",
+            width=88,
+        ),
+        epilog="example:\n  hipnb holds --log data/logs/ana.csv --day 2026-11-24\n"
+        "  hipnb edit --log data/logs/ana.csv 3fa2b1c0 --seconds 40 --side right",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ed.add_argument("--log", required=True, type=Path, help="log file holding the hold")
+    ed.add_argument("ref", metavar="REF", help="the hold's reference from `hipnb holds`")
+    ed.add_argument("--seconds", type=float, help="seconds actually held")
+    ed.add_argument("--target", type=float, help="planned seconds")
+    ed.add_argument("--side", help="left, right or both")
+    ed.add_argument("--when", help="start, ISO 8601 with UTC offset")
+    ed.add_argument("--exercise", help="exercise id")
+    ed.add_argument("--rpe", type=int, help="effort, 0-10")
+    ed.add_argument("--discomfort", type=int, help="hip discomfort, 0-10")
+    ed.add_argument("--note", help="free text (replaces the note)")
+    done = ed.add_mutually_exclusive_group()
+    done.add_argument(
+        "--completed", dest="completed", action="store_true", default=None, help="held to target"
+    )
+    done.add_argument(
+        "--not-completed", dest="completed", action="store_false", help="stopped early or skipped"
+    )
+    ed.set_defaults(func=_cmd_edit)
+
+    de = sub.add_parser(
+        "delete",
+        help="remove a logged hold that never happened (appends a delete row)",
+        description="Remove one hold of a log file: a row with action=delete is appended. Reads "
+        "leave the hold out; its rows stay in the file as history.",
+    )
+    de.add_argument("--log", required=True, type=Path, help="log file holding the hold")
+    de.add_argument("ref", metavar="REF", help="the hold's reference from `hipnb holds`")
+    de.set_defaults(func=_cmd_delete)
+
+
 def _runs_parser(sub) -> None:
     runs = sub.add_parser(
         "runs",
@@ -175,7 +254,7 @@ def _runs_parser(sub) -> None:
         "their type)",
     )
     imp.add_argument("path", type=Path, metavar="PATH", help="export folder or file")
-    imp.add_argument("--athlete", required=True, help="athlete id, e.g. ana")
+    imp.add_argument("--athlete", required=True, help="athlete's name, e.g. ana or 'Zoë'")
     imp.add_argument(
         "--logs",
         type=Path,
@@ -201,13 +280,23 @@ def _runs_parser(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Output into a pipe closed early (``hipnb routines | head -1``) ends the command quietly.
+    """
     args = _parser().parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return status
     except HipnbError as exc:
         print(f"hipnb: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader has gone: send what is still buffered nowhere, so exit stays quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def _cmd_routines(args) -> int:
@@ -261,12 +350,27 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_log(args) -> int:
-    from hipnb.log import manual_row
+    from hipnb.log import manual_row, normalize_name
 
+    athlete = normalize_name(args.athlete)
+    log = hipnb.SessionLog(args.log)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logged = log.read()  # to refuse another athlete's file; append never reads it
+    others = sorted(set(logged["athlete"]))
+    if others and athlete not in others:
+        hint = did_you_mean(athlete, others)
+        raise HipnbError(
+            f"{args.log} holds the log of {', '.join(map(repr, others))}, not {athlete!r}"
+            + (f"; {hint}" if hint else "")
+            + f" (each athlete has a file of their own, e.g. {hipnb.athlete_path(args.log.parent, athlete)})"
+        )
+    if not args.custom:
+        _check_exercise(args.exercise.strip(), args.routines, set(logged["exercise"]))
     row = manual_row(
-        args.athlete,
-        args.exercise,
-        args.side,
+        athlete,
+        args.exercise.strip(),
+        args.side.strip().lower(),
         args.seconds,
         target_s=args.target,
         started_at=args.when,
@@ -274,9 +378,124 @@ def _cmd_log(args) -> int:
         discomfort=args.discomfort,
         note=args.note,
     )
-    n = hipnb.SessionLog(args.log).append([row])
+    n = log.append([row])
     print(f"logged {n} hold to {args.log}")
     return 0
+
+
+def _check_exercise(exercise: str, routines: Path, logged: set[str]) -> None:
+    """Refuse an exercise no routine (built-in or in ``routines``) nor the log itself knows."""
+    known = set(logged)
+    sources = [hipnb.load_routine(name) for name in hipnb.list_routines()]
+    files = sorted(routines.glob("*.toml")) if routines.is_dir() else []
+    for f in files:
+        try:
+            sources.append(hipnb.load_routine(f))
+        except HipnbError as exc:
+            print(f"hipnb: warning: skipped {exc}", file=sys.stderr)
+    for r in sources:
+        rests = {s.exercise for s in r.steps if not s.is_hold}
+        known |= (set(r.exercises) - rests) | {s.exercise for s in r.holds}
+    if exercise in known:
+        return
+    hint = did_you_mean(exercise, sorted(known))
+    where = "the built-in routines" + (f" or {routines}/*.toml" if files else "")
+    raise HipnbError(
+        f"no exercise {exercise!r} in {where}"
+        + (f" ({hint})" if hint else f" (known: {', '.join(sorted(known))})")
+        + "; to log an exercise of your own on purpose, add --custom"
+    )
+
+
+def _read_one_log(path: Path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = hipnb.SessionLog(path).read()
+    for p in df.attrs["problems"]:
+        print(p, file=sys.stderr)
+    if df.empty and not path.exists():
+        raise HipnbError(f"{path}: no such log file")
+    return df
+
+
+def _cmd_holds(args) -> int:
+    from hipnb.holds import select_holds
+
+    df = _read_one_log(args.log)
+    if args.athlete:
+        _known_athlete(args.athlete, df)
+    try:
+        holds = select_holds(df, athlete=args.athlete, day=args.day)
+    except ValueError:
+        raise HipnbError(f"--day {args.day!r} is not a date like 2026-11-24") from None
+    if holds.empty:
+        print("no holds")
+        return 0
+    print(f"{'ref':8}  {'athlete':12} {'day':10} {'time':5}  {'exercise':14} {'side':5} "
+          f"{'seconds':>7} {'target':>6}  done  note")  # fmt: skip
+    for h in holds.itertuples():
+        note = "" if h.note is None or h.note != h.note else str(h.note)[:30]
+        print(
+            f"{h.ref:8}  {h.athlete:12} {h.local_time:%Y-%m-%d} {h.local_time:%H:%M}  "
+            f"{h.exercise:14} {h.side:5} {h.actual_s:7.0f} {h.target_s:6.0f}  "
+            f"{'yes' if h.completed else 'no':4}  {note}".rstrip()
+        )
+    return 0
+
+
+def _cmd_edit(args) -> int:
+    from hipnb.holds import changed_fields, correction_row, find_hold
+
+    hold = find_hold(_read_one_log(args.log), args.ref)
+    given = {
+        "actual_s": args.seconds,
+        "target_s": args.target,
+        "side": args.side,
+        "started_at": args.when,
+        "exercise": args.exercise,
+        "rpe": args.rpe,
+        "discomfort": args.discomfort,
+        "note": args.note,
+        "completed": args.completed,
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        raise HipnbError("nothing to change: give --seconds, --side, --when, ... (see --help)")
+    row = correction_row(hold, "edit", **changes)
+    changed = changed_fields(hold, row)
+    if not changed:
+        print(f"hold {args.ref} already reads so: nothing appended")
+        return 0
+    hipnb.SessionLog(args.log).append([row])
+    print(f"edited {_describe(hold)} in {args.log}:")
+    for name, old, new in changed:
+        print(f"  {name}: {old or '(empty)'} -> {new or '(empty)'}")
+    return 0
+
+
+def _cmd_delete(args) -> int:
+    from hipnb.holds import correction_row, find_hold
+
+    hold = find_hold(_read_one_log(args.log), args.ref)
+    hipnb.SessionLog(args.log).append([correction_row(hold, "delete")])
+    print(f"deleted {_describe(hold)} from {args.log} (the rows stay in the file as history)")
+    return 0
+
+
+def _describe(hold) -> str:
+    return (
+        f"{hold['athlete']}'s {hold['exercise']} ({hold['side']}, {hold['actual_s']:.0f} s) "
+        f"of {hold['local_time']:%Y-%m-%d %H:%M}"
+    )
+
+
+def _known_athlete(name: str, df) -> str:
+    """``name`` as the logs keep it (NFC, trimmed); an error naming the closest one if absent."""
+    clean = hipnb.log.normalize_name(name)
+    if not (df["athlete"] == clean).any():
+        hint = did_you_mean(clean, df["athlete"].unique())
+        raise HipnbError(f"no athlete {clean!r}" + (f"; {hint}" if hint else ""))
+    return clean
 
 
 def _cmd_export(args) -> int:
@@ -295,6 +514,8 @@ def _cmd_export(args) -> int:
 def _cmd_report(args) -> int:
     from hipnb.report import render_reports
 
+    if args.athlete:  # as the log keeps names; one not in the log fails with the closest name
+        args.athlete = [hipnb.log.normalize_name(a) for a in args.athlete]
     batch = render_reports(
         args.log, args.out, athletes=args.athlete, notebook=args.notebook, progress=not args.quiet
     )
@@ -319,11 +540,7 @@ def _cmd_summary(args) -> int:
         print(p, file=sys.stderr)
     load = _load_status(args.path, df, args.as_of)
     if args.athlete:
-        if args.athlete not in set(df["athlete"]):
-            hint = did_you_mean(args.athlete, df["athlete"].unique())
-            raise HipnbError(
-                f"no rows for athlete {args.athlete!r} in {args.path}; {hint}".rstrip("; ")
-            )
+        args.athlete = _known_athlete(args.athlete, df)
         print(analysis.summary_text(df, args.athlete))
         if args.athlete in load.index:
             print(f"Running: {load.loc[args.athlete, 'words']}.")

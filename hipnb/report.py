@@ -23,6 +23,7 @@ from pathlib import Path
 
 from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, read_logs
+from hipnb.names import did_you_mean
 
 #: notebooks/athlete_report.ipynb, shipped inside the package (a link in the source tree)
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parent / "templates" / "athlete_report.ipynb"
@@ -62,7 +63,8 @@ def render_reports(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     df = read_logs(log)
-    names = athletes or sorted(df["athlete"].unique())
+    known = sorted(df["athlete"].unique())
+    names = athletes or known
     batch = ReportBatch()
     exporter = offline_exporter()
     with tempfile.TemporaryDirectory() as tmp, _kernel_stderr(Path(tmp) / "kernels.log") as term:
@@ -70,6 +72,9 @@ def render_reports(
         for athlete in bar:
             try:
                 target = athlete_path(out, athlete, suffix=".html")
+                if athlete not in known:  # a typo: say so without starting a kernel
+                    hint = did_you_mean(athlete, known)
+                    raise HipnbError(f"no athlete {athlete!r}" + (f"; {hint}" if hint else ""))
                 executed = Path(tmp) / f"{target.stem}.ipynb"
                 pm.execute_notebook(
                     str(notebook),

@@ -20,7 +20,7 @@ import traitlets as t
 from IPython.display import display
 
 from hipnb.errors import HipnbError
-from hipnb.log import Hold, SessionLog, hold_keys, manual_row, to_frame
+from hipnb.log import Hold, SessionLog, hold_keys, manual_row, normalize_name, to_frame
 from hipnb.names import did_you_mean
 from hipnb.routines import SIDES, Routine, load_routine
 from hipnb.timer import Event, Timer
@@ -31,6 +31,7 @@ _UNSET = -1  # the answer sliders' "not answered" position: logged as empty (unk
 
 
 __all__ = [
+    "HoldEditor",
     "ManualEntry",
     "ProgressView",
     "TargetOffer",
@@ -311,7 +312,7 @@ class TimerPanel(w.VBox):
         suggestions: pd.DataFrame | None = None,
     ) -> None:
         self.routine = _resolve(routine)
-        self.athlete = athlete
+        self.athlete = normalize_name(athlete) if athlete else athlete  # as the log keeps it
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
         self._clock, self._wall_clock = clock, wall_clock
         self.get_ready, self.grace = get_ready, grace
@@ -704,6 +705,7 @@ class ProgressView(w.VBox):
         self._plt, self._analysis, self._charts = plt, analysis, charts
         self.df = df
         athletes = sorted(df["athlete"].unique()) or [""]
+        athlete = normalize_name(athlete) if athlete else None  # "Zoë" typed decomposed too
         if athlete is not None and athlete not in athletes:
             hint = did_you_mean(athlete, athletes) or f"athletes in the log: {', '.join(athletes)}"
             raise HipnbError(f"no rows for athlete {athlete!r}; {hint}")
@@ -751,3 +753,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(roster_view, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+from hipnb.hold_editor import HoldEditor  # noqa: E402,F401  (re-exported: hipnb.widgets.HoldEditor)

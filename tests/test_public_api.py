@@ -29,6 +29,7 @@ def test_all_is_pinned_and_sorted():
     assert hipnb.__all__ == [
         "HipnbError",
         "Hold",
+        "HoldEditor",
         "LogError",
         "LogWarning",
         "ManualEntry",

@@ -53,7 +53,7 @@ def test_review_file_sits_beside_one_log_file_too(tmp_path):
 
 def test_summary_for_a_typo_d_athlete_says_did_you_mean(squad, capsys):
     assert main(["summary", str(squad), "--athlete", "Dev"]) == 2
-    assert "no rows for athlete 'Dev'" in capsys.readouterr().err
+    assert "no athlete 'Dev'; did you mean 'dev'?" in capsys.readouterr().err
     assert main(["summary", str(squad), "--athlete", "dev"]) == 0
     assert "right side plank" in capsys.readouterr().out
 

@@ -1,0 +1,223 @@
+"""Logged holds by short reference, and the correction rows that edit or delete them.
+
+The file stays append-only: an edit is a new row (``action=edit``) carrying every field of the hold
+as it should now read, and a delete is a row (``action=delete``) naming the hold; both name the hold
+by its identity (:func:`hipnb.log.hold_ids`) in ``hold_id``. Reads apply them (README, "The log").
+
+    >>> import pandas as pd
+    >>> from hipnb.log import to_frame
+    >>> df = to_frame([{"session_id": "s1", "athlete": "Zoë", "routine": "manual",
+    ...     "started_at": "2026-11-24T07:15:03-05:00", "exercise": "side_plank", "side": "left",
+    ...     "target_s": 40, "actual_s": 4000, "completed": True}])
+    >>> row = correction_row(df.iloc[0], "edit", actual_s=40)
+    >>> row["action"], row["hold_id"], row["actual_s"], row["started_at"]
+    ('edit', 's1|side_plank|left|2026-11-24T12:15:03Z', 40, '2026-11-24T07:15:03-05:00')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from datetime import date, datetime
+
+import pandas as pd
+
+from hipnb.errors import LogError
+from hipnb.log import COLUMNS, hold_ids, normalize_name
+
+#: Length of a hold's short reference (hex digits); longer only if two holds of one file collide.
+REF_LEN = 8
+#: Fields a correction may change (the athlete never: a hold is one athlete's).
+EDITABLE = (
+    "started_at",
+    "exercise",
+    "side",
+    "target_s",
+    "actual_s",
+    "completed",
+    "rpe",
+    "discomfort",
+    "note",
+)
+
+
+def hold_refs(df: pd.DataFrame) -> pd.Series:
+    """A short reference for each current hold of ``df``: hex digits of a hash of its identity.
+
+    The reference depends only on the athlete and the hold's identity, so it stays the same after
+    the hold is edited (its side or time included). It has :data:`REF_LEN` digits, more for the
+    whole frame when two holds would share one.
+    """
+    if df.empty:
+        return pd.Series([], index=df.index, dtype="object")
+    digests = [
+        hashlib.sha256(f"{a}\x1f{i}".encode()).hexdigest()
+        for a, i in zip(df["athlete"].astype("str"), hold_ids(df), strict=True)
+    ]
+    length = REF_LEN
+    while len({d[:length] for d in digests}) < len(set(digests)):
+        length += 2
+    return pd.Series([d[:length] for d in digests], index=df.index, dtype="object")
+
+
+def select_holds(
+    df: pd.DataFrame, athlete: str | None = None, day: str | date | None = None
+) -> pd.DataFrame:
+    """The current holds of ``df`` (one athlete's, one local day's, when given) with a ``ref`` column.
+
+    ``day`` is the athlete's local date (``YYYY-MM-DD``). Rows keep the log's order (athlete, time).
+    """
+    out = df.assign(ref=hold_refs(df))
+    if athlete is not None:
+        out = out[out["athlete"] == normalize_name(athlete)]
+    if day is not None:
+        wanted = date.fromisoformat(day) if isinstance(day, str) else day
+        out = out[out["local_time"].dt.date == wanted]
+    return out
+
+
+def find_hold(df: pd.DataFrame, ref: str) -> pd.Series:
+    """The current hold whose reference is ``ref`` (or starts with it, at least 4 digits).
+
+    Raises :class:`hipnb.LogError` when no hold, or more than one, matches.
+    """
+    ref = ref.strip().lower()
+    if len(ref) < 4:
+        raise LogError(f"hold reference {ref!r} is too short: give at least 4 of its digits")
+    refs = hold_refs(df)
+    hits = refs[refs.str.startswith(ref)] if len(refs) else refs
+    if len(hits) == 0:
+        raise LogError(f"no current hold {ref!r} (list them with `hipnb holds`)")
+    if len(hits) > 1:
+        raise LogError(f"hold reference {ref!r} matches {len(hits)} holds: give more digits")
+    return df.loc[hits.index[0]]
+
+
+def correction_row(hold: pd.Series, action: str, **changes) -> dict:
+    """A row that edits (``action="edit"``) or deletes (``"delete"``) ``hold``, a row of a read log.
+
+    The row carries every field of the hold, the ``changes`` replacing theirs (keys from
+    :data:`EDITABLE`; ``started_at`` as ISO 8601 text with an offset or an aware datetime), and
+    ``hold_id`` set to the hold's identity, so editing an edited hold edits the same hold. When the
+    seconds change and ``completed`` is not given, the hold stays completed only if it reached
+    its target. Validation happens in :meth:`hipnb.SessionLog.append`, like any other row.
+    """
+    if action not in ("edit", "delete"):
+        raise ValueError("action must be 'edit' or 'delete'")
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise LogError(f"a correction cannot change {', '.join(unknown)}")
+    row = {name: _plain(hold.get(name)) for name in COLUMNS}
+    row["started_at"] = _local_stamp(hold)
+    row["pain_at_s"] = _plain(hold.get("pain_at_s"))
+    row["hold_id"] = hold_identity(hold)
+    row["action"] = action
+    for name, value in changes.items():
+        if name == "started_at" and isinstance(value, datetime):
+            value = value.isoformat()
+        if name == "side" and isinstance(value, str):
+            value = value.strip().lower()
+        row[name] = value
+    if "completed" not in changes and {"actual_s", "target_s"} & set(changes):
+        with contextlib.suppress(TypeError, ValueError):  # a bad number is reported by validation
+            row["completed"] = bool(row["completed"]) and float(row["actual_s"]) >= float(
+                row["target_s"]
+            )
+    return row
+
+
+def changed_fields(before: pd.Series, row: dict) -> list[tuple[str, str, str]]:
+    """``(field, old, new)`` for each field a correction ``row`` changes in ``before``, as text."""
+    out = []
+    old_stamp = _local_stamp(before)
+    for name in EDITABLE:
+        old = old_stamp if name == "started_at" else _text(before.get(name))
+        new = _text(row.get(name))
+        numeric = name in ("target_s", "actual_s")
+        if not (_same_number(old, new) if numeric else old == new):
+            out.append((name, old, new))
+    return out
+
+
+def hold_label(hold: pd.Series) -> str:
+    """One line naming a hold for a person picking it: time, exercise, side, seconds."""
+    done = "" if hold["completed"] else ", not completed"
+    return (
+        f"{hold['local_time']:%H:%M} {hold['exercise']} ({hold['side']}), "
+        f"{hold['actual_s']:g} s of {hold['target_s']:g}{done}"
+    )
+
+
+def local_start(hold: pd.Series, text: str) -> str:
+    """The ISO start for ``text``: a full ISO stamp as given, or a time of day (``HH:MM`` or
+    ``HH:MM:SS``) on the hold's own local day with its own UTC offset.
+
+        >>> local_start(pd.Series({"started_at": pd.Timestamp("2026-11-24T12:15:03Z"),
+        ...     "local_time": pd.Timestamp("2026-11-24T07:15:03")}), "6:50")
+        '2026-11-24T06:50:00-05:00'
+    """
+    text = text.strip()
+    if "T" in text or len(text) > 8:
+        return text
+    parts = text.split(":")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise LogError(f"time {text!r} is not a time of day like 07:15 or an ISO date-time")
+    h, m, sec = (int(p) for p in [*parts, "0"][:3])
+    stamp = _local_stamp(hold)
+    return f"{stamp[:10]}T{h:02d}:{m:02d}:{sec:02d}{stamp[-6:]}"
+
+
+def hold_identity(hold: pd.Series) -> str:
+    """The identity of one hold (a row of a read log): its ``hold_id``, else its key."""
+    one = pd.DataFrame(
+        {
+            "session_id": [str(hold["session_id"])],
+            "exercise": [str(hold["exercise"])],
+            "side": [str(hold["side"])],
+            "started_at": pd.to_datetime([hold["started_at"]], utc=True),
+            "hold_id": [_plain(hold.get("hold_id")) or None],
+        }
+    )
+    return str(hold_ids(one).iloc[0])
+
+
+def _local_stamp(hold: pd.Series) -> str:
+    """The hold's start as it was written: local wall-clock time with its own UTC offset."""
+    utc = pd.Timestamp(hold["started_at"]).tz_convert("UTC").tz_localize(None)
+    local = pd.Timestamp(hold["local_time"])
+    minutes = int((local - utc).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    text = local.strftime("%Y-%m-%dT%H:%M:%S")
+    if local.microsecond:
+        text += f".{local.microsecond:06d}"
+    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _plain(value):
+    """A cell as a plain Python value (None for missing)."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.item() if hasattr(value, "item") else value
+
+
+def _text(value) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _same_number(a: str, b: str) -> bool:
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return a == b
