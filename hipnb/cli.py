@@ -7,11 +7,19 @@ import os
 import sys
 import textwrap
 import warnings
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import hipnb
 from hipnb.errors import HipnbError
 from hipnb.names import did_you_mean
+
+if TYPE_CHECKING:  # pandas loads only for the commands that read logs
+    import pandas as pd
+
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]  # what add_subparsers returns
 
 EPILOG = """examples:
   hipnb routines                          list built-in routines
@@ -165,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _corrections_parsers(sub) -> None:
+def _corrections_parsers(sub: Subparsers) -> None:
     ho = sub.add_parser(
         "holds",
         help="list the logged holds of a file, each with a short reference",
@@ -222,7 +230,7 @@ def _corrections_parsers(sub) -> None:
     de.set_defaults(func=_cmd_delete)
 
 
-def _runs_parser(sub) -> None:
+def _runs_parser(sub: Subparsers) -> None:
     runs = sub.add_parser(
         "runs",
         help="import runs from Strava, Garmin, FIT, GPX, TCX or CSV exports",
@@ -299,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _cmd_routines(args) -> int:
+def _cmd_routines(args: argparse.Namespace) -> int:
     if not args.routine:
         for name in hipnb.list_routines():
             r = hipnb.load_routine(name)
@@ -316,7 +324,7 @@ def _cmd_routines(args) -> int:
     return 0
 
 
-def _cmd_demo_data(args) -> int:
+def _cmd_demo_data(args: argparse.Namespace) -> int:
     from hipnb.demo import write_demo_data
 
     files = write_demo_data(
@@ -327,7 +335,7 @@ def _cmd_demo_data(args) -> int:
     return 0
 
 
-def _cmd_validate(args) -> int:
+def _cmd_validate(args: argparse.Namespace) -> int:
     found_any = False
     for path in args.paths:
         with warnings.catch_warnings():
@@ -349,7 +357,7 @@ def _cmd_validate(args) -> int:
     return 1 if found_any else 0
 
 
-def _cmd_log(args) -> int:
+def _cmd_log(args: argparse.Namespace) -> int:
     from hipnb.log import manual_row, normalize_name
 
     athlete = normalize_name(args.athlete)
@@ -407,7 +415,7 @@ def _check_exercise(exercise: str, routines: Path, logged: set[str]) -> None:
     )
 
 
-def _read_one_log(path: Path):
+def _read_one_log(path: Path) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         df = hipnb.SessionLog(path).read()
@@ -415,10 +423,11 @@ def _read_one_log(path: Path):
         print(p, file=sys.stderr)
     if df.empty and not path.exists():
         raise HipnbError(f"{path}: no such log file")
-    return df
+    read: pd.DataFrame = df
+    return read
 
 
-def _cmd_holds(args) -> int:
+def _cmd_holds(args: argparse.Namespace) -> int:
     from hipnb.holds import select_holds
 
     df = _read_one_log(args.log)
@@ -433,7 +442,8 @@ def _cmd_holds(args) -> int:
         return 0
     print(f"{'ref':8}  {'athlete':12} {'day':10} {'time':5}  {'exercise':14} {'side':5} "
           f"{'seconds':>7} {'target':>6}  done  note")  # fmt: skip
-    for h in holds.itertuples():
+    rows: Iterable[Any] = holds.itertuples()  # pandas-stubs types each field as any scalar
+    for h in rows:
         note = "" if h.note is None or h.note != h.note else str(h.note)[:30]
         print(
             f"{h.ref:8}  {h.athlete:12} {h.local_time:%Y-%m-%d} {h.local_time:%H:%M}  "
@@ -443,7 +453,7 @@ def _cmd_holds(args) -> int:
     return 0
 
 
-def _cmd_edit(args) -> int:
+def _cmd_edit(args: argparse.Namespace) -> int:
     from hipnb.holds import changed_fields, correction_row, find_hold
 
     hold = find_hold(_read_one_log(args.log), args.ref)
@@ -473,7 +483,7 @@ def _cmd_edit(args) -> int:
     return 0
 
 
-def _cmd_delete(args) -> int:
+def _cmd_delete(args: argparse.Namespace) -> int:
     from hipnb.holds import correction_row, find_hold
 
     hold = find_hold(_read_one_log(args.log), args.ref)
@@ -482,14 +492,14 @@ def _cmd_delete(args) -> int:
     return 0
 
 
-def _describe(hold) -> str:
+def _describe(hold: pd.Series) -> str:
     return (
         f"{hold['athlete']}'s {hold['exercise']} ({hold['side']}, {hold['actual_s']:.0f} s) "
         f"of {hold['local_time']:%Y-%m-%d %H:%M}"
     )
 
 
-def _known_athlete(name: str, df) -> str:
+def _known_athlete(name: str, df: pd.DataFrame) -> str:
     """``name`` as the logs keep it (NFC, trimmed); an error naming the closest one if absent."""
     clean = hipnb.log.normalize_name(name)
     if not (df["athlete"] == clean).any():
@@ -498,7 +508,7 @@ def _known_athlete(name: str, df) -> str:
     return clean
 
 
-def _cmd_export(args) -> int:
+def _cmd_export(args: argparse.Namespace) -> int:
     from hipnb.log import export_for_spreadsheet
 
     with warnings.catch_warnings():
@@ -511,7 +521,7 @@ def _cmd_export(args) -> int:
     return 0
 
 
-def _cmd_report(args) -> int:
+def _cmd_report(args: argparse.Namespace) -> int:
     from hipnb.report import render_reports
 
     if args.athlete:  # as the log keeps names; one not in the log fails with the closest name
@@ -528,7 +538,7 @@ def _cmd_report(args) -> int:
     return 1 if batch.failed else 0
 
 
-def _cmd_summary(args) -> int:
+def _cmd_summary(args: argparse.Namespace) -> int:
 
     from hipnb import analysis
     from hipnb.review import last_review, mark_reviewed
@@ -554,7 +564,7 @@ def _cmd_summary(args) -> int:
     return 0
 
 
-def _print_roster(r, load) -> None:
+def _print_roster(r: pd.DataFrame, load: pd.DataFrame) -> None:
     import pandas as pd
 
     if r.empty:
@@ -563,7 +573,8 @@ def _print_roster(r, load) -> None:
     runs = f" {'run 7d':>8}" if len(load) else ""
     print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}"
           f"{runs}  {'level':5}  flags")  # fmt: skip
-    for row in r.itertuples():
+    rows: Iterable[Any] = r.itertuples()  # pandas-stubs types each field as any scalar
+    for row in rows:
         bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
         planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
         last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
@@ -580,7 +591,7 @@ def _print_roster(r, load) -> None:
         )
 
 
-def _print_changes(df, path, as_of, since) -> None:
+def _print_changes(df: pd.DataFrame, path: Path, as_of: str | None, since: date | None) -> None:
     import pandas as pd
 
     from hipnb import analysis
@@ -600,7 +611,7 @@ def _print_changes(df, path, as_of, since) -> None:
         print(f"  {row.athlete:12} {row.change:14} {row.detail}")
 
 
-def _load_status(path: Path, holds, as_of):
+def _load_status(path: Path, holds: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
     """Running load per athlete (indexed by athlete) for the runs beside the logs, if any."""
     from hipnb import analysis
     from hipnb.runs import read_runs
@@ -609,17 +620,18 @@ def _load_status(path: Path, holds, as_of):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         runs = read_runs(folder)
-    return analysis.load_status(runs, holds, as_of=as_of).set_index("athlete")
+    status: pd.DataFrame = analysis.load_status(runs, holds, as_of=as_of).set_index("athlete")
+    return status
 
 
-def _load_flag(row) -> str:
+def _load_flag(row: pd.Series) -> str:
     rise = f"{row.ratio:.2f}x load" if row.ratio == row.ratio else ""
     if row.change_7d == row.change_7d:
         rise = ", ".join(r for r in (rise, f"{row.change_7d:+.0%} a week") if r)
     return f"running up sharply ({rise}) with routine {row.adherence_28d:.0%}"
 
 
-def _cmd_runs_import(args) -> int:
+def _cmd_runs_import(args: argparse.Namespace) -> int:
     from hipnb.runs import import_runs
 
     result = import_runs(

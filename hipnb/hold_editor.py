@@ -81,7 +81,8 @@ class HoldEditor(w.VBox):
         ref = self.hold.value
         if not ref or self.holds.empty:
             return None
-        return self.holds[self.holds["ref"] == ref].iloc[0]
+        hold: pd.Series = self.holds[self.holds["ref"] == ref].iloc[0]
+        return hold
 
     def refresh(self, keep: str | None = None) -> None:
         """Read the log again and list the day's holds (keeping the hold ``keep`` picked)."""
@@ -109,7 +110,7 @@ class HoldEditor(w.VBox):
         self.discomfort.value = _UNKNOWN if pd.isna(hold["discomfort"]) else int(hold["discomfort"])
         self.note.value = "" if pd.isna(hold["note"]) else str(hold["note"])
 
-    def _on_save(self, _button=None) -> None:
+    def _on_save(self, _button: w.Button | None = None) -> None:
         hold = self.current
         if hold is None:
             return
@@ -134,7 +135,7 @@ class HoldEditor(w.VBox):
             self._say("Nothing changed.")
             return
         ref = hold["ref"]
-        self.day.value = pd.Timestamp(row["started_at"][:10]).date()  # the hold may change day
+        self.day.value = pd.Timestamp(str(row["started_at"])[:10]).date()  # the hold may change day
         self.refresh(keep=ref)
         words = "; ".join(
             f"{_WORDS.get(name, name)} {old or '(empty)'} → {new or '(empty)'}"
@@ -142,7 +143,7 @@ class HoldEditor(w.VBox):
         )
         self._say(f"Saved: {words}.")
 
-    def _on_delete(self, _button=None) -> None:
+    def _on_delete(self, _button: w.Button | None = None) -> None:
         hold = self.current
         if hold is None:
             return

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any, cast
 
 import pandas as pd
 
 from hipnb.errors import LogError
-from hipnb.log import COLUMNS, hold_ids, normalize_name
+from hipnb.log import COLUMNS, Hold, hold_ids, normalize_name
 
 #: Length of a hold's short reference (hex digits); longer only if two holds of one file collide.
 REF_LEN = 8
@@ -90,10 +92,11 @@ def find_hold(df: pd.DataFrame, ref: str) -> pd.Series:
         raise LogError(f"no current hold {ref!r} (list them with `hipnb holds`)")
     if len(hits) > 1:
         raise LogError(f"hold reference {ref!r} matches {len(hits)} holds: give more digits")
-    return df.loc[hits.index[0]]
+    hold: pd.Series = df.loc[hits.index[0]]
+    return hold
 
 
-def correction_row(hold: pd.Series, action: str, **changes) -> dict:
+def correction_row(hold: pd.Series, action: str, **changes: Any) -> Hold:
     """A row that edits (``action="edit"``) or deletes (``"delete"``) ``hold``, a row of a read log.
 
     The row carries every field of the hold, the ``changes`` replacing theirs (keys from
@@ -107,7 +110,7 @@ def correction_row(hold: pd.Series, action: str, **changes) -> dict:
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise LogError(f"a correction cannot change {', '.join(unknown)}")
-    row = {name: _plain(hold.get(name)) for name in COLUMNS}
+    row: dict[str, Any] = {name: _plain(hold.get(name)) for name in COLUMNS}
     row["started_at"] = _local_stamp(hold)
     row["pain_at_s"] = _plain(hold.get("pain_at_s"))
     row["hold_id"] = hold_identity(hold)
@@ -123,10 +126,10 @@ def correction_row(hold: pd.Series, action: str, **changes) -> dict:
             row["completed"] = bool(row["completed"]) and float(row["actual_s"]) >= float(
                 row["target_s"]
             )
-    return row
+    return cast(Hold, row)
 
 
-def changed_fields(before: pd.Series, row: dict) -> list[tuple[str, str, str]]:
+def changed_fields(before: pd.Series, row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """``(field, old, new)`` for each field a correction ``row`` changes in ``before``, as text."""
     out = []
     old_stamp = _local_stamp(before)
@@ -193,7 +196,7 @@ def _local_stamp(hold: pd.Series) -> str:
     return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """A cell as a plain Python value (None for missing)."""
     if value is None:
         return None
@@ -205,7 +208,7 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     value = _plain(value)
     if value is None:
         return ""

@@ -18,12 +18,18 @@ import io
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, read_logs
 from hipnb.names import did_you_mean
+
+if TYPE_CHECKING:  # both load lazily: a report is the only user
+    import pandas as pd
+    from nbconvert import HTMLExporter
 
 #: notebooks/athlete_report.ipynb, shipped inside the package (a link in the source tree)
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parent / "templates" / "athlete_report.ipynb"
@@ -103,7 +109,7 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def offline_exporter():
+def offline_exporter() -> HTMLExporter:
     """An nbconvert HTML exporter for self-contained pages: code hidden, images embedded, and none
     of the scripts nbconvert loads from a CDN (require.js, MathJax, mermaid)."""
     import jinja2
@@ -121,7 +127,7 @@ def offline_exporter():
 
 
 @contextlib.contextmanager
-def _kernel_stderr(path: Path):
+def _kernel_stderr(path: Path) -> Iterator[TextIO]:
     """Send what kernels write to stderr (transport warnings, "KeyboardInterrupt caught in kernel"
     at shutdown) to ``path`` instead of the terminal; yield a file on the real stderr for the
     progress bar. Kernels inherit file descriptor 2 when they start, so it is swapped meanwhile."""
@@ -150,7 +156,7 @@ def _short_reason(exc: Exception) -> str:
     return last[:300]
 
 
-def _squad_page(df, out: Path, batch: ReportBatch) -> Path:
+def _squad_page(df: pd.DataFrame, out: Path, batch: ReportBatch) -> Path:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
