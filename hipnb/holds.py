@@ -29,18 +29,9 @@ from hipnb.log import COLUMNS, Hold, hold_ids, normalize_name
 
 #: Length of a hold's short reference (hex digits); longer only if two holds of one file collide.
 REF_LEN = 8
-#: Fields a correction may change (the athlete never: a hold is one athlete's).
-EDITABLE = (
-    "started_at",
-    "exercise",
-    "side",
-    "target_s",
-    "actual_s",
-    "completed",
-    "rpe",
-    "discomfort",
-    "note",
-)
+#: Fields a correction may change: the schema's, but the hold's session, routine and athlete (a hold
+#: is one athlete's).
+EDITABLE = tuple(c for c in COLUMNS if c not in {"session_id", "athlete", "routine"})
 
 
 def hold_refs(df: pd.DataFrame) -> pd.Series:
