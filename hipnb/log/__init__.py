@@ -2,10 +2,11 @@
 
 * :meth:`SessionLog.append` validates a batch, then writes it in one locked, flushed and fsynced write:
   an append that returned is durable, and appending never reads or rewrites the rest of the file.
-* :meth:`SessionLog.read` returns a typed DataFrame; every row that cannot be used is reported as a
-  :class:`Problem` (file, line, reason) in ``df.attrs["problems"]`` (or raised, with ``errors="raise"``).
-  Rows read + rows rejected = rows in the file, always.
-* :func:`read_logs` reads one file or a folder of them (a squad) and merges duplicated rows once.
+* :func:`read_logs` reads one file or a folder of them (a squad) into a typed DataFrame, corrections
+  (``hold_id`` + ``action``) applied and duplicated rows merged once; :meth:`SessionLog.read` gives the
+  same frame for its file (a missing one is an empty log). Every row that cannot be used is reported as
+  a :class:`Problem` (file, line, reason) in ``df.attrs["problems"]`` (or raised, with
+  ``errors="raise"``). Rows read + rows rejected = rows in the file, always.
 
 Schema and meaning of each column: ``COLUMNS`` in :mod:`hipnb.log.schema` and the README's log section.
 One module a job: ``schema``, ``rows`` (rows in), ``read``, ``append``, ``export``.
