@@ -415,6 +415,16 @@ def _check_exercise(exercise: str, routines: Path, logged: set[str]) -> None:
     )
 
 
+def _read_logs_reporting(path: Path) -> pd.DataFrame:
+    """``read_logs(path)``, each problem printed to stderr as FILE:LINE: REASON (no warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = hipnb.read_logs(path)
+    for p in df.attrs["problems"]:
+        print(p, file=sys.stderr)
+    return df
+
+
 def _read_one_log(path: Path) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -511,11 +521,7 @@ def _known_athlete(name: str, df: pd.DataFrame) -> str:
 def _cmd_export(args: argparse.Namespace) -> int:
     from hipnb.log import export_for_spreadsheet
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.read_logs(args.path)
-    for p in df.attrs["problems"]:
-        print(p, file=sys.stderr)
+    df = _read_logs_reporting(args.path)
     export_for_spreadsheet(df, args.out)
     print(f"wrote {len(df)} rows to {args.out}")
     return 0
@@ -543,11 +549,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from hipnb import analysis
     from hipnb.review import last_review, mark_reviewed
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.read_logs(args.path)
-    for p in df.attrs["problems"]:
-        print(p, file=sys.stderr)
+    df = _read_logs_reporting(args.path)
     load = _load_status(args.path, df, args.as_of)
     if args.athlete:
         args.athlete = _known_athlete(args.athlete, df)
