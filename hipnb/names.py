@@ -44,3 +44,38 @@ def did_you_mean(name: str, choices: Iterable[str], n: int = 3) -> str:
         + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
         + "?"
     )
+
+
+def same_athlete_problem(name: str, known: Iterable[str]) -> str | None:
+    """Why ``name`` must not start a new athlete beside ``known`` ones, or None when it may.
+
+    The one gate every door (``hipnb log``, the widgets, ``runs import``) passes a name through:
+    a name that matches a known athlete only by case, Unicode form or accents (``Ana`` beside
+    ``ana``, ``Zoe`` beside ``Zoë``) would start a second athlete by accident, so it is refused
+    with the name it probably meant. An exact match, or a name unlike every known one, passes.
+
+        >>> same_athlete_problem("Ana", ["ana", "ben"])
+        "no athlete 'Ana' yet, but 'ana' differs only in case or accents: did you mean 'ana'?"
+        >>> same_athlete_problem("ana", ["ana"]) is None
+        True
+        >>> same_athlete_problem("zoe", ["Zoë"])
+        "no athlete 'zoe' yet, but 'Zoë' differs only in case or accents: did you mean 'Zoë'?"
+    """
+    clean = unicodedata.normalize("NFC", str(name)).strip()
+    names = {unicodedata.normalize("NFC", str(k)).strip() for k in known}
+    if clean in names:
+        return None
+    folded = _fold(clean)
+    for other in sorted(names):
+        if _fold(other) == folded:
+            return (
+                f"no athlete {clean!r} yet, but {other!r} differs only in case or accents: "
+                f"did you mean {other!r}?"
+            )
+    return None
+
+
+def _fold(name: str) -> str:
+    """``name`` without case, accents or Unicode form: the key two spellings of one person share."""
+    plain = unicodedata.normalize("NFKD", _key(name))
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
