@@ -105,6 +105,18 @@ def test_every_third_party_module_hipnb_imports_is_declared():
     assert not missing, sorted(missing)
 
 
+def test_reports_without_the_report_extra_say_how_to_install_it(monkeypatch, tmp_path, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "papermill", None)  # as if `pip install hipnb` alone
+    assert main(["report", "--log", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "hipnb: error: reports need papermill, from the report extra: pip install 'hipnb[report]'\n"
+    )
+
+
 def test_an_exported_host_never_binds_the_lan():
     """tcsh exports HOST (the machine's name): the servers bind HIPNB_HOST only."""
     import os
