@@ -12,7 +12,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .browser import CAP_S, chromium_page, jupyter_lab, open_and_run_notebook, wait_until
+from .browser import (
+    CAP_S,
+    accept_dialog,
+    chromium_page,
+    jupyter_lab,
+    open_and_run_notebook,
+    wait_until,
+)
 from .conftest import ROOT, SAMPLE
 
 # the per-test cap covers starting a server on a loaded machine; every wait inside is on a state
@@ -60,9 +67,7 @@ def _until_cells_run(page) -> None:
     def ran() -> bool:
         if done.count():
             return True
-        accept = page.locator(".jp-Dialog .jp-mod-accept")
-        if accept.count() and accept.first.is_visible():
-            accept.first.click()
+        if accept_dialog(page):
             return False
         if idle.count() and not queued.count() and not page.locator(".jp-Dialog").count():
             page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
