@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from hipnb.routines import load_routine
@@ -62,6 +64,18 @@ def _window(df: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.DataFrame:
     day = df["local_time"].dt.normalize()
     rows: pd.DataFrame = df[(day > as_of - pd.Timedelta(days=days)) & (day <= as_of)]
     return rows
+
+
+#: A day as the analysis takes it: a date, a timestamp (its date is used) or ``YYYY-MM-DD`` text.
+Day = date | pd.Timestamp | str
+
+
+def as_day(value: Day) -> pd.Timestamp:
+    """``value`` as a day: midnight, no time zone (an aware stamp keeps its own wall-clock date)."""
+    day = pd.Timestamp(value)
+    if day.tzinfo is not None:
+        day = day.tz_localize(None)
+    return day.normalize()
 
 
 def review_day(df: pd.DataFrame, as_of: pd.Timestamp | str | None = None) -> pd.Timestamp | None:

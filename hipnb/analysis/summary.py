@@ -5,28 +5,38 @@ from __future__ import annotations
 import pandas as pd
 
 from hipnb.analysis.adherence import streaks
-from hipnb.analysis.days import trend_slope
+from hipnb.analysis.days import Day, as_day, trend_slope
 from hipnb.analysis.discomfort import discomfort_trend
+from hipnb.analysis.flags import Kind, Level, flags
 from hipnb.analysis.progress import bound_angle_progress, plank_asymmetry, suggest_progression
-from hipnb.analysis.roster import flag_table
+from hipnb.analysis.thresholds import Thresholds
 
 
-def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds: float) -> str:
+def summary_text(
+    df: pd.DataFrame,
+    athlete: str,
+    days: int = 28,
+    *,
+    as_of: Day | None = None,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
+) -> str:
     """A few plain sentences on one athlete's progress over the rows given, e.g. ``"Current
     streak 9 days (best 12); Reclining Bound Angle Pose target met on 20 of 25 days logged between
     26 Oct and 22 Nov (median 3.4 min); right side plank 18 % weaker than left ..."``.
 
     The period is the last ``days`` days of ``df`` (or less, when ``df`` covers less), and the text
-    names its real dates. A red discomfort flag comes first; ``thresholds`` are those of
-    :func:`~hipnb.analysis.roster`.
+    names its real dates. A RED flag of :func:`~hipnb.analysis.flags` comes first, on the day
+    ``as_of`` (None: the last day of ``df``; rows after it are left out).
     """
     d = df[df["athlete"] == athlete]
+    if as_of is not None:
+        d = d[d["local_time"] < as_day(as_of) + pd.Timedelta(days=1)]
     if d.empty:
         return f"No sessions logged for {athlete} yet."
-    parts = []
-    flags = flag_table(d, as_of=None, **thresholds)
-    red = flags[flags["level"] == "red"]
-    parts += red["detail"].tolist()
+    parts: list[str] = []
+    day = as_day(as_of) if as_of is not None else d["local_time"].max()
+    raised = flags(d, as_of=day, thresholds=thresholds)
+    parts += [f.words for f in raised if f.level is Level.RED]
     s = streaks(d).iloc[0]
     parts.append(f"current streak {s.current_streak} days (best {s.longest_streak})")
     last = d["local_time"].max().normalize()
@@ -41,7 +51,7 @@ def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds: f
             f"{span} (median {prog['total_s'].median() / 60:.1f} min)"
         )
     if d["local_time"].min().normalize() <= last - pd.Timedelta(days=27):  # 28 days to judge
-        parts += flags.loc[flags["rule"] == "low_adherence", "detail"].tolist()
+        parts += [f.words for f in raised if f.kind is Kind.LOW_ADHERENCE]
     asym = plank_asymmetry(d, days=14).iloc[0]
     if pd.notna(asym["asymmetry"]):
         strong = "left" if asym["weaker"] == "right" else "right"
@@ -59,6 +69,6 @@ def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds: f
             f"discomfort {word} {span} (latest 14-day mean {trend['rolling'].iloc[-1]:.1f}/10)"
         )
     for row in suggest_progression(d).itertuples():
-        parts.append(row.reason)
+        parts.append(str(row.reason))
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
