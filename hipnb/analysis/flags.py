@@ -231,7 +231,7 @@ def running_load_facts(c: Mapping[str, Any]) -> str:
 def _words_running_load(f: Flag) -> str:
     c = f.context
     return (
-        f"running load rising sharply while the hip routine lapses: {running_load_facts(c)} "
+        f"load rising sharply while the hip routine lapses: {running_load_facts(c)} "
         f"(flag: ratio over {c['ratio_high']:g} or over {c['change_high']:+.0%} a week, with the "
         f"routine under {_pct(c['adherence_low'])})"
     )

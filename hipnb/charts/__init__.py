@@ -23,6 +23,7 @@ from hipnb.charts.progress import (
 from hipnb.charts.roster import (
     AMBER,
     GREEN,
+    LEVEL_COLORS,
     RED,
     ROSTER_HEADERS,
     roster_frame,
@@ -45,6 +46,7 @@ __all__ = [
     "BAND_COLOR",
     "DISCOMFORT_COLOR",
     "GREEN",
+    "LEVEL_COLORS",
     "RED",
     "ROSTER_HEADERS",
     "SIDE_COLORS",
