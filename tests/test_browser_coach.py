@@ -131,7 +131,7 @@ def test_coach_review_notebook_fits_a_laptop(tmp_path):
         )
 
         # since the last review, and the button that records one
-        review = page.locator(".jp-OutputArea-output", has_text="No review recorded yet").last
+        review = page.locator(".jp-OutputArea-output", has_text="No review yet").last
         review.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "coach-since-review-1280x800.png"))
         review.locator("button", has_text="Mark reviewed today").click()

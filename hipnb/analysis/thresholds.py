@@ -67,6 +67,19 @@ class Thresholds:
         if self.inactive_days != int(self.inactive_days) or self.inactive_days < 1:
             raise ValueError(f"threshold inactive_days is whole days, not {self.inactive_days!r}")
 
+    def __str__(self) -> str:
+        """The thresholds in words, as a coach reads them."""
+        return (
+            f"RED: a hold scored {self.discomfort_high:g}/10 or more in 7 days, or a 14-day mean of "
+            f"{self.discomfort_mean_high:g}/10 or more. AMBER: no log for {self.inactive_days:g} "
+            f"days; the daily {self.target_s / 60:g}-min target met on under "
+            f"{self.min_adherence:.0%} of 28 days; side planks over {self.max_asymmetry:.0%} "
+            f"apart; discomfort up {self.discomfort_rise:g} points per two weeks; bound-angle "
+            f"holds down {self.hold_drop_s:g} s a week; running over {self.load_ratio_high:g}x "
+            f"the 28-day average or up {self.load_change_high:.0%} a week with the routine under "
+            f"{self.load_adherence_low:.0%}."
+        )
+
     def replace(self, **changes: Any) -> Thresholds:
         """A copy with ``changes``; an unknown name is refused with the known ones."""
         unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})

@@ -34,6 +34,8 @@ from hipnb.charts.roster import (
 from hipnb.charts.tables import (
     bests_table,
     exercise_name,
+    flags_table,
+    load_table,
     next_steps_table,
     notes_table,
     seconds_text,
@@ -59,7 +61,9 @@ __all__ = [
     "discomfort_chart",
     "exercise_diagram",
     "exercise_name",
+    "flags_table",
     "load_chart",
+    "load_table",
     "next_steps_table",
     "notes_table",
     "plank_chart",

@@ -4,10 +4,12 @@ seconds. Each function takes an analysis frame and returns a pandas Styler (HTML
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hipnb.analysis.flags import Flag
 from hipnb.routines import load_routine
 
 if (
@@ -114,3 +116,51 @@ def notes_table(log: pd.DataFrame, last: int = 10) -> Styler:
             }
         )
     )
+
+
+#: A wrapped text column: long words stay whole, the table fits a 1280 px screen.
+_WRAP: list[CSSDict] = [
+    {"selector": "td", "props": "white-space: normal; word-break: normal; max-width: 48em"}
+]
+
+
+def flags_table(flags: Iterable[Flag]) -> Styler:
+    """Flag records (from :func:`hipnb.analysis.flags` or a roster's ``flags``) as a table people
+    read: athlete, level (RED in dark red, AMBER in dark orange) and the flag in words."""
+    from hipnb.charts.roster import LEVEL_COLORS
+
+    rows = list(flags)
+    frame = pd.DataFrame(
+        {
+            "Athlete": [f.athlete for f in rows],
+            "Level": [f.level.upper() for f in rows],
+            "Flag": [f.words for f in rows],
+        }
+    )
+    color = [f"color: {LEVEL_COLORS[f.level]}; font-weight: bold" for f in rows]
+    return (
+        _table(frame)
+        .apply(lambda _col: color, subset=["Level"], axis=0)
+        .set_table_styles(_WRAP, overwrite=False)
+    )
+
+
+def load_table(status: pd.DataFrame) -> Styler:
+    """:func:`~hipnb.analysis.load_status` as a table people read: distances in km with one decimal,
+    the load ratio with two, shares as whole percents, and the running-load flag in words."""
+
+    def num(fmt: str) -> Callable[[float], str]:
+        return lambda v: "" if pd.isna(v) else fmt.format(v)
+
+    frame = pd.DataFrame(
+        {
+            "Athlete": status["athlete"],
+            "Last 7 days": status["km_7d"].map(num("{:.1f} km")),
+            "7 days before": status["km_prev_7d"].map(num("{:.1f} km")),
+            "Load ratio (28 d)": status["ratio"].map(num("{:.2f}x")),
+            "Change": status["change_7d"].map(num("{:+.0%}")),
+            "Hip routine (28 d)": status["adherence_28d"].map(num("{:.0%}")),
+            "Flag": [w if f else "" for w, f in zip(status["words"], status["flag"], strict=True)],
+        }
+    )
+    return _table(frame).set_table_styles(_WRAP, overwrite=False)
