@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -331,11 +331,14 @@ def running_load_context(r: pd.Series, t: Thresholds) -> dict[str, Any]:
     }
 
 
-def _context(kind: Kind, r: pd.Series, t: Thresholds) -> dict[str, Any]:
+def _context(kind: Kind, fig: pd.DataFrame, athlete: str, t: Thresholds) -> dict[str, Any]:
     if kind is Kind.ASYMMETRY:
-        return {"weaker": r["weaker"], "left_s": r["plank_left_s"], "right_s": r["plank_right_s"]}
+        cols = ("weaker", "plank_left_s", "plank_right_s")
+        weaker, left, right = (fig.at[athlete, c] for c in cols)
+        return {"weaker": weaker, "left_s": left, "right_s": right}
     if kind is Kind.RUNNING_LOAD:
-        return running_load_context(r, t)
+        row = cast(pd.Series, fig.loc[athlete])  # one athlete: a row
+        return running_load_context(row, t)
     return {}
 
 
@@ -357,7 +360,7 @@ def flags_from_figures(fig: pd.DataFrame, *, as_of: Day, thresholds: Thresholds)
                     figure=None if pd.isna(value) else float(value),
                     threshold=float(thr),
                     as_of=day,
-                    context=_context(kind, fig.loc[athlete], thresholds),
+                    context=_context(kind, fig, athlete, thresholds),
                 )
             )
     out.sort(key=lambda f: (f.athlete, f.level is not Level.RED, _KIND_ORDER[f.kind]))
