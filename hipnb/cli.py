@@ -554,10 +554,10 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     as_of = analysis.as_day(args.as_of or today())
     if args.athlete:
         args.athlete = _known_athlete(args.athlete, df)
-        print(analysis.summary_text(df, args.athlete, as_of=as_of))
+        print(analysis.summary_text(df, args.athlete, as_of=as_of, runs=runs))
         load = analysis.load_status(runs, df, as_of=as_of).set_index("athlete")
-        if args.athlete in load.index:
-            print(f"Running: {load.loc[args.athlete, 'words']}.")
+        if args.athlete in load.index and not load.loc[args.athlete, "flag"]:
+            print(f"Running: {load.loc[args.athlete, 'words']}.")  # a raised flag is said above
     elif args.since_review:
         _print_changes(df, runs, args.path, as_of, last_review(args.path))
     else:

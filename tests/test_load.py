@@ -218,7 +218,9 @@ def test_cli_summary_shows_running_load_and_its_flag(capsys):
     )
     assert not any("running up" in line for line in out if not line.startswith("hana"))
     assert main(["summary", str(SAMPLE), "--athlete", "hana", "--as-of", f"{SAMPLE_END}"]) == 0
-    assert "Running: load rising sharply while the hip routine lapses" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "; load rising sharply while the hip routine lapses: 121.1 km" in said
+    assert "Running:" not in said, "the flag is said once, among the flags"
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from hipnb.analysis.days import BAND_LOW_S, Day, as_day
 FIGURE_COLUMNS = [
     "last_day", "days_since", "adherence_7d", "adherence_28d", "days_met_28d",
     "bound_median_7d", "bound_trend", "plank_left_s", "plank_right_s", "asymmetry", "weaker",
-    "discomfort_max_7d", "discomfort_14d", "discomfort_trend",
+    "discomfort_max_7d", "discomfort_14d", "discomfort_trend", "history_days",
     "km_7d", "km_prev_7d", "weekly_avg_28d", "load_ratio", "load_change", "run_days",
     "holds_logged",
 ]  # fmt: skip
@@ -36,9 +36,10 @@ def _slope(day_no: pd.Series, value: pd.Series, by: pd.Series) -> pd.Series:
 def _hold_figures(holds: pd.DataFrame, day: pd.Timestamp, target_s: float) -> pd.DataFrame:
     local = holds["local_time"]
     upto = local < day + pd.Timedelta(days=1)
-    last = local[upto].groupby(holds.loc[upto, "athlete"], sort=False).max().dt.normalize()
-    out = pd.DataFrame({"last_day": last})
+    span = local[upto].groupby(holds.loc[upto, "athlete"], sort=False).agg(["min", "max"])
+    out = pd.DataFrame({"last_day": span["max"].dt.normalize()})
     out["days_since"] = (day - out["last_day"]).dt.days
+    out["history_days"] = (day - span["min"].dt.normalize()).dt.days + 1
     recent = upto & (local >= day - pd.Timedelta(days=27))
     r = holds.loc[recent, ["athlete", "exercise", "side", "actual_s", "discomfort"]]
     r = r.assign(ago=(day - holds.loc[recent, "local_time"].dt.normalize()).dt.days)
@@ -108,7 +109,7 @@ def athlete_figures(
     the figures on the day ``as_of``; rows after it are ignored. Columns:
 
     * last_day, days_since: the last day with a hold on or before ``as_of``, and days since (NaN
-      with no hold yet);
+      with no hold yet); history_days: days from the first hold to ``as_of``, both counted;
     * adherence_7d, adherence_28d, days_met_28d: share of the last 7/28 days (and days of 28) the
       daily bound-angle target ``target_s`` was met (a day with no log is not met);
     * bound_median_7d: median daily bound-angle seconds over the last 7 days; bound_trend: the

@@ -291,7 +291,7 @@ def _raised(
             t.inactive_days,
         ),
         Kind.LOW_ADHERENCE: (
-            fig["holds_logged"] & (fig["adherence_28d"] < t.min_adherence),
+            (fig["history_days"] >= 28) & (fig["adherence_28d"] < t.min_adherence),
             fig["adherence_28d"],
             t.min_adherence,
         ),
@@ -382,7 +382,8 @@ def flags(
     * discomfort high (RED): a hold in the last 7 days scored ``discomfort_high`` or more;
     * discomfort mean (RED): a 14-day mean score of ``discomfort_mean_high`` or more;
     * inactive: no log for ``inactive_days`` days or more (or none yet);
-    * low adherence: the daily target met on under ``min_adherence`` of the last 28 days;
+    * low adherence: the daily target met on under ``min_adherence`` of the last 28 days (judged
+      once the athlete's first hold is 28 days back: 4 days cannot judge 28);
     * asymmetry: side-plank asymmetry above ``max_asymmetry``;
     * discomfort rising: ``discomfort_rise`` points or more per two weeks;
     * holds falling: bound-angle holds falling ``hold_drop_s`` seconds or more a week;

@@ -18,6 +18,7 @@ def summary_text(
     days: int = 28,
     *,
     as_of: Day | None = None,
+    runs: pd.DataFrame | None = None,
     thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
 ) -> str:
     """A few plain sentences on one athlete's progress over the rows given, e.g. ``"Current
@@ -25,8 +26,9 @@ def summary_text(
     26 Oct and 22 Nov (median 3.4 min); right side plank 18 % weaker than left ..."``.
 
     The period is the last ``days`` days of ``df`` (or less, when ``df`` covers less), and the text
-    names its real dates. A RED flag of :func:`~hipnb.analysis.flags` comes first, on the day
-    ``as_of`` (None: the last day of ``df``; rows after it are left out).
+    names its real dates. Every flag of :func:`~hipnb.analysis.flags` on the day ``as_of`` (None:
+    the last day of ``df``; rows after it are left out) is said in its own words: the RED ones
+    first, the AMBER ones after the streak and the target; ``runs`` adds the running-load flag.
     """
     d = df[df["athlete"] == athlete]
     if as_of is not None:
@@ -35,7 +37,9 @@ def summary_text(
         return f"No sessions logged for {athlete} yet."
     parts: list[str] = []
     day = as_day(as_of) if as_of is not None else d["local_time"].max()
-    raised = flags(d, as_of=day, thresholds=thresholds)
+    mine = runs[runs["athlete"] == athlete] if runs is not None and len(runs) else None
+    raised = flags(d, mine, as_of=day, thresholds=thresholds)
+    kinds = {f.kind for f in raised}
     parts += [f.words for f in raised if f.level is Level.RED]
     s = streaks(d).iloc[0]
     parts.append(f"current streak {s.current_streak} days (best {s.longest_streak})")
@@ -50,10 +54,9 @@ def summary_text(
             f"Reclining Bound Angle Pose target met on {in_band} of {len(prog)} days logged "
             f"{span} (median {prog['total_s'].median() / 60:.1f} min)"
         )
-    if d["local_time"].min().normalize() <= last - pd.Timedelta(days=27):  # 28 days to judge
-        parts += [f.words for f in raised if f.kind is Kind.LOW_ADHERENCE]
+    parts += [f.words for f in raised if f.level is Level.AMBER]
     asym = plank_asymmetry(d, days=14).iloc[0]
-    if pd.notna(asym["asymmetry"]):
+    if pd.notna(asym["asymmetry"]) and Kind.ASYMMETRY not in kinds:
         strong = "left" if asym["weaker"] == "right" else "right"
         parts.append(
             "side planks even on both sides (last 14 days)"
@@ -62,7 +65,7 @@ def summary_text(
             f"(median {asym['left_s']:.0f} s left, {asym['right_s']:.0f} s right, last 14 days)"
         )
     trend = discomfort_trend(recent)
-    if len(trend) >= 2:
+    if len(trend) >= 2 and Kind.DISCOMFORT_RISING not in kinds:
         slope = trend_slope(trend, "discomfort").iloc[0] * 14
         word = "rising" if slope > 0.5 else "falling" if slope < -0.5 else "steady"
         parts.append(

@@ -28,7 +28,8 @@ class Thresholds:
     * ``discomfort_high`` (RED): a hold in the last 7 days scored this or more (7/10);
     * ``discomfort_mean_high`` (RED): a 14-day mean score of this or more (5/10);
     * ``inactive_days``: no log for this many days or more (7);
-    * ``min_adherence``: target met on under this share of the last 28 days (40 %);
+    * ``min_adherence``: target met on under this share of the last 28 days (40 %), once the
+      athlete has logged for 28 days;
     * ``max_asymmetry``: side-plank asymmetry above this share (15 %);
     * ``discomfort_rise``: discomfort rising this many points or more per two weeks (0.75);
     * ``hold_drop_s``: bound-angle holds falling this many seconds or more a week (20 s);
