@@ -197,16 +197,13 @@ def _words_holds_falling(f: Flag) -> str:
     )
 
 
-def _rise(f: Flag) -> list[str]:
-    c = f.context
-    rise = [] if pd.isna(c["ratio"]) else [f"{c['ratio']:.2f}x load"]
-    if pd.notna(c["change"]):
-        rise.append(f"{c['change']:+.0%} a week")
-    return rise
-
-
 def _short_running_load(f: Flag) -> str:
-    return f"running up sharply ({', '.join(_rise(f))}) with routine {_pct(f.context['adherence'])}"
+    c = f.context
+    if f.threshold == c["ratio_high"]:
+        rise = f"running {f.figure:.2f}x load (> {f.threshold:g})"
+    else:
+        rise = f"running {f.figure:+.0%} a week (> {f.threshold:+.0%})"
+    return f"{rise}, routine {_pct(c['adherence'])} (< {_pct(c['adherence_low'])})"
 
 
 def running_load_facts(c: Mapping[str, Any]) -> str:

@@ -50,6 +50,12 @@ def seconds_text(seconds: float | None) -> str:
     return f"{s} s" if s < 90 else f"{s // 60} min {s % 60:02d} s"
 
 
+#: A wrapped text column: long words stay whole, the table fits a 1280 px screen.
+_WRAP: list[CSSDict] = [
+    {"selector": "td", "props": "white-space: normal; word-break: normal; max-width: 48em"}
+]
+
+
 def _table(frame: pd.DataFrame) -> Styler:
     return (
         frame.style.hide(axis="index")
@@ -102,6 +108,32 @@ def next_steps_table(suggestions: pd.DataFrame) -> Styler:
     )
 
 
+def holds_table(log: pd.DataFrame) -> Styler:
+    """Logged holds as people read them: the local time, the exercise's name, seconds rounded
+    (``7 s``, ``3 min 05 s``), done or not, the 0-10 answers and the note; oldest first."""
+    rows = log.sort_values("started_at")
+
+    def score(v: float | None) -> str:
+        return "" if pd.isna(v) else f"{v}"
+
+    return _table(
+        pd.DataFrame(
+            {
+                "When": rows["local_time"].map(lambda t: f"{t:%a %d %b %H:%M}"),
+                "Exercise": rows["exercise"].map(exercise_name),
+                "Side": rows["side"].where(rows["side"] != "both", ""),
+                "Target": rows["target_s"].map(seconds_text),
+                "Held": rows["actual_s"].map(seconds_text),
+                "To target": rows["completed"].map({True: "yes", False: "no"}),
+                "Effort (0-10)": rows["rpe"].map(score),
+                "Discomfort (0-10)": rows["discomfort"].map(score),
+                "Pain at": rows["pain_at_s"].map(seconds_text),
+                "Note": rows["note"],
+            }
+        )
+    ).set_table_styles(_WRAP, overwrite=False)
+
+
 def notes_table(log: pd.DataFrame, last: int = 10) -> Styler:
     """The ``last`` holds of one athlete's log that carry a note, newest last."""
     rows = log[log["note"].fillna("").str.strip() != ""].sort_values("started_at").tail(last)
@@ -116,12 +148,6 @@ def notes_table(log: pd.DataFrame, last: int = 10) -> Styler:
             }
         )
     )
-
-
-#: A wrapped text column: long words stay whole, the table fits a 1280 px screen.
-_WRAP: list[CSSDict] = [
-    {"selector": "td", "props": "white-space: normal; word-break: normal; max-width: 48em"}
-]
 
 
 def flags_table(flags: Iterable[Flag]) -> Styler:
