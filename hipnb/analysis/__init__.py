@@ -22,6 +22,7 @@ from hipnb.analysis.adherence import adherence_rate, streaks, target_met_days, w
 from hipnb.analysis.days import (
     BAND_HIGH_S,
     BAND_LOW_S,
+    Day,
     as_day,
     daily_summary,
     trend_slope,
@@ -48,6 +49,7 @@ __all__ = [
     "BAND_HIGH_S",
     "BAND_LOW_S",
     "CHANGES",
+    "Day",
     "Flag",
     "Kind",
     "Level",

@@ -14,7 +14,7 @@ import ipywidgets as w
 import pandas as pd
 
 from hipnb import analysis, charts
-from hipnb.analysis import Thresholds
+from hipnb.analysis import Day, Thresholds
 from hipnb.review import last_review, mark_reviewed, review_path
 from hipnb.review import today as local_today
 
@@ -32,7 +32,7 @@ class ReviewBox(w.VBox):
         self,
         df: pd.DataFrame,
         log: str | Path,
-        as_of: date | pd.Timestamp | str | None = None,
+        as_of: Day | None = None,
         today: Callable[[], date] = local_today,
         *,
         runs: pd.DataFrame | None = None,

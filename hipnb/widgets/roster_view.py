@@ -7,13 +7,12 @@ flags are the records of :func:`hipnb.analysis.flags`, rendered with their own w
 from __future__ import annotations
 
 import html
-from datetime import date
 
 import ipywidgets as w
 import pandas as pd
 
 from hipnb import analysis, charts
-from hipnb.analysis import Thresholds
+from hipnb.analysis import Day, Thresholds
 from hipnb.review import today
 from hipnb.widgets.progress_view import ProgressView
 
@@ -43,7 +42,7 @@ class RosterView(w.VBox):
     def __init__(
         self,
         df: pd.DataFrame,
-        as_of: date | pd.Timestamp | str | None = None,
+        as_of: Day | None = None,
         links: dict[str, str] | None = None,
         *,
         runs: pd.DataFrame | None = None,
