@@ -173,3 +173,14 @@ def test_thresholds_change_the_words_in_every_view(data, logs, capsys):
     # a threshold no athlete crosses: the flag is gone from the words and the level
     lax = Thresholds(max_asymmetry=0.5)
     assert "weaker" not in _text(RosterView(holds, as_of=END, thresholds=lax).table.value)
+
+
+def test_an_empty_log_raises_no_flag_and_a_late_starter_is_not_yet_logged():
+    from hipnb.log import empty_log
+
+    assert analysis.flags(empty_log(), as_of=END) == []
+    assert analysis.roster(empty_log(), END).empty
+    holds = hipnb.read_logs(SAMPLE)
+    early = analysis.flags(holds, as_of="2026-08-30")  # the day before the sample starts
+    assert {(f.kind, f.short) for f in early} == {(Kind.INACTIVE, "no log yet")}
+    assert early[0].words == "no log on or before Sun 30 Aug 2026"
