@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -34,7 +35,11 @@ def read_fit(data: bytes, name: str) -> Parsed:
     import fitdecode
 
     sessions, offset = [], None
-    with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE) as fit:
+    with (
+        warnings.catch_warnings(),  # fitdecode warns of damaged fields: a problem says it
+        fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE) as fit,
+    ):
+        warnings.simplefilter("ignore")
         for frame in fit:
             if frame.frame_type != fitdecode.FIT_FRAME_DATA:
                 continue
