@@ -32,6 +32,8 @@ class Activity:
 
 
 Parsed = tuple[list[Activity], list[Problem]]
+#: A file's bytes as read (grown in place, so a big file is never copied).
+Data = bytes | bytearray
 
 
 def is_run_type(sport: str) -> bool:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from hipnb.log import Problem
-from hipnb.runs.activity import Activity, Clock, Parsed, is_run_type
+from hipnb.runs.activity import Activity, Clock, Data, Parsed, is_run_type
 from hipnb.runs.activity import or_nan as _or_nan
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _any_date(text: str) -> tuple[datetime, Clock]:
 # CSV exports
 
 
-def read_csv_export(data: bytes, name: str, units: str | None) -> Parsed:
+def read_csv_export(data: Data, name: str, units: str | None) -> Parsed:
     """Activities from CSV bytes: the kind of export is told from its header."""
     try:
         text = data.decode("utf-8-sig")

@@ -17,7 +17,7 @@ from typing import Any
 from xml.parsers import expat
 
 from hipnb.log import Problem
-from hipnb.runs.activity import Activity, Clock, Parsed, is_run_type
+from hipnb.runs.activity import Activity, Clock, Data, Parsed, is_run_type
 from hipnb.runs.activity import or_nan as _or_nan
 
 _EARTH_M = 6_371_008.8  # mean Earth radius
@@ -31,7 +31,7 @@ class XmlError(ValueError):
         self.line = line
 
 
-def read_fit(data: bytes, name: str) -> Parsed:
+def read_fit(data: Data, name: str) -> Parsed:
     import fitdecode
 
     sessions, offset = [], None
@@ -98,7 +98,7 @@ def _stamp(text: str, what: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _parse(data: bytes, start: Callable[..., None], end: Callable[[str, str], None]) -> int:
+def _parse(data: Data, start: Callable[..., None], end: Callable[[str, str], None]) -> int:
     """Stream ``data`` through expat, calling ``start(tag, attrs, line)`` and ``end(tag, text)``
     with local tag names (namespaces dropped) and each element's own text; return the last line.
 
@@ -171,7 +171,7 @@ def _metres(a: tuple[float, float, float | None], b: tuple[float, float, float |
     return math.hypot(flat, b[2] - a[2])
 
 
-def read_gpx(data: bytes, name: str) -> Parsed:
+def read_gpx(data: Data, name: str) -> Parsed:
     """Each track's summary, read as a stream: no point is kept after the next one is read."""
     tracks: list[_Track] = []
     stack: list[str] = []
@@ -234,7 +234,7 @@ def read_gpx(data: bytes, name: str) -> Parsed:
     return out, found
 
 
-def read_tcx(data: bytes, name: str) -> Parsed:
+def read_tcx(data: Data, name: str) -> Parsed:
     """Each activity's summary (its Id and its laps' time and distance), read as a stream."""
     acts: list[dict[str, Any]] = []
     stack: list[str] = []

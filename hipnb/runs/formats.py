@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from hipnb.log import Problem
-from hipnb.runs.activity import Activity, Parsed, is_run_type
+from hipnb.runs.activity import Activity, Data, Parsed, is_run_type
 from hipnb.runs.exports import read_csv_export
 from hipnb.runs.files import read_fit, read_gpx, read_tcx
 
@@ -81,21 +81,20 @@ def read_activity(name: str, opener: Opener, units: str | None = None) -> Parsed
         return [], [Problem(name, int(line), f"not a readable {what} file: {_reason(exc)}")]
 
 
-def read_capped(name: str, opener: Opener) -> bytes:
+def read_capped(name: str, opener: Opener) -> Data:
     """The file's bytes, gunzipped when ``name`` ends in ``.gz``; :class:`TooBig` past the cap."""
-    chunks, size = [], 0
+    data = bytearray()  # grown in place: no second copy of a big file
     with opener() as raw:
         stream: IO[bytes] | gzip.GzipFile = gzip.GzipFile(fileobj=raw) if _gzipped(name) else raw
         while chunk := stream.read(_CHUNK):
-            size += len(chunk)
-            if size > MAX_FILE_BYTES:
+            data += chunk
+            if len(data) > MAX_FILE_BYTES:
                 raise TooBig(
                     f"more than {MAX_FILE_BYTES // 1_000_000} MB"
                     f"{' once decompressed' if _gzipped(name) else ''}: not read (no activity "
                     "file is that big; a damaged or hostile file?)"
                 )
-            chunks.append(chunk)
-    return b"".join(chunks)
+    return data
 
 
 def read_head(opener: Opener, size: int) -> bytes:
