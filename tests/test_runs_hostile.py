@@ -228,6 +228,8 @@ def test_a_strava_csv_in_another_language_falls_back_to_the_activity_files(tmp_p
     [
         ("3026-11-05T07:00:00Z", "more than a day in the future"),
         ("0001-01-01T00:00:00Z", "before 1990"),
+        ("0001-01-01T00:00:00+01:00", "before 1990"),
+        ("9999-12-31T23:00:00-05:00", "more than a day in the future"),
     ],
 )
 def test_the_one_date_rule_refuses_runs_out_of_time(tmp_path, stamp, reason):
@@ -355,3 +357,14 @@ def test_formula_cells_are_stored_as_text(tmp_path):
     assert list(result.added["name"]) == ['\'=HYPERLINK("http://x")', "Tempo;'@SUM(A1)"]
     text = runs_path(tmp_path / "logs", "ana").read_text(encoding="utf-8")
     assert ",=" not in text and ',"=' not in text
+    log = RunLog(runs_path(tmp_path / "logs", "ana"))
+    row = {"run_id": "+x", "athlete": "ana", "started_at": "2026-11-05T07:00:00+01:00",
+           "distance_m": 1, "duration_s": 1, "sport": "@Run", "source": "-", "name": "=1+1"}  # fmt: skip
+    log.append([row])
+    last = log.read().iloc[-1]
+    assert (last["run_id"], last["sport"], last["source"], last["name"]) == (
+        "'+x",
+        "'@Run",
+        "'-",
+        "'=1+1",
+    )

@@ -17,7 +17,7 @@ from typing import Any
 from xml.parsers import expat
 
 from hipnb.log import Problem
-from hipnb.runs.activity import Activity, Clock, Data, Parsed, is_run_type
+from hipnb.runs.activity import Activity, Clock, Data, Parsed, is_run_type, utc_id
 from hipnb.runs.activity import or_nan as _or_nan
 
 _EARTH_M = 6_371_008.8  # mean Earth radius
@@ -68,7 +68,7 @@ def read_fit(data: Data, name: str) -> Parsed:
             Activity(
                 file=name,
                 line=1,
-                run_id=f"fit:{start.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+                run_id=utc_id("fit", start),
                 start=start,
                 clock=clock,
                 distance_m=_or_nan(_number(s.get("total_distance"))),
@@ -219,7 +219,7 @@ def read_gpx(data: Data, name: str) -> Parsed:
             Activity(
                 file=name,
                 line=track.line,
-                run_id=f"gpx:{begin.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+                run_id=utc_id("gpx", begin),
                 start=begin,
                 clock="utc",
                 distance_m=track.metres,
@@ -274,7 +274,7 @@ def read_tcx(data: Data, name: str) -> Parsed:
             Activity(
                 file=name,
                 line=act["line"],
-                run_id=f"tcx:{begin.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+                run_id=utc_id("tcx", begin),
                 start=begin,
                 clock="utc",
                 distance_m=sum(lap[1] for lap in act["laps"]),

@@ -22,7 +22,7 @@ from hipnb.log.stamps import start_problem
 from hipnb.runs.athletes import check_athlete
 from hipnb.runs.formats import Activity, read_activity
 from hipnb.runs.sources import Source, find_sources
-from hipnb.runs.store import RUN_COLUMNS, RunLog, _reason, _text_row, runs_path, spreadsheet_safe
+from hipnb.runs.store import RUN_COLUMNS, RunLog, _reason, _text_row, runs_path
 
 #: The same run from two sources: starts at most this far apart...
 SAME_START_S = 120.0
@@ -240,14 +240,14 @@ def _row(
 ) -> dict[str, Any]:
     start = _local(a, zone, offsets)
     return {
-        "run_id": spreadsheet_safe(a.run_id),
+        "run_id": a.run_id,
         "athlete": athlete,
         "started_at": start.isoformat(timespec="seconds"),
         "distance_m": a.distance_m,
         "duration_s": a.duration_s,
-        "sport": spreadsheet_safe(a.sport),
-        "source": spreadsheet_safe(f"{Path(a.file).name}:{a.line}"),
-        "name": spreadsheet_safe(a.name),
+        "sport": a.sport,
+        "source": f"{Path(a.file).name}:{a.line}",
+        "name": a.name,
     }
 
 

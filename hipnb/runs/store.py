@@ -98,7 +98,12 @@ def _reason(row: Mapping[str, Any], now: datetime | None = None) -> str | None:
     return None
 
 
+#: Free-text columns, written spreadsheet-safe (:func:`spreadsheet_safe`) by every append.
+TEXT_COLUMNS = ("run_id", "sport", "source", "name")
+
+
 def _text_row(row: Mapping[Any, Any]) -> dict[str, str]:
+    """A row as the run log's text cells; free text made safe to open in a spreadsheet."""
     out = {}
     for name in RUN_COLUMNS:
         v = row.get(name, "")
@@ -108,7 +113,7 @@ def _text_row(row: Mapping[Any, Any]) -> dict[str, str]:
             v = repr(round(v, 3))
         elif isinstance(v, pd.Timestamp):
             v = v.isoformat()
-        out[name] = str(v)
+        out[name] = spreadsheet_safe(str(v)) if name in TEXT_COLUMNS else str(v)
     return out
 
 
