@@ -198,6 +198,12 @@ def test_a_folder_holding_only_a_zip_says_so(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(HipnbError, match="no activity files"):
         _imp(tmp_path / "empty", tmp_path / "logs")
+    shutil.copy(RUNS / "good" / "track_session.gpx", tmp_path / "dl")
+    result = _imp(tmp_path / "dl", tmp_path / "logs")
+    assert len(result.added) == 1
+    assert result.notes == [
+        f"{tmp_path / 'dl'}: export_123.zip not read (import a zip by its name)"
+    ]
 
 
 @pytest.mark.parametrize("as_zip", [False, True])

@@ -128,8 +128,9 @@ def read_csv_export(data: Data, name: str, units: str | None) -> Parsed:
             Problem(
                 name,
                 1,
-                "not a known export: expected Strava's activities.csv (in English), "
-                "a Garmin Connect CSV, or columns date, distance, duration",
+                "not a known export: expected Strava's activities.csv in English (an export in "
+                "another language: import its whole folder or .zip, whose activity files are "
+                "read instead), a Garmin Connect CSV, or columns date, distance, duration",
             )
         ]
     return reader(rows, header, name, units)

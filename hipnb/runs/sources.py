@@ -50,6 +50,8 @@ def find_sources(path: Path, stack: ExitStack) -> Found:
     Raises :class:`hipnb.HipnbError` when there is nothing to read, saying why (a folder holding
     only a zip says to import the zip).
     """
+    if not path.is_file() and not path.is_dir():
+        raise HipnbError(f"{path}: not a file or a folder")
     if path.is_file() and path.suffix.lower() != ".zip":
         return Found([Source(str(path), file_opener(path))], [], [])
     refused: list[Problem] = []
@@ -63,9 +65,14 @@ def find_sources(path: Path, stack: ExitStack) -> Found:
         }
     found = _choose(entries)
     found.problems = refused + found.problems
+    zips = [rel for rel in entries if rel.lower().endswith(".zip")]
+    if found.sources and zips:
+        found.notes.append(
+            f"{path}: {', '.join(zips[:3])}{' ...' if len(zips) > 3 else ''} not read "
+            "(import a zip by its name)"
+        )
     if found.sources or refused:
         return found
-    zips = [rel for rel in entries if rel.lower().endswith(".zip")]
     if zips:
         raise HipnbError(
             f"{path}: no activity files here, only {', '.join(zips[:3])}: import the zip itself, "
