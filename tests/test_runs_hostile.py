@@ -273,6 +273,7 @@ def test_a_bad_row_already_in_the_run_log_is_reported_by_every_read_and_breaks_n
         ]
         result = _imp(RUNS / "fit", tmp_path)
         assert result.problems == []
+        assert [n.split(": ", 1)[0].rsplit(":", 1)[1] for n in result.notes] == ["2", "3"]
     with pytest.warns(hipnb.errors.LogWarning):
         assert len(RunLog(path).read()) == 2  # the two runs of the first import, once
 

@@ -154,28 +154,34 @@ def import_runs(
             problems.append(Problem(a.file, a.line, why))
         elif row is not None:
             rows.append(row)
-    new = _append_new(log, rows)
+    new, old_problems = _append_new(log, rows)
+    notes = found.notes + [f"{p} (a row already in the run log, left out)" for p in old_problems]
     added = pd.DataFrame(new, columns=list(RUN_COLUMNS))
     added["distance_m"] = pd.to_numeric(added["distance_m"])
     added["duration_s"] = pd.to_numeric(added["duration_s"])
-    return RunImport(log.path, added, len(rows) - len(new), skipped, problems, found.notes)
+    return RunImport(log.path, added, len(rows) - len(new), skipped, problems, notes)
 
 
-def _append_new(log: RunLog, rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Append the rows not in the log yet, under its lock; a folder that refuses writes is said."""
+def _append_new(
+    log: RunLog, rows: list[dict[str, str]]
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """Append the rows not in the log yet, under its lock; return them and the log's bad rows.
+
+    A folder that refuses writes is a :class:`hipnb.HipnbError` saying so.
+    """
     try:
         log.path.parent.mkdir(parents=True, exist_ok=True)
         with log.lock:  # two imports at once still add each run once
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                existing = log.read()  # its bad rows are reported by every read, never used
+                existing = log.read()  # its bad rows are reported, never used
             new = _new_runs(rows, existing)
             log.append(new)
     except OSError as exc:
         raise HipnbError(
             f"{log.path.parent}: cannot write the run log there ({exc.strerror or exc})"
         ) from None
-    return new
+    return new, list(existing.attrs["problems"])
 
 
 def _start_problem(a: Activity, now: datetime) -> str | None:
