@@ -32,7 +32,8 @@ def check_athlete(logs: Path, athlete: str, *, new_athlete: bool) -> None:
     raise HipnbError(
         f"no athlete {athlete!r} in {logs} yet"
         + (f" ({hint})" if hint else "")
-        + ": to start a new athlete's run log on purpose, pass --new-athlete (new_athlete=True in Python)"
+        + ": to start a new athlete's run log on purpose, pass --new-athlete "
+        "(new_athlete=True in Python)"
     )
 
 
