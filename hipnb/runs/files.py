@@ -13,7 +13,7 @@ import math
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import IO, Any
 from xml.parsers import expat
 
 from hipnb.log import Problem
@@ -98,7 +98,9 @@ def _stamp(text: str, what: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _parse(data: Data, start: Callable[..., None], end: Callable[[str, str], None]) -> int:
+def _parse(
+    data: Data | IO[bytes], start: Callable[..., None], end: Callable[[str, str], None]
+) -> int:
     """Stream ``data`` through expat, calling ``start(tag, attrs, line)`` and ``end(tag, text)``
     with local tag names (namespaces dropped) and each element's own text; return the last line.
 
@@ -125,7 +127,12 @@ def _parse(data: Data, start: Callable[..., None], end: Callable[[str, str], Non
     parser.CharacterDataHandler = text.append
     parser.StartDoctypeDeclHandler = no_doctype
     try:
-        parser.Parse(data, True)
+        if isinstance(data, bytes | bytearray):
+            parser.Parse(data, True)
+        else:
+            while chunk := data.read(1 << 20):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise XmlError(exc.lineno, str(exc)) from None
     except ValueError as exc:
@@ -171,7 +178,7 @@ def _metres(a: tuple[float, float, float | None], b: tuple[float, float, float |
     return math.hypot(flat, b[2] - a[2])
 
 
-def read_gpx(data: Data, name: str) -> Parsed:
+def read_gpx(data: Data | IO[bytes], name: str) -> Parsed:
     """Each track's summary, read as a stream: no point is kept after the next one is read."""
     tracks: list[_Track] = []
     stack: list[str] = []
@@ -234,7 +241,7 @@ def read_gpx(data: Data, name: str) -> Parsed:
     return out, found
 
 
-def read_tcx(data: Data, name: str) -> Parsed:
+def read_tcx(data: Data | IO[bytes], name: str) -> Parsed:
     """Each activity's summary (its Id and its laps' time and distance), read as a stream."""
     acts: list[dict[str, Any]] = []
     stack: list[str] = []

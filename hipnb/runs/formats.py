@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from hipnb.log import Problem
-from hipnb.runs.activity import Activity, Data, Parsed, is_run_type
+from hipnb.runs.activity import Activity, Parsed, is_run_type
 from hipnb.runs.exports import read_csv_export
 from hipnb.runs.files import read_fit, read_gpx, read_tcx
 
@@ -25,7 +25,8 @@ ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
 #: No activity file is read past this many bytes once decompressed (a gzip bomb stops here): an
 #: hour's GPX recorded every second is about 0.5 MB, a 10^6-point one about 100 MB.
 MAX_FILE_BYTES = 200_000_000
-_READERS = {".fit": read_fit, ".gpx": read_gpx, ".tcx": read_tcx}
+_READERS = {".fit": read_fit}
+_STREAMED = {".gpx": read_gpx, ".tcx": read_tcx}
 _CHUNK = 1 << 20
 
 #: Opens one file's bytes (a file on disk, a member of a zip) as a binary stream.
@@ -41,7 +42,6 @@ __all__ = [
     "kind",
     "read_activity",
     "read_activity_file",
-    "read_capped",
     "read_head",
 ]
 
@@ -63,17 +63,27 @@ def file_opener(path: Path) -> Opener:
 def read_activity(name: str, opener: Opener, units: str | None = None) -> Parsed:
     """Summaries and problems from the bytes ``opener`` gives, read as the file ``name`` says.
 
+    GPX and TCX are measured first (decompressed and counted, nothing kept), then parsed as a
+    stream; FIT and CSV files are read into memory, under the same cap.
+
     Never raises (but for KeyboardInterrupt and its kind): any exception becomes a problem
     ``name:LINE: reason``, line 1 when the reader cannot tell where it stopped.
     """
     what = kind(name)[1:].upper() or "CSV"
+    streamed = kind(name) in _STREAMED
     try:
-        data = read_capped(name, opener)
+        data = bytearray()
+        for chunk in _chunks(name, opener):
+            if not streamed:
+                data += chunk  # grown in place: no second copy of a big file
     except TooBig as exc:
         return [], [Problem(name, 1, str(exc))]
     except Exception as exc:  # noqa: BLE001 - a bad gzip stream, a zip member's CRC, a disk error
         return [], [Problem(name, 1, f"cannot read the file: {_reason(exc)}")]
     try:
+        if streamed:
+            with opener() as raw:
+                return _STREAMED[kind(name)](_decoded(name, raw), name)
         reader = _READERS.get(kind(name))
         return reader(data, name) if reader else read_csv_export(data, name, units)
     except Exception as exc:  # noqa: BLE001 - every file is its own fault domain
@@ -81,20 +91,25 @@ def read_activity(name: str, opener: Opener, units: str | None = None) -> Parsed
         return [], [Problem(name, int(line), f"not a readable {what} file: {_reason(exc)}")]
 
 
-def read_capped(name: str, opener: Opener) -> Data:
-    """The file's bytes, gunzipped when ``name`` ends in ``.gz``; :class:`TooBig` past the cap."""
-    data = bytearray()  # grown in place: no second copy of a big file
+def _decoded(name: str, raw: IO[bytes]) -> IO[bytes]:
+    """``raw``, gunzipped when ``name`` ends in ``.gz``."""
+    return cast(IO[bytes], gzip.GzipFile(fileobj=raw)) if _gzipped(name) else raw
+
+
+def _chunks(name: str, opener: Opener) -> Iterator[bytes]:
+    """The file's (decompressed) bytes in chunks; :class:`TooBig` once past the cap."""
+    size = 0
     with opener() as raw:
-        stream: IO[bytes] | gzip.GzipFile = gzip.GzipFile(fileobj=raw) if _gzipped(name) else raw
+        stream = _decoded(name, raw)
         while chunk := stream.read(_CHUNK):
-            data += chunk
-            if len(data) > MAX_FILE_BYTES:
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
                 raise TooBig(
                     f"more than {MAX_FILE_BYTES // 1_000_000} MB"
                     f"{' once decompressed' if _gzipped(name) else ''}: not read (no activity "
                     "file is that big; a damaged or hostile file?)"
                 )
-    return data
+            yield chunk
 
 
 def read_head(opener: Opener, size: int) -> bytes:
