@@ -636,6 +636,8 @@ def _load_status(path: Path, holds: pd.DataFrame, as_of: str | None) -> pd.DataF
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         runs = read_runs(folder)
+    for p in runs.attrs["problems"]:  # a bad row in a run log is reported by every read
+        print(p, file=sys.stderr)
     status: pd.DataFrame = analysis.load_status(runs, holds, as_of=as_of).set_index("athlete")
     return status
 

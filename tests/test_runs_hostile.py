@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import hipnb
+from hipnb.cli import main
 from hipnb.errors import HipnbError
 from hipnb.log import Problem
 from hipnb.runs import RUN_COLUMNS, RunLog, formats, import_runs, read_runs, runs_path
@@ -252,7 +253,9 @@ def test_the_one_date_rule_refuses_runs_out_of_time(tmp_path, stamp, reason):
     assert _imp(RUNS / "fit", tmp_path / "logs").problems == []  # later imports are fine
 
 
-def test_a_bad_row_already_in_the_run_log_is_reported_by_every_read_and_breaks_nothing(tmp_path):
+def test_a_bad_row_already_in_the_run_log_is_reported_by_every_read_and_breaks_nothing(
+    tmp_path, capsys
+):
     path = runs_path(tmp_path, "ana")
     path.parent.mkdir(parents=True)
     path.write_text(
@@ -276,6 +279,16 @@ def test_a_bad_row_already_in_the_run_log_is_reported_by_every_read_and_breaks_n
         assert [n.split(": ", 1)[0].rsplit(":", 1)[1] for n in result.notes] == ["2", "3"]
     with pytest.warns(hipnb.errors.LogWarning):
         assert len(RunLog(path).read()) == 2  # the two runs of the first import, once
+    hipnb.SessionLog(hipnb.athlete_path(tmp_path, "ana")).append(
+        [
+            hipnb.log.manual_row(
+                "ana", "side_plank", "left", 30, started_at="2026-11-01T08:00:00+01:00"
+            )
+        ]
+    )
+    assert main(["summary", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:2: started_at" in err and f"{path}:3: started_at" in err
 
 
 def test_a_local_time_in_a_clock_change_is_a_real_time(tmp_path):
