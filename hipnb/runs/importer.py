@@ -124,8 +124,8 @@ def import_runs(
     source, logs = Path(path), Path(logs)
     if logs.exists() and not logs.is_dir():
         raise HipnbError(
-            f"{logs}: a file, not a folder: logs is the folder holding the hold logs "
-            "(runs go to its runs/ folder)"
+            f"{logs}: a file, not a folder: give the folder of hold logs (--logs DIR, "
+            "logs=DIR); runs go to DIR/runs/"
         )
     if not source.exists():
         raise HipnbError(f"{source}: no such file or folder")
