@@ -25,7 +25,7 @@ from tests.conftest import DATA
 RUNS = DATA / "runs"
 MADRID = "Europe/Madrid"
 FUZZ_SEED = 20261129
-FUZZ_PER_FILE = 400
+FUZZ_PER_FILE = 1500
 FUZZED = {
     "morning_run.fit": RUNS / "fit" / "morning_run.fit",
     "track_session.gpx": RUNS / "good" / "track_session.gpx",
