@@ -246,23 +246,37 @@ def _runs_parser(sub: Subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill(
             "Read an export and append its runs (not rides, walks, yoga...) to the athlete's run "
-            "log. PATH is an unzipped Strava bulk export folder (its activities.csv, or its activity files "
-            "when there is no CSV), a Garmin Connect CSV, a plain CSV with columns date, "
-            "distance_km (or distance_mi) and duration, a .fit/.gpx/.tcx file (gzipped or not) "
-            "or a folder of them. Importing again adds nothing; the same run from two sources "
-            "(starts within 2 minutes, distances within 3 %) is kept once. Every activity skipped "
-            "and every bad file or row is listed (FILE:LINE: REASON) while the rest imports; "
+            "log. PATH is a Strava bulk export (the .zip as downloaded, read without unzipping, "
+            "or its folder: its activities.csv when in English, else its activity files), a "
+            "Garmin Connect CSV, a plain CSV with columns date, distance_km (or distance_mi) and "
+            "duration, a .fit/.gpx/.tcx file (gzipped or not) or a folder of them. Importing "
+            "again adds nothing; the same run from two sources (starts within 2 minutes, "
+            "distances within 3 %) is kept once. Every activity skipped and every bad file or "
+            "row is listed (FILE:LINE: REASON) while the rest imports: a damaged or hostile file, "
+            "one over 200 MB once decompressed, a run before 1990 or more than a day ahead; "
             "exit status 1 if any problem was found. No GPS points are stored.",
             width=88,
         ),
         epilog="examples:\n"
-        "  hipnb runs import export_123/ --athlete ana --tz Europe/Madrid\n"
+        "  hipnb runs import export_123.zip --athlete ana --tz Europe/Madrid\n"
         "  hipnb runs import Activities.csv --athlete ana --units mi\n"
         "  hipnb runs import watch/ --athlete ana --type run   (GPX files that do not say "
-        "their type)",
+        "their type)\n"
+        "  hipnb runs import runs.csv --athlete 'Zoë' --new-athlete   (no logs for Zoë yet)",
     )
-    imp.add_argument("path", type=Path, metavar="PATH", help="export folder or file")
-    imp.add_argument("--athlete", required=True, help="athlete's name, e.g. ana or 'Zoë'")
+    imp.add_argument("path", type=Path, metavar="PATH", help="export zip, folder or file")
+    imp.add_argument(
+        "--athlete",
+        required=True,
+        help="athlete's name as in the logs, e.g. ana or 'Zoë' (a name differing from a known "
+        "one only in case or accents is refused)",
+    )
+    imp.add_argument(
+        "--new-athlete",
+        action="store_true",
+        help="start the run log of an athlete with no hold or run log in DIR yet (without it, "
+        "an unknown name is refused: a typo never starts a second athlete)",
+    )
     imp.add_argument(
         "--logs",
         type=Path,
@@ -633,6 +647,8 @@ def _runs_beside(path: Path) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         runs: pd.DataFrame = read_runs(folder)
+    for p in runs.attrs["problems"]:  # a bad row in a run log is reported by every read
+        print(p, file=sys.stderr)
     return runs
 
 
@@ -646,6 +662,7 @@ def _cmd_runs_import(args: argparse.Namespace) -> int:
         tz=args.tz,
         units=args.units,
         type=args.type,
+        new_athlete=args.new_athlete,
         progress=False if args.quiet else None,
     )
     if not args.quiet:
