@@ -36,7 +36,10 @@ def _slope(day_no: pd.Series, value: pd.Series, by: pd.Series) -> pd.Series:
 def _hold_figures(holds: pd.DataFrame, day: pd.Timestamp, target_s: float) -> pd.DataFrame:
     local = holds["local_time"]
     upto = local < day + pd.Timedelta(days=1)
-    span = local[upto].groupby(holds.loc[upto, "athlete"], sort=False).agg(["min", "max"])
+    seen, athlete = local, holds["athlete"]
+    if not upto.all():  # a day in the past: leave out what came after (today: nothing did)
+        seen, athlete = local[upto], athlete[upto]
+    span = seen.groupby(athlete, sort=False).agg(["min", "max"])
     out = pd.DataFrame({"last_day": span["max"].dt.normalize()})
     out["days_since"] = (day - out["last_day"]).dt.days
     out["history_days"] = (day - span["min"].dt.normalize()).dt.days + 1
