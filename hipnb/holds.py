@@ -25,13 +25,13 @@ from typing import Any, cast
 import pandas as pd
 
 from hipnb.errors import LogError
-from hipnb.log import COLUMNS, Hold, hold_ids, normalize_name
+from hipnb.log import COLUMNS, EDITABLE, Hold, hold_ids, normalize_name
+from hipnb.log.identity import hold_identity, plain
+from hipnb.log.spec import SPEC_BY_NAME
+from hipnb.log.stamps import local_stamp
 
 #: Length of a hold's short reference (hex digits); longer only if two holds of one file collide.
 REF_LEN = 8
-#: Fields a correction may change: the schema's, but the hold's session, routine and athlete (a hold
-#: is one athlete's).
-EDITABLE = tuple(c for c in COLUMNS if c not in {"session_id", "athlete", "routine"})
 
 
 def hold_refs(df: pd.DataFrame) -> pd.Series:
@@ -101,9 +101,9 @@ def correction_row(hold: pd.Series, action: str, **changes: Any) -> Hold:
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise LogError(f"a correction cannot change {', '.join(unknown)}")
-    row: dict[str, Any] = {name: _plain(hold.get(name)) for name in COLUMNS}
-    row["started_at"] = _local_stamp(hold)
-    row["pain_at_s"] = _plain(hold.get("pain_at_s"))
+    row: dict[str, Any] = {name: plain(hold.get(name)) for name in COLUMNS}
+    row["started_at"] = _stamp(hold)
+    row["pain_at_s"] = plain(hold.get("pain_at_s"))
     row["hold_id"] = hold_identity(hold)
     row["action"] = action
     for name, value in changes.items():
@@ -123,10 +123,10 @@ def correction_row(hold: pd.Series, action: str, **changes: Any) -> Hold:
 def changed_fields(before: pd.Series, row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """``(field, old, new)`` for each field a correction ``row`` changes in ``before``, as text."""
     out = []
-    old_stamp = _local_stamp(before)
+    old_stamp = _stamp(before)
     for name in EDITABLE:
-        old = old_stamp if name == "started_at" else _text(before.get(name))
-        new = _text(row.get(name))
+        old = old_stamp if name == "started_at" else _text(name, before.get(name))
+        new = _text(name, row.get(name))
         numeric = name in ("target_s", "actual_s")
         if not (_same_number(old, new) if numeric else old == new):
             out.append((name, old, new))
@@ -157,57 +157,8 @@ def local_start(hold: pd.Series, text: str) -> str:
     if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
         raise LogError(f"time {text!r} is not a time of day like 07:15 or an ISO date-time")
     h, m, sec = (int(p) for p in [*parts, "0"][:3])
-    stamp = _local_stamp(hold)
+    stamp = _stamp(hold)
     return f"{stamp[:10]}T{h:02d}:{m:02d}:{sec:02d}{stamp[-6:]}"
-
-
-def hold_identity(hold: pd.Series) -> str:
-    """The identity of one hold (a row of a read log): its ``hold_id``, else its key."""
-    one = pd.DataFrame(
-        {
-            "session_id": [str(hold["session_id"])],
-            "exercise": [str(hold["exercise"])],
-            "side": [str(hold["side"])],
-            "started_at": pd.to_datetime([hold["started_at"]], utc=True),
-            "hold_id": [_plain(hold.get("hold_id")) or None],
-        }
-    )
-    return str(hold_ids(one).iloc[0])
-
-
-def _local_stamp(hold: pd.Series) -> str:
-    """The hold's start as it was written: local wall-clock time with its own UTC offset."""
-    utc = pd.Timestamp(hold["started_at"]).tz_convert("UTC").tz_localize(None)
-    local = pd.Timestamp(hold["local_time"])
-    minutes = int((local - utc).total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    text = local.strftime("%Y-%m-%dT%H:%M:%S")
-    if local.microsecond:
-        text += f".{local.microsecond:06d}"
-    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _plain(value: Any) -> Any:
-    """A cell as a plain Python value (None for missing)."""
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value.item() if hasattr(value, "item") else value
-
-
-def _text(value: Any) -> str:
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _same_number(a: str, b: str) -> bool:
@@ -215,3 +166,12 @@ def _same_number(a: str, b: str) -> bool:
         return float(a) == float(b)
     except ValueError:
         return a == b
+
+
+def _stamp(hold: pd.Series) -> str:
+    """The hold's start as it was written: local wall-clock time with its own UTC offset."""
+    return local_stamp(hold["started_at"], hold["local_time"])
+
+
+def _text(name: str, value: Any) -> str:
+    return SPEC_BY_NAME[name].text(plain(value))

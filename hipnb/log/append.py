@@ -13,20 +13,11 @@ import pyarrow.compute as pc
 from filelock import FileLock
 
 from hipnb.errors import LogError
+from hipnb.log.check import check_rows, first_rejected, normalize_names, per_unique
+from hipnb.log.check import empty_log as _empty_log
 from hipnb.log.read import read_logs
 from hipnb.log.rows import _Batch, _batch, _header_names
-from hipnb.log.schema import (
-    ALL_COLUMNS,
-    EOL,
-    NOTE_MAX,
-    REQUIRED,
-    Rows,
-    _first_rejected,
-    _normalize_names,
-    _per_unique,
-    _validate,
-)
-from hipnb.log.schema import empty_log as _empty_log
+from hipnb.log.spec import ALL_COLUMNS, EOL, NOTE_MAX, REQUIRED, Rows
 
 #: Signature of the low-level write :class:`SessionLog` uses (``os.write``): fd, bytes -> count.
 Writer = Callable[[int, memoryview], int]
@@ -59,7 +50,7 @@ class SessionLog:
         Raises :class:`hipnb.LogError`, writing nothing, when:
 
         * a row is invalid (the message names the row, 1-based within this call, and the field);
-        * a note is longer than :data:`~hipnb.log.schema.NOTE_MAX` characters;
+        * a note is longer than :data:`~hipnb.log.spec.NOTE_MAX` characters;
         * the file's header has no column for a value the rows carry (it would be lost);
         * the write fails (disk full, I/O error, no permission): the file is cut back to its size
           before the call, under the lock, so it stays byte-identical.
@@ -71,8 +62,8 @@ class SessionLog:
         batch = _batch(rows)
         if not len(batch):
             return 0
-        _, reason = _validate(batch.table, typed=False, index=batch.index)
-        first = _first_rejected(reason)
+        _, reason = check_rows(batch.table, typed=False, index=batch.index)
+        first = first_rejected(reason)
         if first:
             raise LogError(
                 f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
@@ -86,7 +77,7 @@ class SessionLog:
                 f"{NOTE_MAX:,} (nothing was written)"
             )
         names = batch.table.column("athlete").combine_chunks()
-        batch = batch.with_column("athlete", _per_unique(names, _normalize_names))  # NFC, trimmed
+        batch = batch.with_column("athlete", per_unique(names, normalize_names))  # NFC, trimmed
         append_text(
             self.path,
             self._lock,

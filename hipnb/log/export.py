@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from hipnb.log.rows import _csv_text, _to_text_frame
-from hipnb.log.schema import COLUMNS, EOL
+from hipnb.log.spec import COLUMNS, EOL
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: A formula character right after a character that can start a new cell: a list separator in a

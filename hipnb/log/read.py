@@ -28,22 +28,13 @@ import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from hipnb.errors import LogError, LogWarning
+from hipnb.log.check import Problem, check_rows, empty_log
+from hipnb.log.identity import hold_ids
 from hipnb.log.rows import _header_names
-from hipnb.log.schema import (
-    _STAMP,
-    ALL_COLUMNS,
-    COLUMNS,
-    NOTE_MAX,
-    REQUIRED,
-    Problem,
-    _validate,
-    empty_log,
-    hold_ids,
-)
+from hipnb.log.spec import ALL_COLUMNS, COLUMNS, FALSE_WORDS, NOTE_MAX, REQUIRED, SPEC, TRUE_WORDS
+from hipnb.log.stamps import STAMP
 
 _BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
-_NUMERIC = {"target_s", "actual_s", "pain_at_s", "rpe", "discomfort"}
-_BOOLS = ("true", "false", "1", "0", "yes", "no", "y", "n", "t", "f")
 _CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
 _CHUNK = 8 << 20
 _REJECTED = "_rejected"  # rows validation refused, until read_logs leaves them out
@@ -268,7 +259,7 @@ def _read_bytes(
     if table is None:  # cut structural faults out and parse the rest
         body = _split_faults(buf, len(names), name)
         table = _parse(body, names, name, buf)
-    typed, reason = _validate(table)
+    typed, reason = check_rows(table)
     bad = reason.notna().to_numpy()
     found = body.problems
     if bad.any():
@@ -327,9 +318,15 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
     columns = [c if c else f"_unnamed_{i}" for i, c in enumerate(names)]
     wanted = [c for c in columns if c in ALL_COLUMNS]
     # large_string: the text pandas keeps, so no column is cast again on the way to the frame
-    types = {c: pa.float64() if c in _NUMERIC else pa.large_string() for c in wanted}
-    if "completed" in types:
-        types["completed"] = pa.bool_()
+    kinds = {c.name: c for c in SPEC}
+    types = {
+        c: pa.float64()
+        if kinds[c].numeric
+        else pa.bool_()
+        if kinds[c].kind == "flag"
+        else pa.large_string()
+        for c in wanted
+    }
     while True:
         try:
             return pacsv.read_csv(
@@ -343,8 +340,8 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
                     include_columns=wanted,
                     strings_can_be_null=False,
                     null_values=[""],
-                    true_values=[v for b in _BOOLS[::2] for v in (b, b.upper(), b.title())],
-                    false_values=[v for b in _BOOLS[1::2] for v in (b, b.upper(), b.title())],
+                    true_values=[v for b in TRUE_WORDS for v in (b, b.upper(), b.title())],
+                    false_values=[v for b in FALSE_WORDS for v in (b, b.upper(), b.title())],
                 ),
             )
         except pa.ArrowInvalid as exc:
@@ -565,7 +562,7 @@ def _row_starts_at(buf: np.ndarray, offset: int, width: int) -> bool:
         record = next(csv.reader(io.StringIO(chunk, newline="")), [])
     except csv.Error:
         return False
-    return len(record) == width and any(_STAMP.match(v.strip()) for v in record)
+    return len(record) == width and any(STAMP.match(v.strip()) for v in record)
 
 
 def _one_record(raw: bytes) -> list[str]:

@@ -1,0 +1,406 @@
+"""The rules a row must meet, from the column spec: one vectorised pass, used by append and read.
+
+Each column is checked by its kind (:data:`hipnb.log.spec.SPEC`): text, name, stamp, id, choice,
+seconds, flag, score, note, ref. A rule that needs only the row lives here; rules that need the
+routines, the clock or an override are the doors' (:mod:`hipnb.log.gate`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple, overload
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from hipnb.log.spec import ALL_COLUMNS, FALSE_WORDS, SPEC, TRUE_WORDS, Column
+from hipnb.log.stamps import parse_stamps
+from hipnb.names import name_problem
+
+#: An exercise id: lower_snake_case.
+SLUG_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Problem(NamedTuple):
+    """One row (or file) that could not be used: where it is and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+def problems(df: pd.DataFrame) -> list[Problem]:
+    """The problems found while reading ``df`` (an empty list when there were none)."""
+    return list(df.attrs.get("problems", []))
+
+
+@overload
+def check_rows(
+    raw: pa.Table | pd.DataFrame, *, typed: Literal[True] = True, index: pd.Index | None = None
+) -> tuple[pd.DataFrame, pd.Series[Any]]: ...
+@overload
+def check_rows(
+    raw: pa.Table | pd.DataFrame, *, typed: Literal[False], index: pd.Index | None = None
+) -> tuple[None, pd.Series[Any]]: ...
+def check_rows(
+    raw: pa.Table | pd.DataFrame, *, typed: bool = True, index: pd.Index | None = None
+) -> tuple[pd.DataFrame | None, pd.Series[Any]]:
+    """Check rows against the spec: a frame of strings (append) or an Arrow table (read).
+
+    The table's columns may be text or already typed by the CSV reader (floats, bools): typed
+    columns only get their range checks. Returns the typed frame (every column of
+    :data:`ALL_COLUMNS` plus ``local_time``) and, per row, the reason it cannot be used (None for a
+    good row; the first rule broken, in column order). Messages are built only for failing rows.
+    """
+    if isinstance(raw, pd.DataFrame):
+        index = raw.index
+        raw = pa.table(
+            {
+                c: pa.array(raw[c].astype("str").fillna("").to_numpy(dtype=object), pa.string())
+                for c in raw.columns
+                if c in ALL_COLUMNS
+            }
+        )
+        n = len(index)
+    else:
+        n = raw.num_rows
+        index = pd.RangeIndex(n) if index is None else index
+    rows = _Rows(n, {c.name: _column(raw, c.name, n) for c in SPEC})
+    out: dict[str, pa.Array] = {}
+    for column in SPEC:
+        out[column.name] = _CHECKS[column.kind](rows, column)
+        if column.kind == "stamp":
+            out["local_time"] = rows.local_time
+    _ENCODED.clear()
+    if not typed:  # append only needs to know which rows are bad
+        return None, pd.Series(rows.reason, index=index)
+    table = pa.table({name: out[name] for name in (*ALL_COLUMNS, "local_time")})
+    frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    frame.index = index
+    return frame, pd.Series(rows.reason, index=index)
+
+
+class _Rows:
+    """The columns being checked, and what is wrong with each row so far."""
+
+    def __init__(self, n: int, cells: dict[str, pa.Array]):
+        self.n = n
+        self.cells = cells
+        self.bad = np.zeros(n, dtype=bool)
+        self.reason = np.full(n, None, dtype=object)
+        self.local_time = pa.nulls(n, pa.timestamp("us"))
+
+    def flag(self, mask: object, message: Callable[[int], str]) -> None:
+        """Give rows in ``mask`` (not already rejected) a reason; ``message(i)`` builds it."""
+        mask = _np_bool(mask) & ~self.bad
+        if mask.any():
+            for i in np.flatnonzero(mask):
+                self.reason[i] = message(int(i))
+            self.bad |= mask
+
+    def empty(self, column: Column, blank: object) -> None:
+        if column.required or column.identity:
+            self.flag(blank, lambda i: f"{column.name} is empty")
+
+
+def _quoted(column: Column, values: pa.Array, what: str) -> Callable[[int], str]:
+    return lambda i: f"{column.name} '{_cell_text(values[i].as_py())[:40]}' {what}"
+
+
+def _check_text(rows: _Rows, column: Column) -> pa.Array:
+    text = _trim_edges(_text(rows.cells[column.name]))
+    rows.empty(column, pc.equal(text, ""))
+    return text if column.required else _empty_to_null(text)
+
+
+def _check_name(rows: _Rows, column: Column) -> pa.Array:
+    name = _per_unique(_text(rows.cells[column.name]), normalize_names)
+    rows.empty(column, pc.equal(name, ""))
+    why = _per_unique(name, _name_problems)
+    rows.flag(
+        pc.is_valid(why), lambda i: f"{column.name} '{name[i].as_py()[:40]}' {why[i].as_py()}"
+    )
+    return name
+
+
+def _check_stamp(rows: _Rows, column: Column) -> pa.Array:
+    local, offset, reasons = parse_stamps(_text(rows.cells[column.name]))
+    if reasons is not None:
+        rows.flag(reasons != None, lambda i: str(reasons[i]))  # noqa: E711 (elementwise)
+    local_np = np.asarray(local.fill_null(0).to_numpy(zero_copy_only=False), dtype="datetime64[us]")
+    off_np = np.asarray(offset.fill_null(0), dtype="int64").astype("timedelta64[m]")
+    rows.local_time = pa.array(local_np, type=pa.timestamp("us"))
+    return pa.array(local_np - off_np, type=pa.timestamp("us", tz="UTC"))
+
+
+def _check_id(rows: _Rows, column: Column) -> pa.Array:
+    ident = _per_unique(_text(rows.cells[column.name]), pc.utf8_trim_whitespace)
+    blank = pc.equal(ident, "")
+    rows.empty(column, blank)
+    ok = _per_unique(ident, lambda u: pc.match_substring_regex(u, SLUG_PATTERN))
+    rows.flag(pc.invert(pc.or_(ok, blank)), _quoted(column, ident, "is not an id"))
+    return ident
+
+
+def _check_choice(rows: _Rows, column: Column) -> pa.Array:
+    cells = rows.cells[column.name]
+    if not column.required and _all_empty(cells):  # most files: no corrections
+        return pa.nulls(rows.n, pa.large_string())
+    value = _per_unique(_text(cells), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u)))
+    shown = ", ".join(c for c in column.choices if c)
+    if "" in column.choices:
+        shown += " (or empty)"
+    rows.empty(column, pc.equal(value, ""))
+    rows.flag(
+        pc.invert(pc.is_in(value, pa.array(column.choices))),
+        _quoted(column, cells, f"is not one of {shown}"),
+    )
+    return value if column.required else _empty_to_null(value)
+
+
+def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
+    cells = rows.cells[column.name]
+    if not column.required and _all_empty(cells):
+        return pa.nulls(rows.n, pa.float64())
+    num, blank = _numbers(cells)
+    rows.empty(column, blank)
+    rows.flag(
+        pc.and_(pc.invert(blank), pc.invert(pc.is_finite(num.fill_null(np.nan)))),
+        _quoted(column, cells, "is not a number of seconds"),
+    )
+    if column.low is not None:
+        rows.flag(pc.less(num, column.low), _quoted(column, cells, "is negative"))
+    if column.high is not None:
+        rows.flag(pc.greater(num, column.high), _quoted(column, cells, column.over_high))
+    return num
+
+
+def _check_flag(rows: _Rows, column: Column) -> pa.Array:
+    done = rows.cells[column.name]
+    if done.type == pa.bool_():
+        rows.flag(pc.is_null(done), lambda i: f"{column.name} '' is not true/false")
+        return done.fill_null(False)
+    text = _per_unique(_text(done), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u)))
+    rows.flag(
+        pc.invert(pc.is_in(text, pa.array(sorted(TRUE_WORDS + FALSE_WORDS)))),
+        _quoted(column, done, "is not true/false"),
+    )
+    return pc.is_in(text, pa.array(sorted(TRUE_WORDS)))
+
+
+def _check_score(rows: _Rows, column: Column) -> pa.Array:
+    cells = rows.cells[column.name]
+    num, blank = _numbers(cells)
+    low, high = column.low or 0, column.high or 0
+    wrong = pc.or_kleene(
+        pc.or_kleene(pc.is_nan(num.fill_null(0)), pc.not_equal(num, pc.round(num))),
+        pc.or_kleene(pc.less(num, low), pc.greater(num, high)),
+    )
+    rows.flag(
+        pc.or_(pc.and_(pc.invert(blank), pc.is_null(num)), wrong.fill_null(False)),
+        _quoted(column, cells, f"is not a whole number from {low:g} to {high:g}"),
+    )
+    return pc.cast(pc.if_else(wrong.fill_null(False), None, num), pa.int64(), safe=False)
+
+
+def _check_note(rows: _Rows, column: Column) -> pa.Array:
+    return _empty_to_null(rows.cells[column.name])
+
+
+def _check_ref(rows: _Rows, column: Column) -> pa.Array:
+    cells = rows.cells[column.name]
+    action = rows.cells.get("action")
+    if _all_empty(cells) and (action is None or _all_empty(action)):
+        return pa.nulls(rows.n, pa.large_string())
+    ref = _trim_edges(_text(cells))
+    if action is not None:  # a correction names the hold it applies to
+        wants = pc.not_equal(pc.utf8_trim_whitespace(_text(action)), "")
+        rows.flag(
+            pc.and_(wants, pc.equal(ref, "")),
+            lambda i: (
+                f"action '{_cell_text(action[i].as_py()).strip().lower()}' needs the "
+                f"{column.name} of the hold it applies to"
+            ),
+        )
+    return _empty_to_null(ref)
+
+
+_CHECKS: dict[str, Callable[[_Rows, Column], pa.Array]] = {
+    "text": _check_text,
+    "name": _check_name,
+    "stamp": _check_stamp,
+    "id": _check_id,
+    "choice": _check_choice,
+    "seconds": _check_seconds,
+    "flag": _check_flag,
+    "score": _check_score,
+    "note": _check_note,
+    "ref": _check_ref,
+}
+
+
+def first_rejected(reason: pd.Series) -> tuple[int, str] | None:
+    """(row number counting from 1, why) for the first row :func:`check_rows` rejected, or None."""
+    bad = np.flatnonzero(reason.notna().to_numpy())
+    return (int(bad[0]) + 1, str(reason.iloc[bad[0]])) if len(bad) else None
+
+
+def empty_log() -> pd.DataFrame:
+    """An empty typed log frame, with every column a read gives."""
+    typed, _ = check_rows(pd.DataFrame({c: pd.Series([], dtype="str") for c in ALL_COLUMNS}))
+    typed.attrs["problems"] = []
+    return typed
+
+
+# --------------------------------------------------------------------------------------------------
+# Arrow helpers
+
+
+def _all_empty(arr: pa.Array) -> bool:
+    """Whether a column holds nothing at all (absent, all null or all empty text): cheap to tell."""
+    if arr.null_count == len(arr):
+        return True
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return not pc.max(pc.binary_length(arr)).as_py()
+    return False
+
+
+def _empty_to_null(arr: pa.Array) -> pa.Array:
+    """Text with empty cells as null (missing), as the frame shows them."""
+    arr = _text(arr) if arr.null_count != len(arr) else pa.nulls(len(arr), pa.large_string())
+    if arr.null_count == len(arr) or not pc.any(pc.equal(arr, "")).as_py():
+        return arr
+    return pc.if_else(pc.equal(arr, ""), None, arr)
+
+
+def _column(raw: pa.Table, name: str, n: int) -> pa.Array:
+    """Column ``name`` of ``raw`` as one Arrow array; an all-empty text column when absent."""
+    if name not in raw.column_names:
+        return pa.nulls(n, pa.string()) if n else pa.array([], pa.string())
+    arr = raw.column(name)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _text(arr: pa.Array) -> pa.Array:
+    """Text with no nulls ("" where missing)."""
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    return arr.fill_null("") if arr.null_count else arr
+
+
+def _cell_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+_EDGE_SPACE = np.zeros(256, dtype=bool)
+_EDGE_SPACE[[9, 10, 11, 12, 13, 32]] = True
+
+
+def _offset_type(arr: pa.Array) -> type[np.integer]:
+    """The integer type of a text array's offsets buffer (64-bit for large strings)."""
+    return np.int64 if pa.types.is_large_string(arr.type) else np.int32
+
+
+def _trim_edges(arr: pa.Array) -> pa.Array:
+    """``arr`` with spaces trimmed off the few values that have any, found by their edge bytes."""
+    n = len(arr)
+    if n == 0:
+        return arr
+    ends = np.frombuffer(arr.buffers()[1], dtype=_offset_type(arr))[arr.offset : arr.offset + n + 1]
+    data = arr.buffers()[2]
+    if data is None or ends[-1] == ends[0]:
+        return arr
+    raw = np.frombuffer(data, dtype=np.uint8)
+    nonempty = ends[1:] > ends[:-1]
+    first = raw[np.where(nonempty, ends[:-1], 0)]
+    last = raw[np.where(nonempty, ends[1:] - 1, 0)]
+    padded = nonempty & (_EDGE_SPACE[first] | _EDGE_SPACE[last])
+    if not padded.any():
+        return arr
+    return pc.if_else(pa.array(padded), pc.utf8_trim_whitespace(arr), arr)
+
+
+def normalize_names(u: pa.Array) -> pa.Array:
+    """Names as the log keeps them (NFC, trimmed), for an Arrow array of text."""
+    return pa.array([unicodedata.normalize("NFC", v).strip() for v in u.to_pylist()], u.type)
+
+
+def _name_problems(u: pa.Array) -> pa.Array:
+    return pa.array([name_problem(v) if v else None for v in u.to_pylist()], pa.string())
+
+
+_PANDAS_TYPES = {
+    pa.string(): pd.StringDtype("pyarrow", np.nan),
+    pa.large_string(): pd.StringDtype("pyarrow", np.nan),
+    pa.int64(): pd.Int64Dtype(),
+}
+
+
+def _np_bool(mask: object) -> NDArray[np.bool_]:
+    if isinstance(mask, pa.ChunkedArray | pa.Array):
+        return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(mask, dtype=bool)
+
+
+_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def _numbers(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(numbers, blank): floats from a typed or text column; null where blank or not a number."""
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        if pa.types.is_null(arr.type):
+            return pa.nulls(len(arr), pa.float64()), pa.array(np.ones(len(arr), dtype=bool))
+        return arr.cast(pa.float64()), arr.is_null()
+    arr = _trim_edges(arr.fill_null(""))
+    blank = pc.equal(arr, "")
+    try:
+        return pc.if_else(blank, None, arr).cast(pa.float64()), blank
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # text in a number column
+        ok = pc.match_substring_regex(arr, _NUMBER)
+        return pc.if_else(ok, arr, None).cast(pa.float64()), blank
+
+
+def per_unique(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``fn`` applied to each distinct value once, spread back over ``arr`` (ids, sides, names).
+
+    When ``fn`` changes no distinct value (text already trimmed, names already NFC), ``arr``
+    itself comes back: spreading a million strings back costs more than finding the few distinct.
+    """
+    if len(arr) == 0:
+        return fn(arr)
+    encoded = _encoded(arr)
+    mapped = fn(encoded.dictionary)
+    if mapped.type == encoded.dictionary.type and mapped.equals(encoded.dictionary):
+        return arr
+    out = pc.take(mapped, encoded.indices)
+    if mapped.type == arr.type:
+        _ENCODED.append((out, pa.DictionaryArray.from_arrays(encoded.indices, mapped)))
+    return out
+
+
+_per_unique = per_unique
+_ENCODED: list[tuple[pa.Array, pa.DictionaryArray]] = []
+
+
+def _encoded(arr: pa.Array) -> pa.DictionaryArray:
+    """``arr`` dictionary-encoded, once per array (a check asks several questions of each)."""
+    for seen, encoded in _ENCODED:
+        if seen is arr:
+            return encoded
+    encoded = arr.dictionary_encode()
+    _ENCODED.append((arr, encoded))
+    del _ENCODED[:-8]
+    return encoded
