@@ -123,8 +123,10 @@ def test_edit_with_nothing_to_change_or_a_bad_value_writes_nothing(log, capsys):
     assert "nothing appended" in capsys.readouterr().out
     assert main(["edit", "--log", str(log.path), ref, "--side", "up"]) == 2
     assert "side 'up'" in capsys.readouterr().err
-    assert main(["edit", "--log", str(log.path), ref, "--when", "2026-11-24T07:00"]) == 2
-    assert "no UTC offset" in capsys.readouterr().err
+    assert main(["edit", "--log", str(log.path), ref, "--when", "7 am"]) == 2
+    assert "start '7 am' is not a date-time: write 07:15" in capsys.readouterr().err
+    assert main(["edit", "--log", str(log.path), ref, "--when", "1989-12-31 07:00"]) == 2
+    assert "starts before 1990-01-01" in capsys.readouterr().err
     assert main(["edit", "--log", str(log.path), "zz"]) == 2
     assert "too short" in capsys.readouterr().err
     assert log.path.read_bytes() == before
@@ -173,4 +175,4 @@ def test_holds_of_a_missing_file_a_folder_or_an_unknown_athlete_say_so(tmp_path,
     assert main(["holds", "--log", str(log.path), "--athlete", "anna"]) == 2
     assert "no athlete 'anna'; did you mean 'ana'?" in capsys.readouterr().err
     assert main(["holds", "--log", str(log.path), "--day", "24/11/2026"]) == 2
-    assert "not a date like 2026-11-24" in capsys.readouterr().err
+    assert "is not a day: write today, yesterday or 2026-11-24" in capsys.readouterr().err

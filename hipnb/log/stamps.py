@@ -10,8 +10,9 @@ The log's stamp text (ISO 8601 with the athlete's own UTC offset) is parsed by
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,128 @@ def start_problem(when: datetime, *, now: datetime | None = None) -> str | None:
     if now is not None and when > now + FUTURE_SLACK:
         return f"starts more than a day in the future ({when.date().isoformat()})"
     return None
+
+
+# --------------------------------------------------------------------------------------------------
+# starts as people type them
+
+
+_TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_WORDS = {"today": 0, "yesterday": 1}
+#: What a start may look like, for messages.
+WHEN_FORMS = "07:15, '2026-11-24 07:15', yesterday, or 2026-11-24T07:15:00-05:00"
+
+
+def zone(tz: str | tzinfo | None) -> tzinfo | None:
+    """A time zone from its IANA name (``Europe/Madrid``), a tzinfo, or None (this machine's zone).
+
+    An unknown name raises :class:`hipnb.LogError`.
+    """
+    if tz is None or isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LogError(f"unknown time zone {tz!r} (write it like Europe/Madrid or UTC)") from None
+
+
+def local_datetime(day: date, at: time, tz: str | tzinfo | None = None) -> datetime:
+    """``day`` at wall-clock ``at`` in zone ``tz`` (default: this machine's), aware, whole seconds.
+
+    The offset is the one the zone has on that day (summer or winter time), so a start typed for a
+    day across a clock change carries the right one.
+
+        >>> local_datetime(date(2026, 7, 1), time(7, 15), "Europe/Madrid").isoformat()
+        '2026-07-01T07:15:00+02:00'
+    """
+    naive = datetime.combine(day, at.replace(microsecond=0, tzinfo=None))
+    where = zone(tz)
+    return naive.astimezone() if where is None else naive.replace(tzinfo=where)
+
+
+def parse_day(
+    text: str | date | None, *, tz: str | tzinfo | None = None, now: datetime | None = None
+) -> date:
+    """A local day from ``today``, ``yesterday``, ``YYYY-MM-DD`` or a date (None: today), in ``tz``."""
+    today = _now(now, tz).date()
+    if text is None:
+        return today
+    if isinstance(text, date):
+        return text
+    word = text.strip().lower()
+    if word in _DAY_WORDS:
+        return today - timedelta(days=_DAY_WORDS[word])
+    if _DATE.match(word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            pass
+    raise LogError(f"day {text!r} is not a day: write today, yesterday or 2026-11-24")
+
+
+def parse_when(
+    text: str | None,
+    *,
+    day: str | date | None = None,
+    tz: str | tzinfo | None = None,
+    now: datetime | None = None,
+) -> datetime:
+    """A start as people type it, as an aware datetime (whole seconds).
+
+    ``text`` may be a time of day (``07:15``, ``7:15:30``) on ``day`` (``today``, ``yesterday``,
+    ``YYYY-MM-DD``; default today), a date and time without an offset (``2026-11-24 07:15``), taken
+    in zone ``tz`` (an IANA name; default this machine's zone, with the offset of that date), a full
+    ISO 8601 stamp with its offset (kept as written), ``now``, ``today`` or ``yesterday`` (the
+    present time of day on that day), or None (``day`` at the present time of day, default now).
+    Anything else raises :class:`hipnb.LogError` saying what can be written.
+
+        >>> now = datetime(2026, 11, 29, 12, 30, tzinfo=UTC)
+        >>> parse_when("07:15", day="yesterday", tz="America/New_York", now=now).isoformat()
+        '2026-11-28T07:15:00-05:00'
+        >>> parse_when("2026-11-24 07:15", tz="Europe/Madrid").isoformat()
+        '2026-11-24T07:15:00+01:00'
+    """
+    present = _now(now, tz)
+    word = (text or "").strip()
+    low = word.lower()
+    if low in ("", "now") or low in _DAY_WORDS:
+        if low in _DAY_WORDS:
+            if day is not None:
+                raise LogError(f"give the day once: --when {text!r} and --day {day!r}")
+            day = low
+        if day is None:
+            return present
+        return local_datetime(parse_day(day, tz=tz, now=now), present.time(), tz)
+    clock = _TIME_OF_DAY.match(word)
+    if clock:
+        h, m, sec = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        if h > 23 or m > 59 or sec > 59:
+            raise LogError(f"start {text!r} is not a time of day (00:00 to 23:59:59)")
+        return local_datetime(parse_day(day, tz=tz, now=now), time(h, m, sec), tz)
+    if _DATE.match(word):
+        if day is not None:
+            raise LogError(f"give the day once: --when {text!r} and --day {day!r}")
+        return local_datetime(parse_day(word), present.time(), tz)
+    if not STAMP.match(word):
+        raise LogError(f"start {text!r} is not a date-time: write {WHEN_FORMS}")
+    try:
+        stamp = datetime.fromisoformat(word.replace("Z", "+00:00"))
+    except ValueError:
+        if int(word[:4]) < EARLIEST_START.year:  # year 0 is no datetime, but the rule is the floor
+            raise LogError(f"start {text!r} {start_problem(_BEFORE_FLOOR)}") from None
+        raise LogError(f"start {text!r} is not a real date-time") from None
+    if day is not None:
+        raise LogError(f"give the day once: --when {text!r} carries its date; leave out --day")
+    if stamp.tzinfo is None:
+        return local_datetime(stamp.date(), stamp.time(), tz)
+    return stamp.replace(microsecond=0)
+
+
+def _now(now: datetime | None, tz: str | tzinfo | None) -> datetime:
+    present = (now or datetime.now(UTC)).replace(microsecond=0)
+    where = zone(tz)
+    return present.astimezone() if where is None else present.astimezone(where)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -181,12 +304,13 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
         elif not real[i]:
             reasons[i] = f"{shown} is not a valid date-time"
         else:
-            reasons[i] = f"{shown} {start_problem(EARLIEST_START - timedelta(days=1))}"
+            reasons[i] = f"{shown} {start_problem(_BEFORE_FLOOR)}"
     local = pa.array(us.view("datetime64[us]"), pa.timestamp("us"))
     return local, pa.array(offset, pa.int64()), reasons
 
 
 _EARLIEST_US = int(EARLIEST_START.timestamp()) * 1_000_000
+_BEFORE_FLOOR = EARLIEST_START - timedelta(days=1)  # any start before the floor: its words
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24]
 _SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 22: ":"}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
