@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hipnb.log import COLUMNS, SessionLog, athlete_path
+from hipnb.log.gate import Catalog, admit
 from hipnb.routines import Routine, load_routine
 from hipnb.runs.store import RunLog, runs_path
 
@@ -275,10 +276,16 @@ def write_demo_data(
     start: date | str = "2026-08-31",
 ) -> list[Path]:
     """Write one log file per athlete into folder ``out`` (created) and their runs into
-    ``out/runs/<athlete>/runs.csv``; return the hold-log files written."""
+    ``out/runs/<athlete>/runs.csv``; return the hold-log files written.
+
+    The holds pass the gate every new hold passes (:func:`hipnb.log.gate.admit`): a ``start`` that
+    would put them more than a day in the future is refused with :class:`hipnb.LogError`, and
+    nothing is written.
+    """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     df = demo_log(athletes=athletes, weeks=weeks, seed=seed, start=start)
+    admit(df, catalog=Catalog(routines=(load_routine("hip-basics"),)))  # the door every hold passes
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     for athlete, rows in df.groupby("athlete", sort=True):
         path = athlete_path(out, str(athlete))

@@ -127,6 +127,59 @@ def test_full_disk_for_real_on_a_small_tmpfs(tmp_path):
     assert done.stderr.count("hipnb: error:") == 1  # the CLI's one line
 
 
+def test_a_failed_first_append_on_a_full_tmpfs_leaves_no_file(tmp_path):
+    """A full disk on the first append: an error, and no 0-byte log left behind (root only)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to mount a small tmpfs")
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unshare -m refused here: {probe.stderr.decode().strip()}")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    log = ["-m", "hipnb", "log", "--log", f"{mnt}/ana.csv", "--athlete", "ana",
+           "--exercise", "side_plank", "--seconds", "30"]  # fmt: skip
+    cmd = (
+        f"mount -t tmpfs -o size=64k tmpfs {mnt} && "
+        f"(dd if=/dev/zero of={mnt}/filler bs=4096 2>/dev/null; true) && "
+        f"{sys.executable} {' '.join(log)}; echo status=$?; ls -a {mnt}; umount {mnt}"
+    )
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", cmd], capture_output=True, text=True, cwd=ROOT
+    )
+    assert "status=2" in done.stdout, done.stdout + done.stderr
+    assert "no space left on the device" in done.stderr
+    assert done.stderr.count("hipnb: error:") == 1 and "Traceback" not in done.stderr
+    listed = done.stdout.split()
+    assert "filler" in listed and "ana.csv" not in listed
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["log", "--log", "{p}", "--athlete", "ana", "--exercise", "side_plank", "--seconds", "30"],
+        ["holds", "--log", "{p}"],
+        ["edit", "--log", "{p}", "abcd", "--seconds", "3"],
+        ["delete", "--log", "{p}", "abcd"],
+        ["export", "{p}", "--out", "{out}"],
+    ],
+    ids=lambda c: c[0],
+)
+@pytest.mark.parametrize("kind", ["fifo", "proc", "device"])
+def test_a_log_that_is_no_regular_file_is_refused_at_once(tmp_path, command, kind):
+    """A FIFO, a /proc file or a device as --log: one error line, never a hang."""
+    path = {"fifo": tmp_path / "ana.csv", "proc": Path("/proc/version"), "device": "/dev/null"}
+    if kind == "fifo":
+        os.mkfifo(path["fifo"])
+    args = [a.format(p=path[kind], out=tmp_path / "x.csv") for a in command]
+    done = subprocess.run(
+        [sys.executable, "-m", "hipnb", *args], capture_output=True, text=True, cwd=ROOT,
+        timeout=60,  # a hang fails the test instead of the suite
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.count("hipnb: error:") == 1 and "Traceback" not in done.stderr
+    assert "not a log file" in done.stderr or "lock file" in done.stderr
+
+
 def test_cli_prints_one_line_and_no_traceback_when_the_log_is_a_folder(tmp_path, capsys):
     status = main(
         ["log", "--log", str(tmp_path), "--athlete", "ana", "--exercise", "side_plank"]

@@ -15,7 +15,7 @@ from filelock import FileLock
 from hipnb.errors import LogError
 from hipnb.log.check import check_rows, first_rejected, normalize_names, per_unique
 from hipnb.log.check import empty_log as _empty_log
-from hipnb.log.read import read_logs
+from hipnb.log.read import read_logs, refuse_odd_file
 from hipnb.log.rows import _Batch, _batch, _header_names
 from hipnb.log.spec import ALL_COLUMNS, EOL, NOTE_MAX, REQUIRED, Rows
 
@@ -98,8 +98,7 @@ class SessionLog:
         """
         if errors not in ("report", "raise"):
             raise ValueError("errors must be 'report' or 'raise'")
-        if self.path.is_dir():
-            raise LogError(f"{self.path}: is a folder, not a log file")
+        refuse_odd_file(self.path)
         if not self.path.exists() and not self.path.is_symlink():
             return _empty_log()
         return read_logs(self.path, errors=errors, _stacklevel=3)
@@ -121,13 +120,17 @@ def append_text(
     must hold every name in ``required``, and ``check(columns)`` may refuse), then one ``write`` of
     ``text_for(columns)`` at the end, starting a fresh line after a cut-off record, then fsync.
     Rows are validated by the caller; the body is never read. Any failure raises
-    :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size).
+    :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size), or
+    absent when the append would have created it. A path that is not a regular file (a FIFO, a
+    device) or whose lock file cannot be made is refused at once, never waited on.
     """
-    if path.is_dir():
-        raise LogError(f"{path}: is a folder, not a log file (give a .csv file)")
+    refuse_odd_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _check_lock(path, lock)
         with lock:
+            refuse_odd_file(path)
+            existed = os.path.lexists(path)
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 size = os.fstat(fd).st_size
@@ -145,7 +148,10 @@ def append_text(
                         view = view[write(fd, view) :]
                     os.fsync(fd)
                 except OSError:
-                    _cut_back(fd, size)
+                    if existed:
+                        _cut_back(fd, size)
+                    else:  # a failed first append leaves no file (not an empty one)
+                        os.unlink(path)
                     raise
             finally:
                 os.close(fd)
@@ -153,6 +159,18 @@ def append_text(
                 _fsync_dir(path.parent)
     except OSError as exc:
         raise LogError(f"{path}: could not append: {_os_reason(exc)}") from None
+
+
+def _check_lock(path: Path, lock: FileLock) -> None:
+    """Refuse at once when the lock file cannot be made (a read-only or virtual folder such as
+    /proc): the lock would otherwise wait for ever."""
+    try:
+        os.close(os.open(lock.lock_file, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise LogError(
+            f"{path}: could not append: cannot make its lock file {lock.lock_file} "
+            f"({exc.strerror or exc})"
+        ) from None
 
 
 def _header_columns(path: Path, fd: int, required: Sequence[str]) -> list[str]:

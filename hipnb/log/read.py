@@ -15,6 +15,7 @@ import io
 import mmap
 import os
 import re
+import stat
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -210,8 +211,54 @@ class _Body:
     torn_line: int | None = None  # the last record had no line end
 
 
+def refuse_odd_file(path: Path) -> None:
+    """Raise :class:`hipnb.LogError` when ``path`` exists and is not a regular file: a folder, a
+    FIFO, a device or a socket (opening one to read could wait for ever). A missing path passes."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise LogError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    mode = info.st_mode
+    if stat.S_ISREG(mode) and info.st_size == 0 and _virtual(path):
+        raise LogError(
+            f"{path}: is a system file (its size says 0 but it has text), not a log file"
+        )
+    if stat.S_ISDIR(mode):
+        raise LogError(f"{path}: is a folder, not a log file (give a .csv file)")
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        raise LogError(f"{path}: is {kind}, not a log file (a log is a regular .csv file)")
+
+
+def _virtual(path: Path) -> bool:
+    """Whether an empty-looking regular file yields bytes anyway (/proc, /sys): never waits."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return bool(os.read(fd, 1))
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     name = str(path)
+    refuse_odd_file(path)
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size

@@ -103,6 +103,8 @@ class Column:
             >>> SPEC_BY_NAME["actual_s"].text(35.0), SPEC_BY_NAME["completed"].text(True)
             ('35', 'true')
         """
+        if isinstance(value, float | np.floating) and math.isnan(value) and self.required:
+            return "nan"  # not a number where one is required: reported as such, not as empty
         if value is None or (not isinstance(value, str) and _missing(value)):
             return ""
         if isinstance(value, bool | np.bool_):
@@ -123,7 +125,7 @@ class Column:
             out = num.map(repr)
             if whole.any():
                 out = out.where(~whole, num.where(whole, 0).astype("int64").astype("str"))
-            return out.where(num.notna(), "").astype("str")
+            return out.where(num.notna(), "nan" if self.required else "").astype("str")
         return values.map(self.text).astype("str")
 
     def too_long(self, text: str) -> bool:
