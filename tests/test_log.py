@@ -206,7 +206,7 @@ rows = st.fixed_dictionaries(
         "athlete": st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,10}", fullmatch=True),
         "started_at": st.builds(
             lambda dt, tz: dt.replace(tzinfo=tz),
-            st.datetimes(datetime(1990, 1, 1), datetime(2090, 1, 1)).map(
+            st.datetimes(datetime(1990, 1, 2), datetime(2090, 1, 1)).map(
                 lambda d: d.replace(microsecond=0)
             ),
             offsets,

@@ -74,4 +74,6 @@ def test_the_words_come_from_the_spec(column, bad, words):
 def test_numbers_are_written_as_people_read_them():
     seconds = SPEC_BY_NAME["actual_s"]
     assert [seconds.text(v) for v in (35, 35.0, 35.25, None)] == ["35", "35", "35.25", ""]
-    assert seconds.texts(pd.Series([35.0, 35.25, None])).tolist() == ["35", "35.25", ""]
+    assert seconds.texts(pd.Series([35.0, 35.25, None])).tolist() == ["35", "35.25", "nan"]
+    pain = SPEC_BY_NAME["pain_at_s"]  # optional: missing is empty; required: a missing number is
+    assert pain.texts(pd.Series([3.5, None])).tolist() == ["3.5", ""]  # reported as not a number
