@@ -173,6 +173,3 @@ def _stamp(hold: pd.Series) -> str:
 
 def _text(name: str, value: Any) -> str:
     return SPEC_BY_NAME[name].text(plain(value))
-
-
-local_start = hold_start  # the HoldEditor's name for it, until that widget moves to hold_start

@@ -7,10 +7,12 @@ command that reads one: none crashes.
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,8 @@ from hipnb import SessionLog
 from hipnb.cli import main
 from hipnb.errors import LogError
 from hipnb.log import ALL_COLUMNS, manual_row
-from hipnb.log.gate import Catalog, admit, new_hold
+from hipnb.log.gate import Catalog, new_hold
+from hipnb.routines import SIDES
 
 NOW = datetime.now(UTC)
 GOOD = {
@@ -97,23 +100,58 @@ def _library(folder: Path, case: dict) -> str | None:
     return None
 
 
-def _timer_rows(folder: Path, case: dict) -> str | None:
-    """Rows as the timer hands them over (a routine's holds), through :func:`admit`."""
+def _timer_panel(folder: Path, case: dict) -> str | None:
+    """A row as the timer hands it to its panel, written the way the panel writes each hold."""
+    from hipnb.widgets import TimerPanel
+
+    log = folder / ("ana.csv" if case["athlete"] == "ana" else "new.csv")
+    panel = TimerPanel("hip-basics", athlete=case["athlete"], log=log)
     row = manual_row(
         case["athlete"], case["exercise"], case["side"], case["seconds"],
         target_s=case["target"] or 30, started_at=case["when"], rpe=case["rpe"],
     ) | {"routine": "hip-basics", "session_id": "s1"}  # fmt: skip
+    panel._queue([row])
+    if not panel.error:
+        return None
+    assert panel.unsaved == [row]  # kept, as for any failed save
+    return panel.error
+
+
+def _manual_entry(folder: Path, case: dict) -> str | None:
+    """The ManualEntry form, filled in and saved through its own button."""
+    from hipnb.widgets import ManualEntry
+
+    form = ManualEntry(SessionLog(folder / "ana.csv"), athlete=case["athlete"])
+    if case["athlete"] != "ana":
+        form.session_log = SessionLog(folder / "new.csv")
+    form.exercise.value = case["exercise"]
+    form.side.value = case["side"] if case["side"] in SIDES else "left"
+    if case["side"] not in SIDES:  # a dropdown cannot hold it: the row can, through the form's log
+        form.side.options = [*SIDES, case["side"]]
+        form.side.value = case["side"]
+    for field in (form.target, form.seconds):  # the page clamps to the spec's range: reach past it
+        field.min, field.max = -1e9, 1e9
+    form.target.value = case["target"] or form.target.value
+    form.seconds.value = case["seconds"]
     try:
-        admit([row], catalog=Catalog.load(), known_athletes=["ana"])
-    except LogError as exc:
-        return str(exc)
-    return None
+        when = datetime.fromisoformat(case["when"]).astimezone()
+        form.day.value, form.clock_time.value = when.date(), when.time()
+    except ValueError:  # year 0: the nearest day a date picker holds
+        form.day.value = date(1, 1, 2)
+    if case["rpe"] is not None:
+        form.rpe.options = [*form.rpe.options, (str(case["rpe"]), case["rpe"])]
+        form.rpe.value = case["rpe"]
+    form.save.click()
+    if "Saved" in form.status.value:
+        return None
+    return html.unescape(re.sub("<[^>]+>", "", form.status.value))
 
 
 DOORS: dict[str, Callable[[Path, dict], str | None]] = {
     "hipnb log": _cli,
+    "ManualEntry": _manual_entry,
     "new_hold": _library,
-    "timer rows": _timer_rows,
+    "TimerPanel": _timer_panel,
 }
 
 

@@ -37,9 +37,11 @@ from hipnb.names import did_you_mean, normalize_name, same_athlete_problem
 from hipnb.routines import Exercise, Routine, list_routines, load_routine
 
 #: What a caller adds to say an exercise is their own on purpose (the CLI's flag; the form's box).
-CUSTOM_HINT = "to log an exercise of your own on purpose, mark it custom (--custom)"
+CUSTOM_HINT = (
+    "to log an exercise of your own on purpose, mark it custom (--custom, or the Custom box)"
+)
 #: What a caller adds to say a long hold is right.
-OVERRIDE_HINT = "if it is right, say so (--override)"
+OVERRIDE_HINT = "if it is right, say so (--override, or the Override box)"
 
 
 @dataclass(frozen=True)

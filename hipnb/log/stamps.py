@@ -86,7 +86,12 @@ def local_datetime(day: date, at: time, tz: str | tzinfo | None = None) -> datet
     """
     naive = datetime.combine(day, at.replace(microsecond=0, tzinfo=None))
     where = zone(tz)
-    return naive.astimezone() if where is None else naive.replace(tzinfo=where)
+    try:
+        return naive.astimezone() if where is None else naive.replace(tzinfo=where)
+    except (OverflowError, ValueError, OSError):  # a year the zone's rules cannot place
+        if naive.year < EARLIEST_START.year:
+            raise LogError(f"start {naive:%Y-%m-%d %H:%M} {start_problem(_BEFORE_FLOOR)}") from None
+        raise LogError(f"start {naive:%Y-%m-%d %H:%M} cannot be placed in the time zone") from None
 
 
 def parse_day(

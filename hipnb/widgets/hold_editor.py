@@ -14,8 +14,9 @@ import ipywidgets as w
 import pandas as pd
 
 from hipnb.errors import HipnbError
-from hipnb.holds import changed_fields, correction_row, hold_label, local_start, select_holds
+from hipnb.holds import changed_fields, correction_row, hold_label, hold_start, select_holds
 from hipnb.log import SessionLog, normalize_name
+from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.routines import SIDES
 
 _UNKNOWN = -1  # a Dropdown cannot hold None as a choice
@@ -46,7 +47,9 @@ class HoldEditor(w.VBox):
             value=day or datetime.now().astimezone().date(), description="Day", style=_LABEL
         )
         self.hold = w.Dropdown(description="Hold", layout=w.Layout(width="32em"))
-        self.seconds = w.BoundedFloatText(min=0, max=7200, description="Held (s)", style=_LABEL)
+        self.seconds = w.BoundedFloatText(
+            min=0, max=SPEC_BY_NAME["actual_s"].high, description="Held (s)", style=_LABEL
+        )
         self.side = w.Dropdown(options=list(SIDES), description="Side", style=_LABEL)
         self.time = w.Text(description="Started", placeholder="07:15", style=_LABEL)
         self.rpe = w.Dropdown(options=_SCORES, description="Effort (0-10)", style=_LABEL)
@@ -120,7 +123,7 @@ class HoldEditor(w.VBox):
                 "edit",
                 actual_s=self.seconds.value,
                 side=self.side.value,
-                started_at=local_start(hold, self.time.value),
+                started_at=hold_start(hold, self.time.value),
                 rpe=_score(self.rpe.value),
                 discomfort=_score(self.discomfort.value),
                 note=self.note.value,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from hipnb.errors import HipnbError
 from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
+from hipnb.log.gate import Catalog, admit, known_athletes
 from hipnb.routines import Routine
 from hipnb.timer import Event, Timer
 from hipnb.widgets._common import UNSET, WIDE, answer, effort_sliders, error_html, resolve_routine
@@ -85,6 +86,7 @@ class TimerPanel(w.VBox):
         self.routine = resolve_routine(routine)
         self.athlete = normalize_name(athlete) if athlete else athlete  # as the log keeps it
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
+        self._known_athletes: set[str] | None = None
         self._clock, self._wall_clock = clock, wall_clock
         self.get_ready, self.grace = get_ready, grace
         self.timer = self._new_timer()
@@ -341,6 +343,7 @@ class TimerPanel(w.VBox):
             return True
         if self.session_log is not None:
             try:
+                self._admit([r for r in self.unsaved if not r.get("action")])
                 self.session_log.append(self.unsaved)
             except (HipnbError, OSError, ValueError) as exc:
                 self.error = f"Not saved ({len(self.unsaved)} hold(s) kept): {exc}"
@@ -348,6 +351,18 @@ class TimerPanel(w.VBox):
         self.rows_written += self.unsaved
         self.unsaved, self.error = [], ""
         return True
+
+    def _admit(self, holds: list[Hold]) -> None:
+        """The gate every new hold passes (:func:`hipnb.log.gate.admit`), for the timer's holds."""
+        if not holds or self.session_log is None:
+            return
+        if self._known_athletes is None:  # read once: the folder's athletes, for the name gate
+            self._known_athletes = known_athletes(self.session_log.path.parent)
+        admit(
+            holds,
+            catalog=Catalog(routines=(self.routine,)),
+            known_athletes=self._known_athletes,
+        )
 
     def retry_save(self) -> None:
         """Try again to write the holds a failed append kept."""
