@@ -64,7 +64,10 @@ class ManualEntry(w.VBox):
         self.save = w.Button(description="Save", button_style="primary", icon="check")
         self.status = w.HTML()
         self.save.on_click(self._on_save)
-        self._defaults_for = ""  # the exercise whose routine values the fields last got
+        self._typed: set[str] = set()  # fields the person set: a default never overwrites them
+        self._setting = False
+        for field in (self.side, self.target, self.seconds):
+            field.observe(self._on_typed, names="value")
         self.exercise.observe(lambda _change: self._defaults(), names="value")
         self._defaults()
         super().__init__(
@@ -86,27 +89,38 @@ class ManualEntry(w.VBox):
             ]
         )
 
-    def _defaults(self) -> None:
-        """Side, target and held seconds of a newly chosen exercise as the routine has them.
+    def _on_typed(self, change: dict[str, object]) -> None:
+        if not self._setting:
+            self._typed.add(str(getattr(change["owner"], "description", "")))
 
-        Only when the exercise really changes: the same exercise sent again by the page (as a
-        combobox does when it loses focus) never overwrites a value typed since.
+    def _defaults(self) -> None:
+        """Side, target and held seconds of the chosen exercise as the routine has them, in the
+        fields the person has not set themselves.
+
+        A value typed is never overwritten: the page sends each widget's changes on their own, so
+        a typed "35" can reach the kernel before the exercise chosen just before it.
         """
-        chosen = self.exercise.value.strip()
-        steps = [s for s in self.routine.holds if s.exercise == chosen]
+        steps = [s for s in self.routine.holds if s.exercise == self.exercise.value.strip()]
         if not steps:
             self.hint.value = ""
             return
-        if chosen == self._defaults_for:
-            return
-        self._defaults_for = chosen
-        self.side.value = steps[0].side
-        self.target.value = self.seconds.value = steps[0].seconds
+        self._setting = True
+        try:
+            for field, value in (
+                (self.side, steps[0].side),
+                (self.target, steps[0].seconds),
+                (self.seconds, steps[0].seconds),
+            ):
+                if field.description not in self._typed:
+                    field.value = value
+        finally:
+            self._setting = False
         ex = self.routine.exercises.get(steps[0].exercise)
         low, high = (ex.min_seconds, ex.max_seconds) if ex else (None, None)
         name = html.escape(steps[0].name or steps[0].exercise)
-        most = f" Longest plausible hold: {ex.plausible_max:g} s." if ex else ""
-        self.hint.value = (f"{name}: {low:g}-{high:g} s." if low and high else "") + most
+        band = f" {low:g}-{high:g} s;" if low and high else ""
+        most = f" longest plausible hold {ex.plausible_max:g} s." if ex else ""
+        self.hint.value = f"{name}:{band}{most}" if band or most else ""
 
     def started_at(self) -> datetime | None:
         """The picked date and time as an aware datetime in this machine's time zone (the offset
