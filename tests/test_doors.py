@@ -274,3 +274,28 @@ def test_validate_reports_what_a_door_would_refuse_at_its_line(tmp_path, capsys)
     assert f"check: {log}:4: bound_angle 4000 s is more than its plausible maximum of 1200 s" in out
     assert f"{log}:5: started_at starts more than a day in the future (2062-09-13)" in out
     assert f"{log}: 4 rows read, 2 problem(s)" in out
+
+
+def test_a_future_row_slipped_in_by_hand_is_reported_and_moves_no_date(tmp_path, capsys):
+    """The squad read on today's date is the same with the row as without it; validate says so."""
+    import shutil
+    import warnings
+
+    from hipnb import analysis, read_logs
+
+    from .conftest import SAMPLE
+
+    folder = tmp_path / "squad"
+    shutil.copytree(SAMPLE, folder)
+    today = f"{NOW:%Y-%m-%d}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        before = analysis.roster(read_logs(folder), as_of=today)
+        with open(folder / "ana.csv", "a", encoding="utf-8", newline="") as f:
+            f.write("sx,ana,2062-09-13T07:00:00-04:00,manual,side_plank,left,30,30,true,,,,,,\r\n")
+        after = analysis.roster(read_logs(folder), as_of=today)
+    assert after.equals(before)
+    assert main(["validate", str(folder)]) == 1
+    lines = (folder / "ana.csv").read_text(encoding="utf-8").count("\n")
+    said = f"ana.csv:{lines}: started_at starts more than a day in the future (2062-09-13)"
+    assert said in capsys.readouterr().out
