@@ -65,11 +65,15 @@ def test_failed_write_raises_log_error_and_leaves_the_file_byte_identical(tmp_pa
     assert quiet_read(path)["session_id"].tolist() == ["s1", "s4"]
 
 
-def test_failed_first_write_leaves_an_empty_file_that_reads_as_no_rows(tmp_path):
+def test_failed_first_write_leaves_no_file_and_an_empty_file_as_it_was(tmp_path):
     path = tmp_path / "new.csv"
     with pytest.raises(LogError):
         SessionLog(path, write=FailingWriter(10)).append([row(1)])
-    assert path.read_bytes() == b""
+    assert not path.exists()  # no 0-byte log for validate to report
+    path.write_bytes(b"")
+    with pytest.raises(LogError):
+        SessionLog(path, write=FailingWriter(10)).append([row(1)])
+    assert path.read_bytes() == b""  # an empty file the user made stays theirs
     SessionLog(path).append([row(2)])
     assert quiet_read(path)["session_id"].tolist() == ["s2"]
 
@@ -380,7 +384,9 @@ def test_a_correction_needs_a_hold_id_and_a_known_action(tmp_path):
     log = SessionLog(tmp_path / "ana.csv")
     with pytest.raises(LogError, match="needs the hold_id"):
         log.append([row(1, action="delete")])
-    with pytest.raises(LogError, match="action 'undo' is not one of edit, delete"):
+    with pytest.raises(
+        LogError, match=r"action .undo. is not one of edit, patch, delete \(or empty\)"
+    ):
         log.append([row(1, action="undo", hold_id="x")])
 
 

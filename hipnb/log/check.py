@@ -17,7 +17,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from hipnb.log.spec import ALL_COLUMNS, FALSE_WORDS, SPEC, TRUE_WORDS, Column
+from hipnb.log.spec import (
+    ALL_COLUMNS,
+    CLEAR,
+    EDITABLE,
+    FALSE_WORDS,
+    PARTIAL_ACTIONS,
+    SPEC,
+    TRUE_WORDS,
+    Column,
+)
 from hipnb.log.stamps import parse_stamps
 from hipnb.names import name_problem
 
@@ -78,13 +87,21 @@ def check_rows(
         out[column.name] = _CHECKS[column.kind](rows, column)
         if column.kind == "stamp":
             out["local_time"] = rows.local_time
+    rows.patch_rules()
     _ENCODED.clear()
     if not typed:  # append only needs to know which rows are bad
         return None, pd.Series(rows.reason, index=index)
     table = pa.table({name: out[name] for name in (*ALL_COLUMNS, "local_time")})
     frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
     frame.index = index
+    if rows.patch.any():
+        frame[PATCH] = rows.patches(frame)
     return frame, pd.Series(rows.reason, index=index)
+
+
+#: The hidden column of a typed frame that holds each patch row's changes (a dict: field -> new
+#: value, None to clear); present only when some row is a patch, and gone once they are applied.
+PATCH = "_patch"
 
 
 class _Rows:
@@ -96,6 +113,53 @@ class _Rows:
         self.bad = np.zeros(n, dtype=bool)
         self.reason = np.full(n, None, dtype=object)
         self.local_time = pa.nulls(n, pa.timestamp("us"))
+        self.blank: dict[str, NDArray[np.bool_]] = {}
+        self.cleared: dict[str, NDArray[np.bool_]] = {}
+        action = cells["action"]
+        if _all_empty(action):
+            self.partial = self.patch = np.zeros(n, dtype=bool)
+        else:
+            words = per_unique(_text(action), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u)))
+            self.partial = _np_bool(pc.is_in(words, pa.array(PARTIAL_ACTIONS)))
+            self.patch = _np_bool(pc.equal(words, "patch"))
+
+    def clearable(self, column: Column, cells: pa.Array) -> pa.Array:
+        """``cells`` with a patch's :data:`CLEAR` marks taken out (and remembered) where the
+        column is an optional one a correction may change."""
+        if not self.patch.any() or column.required or not column.editable:
+            return cells
+        text = pc.utf8_trim_whitespace(_text(cells))
+        mask = self.patch & _np_bool(pc.equal(text, CLEAR))
+        if not mask.any():
+            return cells
+        self.cleared[column.name] = mask
+        return pc.if_else(pa.array(mask), pa.scalar("", text.type), _text(cells))
+
+    def patch_rules(self) -> None:
+        """A patch carries the hold's identity and only fields a correction may change."""
+        if not self.patch.any():
+            return
+        for column in SPEC:
+            if column.editable or column.identity or column.name == "action":
+                continue
+            blank = self.blank.get(column.name, np.ones(self.n, dtype=bool))
+            why = f"a patch cannot change {column.name} (it changes only {', '.join(EDITABLE)})"
+            self.flag(self.patch & ~blank, _said(why))
+
+    def patches(self, frame: pd.DataFrame) -> pd.Series:
+        """Each patch row's changes as a dict (field -> typed value; None clears), else None."""
+        out = np.full(self.n, None, dtype=object)
+        for i in np.flatnonzero(self.patch & ~self.bad):
+            change: dict[str, object] = {}
+            for name in EDITABLE:
+                if name in self.cleared and self.cleared[name][i]:
+                    change[name] = None
+                elif not self.blank.get(name, np.ones(self.n, dtype=bool))[i]:
+                    change[name] = frame[name].iloc[i]
+                    if name == "started_at":
+                        change["local_time"] = frame["local_time"].iloc[i]
+            out[i] = change
+        return pd.Series(out, index=frame.index, dtype="object")
 
     def flag(self, mask: object, message: Callable[[int], str]) -> None:
         """Give rows in ``mask`` (not already rejected) a reason; ``message(i)`` builds it."""
@@ -106,8 +170,18 @@ class _Rows:
             self.bad |= mask
 
     def empty(self, column: Column, blank: object) -> None:
-        if column.required or column.identity:
-            self.flag(blank, lambda i: f"{column.name} is empty")
+        """Remember which cells are blank; flag them where the column is needed (a required
+        column in a new hold or an edit, an identity column in every row)."""
+        mask = _np_bool(blank)
+        self.blank[column.name] = mask
+        if column.identity:
+            self.flag(mask, lambda i: f"{column.name} is empty")
+        elif column.required:
+            self.flag(mask & ~self.partial, lambda i: f"{column.name} is empty")
+
+
+def _said(text: str) -> Callable[[int], str]:
+    return lambda i: text
 
 
 def _quoted(column: Column, values: pa.Array, what: str) -> Callable[[int], str]:
@@ -131,9 +205,15 @@ def _check_name(rows: _Rows, column: Column) -> pa.Array:
 
 
 def _check_stamp(rows: _Rows, column: Column) -> pa.Array:
-    local, offset, reasons = parse_stamps(_text(rows.cells[column.name]))
+    text = _text(rows.cells[column.name])
+    local, offset, reasons = parse_stamps(text)
     if reasons is not None:
-        rows.flag(reasons != None, lambda i: str(reasons[i]))  # noqa: E711 (elementwise)
+        blank = _np_bool(pc.equal(pc.utf8_trim_whitespace(text), ""))
+        rows.empty(column, blank)
+        wrong = (reasons != None) & ~blank  # noqa: E711 (elementwise)
+        rows.flag(wrong, lambda i: str(reasons[i]))
+    else:
+        rows.blank[column.name] = np.zeros(rows.n, dtype=bool)
     local_np = np.asarray(local.fill_null(0).to_numpy(zero_copy_only=False), dtype="datetime64[us]")
     off_np = np.asarray(offset.fill_null(0), dtype="int64").astype("timedelta64[m]")
     rows.local_time = pa.array(local_np, type=pa.timestamp("us"))
@@ -157,9 +237,10 @@ def _check_choice(rows: _Rows, column: Column) -> pa.Array:
     shown = ", ".join(c for c in column.choices if c)
     if "" in column.choices:
         shown += " (or empty)"
-    rows.empty(column, pc.equal(value, ""))
+    blank = pc.equal(value, "")
+    rows.empty(column, blank)
     rows.flag(
-        pc.invert(pc.is_in(value, pa.array(column.choices))),
+        pc.invert(pc.or_(pc.is_in(value, pa.array(column.choices)), blank)),
         _quoted(column, cells, f"is not one of {shown}"),
     )
     return value if column.required else _empty_to_null(value)
@@ -168,6 +249,7 @@ def _check_choice(rows: _Rows, column: Column) -> pa.Array:
 def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
     cells = rows.cells[column.name]
     if not column.required and _all_empty(cells):
+        rows.blank[column.name] = np.ones(rows.n, dtype=bool)
         return pa.nulls(rows.n, pa.float64())
     num, blank = _numbers(cells)
     rows.empty(column, blank)
@@ -185,19 +267,25 @@ def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
 def _check_flag(rows: _Rows, column: Column) -> pa.Array:
     done = rows.cells[column.name]
     if done.type == pa.bool_():
-        rows.flag(pc.is_null(done), lambda i: f"{column.name} '' is not true/false")
+        blank = _np_bool(pc.is_null(done))
+        rows.blank[column.name] = blank
+        rows.flag(blank & ~rows.partial, lambda i: f"{column.name} '' is not true/false")
         return done.fill_null(False)
     text = _per_unique(_text(done), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u)))
+    blank = _np_bool(pc.equal(text, ""))
+    rows.blank[column.name] = blank
+    words = pc.is_in(text, pa.array(sorted(TRUE_WORDS + FALSE_WORDS)))
     rows.flag(
-        pc.invert(pc.is_in(text, pa.array(sorted(TRUE_WORDS + FALSE_WORDS)))),
+        ~_np_bool(words) & ~(blank & rows.partial),
         _quoted(column, done, "is not true/false"),
     )
     return pc.is_in(text, pa.array(sorted(TRUE_WORDS)))
 
 
 def _check_score(rows: _Rows, column: Column) -> pa.Array:
-    cells = rows.cells[column.name]
+    cells = rows.clearable(column, rows.cells[column.name])
     num, blank = _numbers(cells)
+    rows.empty(column, blank)
     low, high = column.low or 0, column.high or 0
     wrong = pc.or_kleene(
         pc.or_kleene(pc.is_nan(num.fill_null(0)), pc.not_equal(num, pc.round(num))),
@@ -211,7 +299,10 @@ def _check_score(rows: _Rows, column: Column) -> pa.Array:
 
 
 def _check_note(rows: _Rows, column: Column) -> pa.Array:
-    return _empty_to_null(rows.cells[column.name])
+    cells = rows.clearable(column, rows.cells[column.name])
+    if rows.patch.any():
+        rows.empty(column, pc.equal(_text(cells), ""))
+    return _empty_to_null(cells)
 
 
 def _check_ref(rows: _Rows, column: Column) -> pa.Array:

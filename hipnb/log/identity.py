@@ -68,3 +68,69 @@ def plain(value: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return value.item() if hasattr(value, "item") else value
+
+
+#: The hidden column of a read frame that says where each correction row is (a ``Problem``'s file
+#: and line), for the reasons a correction is refused; gone once corrections are applied.
+WHERE = "_at"
+
+
+def apply_corrections(
+    rows: pd.DataFrame,
+) -> tuple[pd.DataFrame, list[tuple[Any, str]], list[Any]]:
+    """Apply the corrections among ``rows`` (in file order), field by field.
+
+    ``rows`` are the rows that name or are named by a correction, or share a hold with another row.
+    Per hold (its athlete and identity): a plain row or an ``edit`` sets the whole hold (the later
+    copy winning); a ``patch`` changes only the fields it carries (:data:`hipnb.log.check.PATCH`),
+    ``completed`` derived from the seconds when it changes them and does not say; a ``delete``
+    removes the hold. A correction of a hold that is not current (never logged, or deleted) changes
+    nothing and is reported. Returns the current holds (each under the index label of the row that
+    last set it, patched values written in), ``(label, reason)`` for each refused correction, and
+    the labels whose values a patch changed.
+    """
+    from hipnb.log.check import PATCH
+
+    ident = hold_ids(rows)
+    actions = rows["action"].astype("object").where(rows["action"].notna(), "")
+    patches = rows[PATCH] if PATCH in rows else pd.Series(None, index=rows.index, dtype="object")
+    current: dict[tuple[str, str], Any] = {}  # hold -> label of the row that holds its fields
+    changes: dict[Any, dict[str, Any]] = {}  # label -> fields patched into it
+    refused: list[tuple[Any, str]] = []
+    for label, athlete, hold, action, given in zip(
+        rows.index, rows["athlete"], ident, actions, patches, strict=True
+    ):
+        key = (str(athlete), str(hold))
+        patch = given if isinstance(given, dict) else {}
+        if action == "":
+            current[key] = label
+            continue
+        base = current.get(key)
+        if base is None:
+            refused.append((label, f"{action} of {hold!r}: {athlete} has no current hold so named"))
+            continue
+        if action == "delete":
+            del current[key]
+        elif action == "edit":
+            current[key] = label
+        else:  # patch
+            fields = changes.setdefault(base, {})
+            fields.update(patch)
+            _derive_completed(rows.loc[base], fields, patch)
+    keep = rows.loc[list(current.values())].copy()
+    patched = [label for label in changes if label in keep.index]
+    for label in patched:
+        for name, value in changes[label].items():
+            keep.loc[label, name] = pd.NA if value is None else value
+    return keep, refused, patched
+
+
+def _derive_completed(base: pd.Series, fields: dict[str, Any], patch: dict[str, Any]) -> None:
+    """``completed`` of a patched hold when the patch changes its seconds and does not say: it stays
+    completed only if it reached its target (derived here, from the hold as the file has it now)."""
+    if "completed" in patch or not {"actual_s", "target_s"} & set(patch):
+        return
+    actual = fields.get("actual_s", base["actual_s"])
+    target = fields.get("target_s", base["target_s"])
+    was = fields.get("completed", base["completed"])
+    fields["completed"] = bool(was) and float(actual) >= float(target)

@@ -29,8 +29,8 @@ import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from hipnb.errors import LogError, LogWarning
-from hipnb.log.check import Problem, check_rows, empty_log
-from hipnb.log.identity import hold_ids
+from hipnb.log.check import PATCH, Problem, check_rows, empty_log
+from hipnb.log.identity import WHERE, apply_corrections, hold_ids
 from hipnb.log.rows import _header_names
 from hipnb.log.spec import ALL_COLUMNS, COLUMNS, FALSE_WORDS, NOTE_MAX, REQUIRED, SPEC, TRUE_WORDS
 from hipnb.log.stamps import STAMP
@@ -105,7 +105,8 @@ def read_logs(
         df = frames[0]
     else:
         df = pd.concat(frames, ignore_index=True)
-    df = _current_holds(df)
+    df, refused = _current_holds(df)
+    found += refused
     if found:
         warnings.warn(
             f"{len(found)} problem(s) reading logs; first: {found[0]}",
@@ -127,16 +128,18 @@ def _without_file(exc: LogError, f: Path) -> str:
 # merging: corrections and duplicates, then athlete and time order
 
 
-def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
+def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Apply corrections and merge duplicates (file order decides), then sort by athlete and time.
 
-    Only rows that may answer earlier rows pay: correction rows, rows with a ``hold_id``, the rows
-    they name, and rows that share an athlete and a start time with another row.
+    Only rows that may answer earlier rows pay: correction rows, the rows whose hold they name,
+    and rows that share an athlete and a start time with another row. Returns the frame and a
+    :class:`Problem` for each correction that names no current hold (it changes nothing).
     """
     n = len(df)
     rejected = df.pop(_REJECTED).eq(True).to_numpy() if _REJECTED in df else np.zeros(n, bool)
+    where = df.pop(WHERE) if WHERE in df else None
     if n == 0:
-        return df.reset_index(drop=True)
+        return df.drop(columns=[PATCH], errors="ignore").reset_index(drop=True), []
     athlete_codes = _sorted_codes(df["athlete"])
     times = df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
     order = _athlete_time_order(athlete_codes, times)
@@ -146,27 +149,40 @@ def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
     if same.any():
         involved[order[1:][same]] = True
         involved[order[:-1][same]] = True
-    has_id = df["hold_id"].notna().to_numpy()
-    if has_id.any():
-        involved |= has_id
-        named = df.loc[has_id, ["athlete", "hold_id"]]
-        sessions = named["hold_id"].str.split("|", n=1).str[0]
-        involved |= (
+    corrections = df["action"].notna().to_numpy() & ~rejected
+    if corrections.any() or df["hold_id"].notna().any():
+        named = df.loc[corrections | df["hold_id"].notna().to_numpy(), ["athlete", "hold_id"]]
+        # a key is session|exercise|side|stamp, read from the right: a session id may hold '|'
+        sessions = named["hold_id"].dropna().str.rsplit("|", n=3).str[0].unique()
+        mine = (
             df["athlete"].isin(named["athlete"].unique()).to_numpy()
-            & df["session_id"].isin(sessions.unique()).to_numpy()
+            & df["session_id"].isin(sessions).to_numpy()
         )
+        ident = hold_ids(df.loc[mine])
+        involved[np.flatnonzero(mine)] |= ident.isin(set(named["hold_id"].dropna())).to_numpy()
+        involved |= df["hold_id"].notna().to_numpy()
     involved &= ~rejected
     keep = ~rejected
+    found: list[Problem] = []
     if involved.any():
-        rows = df.loc[involved]
-        ident = hold_ids(rows)
-        last = ~pd.DataFrame({"a": rows["athlete"], "i": ident}).duplicated(keep="last").to_numpy()
-        deleted = (rows["action"] == "delete").fillna(False).to_numpy()
-        keep[np.flatnonzero(involved)] = last & ~deleted
+        current, refused, changed = apply_corrections(df.loc[involved])
+        keep[np.flatnonzero(involved)] = False
+        keep[current.index.to_numpy()] = True
+        for label in changed:
+            for name in (*ALL_COLUMNS, "local_time"):
+                df.loc[label, name] = current.loc[label, name]
+        if len(changed):  # a patch may have moved a start: put the rows in order again
+            times = df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
+            order = _athlete_time_order(athlete_codes, times)
+        for label, reason in refused:
+            at = where.loc[label] if where is not None else None
+            file, line = at if isinstance(at, tuple) else ("", 0)
+            found.append(Problem(file, line, reason))
+    df = df.drop(columns=[PATCH], errors="ignore")
     order = order[keep[order]]
     if len(order) == n and (order[1:] > order[:-1]).all():
-        return df.reset_index(drop=True)
-    return df.take(order).reset_index(drop=True)
+        return df.reset_index(drop=True), found
+    return df.take(order).reset_index(drop=True), found
 
 
 def _sorted_codes(names: pd.Series) -> np.ndarray:
@@ -226,7 +242,7 @@ def refuse_odd_file(path: Path) -> None:
             f"{path}: is a system file (its size says 0 but it has text), not a log file"
         )
     if stat.S_ISDIR(mode):
-        raise LogError(f"{path}: is a folder, not a log file (give a .csv file)")
+        raise LogError(f"{path}: is a folder, not a log file")
     if not stat.S_ISREG(mode):
         kind = (
             "a named pipe (FIFO)"
@@ -315,6 +331,13 @@ def _read_bytes(
             Problem(name, int(lines[i]), _torn(str(reason.iloc[i]), int(lines[i]), body))
             for i in np.flatnonzero(bad)
         ]
+    corrections = typed["action"].notna().to_numpy() & ~bad
+    if corrections.any():  # where each correction is, should it name no current hold
+        lines = body.lines if body.lines is not None else _record_lines(buf)
+        at = np.full(len(typed), None, dtype=object)
+        for i in np.flatnonzero(corrections):
+            at[i] = (name, int(lines[i]))
+        typed[WHERE] = at
     typed[_REJECTED] = bad  # left out when the frame is put in order: one take, not two
     return typed, sorted(found, key=lambda p: p.line)
 

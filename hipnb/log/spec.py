@@ -232,9 +232,10 @@ SPEC: tuple[Column, ...] = (
     Column(
         "action",
         "choice",
-        "empty: a new hold. `edit`: this row replaces the hold `hold_id`. `delete`: it removes it",
+        "empty: a new hold. `patch`: changes the fields it fills of the hold `hold_id`. `delete`: "
+        "removes it. `edit` (written before patches): replaces the whole hold",
         added_later=True,
-        choices=("", "edit", "delete"),
+        choices=("", "edit", "patch", "delete"),
     ),
     Column(
         "pain_at_s",
@@ -261,6 +262,9 @@ OPTIONAL = tuple(c.name for c in SPEC if not c.required)
 EDITABLE = tuple(c.name for c in SPEC if c.editable)
 #: What ``action`` may say: empty (a new hold), or a correction of the hold named by ``hold_id``.
 ACTIONS = SPEC_BY_NAME["action"].choices
+#: Corrections that need only the hold's identity (``athlete``, ``hold_id``): their other cells may be
+#: empty. A ``patch`` fills only what it changes; a ``delete`` needs nothing more.
+PARTIAL_ACTIONS = ("patch", "delete")
 #: Keys that identify one hold (with the athlete) when it has no ``hold_id``.
 DUPLICATE_KEY = ["session_id", "exercise", "side", "started_at"]
 
