@@ -130,12 +130,15 @@ def _corrections_parsers(sub: Subparsers) -> None:
 
     ed = sub.add_parser(
         "edit",
-        help="correct a logged hold (appends an edit row; the file keeps its history)",
+        help="correct a logged hold (appends a patch row; the file keeps its history)",
         description=textwrap.fill(
-            "Correct one hold of a log file: a row with action=edit is appended that carries "
-            "every field of the hold, the ones given here changed. Reads apply it; the old row "
-            "stays in the file. When the seconds change and neither --completed nor "
-            "--not-completed is given, the hold stays completed only if it reached its target.",
+            "Correct one hold of a log file: a row with action=patch is appended that names the "
+            "hold and carries only the fields given here that change it, so a correction made "
+            "at the same moment by someone else is never undone. The hold must still be in the "
+            "log (checked under the log's lock); the hold as it will read passes the checks of "
+            'every new hold. --note "" clears the note. When the seconds change and neither '
+            "--completed nor --not-completed is given, the hold stays completed only if it "
+            "reached its target.",
             width=88,
         ),
         epilog="example:\n  hipnb holds --log data/logs/ana.csv --day 2026-11-24\n"
@@ -155,6 +158,14 @@ def _corrections_parsers(sub: Subparsers) -> None:
     ed.add_argument("--rpe", type=int, help="effort, 0-10")
     ed.add_argument("--discomfort", type=int, help="hip discomfort, 0-10")
     ed.add_argument("--note", help="free text (replaces the note)")
+    ed.add_argument("--custom", action="store_true", help="allow an exercise no routine defines")
+    ed.add_argument(
+        "--override", action="store_true", help="allow a hold over its plausible maximum"
+    )
+    ed.add_argument(
+        "--routines", type=Path, default=Path("data/routines"), metavar="DIR",
+        help="folder of routine files whose exercises are known (default data/routines)",
+    )  # fmt: skip
     done = ed.add_mutually_exclusive_group()
     done.add_argument(
         "--completed", dest="completed", action="store_true", default=None, help="held to target"
@@ -167,8 +178,9 @@ def _corrections_parsers(sub: Subparsers) -> None:
     de = sub.add_parser(
         "delete",
         help="remove a logged hold that never happened (appends a delete row)",
-        description="Remove one hold of a log file: a row with action=delete is appended. Reads "
-        "leave the hold out; its rows stay in the file as history.",
+        description="Remove one hold of a log file: a row with action=delete is appended (the "
+        "hold must still be in the log, checked under the log's lock). Reads leave the hold "
+        "out; its rows stay in the file as history.",
     )
     de.add_argument("--log", required=True, type=Path, help="log file holding the hold")
     de.add_argument("ref", metavar="REF", help="the hold's reference from `hipnb holds`")
@@ -299,9 +311,18 @@ def _cmd_holds(args: argparse.Namespace) -> int:
 
 
 def _cmd_edit(args: argparse.Namespace) -> int:
-    from hipnb.holds import changed_fields, correction_row, find_hold, hold_start
+    from hipnb.holds import (
+        changed_fields,
+        correction_row,
+        find_hold,
+        hold_after,
+        hold_start,
+        only_changed,
+    )
+    from hipnb.log.gate import Catalog, admit
 
-    hold = find_hold(_read_one_log(args.log), args.ref)
+    df = _read_one_log(args.log)
+    hold = find_hold(df, args.ref)
     given = {
         "actual_s": args.seconds,
         "target_s": args.target,
@@ -316,12 +337,16 @@ def _cmd_edit(args: argparse.Namespace) -> int:
     changes = {k: v for k, v in given.items() if v is not None}
     if not changes:
         raise HipnbError("nothing to change: give --seconds, --side, --when, ... (see --help)")
-    row = correction_row(hold, "edit", **changes)
+    row = correction_row(hold, "patch", **changes)
     changed = changed_fields(hold, row)
     if not changed:
         print(f"hold {args.ref} already reads so: nothing appended")
         return 0
-    hipnb.SessionLog(args.log).append([row])
+    catalog = Catalog.load(args.routines).with_logged(df["exercise"])
+    admit(  # the hold as it will read passes the gate every new hold passes
+        [hold_after(hold, **changes)], catalog=catalog, custom=args.custom, override=args.override
+    )
+    hipnb.SessionLog(args.log).append([only_changed(row, changed)])
     print(f"edited {_describe(hold)} in {args.log}:")
     for name, old, new in changed:
         print(f"  {name}: {old or '(empty)'} -> {new or '(empty)'}")

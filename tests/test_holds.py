@@ -77,7 +77,8 @@ def test_cli_edit_changes_seconds_side_and_time_and_keeps_the_history(log, capsy
     df = log.read(errors="raise")
     assert len(df) == 3 and (df["actual_s"] < 100).all()
     edited = df[df["side"] == "both"].iloc[0]
-    assert edited["actual_s"] == 40 and edited["action"] == "edit"
+    assert edited["actual_s"] == 40 and pd.isna(edited["action"])  # a hold, patched
+    assert b",patch," in text.splitlines()[-1] and b",4000," not in text.splitlines()[-1]
     assert edited["started_at"] == pd.Timestamp(when)
     # the reference stays the same after the edit, so the edit can be edited
     refs = refs_by_side_and_day(capsys, log.path)
@@ -99,7 +100,8 @@ def test_cli_delete_removes_the_hold_on_read_and_keeps_its_rows(log, capsys):
     assert len(df) == 2 and "right" not in set(df["side"])
     raw = pd.read_csv(log.path, dtype=str, keep_default_na=False)
     assert len(raw) == 4 and list(raw["action"]) == ["", "", "", "delete"]
-    assert raw["side"].tolist().count("right") == 2  # the hold and the row deleting it
+    assert raw["side"].tolist().count("right") == 1  # the hold; the delete names it by its id
+    assert raw["hold_id"].iloc[-1].endswith("|right|2026-11-24T12:16:30Z")
     assert main(["delete", "--log", str(log.path), ref]) == 2
     assert f"no current hold '{ref}'" in capsys.readouterr().err
 
@@ -148,7 +150,9 @@ def test_correction_row_names_the_hold_and_keeps_its_offset_and_pain(tmp_path):
     (got,) = log.read(errors="raise").to_dict("records")
     row = correction_row(pd.Series(got), "delete")
     assert row["hold_id"] == "s1|side_plank|left|2026-11-24T01:45:03Z"
-    assert row["started_at"] == "2026-11-24T07:15:03+05:30" and row["pain_at_s"] == 12.5
+    assert row["athlete"] == "Zoë" and row["started_at"] is None  # the identity only
+    whole = correction_row(pd.Series(got), "edit")  # a whole-row edit, as first written
+    assert whole["started_at"] == "2026-11-24T07:15:03+05:30" and whole["pain_at_s"] == 12.5
     assert row["hold_id"] == hold_ids(pd.DataFrame([got])).iloc[0]
 
 

@@ -120,6 +120,7 @@ def apply_corrections(
     keep = rows.loc[list(current.values())].copy()
     patched = [label for label in changes if label in keep.index]
     for label in patched:
+        keep.loc[label, "hold_id"] = ident.loc[label]  # its identity stays, wherever it moved
         for name, value in changes[label].items():
             keep.loc[label, name] = pd.NA if value is None else value
     return keep, refused, patched
