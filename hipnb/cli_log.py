@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import hipnb
 from hipnb.errors import HipnbError
+from hipnb.log.export import EXPORT_COLUMNS
 from hipnb.log.stamps import WHEN_FORMS
 from hipnb.names import did_you_mean
 
@@ -106,11 +107,15 @@ def add_parsers(sub: Subparsers) -> None:
     ex = sub.add_parser(
         "export",
         help="write a log as a spreadsheet-safe CSV",
-        description="Read logs (a file or a folder) and write one CSV for spreadsheets: text cells "
-        "that could run as formulas (=, +, -, @) are neutralised; numbers stay numbers.",
+        description="Read logs (a file or a folder) and write one CSV for spreadsheets, the current "
+        "state (corrections applied), columns: " + ", ".join(EXPORT_COLUMNS) + ". Text cells "
+        "that could run as formulas (=, +, -, @) are neutralised; numbers stay numbers. --out "
+        "is never the log read nor inside the folder read, and an existing one is replaced "
+        "only with --force.",
     )
     ex.add_argument("path", type=Path, metavar="PATH", help="log file or folder")
     ex.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    ex.add_argument("--force", action="store_true", help="replace --out when it exists")
     ex.set_defaults(func=_cmd_export)
 
 
@@ -380,7 +385,11 @@ def known_athlete(name: str, df: pd.DataFrame) -> str:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from hipnb.log import export_for_spreadsheet
+    from hipnb.log.export import export_problem
 
+    why = export_problem(args.path, args.out, force=args.force)
+    if why:
+        raise HipnbError(why)
     df = read_logs_reporting(args.path)
     export_for_spreadsheet(df, args.out)
     print(f"wrote {len(df)} rows to {args.out}")
