@@ -77,3 +77,11 @@ def test_numbers_are_written_as_people_read_them():
     assert seconds.texts(pd.Series([35.0, 35.25, None])).tolist() == ["35", "35.25", "nan"]
     pain = SPEC_BY_NAME["pain_at_s"]  # optional: missing is empty; required: a missing number is
     assert pain.texts(pd.Series([3.5, None])).tolist() == ["3.5", ""]  # reported as not a number
+
+
+def test_the_readme_lists_the_export_columns():
+    from hipnb.log.export import EXPORT_COLUMNS
+
+    listed = ", ".join(f"`{c}`" for c in EXPORT_COLUMNS)
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert listed in readme
