@@ -15,6 +15,7 @@ import pandas as pd
 
 from hipnb.log import COLUMNS, SessionLog, athlete_path
 from hipnb.log.gate import Catalog, admit
+from hipnb.log.stamps import stamp_texts
 from hipnb.routines import Routine, load_routine
 from hipnb.runs.store import RunLog, runs_path
 
@@ -186,20 +187,7 @@ def _stamp_with_offset(local: pd.Series, zone: pd.Series) -> pd.Series:
         aware = wall.dt.tz_localize(
             tz, ambiguous=np.zeros(len(wall), dtype=bool), nonexistent="shift_forward"
         )
-        minutes = (
-            (aware.dt.tz_localize(None) - aware.dt.tz_convert("UTC").dt.tz_localize(None))
-            .dt.total_seconds()
-            .floordiv(60)
-            .astype(int)
-        )
-        sign = np.where(minutes < 0, "-", "+")
-        off = (
-            pd.Series(sign, index=idx)
-            + (minutes.abs() // 60).astype(str).str.zfill(2)
-            + ":"
-            + (minutes.abs() % 60).astype(str).str.zfill(2)
-        )
-        out.loc[idx] = aware.dt.strftime("%Y-%m-%dT%H:%M:%S") + off
+        out.loc[idx] = stamp_texts(aware.dt.tz_convert("UTC"), aware.dt.tz_localize(None))
     return out
 
 

@@ -153,7 +153,7 @@ def changed_fields(before: pd.Series, row: Mapping[str, Any]) -> list[tuple[str,
             continue
         old = old_stamp if name == "started_at" else _text(name, before.get(name))
         new = "" if patch and row.get(name) == CLEAR else _text(name, row.get(name))
-        numeric = name in ("target_s", "actual_s")
+        numeric = SPEC_BY_NAME[name].numeric
         if not (_same_number(old, new) if numeric else old == new):
             out.append((name, old, new))
     return out

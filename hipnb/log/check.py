@@ -185,7 +185,7 @@ def _said(text: str) -> Callable[[int], str]:
 
 
 def _quoted(column: Column, values: pa.Array, what: str) -> Callable[[int], str]:
-    return lambda i: f"{column.name} '{_cell_text(values[i].as_py())[:40]}' {what}"
+    return lambda i: f"{column.name} '{column.text(values[i].as_py())[:40]}' {what}"
 
 
 def _check_text(rows: _Rows, column: Column) -> pa.Array:
@@ -316,7 +316,7 @@ def _check_ref(rows: _Rows, column: Column) -> pa.Array:
         rows.flag(
             pc.and_(wants, pc.equal(ref, "")),
             lambda i: (
-                f"action '{_cell_text(action[i].as_py()).strip().lower()}' needs the "
+                f"action '{str(action[i].as_py() or '').strip().lower()}' needs the "
                 f"{column.name} of the hold it applies to"
             ),
         )
@@ -384,16 +384,6 @@ def _text(arr: pa.Array) -> pa.Array:
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
     return arr.fill_null("") if arr.null_count else arr
-
-
-def _cell_text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 _EDGE_SPACE = np.zeros(256, dtype=bool)

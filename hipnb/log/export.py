@@ -9,17 +9,21 @@ import pandas as pd
 
 from hipnb.errors import LogError
 from hipnb.log.rows import _csv_text, _to_text_frame
-from hipnb.log.spec import COLUMNS, EOL
+from hipnb.log.spec import COLUMNS, EOL, SPEC
 
 #: The columns of a spreadsheet export: a hold's fields and its pain second (the correction columns
 #: are left out: an export is the current state).
 EXPORT_COLUMNS = (*COLUMNS, "pain_at_s")
-
+#: Cells a spreadsheet may take for a formula: the text columns.
+_TEXT_COLUMNS = tuple(
+    c.name
+    for c in SPEC
+    if c.name in EXPORT_COLUMNS and c.kind in ("text", "name", "id", "choice", "note")
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: A formula character right after a character that can start a new cell: a list separator in a
 #: ``;`` or ``,`` locale, or a tab or line break (pasted or split text).
 _FORMULA_INSIDE = r"([;,\t\r\n])(?=[=+\-@])"
-_TEXT_COLUMNS = ("session_id", "athlete", "routine", "exercise", "side", "note")
 
 
 def export_for_spreadsheet(df: pd.DataFrame, path: str | Path) -> Path:
