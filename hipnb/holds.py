@@ -204,4 +204,4 @@ def _stamp(hold: pd.Series) -> str:
 
 
 def _text(name: str, value: Any) -> str:
-    return SPEC_BY_NAME[name].text(plain(value))
+    return SPEC_BY_NAME[name].shown(plain(value))

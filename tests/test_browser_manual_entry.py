@@ -50,4 +50,4 @@ def test_manual_entry_saves_the_typed_value(tmp_path):
         assert page.errors == []
     df = SessionLog(path).read(errors="raise")
     assert df["actual_s"].tolist() == [35.0] and df["exercise"].tolist() == ["side_plank"]
-    assert ",35,true," in path.read_text(encoding="utf-8").splitlines()[1]
+    assert ",35.0,true," in path.read_text(encoding="utf-8").splitlines()[1]

@@ -107,7 +107,7 @@ def test_two_edits_at_once_both_land_or_the_later_wins_and_nothing_else_changes(
         first, second = race(tmp_path, 100 + n, [*edit, "--seconds", "41"], [*edit, "--seconds", "42"])  # fmt: skip
         assert first.returncode == second.returncode == 0, first.stderr + second.stderr
         last = path.read_text(encoding="utf-8").splitlines()[-1]
-        later = 41 if ",41," in last else 42
+        later = 41 if ",41.0," in last else 42
         hold = quiet(path).iloc[0]
         assert hold["actual_s"] == later, "the later row wins"
         assert (hold["note"], hold["rpe"], hold["side"], hold["target_s"]) == (
@@ -130,7 +130,7 @@ def test_a_patch_carries_only_what_it_changes_and_can_clear(tmp_path, capsys):
     last = next(
         iter(pd.read_csv(path, dtype=str, keep_default_na=False).tail(1).to_dict("records"))
     )
-    assert last["action"] == "patch" and last["note"] == "-" and last["actual_s"] == "20"
+    assert last["action"] == "patch" and last["note"] == "-" and last["actual_s"] == "20.0"
     assert last["session_id"] == last["side"] == last["rpe"] == ""  # unchanged: left empty
     hold = quiet(path).iloc[0]
     assert pd.isna(hold["note"]) and hold["actual_s"] == 20

@@ -62,7 +62,7 @@ def test_numbers_stay_numbers_and_names_stay_as_written(tmp_path):
     (got,) = exported(tmp_path, [ROW | {"athlete": "O'Neil-Zoë", "note": "fine"}])
     assert list(got) == [*COLUMNS, "pain_at_s"]
     assert (got["target_s"], got["actual_s"], got["rpe"], got["discomfort"]) == (
-        "40",
+        "40.0",
         "38.5",
         "6",
         "2",
@@ -83,4 +83,4 @@ def test_export_shows_the_current_state_only(tmp_path, capsys):
     with open(tmp_path / "x.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1 and "action" not in rows[0] and "hold_id" not in rows[0]
-    assert (rows[0]["side"], rows[0]["actual_s"], rows[0]["note"]) == ("left", "40", "fixed")
+    assert (rows[0]["side"], rows[0]["actual_s"], rows[0]["note"]) == ("left", "40.0", "fixed")

@@ -71,10 +71,12 @@ def test_the_words_come_from_the_spec(column, bad, words):
         to_frame([GOOD | {column: bad}])
 
 
-def test_numbers_are_written_as_people_read_them():
+def test_numbers_are_written_as_logs_have_them_and_shown_as_people_read_them():
     seconds = SPEC_BY_NAME["actual_s"]
-    assert [seconds.text(v) for v in (35, 35.0, 35.25, None)] == ["35", "35", "35.25", ""]
-    assert seconds.texts(pd.Series([35.0, 35.25, None])).tolist() == ["35", "35.25", "nan"]
+    assert [seconds.text(v) for v in (35, 35.0, 35.25, None)] == ["35.0", "35.0", "35.25", ""]
+    assert seconds.texts(pd.Series([35.0, 35.25, None])).tolist() == ["35.0", "35.25", "nan"]
+    assert [seconds.shown(v) for v in (35.0, 35.25)] == ["35", "35.25"]
+    assert SPEC_BY_NAME["rpe"].texts(pd.Series([6.0, None])).tolist() == ["6", ""]
     pain = SPEC_BY_NAME["pain_at_s"]  # optional: missing is empty; required: a missing number is
     assert pain.texts(pd.Series([3.5, None])).tolist() == ["3.5", ""]  # reported as not a number
 

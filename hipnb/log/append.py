@@ -16,7 +16,8 @@ import pyarrow.compute as pc
 from filelock import FileLock
 
 from hipnb.errors import LogError
-from hipnb.log.check import check_rows, first_rejected, normalize_names, per_unique
+from hipnb.log._arrow import normalize_names, per_unique
+from hipnb.log.check import check_rows, first_rejected
 from hipnb.log.check import empty_log as _empty_log
 from hipnb.log.identity import apply_corrections, hold_ids
 from hipnb.log.read import read_logs, refuse_odd_file

@@ -97,11 +97,12 @@ class Column:
         return self.kind in ("seconds", "score")
 
     def text(self, value: Any) -> str:
-        """``value`` as the log writes it: ``""`` for missing, ``true``/``false``, whole seconds
-        without ``.0``, stamps with their own UTC offset (an aware datetime; naive is refused).
+        """``value`` as the log writes it: ``""`` for missing, ``true``/``false``, seconds as
+        floats (``35.0``, as every log so far has them), scores as whole numbers, stamps with their
+        own UTC offset (an aware datetime; naive is refused).
 
-            >>> SPEC_BY_NAME["actual_s"].text(35.0), SPEC_BY_NAME["completed"].text(True)
-            ('35', 'true')
+            >>> SPEC_BY_NAME["actual_s"].text(35), SPEC_BY_NAME["rpe"].text(6.0)
+            ('35.0', '6')
         """
         if isinstance(value, float | np.floating) and math.isnan(value) and self.required:
             return "nan"  # not a number where one is required: reported as such, not as empty
@@ -112,8 +113,23 @@ class Column:
         if isinstance(value, datetime):
             return iso(value)
         if isinstance(value, float | np.floating | int | np.integer):
-            return _number_text(float(value))
+            return repr(float(value)) if self.kind == "seconds" else _number_text(float(value))
         return str(value)
+
+    def shown(self, value: Any) -> str:
+        """``value`` as a person reads it in a message: whole numbers without ``.0``.
+
+        >>> SPEC_BY_NAME["actual_s"].shown(36000.0)
+        '36000'
+        """
+        if self.numeric and isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                return str(value)
+        if isinstance(value, float | np.floating) and math.isfinite(value):
+            return _number_text(float(value))
+        return self.text(value)
 
     def texts(self, values: pd.Series) -> pd.Series:
         """A whole column as text (:meth:`text` of each value, vectorised for numbers and flags)."""
@@ -121,7 +137,7 @@ class Column:
             return values.map({True: "true", False: "false"}).astype("str").fillna("")
         if pd.api.types.is_numeric_dtype(values):
             num = values.astype("float64")
-            whole = num.round() == num
+            whole = (num.round() == num) & (self.kind != "seconds")
             out = num.map(repr)
             if whole.any():
                 out = out.where(~whole, num.where(whole, 0).astype("int64").astype("str"))
