@@ -233,7 +233,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_log(args: argparse.Namespace) -> int:
     from hipnb.log import normalize_name
-    from hipnb.log.gate import Catalog, known_athletes, new_hold
+    from hipnb.log.gate import Catalog, known_athletes, new_hold, other_athlete_problem
     from hipnb.log.stamps import parse_when
 
     athlete = normalize_name(args.athlete)
@@ -243,13 +243,9 @@ def _cmd_log(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore")
         logged = log.read()  # to refuse another athlete's file; append never reads it
     others = sorted(set(logged["athlete"]))
-    if others and athlete not in others:
-        hint = did_you_mean(athlete, others)
-        raise HipnbError(
-            f"{args.log} holds the log of {', '.join(map(repr, others))}, not {athlete!r}"
-            + (f"; {hint}" if hint else "")
-            + f" (each athlete has a file of their own, e.g. {hipnb.athlete_path(args.log.parent, athlete)})"
-        )
+    why = other_athlete_problem(args.log, athlete, others)
+    if why:
+        raise HipnbError(why)
     catalog = Catalog.load(args.routines).with_logged(logged["exercise"])
     for why in catalog.skipped:
         print(f"hipnb: warning: {why}", file=sys.stderr)

@@ -162,6 +162,8 @@ def test_corrections_are_checked_under_the_lock(tmp_path):
     ghost["session_id"] = "never"
     with pytest.raises(LogError, match=r"row 1 of this append: patch of 'never\|side_plank"):
         log.append([correction_row(ghost, "patch", actual_s=300)])
+    with pytest.raises(LogError, match=r"edit of 'never\|side_plank"):  # no new 300 s hold
+        log.append([correction_row(ghost, "edit", actual_s=300)])
     ben = hold.copy()
     ben["athlete"] = "ben"  # a correction cannot move a hold to another athlete
     with pytest.raises(LogError, match="ben has no current hold so named"):

@@ -33,7 +33,7 @@ from hipnb.log.check import Problem, check_rows
 from hipnb.log.rows import _to_text_frame, manual_row
 from hipnb.log.spec import MAX_HOLD_S, Hold, Rows
 from hipnb.log.stamps import FUTURE_SLACK, start_problem
-from hipnb.names import did_you_mean, normalize_name, same_athlete_problem
+from hipnb.names import athlete_path, did_you_mean, normalize_name, same_athlete_problem
 from hipnb.routines import Exercise, Routine, list_routines, load_routine
 
 #: What a caller adds to say an exercise is their own on purpose (the CLI's flag; the form's box).
@@ -258,6 +258,25 @@ def new_hold(
     return row, notes
 
 
+def other_athlete_problem(path: str | Path, athlete: str, others: Iterable[str]) -> str | None:
+    """Why ``athlete``'s hold must not go into the log at ``path`` holding ``others``' holds, or
+    None: each athlete has a file of their own (:func:`hipnb.athlete_path`).
+
+        >>> other_athlete_problem("logs/ana.csv", "anna", ["ana"])[:44]
+        "logs/ana.csv holds the log of 'ana', not 'an"
+    """
+    names = sorted(set(others))
+    if not names or athlete in names:
+        return None
+    hint = did_you_mean(athlete, names)
+    own = athlete_path(Path(path).parent, athlete)
+    return (
+        f"{path} holds the log of {', '.join(map(repr, names))}, not {athlete!r}"
+        + (f"; {hint}" if hint else "")
+        + f" (each athlete has a file of their own, e.g. {own})"
+    )
+
+
 def known_athletes(folder: str | Path) -> set[str]:
     """The athletes of the logs in ``folder`` (one athlete a file: the first row of each says whose).
 
@@ -266,13 +285,15 @@ def known_athletes(folder: str | Path) -> set[str]:
     out = set()
     base = Path(folder)
     for f in sorted(base.glob("*.csv")) if base.is_dir() else []:
-        name = _first_athlete(f)
+        name = file_athlete(f)
         if name:
             out.add(name)
     return out
 
 
-def _first_athlete(path: Path) -> str | None:
+def file_athlete(path: str | Path) -> str | None:
+    """Whose log the file at ``path`` is (its first row's athlete), or None (no file, no rows)."""
+    path = Path(path)
     try:
         if not path.is_file():
             return None

@@ -10,8 +10,8 @@ from datetime import time as daytime
 import ipywidgets as w
 
 from hipnb.errors import HipnbError
-from hipnb.log import SessionLog
-from hipnb.log.gate import Catalog, known_athletes, new_hold
+from hipnb.log import SessionLog, normalize_name
+from hipnb.log.gate import Catalog, known_athletes, new_hold, other_athlete_problem
 from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.log.stamps import local_datetime
 from hipnb.routines import SIDES, Routine
@@ -145,6 +145,10 @@ class ManualEntry(w.VBox):
             logged = self.session_log.read()
         catalog = Catalog.load(routines=(self.routine,)).with_logged(logged["exercise"])
         try:
+            mine = normalize_name(self.athlete.value)
+            why = other_athlete_problem(self.session_log.path, mine, logged["athlete"])
+            if why:
+                raise HipnbError(why)
             row, _notes = new_hold(
                 self.athlete.value,
                 self.exercise.value,

@@ -12,9 +12,9 @@ from typing import Any, cast
 import ipywidgets as w
 import pandas as pd
 
-from hipnb.errors import HipnbError
+from hipnb.errors import HipnbError, LogError
 from hipnb.log import ALL_COLUMNS, Hold, SessionLog, hold_keys, normalize_name, to_frame
-from hipnb.log.gate import Catalog, admit, known_athletes
+from hipnb.log.gate import Catalog, admit, file_athlete, known_athletes, other_athlete_problem
 from hipnb.routines import Routine
 from hipnb.timer import Event, Timer
 from hipnb.widgets._common import UNSET, WIDE, answer, effort_sliders, error_html, resolve_routine
@@ -364,6 +364,11 @@ class TimerPanel(w.VBox):
             return
         if self._known_athletes is None:  # read once: the folder's athletes, for the name gate
             self._known_athletes = known_athletes(self.session_log.path.parent)
+        owner = file_athlete(self.session_log.path)
+        for hold in holds:
+            why = other_athlete_problem(self.session_log.path, hold["athlete"], [owner or ""])
+            if why and owner:
+                raise LogError(why)
         admit(
             holds,
             catalog=Catalog(routines=(self.routine,)),
