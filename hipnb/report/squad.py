@@ -1,0 +1,84 @@
+"""The squad page: the roster with its flags, each name linked to the athlete's page, the athletes
+whose page failed, and the small multiples of every athlete's Reclining Bound Angle Pose."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from hipnb.report.athlete import DISCLAIMER, up_to
+from hipnb.report.page import Section, paragraph
+
+
+def squad_sections(
+    holds: pd.DataFrame,
+    runs: pd.DataFrame,
+    day: pd.Timestamp,
+    links: dict[str, str],
+    failed: dict[str, str],
+    *,
+    grid: Section | None = None,
+) -> list[Section]:
+    """The squad page's sections on ``day``: ``links`` maps an athlete to the address of their
+    page (relative to the squad page), ``failed`` an athlete to why their page is missing;
+    ``grid`` is :func:`grid_section`'s, when already made."""
+    from hipnb import analysis, charts
+
+    holds = up_to(holds, day)
+    roster = analysis.roster(holds, as_of=day)
+    athletes = sorted(set(holds["athlete"]) | set(runs["athlete"]))
+    head = [
+        paragraph(
+            f"As of {day:%a %d %b %Y}: {len(athletes)} athlete(s), {len(holds)} hold(s) logged. "
+            f"Pages: {len(links)} written, {len(failed)} failed. Click a name for the athlete's "
+            "page."
+        ),
+        paragraph(
+            DISCLAIMER + " A red flag means: ease off and have it checked by a qualified "
+            "professional.",
+            "note",
+        ),
+    ]
+    sections = [Section("Squad summary", "".join(head), level=1)]
+    table = (
+        charts.roster_table(roster, sort_by="level", links=links).to_html() if len(roster) else ""
+    )
+    runners = [a for a in athletes if a not in set(roster["athlete"]) and a in links]
+    if runners:
+        names = ", ".join(_link(a, links) for a in runners)
+        table += f"<p>Runs but no hip-routine holds yet: {names}.</p>"
+    sections.append(Section("Roster", table or paragraph("No athlete has logged a hold yet.")))
+    if failed:
+        items = "".join(
+            f"<li><b>{html.escape(a)}</b>: {html.escape(why)}</li>"
+            for a, why in sorted(failed.items())
+        )
+        sections.append(Section("Pages that failed", f"<ul>{items}</ul>"))
+    grid = grid or grid_section(holds, day, roster)
+    if grid is not None:
+        sections.append(grid)
+    return sections
+
+
+def grid_section(
+    holds: pd.DataFrame, day: pd.Timestamp, roster: pd.DataFrame | None = None
+) -> Section | None:
+    """Every athlete's Reclining Bound Angle Pose minutes per day, flagged athletes framed (None
+    when no hold is logged)."""
+    import matplotlib.pyplot as plt
+
+    from hipnb import analysis, charts
+
+    holds = up_to(holds, day)
+    if holds.empty:
+        return None
+    fig = charts.roster_grid(holds, analysis.roster(holds, as_of=day) if roster is None else roster)
+    plt.close(fig)
+    alt = "every athlete's Reclining Bound Angle Pose minutes per day, flagged ones framed"
+    # a few flat colours: 16 keep it sharp at half the bytes of 128 (it grows with the squad)
+    return Section("Reclining Bound Angle Pose per athlete", figure=fig, alt=alt, colors=16)
+
+
+def _link(athlete: str, links: dict[str, str]) -> str:
+    return f'<a href="{html.escape(links[athlete], quote=True)}">{html.escape(athlete)}</a>'
