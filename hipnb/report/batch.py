@@ -32,7 +32,7 @@ from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, read_logs
 from hipnb.names import did_you_mean
 from hipnb.report.athlete import as_day, athlete_sections, up_to
-from hipnb.report.page import Section, document
+from hipnb.report.page import Section, document, missing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,10 +105,13 @@ def render_reports(
     """
     from tqdm.auto import tqdm
 
-    out = _out_folder(Path(out))
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise HipnbError(f"--out {out} is a file: give a folder for the pages")
     day = as_day(as_of)
     log = Path(log).resolve()
     holds, runs = read_squad(log)
+    _out_folder(out)
     known = sorted(set(holds["athlete"]) | set(runs["athlete"]))
     batch = ReportBatch()
     tasks: list[_Task] = []
@@ -119,6 +122,8 @@ def render_reports(
                 raise HipnbError(f"no athlete {athlete!r}" + (f"; {hint}" if hint else ""))
             path = page_path(out, athlete)
             footer = _footer(log, athlete, day)
+            if notebooks:
+                _write_notebook(path.with_suffix(".ipynb"), log, athlete, day)
             tasks.append(
                 _Task(
                     athlete,
@@ -131,9 +136,6 @@ def render_reports(
             )
         except Exception as exc:
             batch.failed[athlete] = _short_reason(exc)
-    if notebooks:
-        for task in tasks:
-            _write_notebook(task.path.with_suffix(".ipynb"), log, task.athlete, day)
     bar = tqdm(total=len(tasks), desc="reports", unit="athlete", disable=not progress)
     try:
         n = _workers(workers, len(tasks))
@@ -157,9 +159,7 @@ def render_reports(
     return batch
 
 
-def _out_folder(out: Path) -> Path:
-    if out.exists() and not out.is_dir():
-        raise HipnbError(f"--out {out} is a file: give a folder for the pages")
+def _out_folder(out: Path) -> None:
     try:
         (out / ATHLETES).mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -170,7 +170,6 @@ def _out_folder(out: Path) -> Path:
         raise HipnbError(f"{out / SQUAD_PAGE} is a folder: the squad page needs that name")
     if not os.access(out / ATHLETES, os.W_OK):
         raise HipnbError(f"cannot write into {out / ATHLETES}: permission denied")
-    return out
 
 
 def _workers(asked: int | None, tasks: int) -> int:
@@ -286,12 +285,16 @@ def _write_notebook(path: Path, log: Path, athlete: str, day: pd.Timestamp) -> N
 
 
 def _squad(holds: pd.DataFrame, runs: pd.DataFrame, day: pd.Timestamp) -> Section | None:
-    """The squad's small multiples, drawn (the slow part of the squad page)."""
+    """The squad's small multiples, drawn (the slow part of the squad page); if they cannot be,
+    a section that says why, so the squad page is written all the same."""
     from hipnb.report.squad import grid_section
 
-    grid = grid_section(up_to(holds, day), day)
-    if grid is not None:
-        grid.to_html()
+    try:
+        grid = grid_section(up_to(holds, day), day)
+        if grid is not None:
+            grid.to_html()
+    except Exception as exc:
+        return missing("Reclining Bound Angle Pose per athlete", f"not drawn: {_short_reason(exc)}")
     return grid
 
 
@@ -308,7 +311,10 @@ def _write_squad(
     links = {a: f"{ATHLETES}/{quote(p.name)}" for a, p in batch.written.items()}
     sections = squad_sections(holds, runs, day, links, batch.failed, grid=grid)
     path = out / SQUAD_PAGE
-    _write(path, document("Squad summary", sections))
+    try:
+        _write(path, document("Squad summary", sections))
+    except OSError as exc:
+        raise HipnbError(f"cannot write the squad page {path}: {exc.strerror or exc}") from None
     return path
 
 
