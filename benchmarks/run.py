@@ -225,7 +225,11 @@ def bench_analysis(ctx) -> list[tuple]:
         (
             "analysis.roster",
             n,
-            *paired(lambda: analysis.roster(df), lambda: read_logs(path), pairs=5),
+            *paired(
+                lambda: analysis.roster(df, df["local_time"].max()),
+                lambda: read_logs(path),
+                pairs=5,
+            ),
             "read_logs of the same log",
         ),
         (
@@ -241,6 +245,56 @@ def bench_analysis(ctx) -> list[tuple]:
             "read_logs of the same log",
         ),
     ]
+
+
+def bench_flags(ctx) -> list[tuple]:
+    """The one flag engine on the big log: the roster (every figure once, every flag) and the
+    RosterView a coach opens, each against one group-by of the same rows (the floor of any
+    per-athlete figure). The issue's bar: the roster under 0.5 s on 300 athletes / 1M rows."""
+    import pandas as pd
+
+    from hipnb import analysis, read_logs
+
+    df = read_logs(ctx["big"])
+    as_of = df["local_time"].max()
+    n = f"{df['athlete'].nunique()} athletes, {len(df)} rows"
+
+    def one_groupby():
+        return df.groupby("athlete")["local_time"].max()
+
+    rows = [
+        (
+            "flags: analysis.roster (one engine)",
+            n,
+            *paired(lambda: analysis.roster(df, as_of), one_groupby),
+            "df.groupby(athlete).max() of one column",
+        ),
+        (
+            "flags: analysis.roster, as of 28 days back",
+            n,
+            *paired(lambda: analysis.roster(df, as_of - pd.Timedelta(days=28)), one_groupby),
+            "df.groupby(athlete).max() of one column",
+        ),
+        (
+            "flags: analysis.flags",
+            n,
+            *paired(lambda: analysis.flags(df, as_of=as_of), one_groupby),
+            "df.groupby(athlete).max() of one column",
+        ),
+    ]
+    try:
+        from hipnb.widgets import RosterView
+    except ImportError:  # pragma: no cover - ipywidgets missing
+        return rows
+    rows.append(
+        (
+            "flags: RosterView (roster + table HTML)",
+            n,
+            *paired(lambda: RosterView(df, as_of=as_of), one_groupby, pairs=5),
+            "df.groupby(athlete).max() of one column",
+        )
+    )
+    return rows
 
 
 def bench_import(ctx) -> list[tuple]:
@@ -299,7 +353,7 @@ def bench_runs(ctx) -> list[tuple]:
         import shutil
 
         shutil.rmtree(logs, ignore_errors=True)
-        import_runs(export, "ana", logs=logs, tz="Europe/Madrid", progress=False)
+        import_runs(export, "ana", logs=logs, tz="Europe/Madrid", new_athlete=True, progress=False)
 
     return [
         (
@@ -315,6 +369,134 @@ def bench_runs(ctx) -> list[tuple]:
             "pandas.read_csv of it",
         ),
     ]
+
+
+# --------------------------------------------------------------------------------------------------
+# runs import: a 10^6-point GPX and a gzip bomb (each in a fresh process for peak RSS)
+
+RUNS_CHILD = """
+import re, sys, time
+{imports}
+t = time.perf_counter()
+{call}
+took = time.perf_counter() - t
+peak = re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)
+print(took, int(peak) * 1024)
+"""
+
+
+def _big_gpx(path: Path, points: int) -> Path:
+    """One track of ``points`` points, half a second apart, 0.56 m apart (to and fro): 95 MB."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="bench" '
+            'xmlns="http://www.topografix.com/GPX/1/1">\n<trk><name>Ultra</name>'
+            "<type>running</type><trkseg>\n"
+        )
+        chunk = []
+        for i in range(points):
+            k = i % 40_000
+            lat = 40 + (k if k < 20_000 else 40_000 - k) * 5e-6
+            s, half = divmod(i, 2)
+            day, s = divmod(s, 86_400)
+            chunk.append(
+                f'<trkpt lat="{lat:.6f}" lon="-3.700000"><ele>{650 + i // 1000 % 10}.0</ele>'
+                f"<time>2026-03-{1 + day:02}T{s // 3600:02}:{s % 3600 // 60:02}:{s % 60:02}"
+                f".{5 * half}Z</time></trkpt>\n"
+            )
+            if len(chunk) == 10_000:
+                f.write("".join(chunk))
+                chunk = []
+        f.write("".join(chunk) + "</trkseg></trk>\n</gpx>\n")
+    return path
+
+
+def _gzip_bomb(path: Path, size: int) -> Path:
+    """A ``.gpx.gz`` of ``size`` bytes once decompressed (the same point over and over)."""
+    import zlib
+
+    point = b'<trkpt lat="40.0" lon="-3.7"><time>2026-03-01T00:00:00Z</time></trkpt>\n'
+    block = point * (2**20 // len(point))
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip stream
+    with open(path, "wb") as f:
+        f.write(z.compress(b"<gpx><trk><trkseg>\n"))
+        for _ in range(size // len(block)):
+            f.write(z.compress(block))
+        f.write(z.flush())
+    return path
+
+
+def _fresh(imports: str, call: str):
+    import subprocess
+
+    code = RUNS_CHILD.format(imports=imports, call=call)
+
+    def run() -> tuple[float, float]:
+        done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        took, peak = done.stdout.split()[-2:]
+        return float(took), float(peak)
+
+    return run
+
+
+def _paired_fresh(ours, base, pairs: int) -> tuple[list[float], ...]:
+    """(our times, base times, our peaks, base peaks), alternating B A, A B, ... fresh processes."""
+    out: tuple[list[float], ...] = ([], [], [], [])
+    for i in range(pairs):
+        for fn, t, m in (
+            ((base, 1, 3), (ours, 0, 2)) if i % 2 == 0 else ((ours, 0, 2), (base, 1, 3))
+        ):
+            took, peak = fn()
+            out[t].append(took)
+            out[m].append(peak)
+    return out
+
+
+def _summary(a: list[float], b: list[float]) -> tuple[float, float, float, float, float]:
+    ratios = sorted(x / y for x, y in zip(a, b, strict=True))
+    return (
+        statistics.median(a),
+        statistics.median(b),
+        statistics.median(ratios),
+        ratios[0],
+        ratios[-1],
+    )
+
+
+def bench_runs_files(ctx) -> list[tuple]:
+    """A 10^6-point GPX imported (time, peak RSS) against the stdlib's iterparse of it; a 1.5 GB
+    gzip bomb reported against gunzipping the 200 MB cap."""
+    gpx = _big_gpx(ctx["tmp"] / "ultra.gpx", 1_000_000)
+    logs = ctx["tmp"] / "gpx_logs"
+    ours = _fresh(
+        "import shutil; from hipnb.runs import import_runs",
+        f"shutil.rmtree({str(logs)!r}, ignore_errors=True); "
+        f"r = import_runs({str(gpx)!r}, 'ana', logs={str(logs)!r}, tz='UTC', new_athlete=True, "
+        "progress=False); assert len(r.added) == 1 and not r.problems, r",
+    )
+    base = _fresh(
+        "from xml.etree.ElementTree import iterparse",
+        f"for _, e in iterparse({str(gpx)!r}):\n    e.clear()",
+    )
+    ta, tb, ma, mb = _paired_fresh(ours, base, max(5, PAIRS // 2))
+    bomb = _gzip_bomb(ctx["tmp"] / "bomb.gpx.gz", 1_500 * 2**20)
+    report = _fresh(
+        "from pathlib import Path; from hipnb.runs.formats import read_activity_file",
+        f"[], [p] = read_activity_file(Path({str(bomb)!r})); assert 'more than' in p.reason, p",
+    )
+    gunzip_cap = _fresh(
+        "import gzip; from hipnb.runs.formats import MAX_FILE_BYTES",
+        f"data = gzip.open({str(bomb)!r}).read(MAX_FILE_BYTES + 1)",
+    )
+    ba, bb, bma, bmb = _paired_fresh(report, gunzip_cap, 5)
+    size = f"{gpx.stat().st_size / 1e6:.0f} MB, 10^6 points"
+    bomb_size = f"{bomb.stat().st_size / 1e6:.1f} MB gz, 1.5 GiB inside"
+    return [
+        ("runs: import 10^6-point GPX", size, *_summary(ta, tb), "fresh process, iterparse + clear"),
+        ("runs: peak RSS, GPX import", size, *_summary(ma, mb), "fresh process, iterparse + clear"),
+        ("runs: gzip bomb reported", bomb_size, *_summary(ba, bb), "gzip.open().read(cap) in memory"),
+        ("runs: peak RSS, gzip bomb", bomb_size, *_summary(bma, bmb), "gzip.open().read(cap) in memory"),
+    ]  # fmt: skip
 
 
 def bench_notebooks(ctx) -> list[tuple]:
@@ -465,9 +647,11 @@ BENCHES = {
     "read": bench_read,
     "append": bench_append,
     "analysis": bench_analysis,
+    "flags": bench_flags,
     "import": bench_import,
     "notebooks": bench_notebooks,
     "runs": bench_runs,
+    "runs_files": bench_runs_files,
     "timer": bench_timer,
     "report": bench_report,
 }

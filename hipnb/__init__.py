@@ -33,11 +33,11 @@ if TYPE_CHECKING:  # `x as x`: re-exported names, as type checkers read them
     from hipnb import report as report
     from hipnb import runs as runs
     from hipnb import widgets as widgets
-    from hipnb.hold_editor import HoldEditor as HoldEditor
-    from hipnb.roster_view import ReviewBox as ReviewBox
-    from hipnb.roster_view import RosterView as RosterView
+    from hipnb.widgets import HoldEditor as HoldEditor
     from hipnb.widgets import ManualEntry as ManualEntry
     from hipnb.widgets import ProgressView as ProgressView
+    from hipnb.widgets import ReviewBox as ReviewBox
+    from hipnb.widgets import RosterView as RosterView
     from hipnb.widgets import TimerPanel as TimerPanel
 
 try:
@@ -75,12 +75,12 @@ __all__ = [
 _LAZY_MODULES = {"analysis", "charts", "demo", "report", "runs", "widgets"}
 #: Widgets, by the module that holds them (they load ipywidgets, so only when asked for).
 _LAZY_NAMES = {
-    "HoldEditor": "hipnb.hold_editor",
+    "HoldEditor": "hipnb.widgets",
     "ManualEntry": "hipnb.widgets",
     "ProgressView": "hipnb.widgets",
     "TimerPanel": "hipnb.widgets",
-    "ReviewBox": "hipnb.roster_view",
-    "RosterView": "hipnb.roster_view",
+    "ReviewBox": "hipnb.widgets",
+    "RosterView": "hipnb.widgets",
 }
 
 

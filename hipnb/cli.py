@@ -138,12 +138,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sm.add_argument("path", type=Path, metavar="PATH", help="log file or folder of logs")
     sm.add_argument("--athlete", help="summarise this athlete only")
-    sm.add_argument("--as-of", help="review date YYYY-MM-DD (default: last day in the logs)")
+    sm.add_argument("--as-of", help="review date YYYY-MM-DD (default: today)")
     sm.add_argument(
         "--since-review",
         action="store_true",
-        help="show what changed since the last review: new and cleared flags, broken and new "
-        "streaks, personal bests, athletes gone quiet",
+        help="show every standing RED flag, then what changed since the last review: new and "
+        "cleared flags, athletes gone quiet, broken and new streaks, personal bests",
     )
     sm.add_argument(
         "--mark-reviewed",
@@ -254,23 +254,37 @@ def _runs_parser(sub: Subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill(
             "Read an export and append its runs (not rides, walks, yoga...) to the athlete's run "
-            "log. PATH is an unzipped Strava bulk export folder (its activities.csv, or its activity files "
-            "when there is no CSV), a Garmin Connect CSV, a plain CSV with columns date, "
-            "distance_km (or distance_mi) and duration, a .fit/.gpx/.tcx file (gzipped or not) "
-            "or a folder of them. Importing again adds nothing; the same run from two sources "
-            "(starts within 2 minutes, distances within 3 %) is kept once. Every activity skipped "
-            "and every bad file or row is listed (FILE:LINE: REASON) while the rest imports; "
+            "log. PATH is a Strava bulk export (the .zip as downloaded, read without unzipping, "
+            "or its folder: its activities.csv when in English, else its activity files), a "
+            "Garmin Connect CSV, a plain CSV with columns date, distance_km (or distance_mi) and "
+            "duration, a .fit/.gpx/.tcx file (gzipped or not) or a folder of them. Importing "
+            "again adds nothing; the same run from two sources (starts within 2 minutes, "
+            "distances within 3 %) is kept once. Every activity skipped and every bad file or "
+            "row is listed (FILE:LINE: REASON) while the rest imports: a damaged or hostile file, "
+            "one over 200 MB once decompressed, a run before 1990 or more than a day ahead; "
             "exit status 1 if any problem was found. No GPS points are stored.",
             width=88,
         ),
         epilog="examples:\n"
-        "  hipnb runs import export_123/ --athlete ana --tz Europe/Madrid\n"
+        "  hipnb runs import export_123.zip --athlete ana --tz Europe/Madrid\n"
         "  hipnb runs import Activities.csv --athlete ana --units mi\n"
         "  hipnb runs import watch/ --athlete ana --type run   (GPX files that do not say "
-        "their type)",
+        "their type)\n"
+        "  hipnb runs import runs.csv --athlete 'Zoë' --new-athlete   (no logs for Zoë yet)",
     )
-    imp.add_argument("path", type=Path, metavar="PATH", help="export folder or file")
-    imp.add_argument("--athlete", required=True, help="athlete's name, e.g. ana or 'Zoë'")
+    imp.add_argument("path", type=Path, metavar="PATH", help="export zip, folder or file")
+    imp.add_argument(
+        "--athlete",
+        required=True,
+        help="athlete's name as in the logs, e.g. ana or 'Zoë' (a name differing from a known "
+        "one only in case or accents is refused)",
+    )
+    imp.add_argument(
+        "--new-athlete",
+        action="store_true",
+        help="start the run log of an athlete with no hold or run log in DIR yet (without it, "
+        "an unknown name is refused: a typo never starts a second athlete)",
+    )
     imp.add_argument(
         "--logs",
         type=Path,
@@ -569,90 +583,95 @@ def _as_of_day(text: str | None) -> str | None:
 def _cmd_summary(args: argparse.Namespace) -> int:
 
     from hipnb import analysis
-    from hipnb.review import last_review, mark_reviewed
+    from hipnb.review import last_review, mark_reviewed, today
 
     df = _read_logs_reporting(args.path)
-    load = _load_status(args.path, df, args.as_of)
+    runs = _runs_beside(args.path)
+    as_of = analysis.as_day(args.as_of or today())
     if args.athlete:
         args.athlete = _known_athlete(args.athlete, df)
-        print(analysis.summary_text(df, args.athlete))
-        if args.athlete in load.index:
-            print(f"Running: {load.loc[args.athlete, 'words']}.")
+        print(analysis.summary_text(df, args.athlete, as_of=as_of, runs=runs))
+        load = analysis.load_status(runs, df, as_of=as_of).set_index("athlete")
+        if args.athlete in load.index and not load.loc[args.athlete, "flag"]:
+            print(f"Running: {load.loc[args.athlete, 'words']}.")  # a raised flag is said above
     elif args.since_review:
-        _print_changes(df, args.path, args.as_of, last_review(args.path))
+        _print_changes(df, runs, args.path, as_of, last_review(args.path))
     else:
-        _print_roster(analysis.roster(df, as_of=args.as_of), load)
+        _print_roster(analysis.roster(df, as_of, runs=runs), as_of, df)
     if args.mark_reviewed:
-        path = mark_reviewed(args.path, args.as_of)
-        print(f"review of {last_review(args.path)} recorded in {path}")
+        path = mark_reviewed(args.path, as_of.date())
+        print(f"review of {as_of:%a %d %b %Y} recorded in {path}")
     return 0
 
 
-def _print_roster(r: pd.DataFrame, load: pd.DataFrame) -> None:
+def _logs_end(df: pd.DataFrame, as_of: pd.Timestamp) -> str:
+    """Words for logs that end well before the review day, with the option to review as of then."""
+    if df.empty:
+        return ""
+    last = df["local_time"].max().normalize()
+    if (as_of - last).days < 2:
+        return ""
+    return (
+        f"(the logs end on {last:%a %d %b %Y}, {(as_of - last).days} days before "
+        f"{as_of:%a %d %b %Y}; --as-of {last:%Y-%m-%d} reviews as of then)"
+    )
+
+
+def _print_roster(r: pd.DataFrame, as_of: pd.Timestamp, df: pd.DataFrame) -> None:
     import pandas as pd
 
     if r.empty:
         print("no rows yet")
         return
-    runs = f" {'run 7d':>8}" if len(load) else ""
+
+    def num(value: Any, fmt: str) -> str:
+        return "-" if pd.isna(value) else fmt.format(value)
+
+    print(" ".join(t for t in (f"squad on {as_of:%a %d %b %Y}", _logs_end(df, as_of)) if t))
+    runs = r["km_7d"].notna().any()
+    run_head = f" {'run 7d':>8}" if runs else ""
     print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}"
-          f"{runs}  {'level':5}  flags")  # fmt: skip
+          f"{run_head}  {'level':5}  flags")  # fmt: skip
     rows: Iterable[Any] = r.itertuples()  # pandas-stubs types each field as any scalar
     for row in rows:
-        bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
-        planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
-        last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
-        flags, km, level = row.flags, "", row.level
-        if len(load):
-            mine = load.loc[row.athlete] if row.athlete in load.index else None
-            km = " " + (f"{mine.km_7d:5.1f} km" if mine is not None else "       -").rjust(8)
-            if mine is not None and mine.flag:
-                flags = "; ".join(f for f in (flags, _load_flag(mine)) if f)
-                level = level or "amber"
+        planks = f"{num(row.plank_left_s, '{:.0f}')}/{num(row.plank_right_s, '{:.0f}')} s"
+        km = f" {num(row.km_7d, '{:.1f} km'):>8}" if runs else ""
         print(
-            f"{row.athlete:12} {last:>10} {row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
-            f"{bound:>7} {planks:>11}{km}  {level.upper():5}  {flags}"
+            f"{row.athlete:12} {num(row.last_day, '{:%Y-%m-%d}'):>10} "
+            f"{row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
+            f"{num(row.bound_median_7d / 60, '{:.1f}m'):>7} {planks:>11}{km}  "
+            f"{str(row.level).upper():5}  {'; '.join(f.short for f in row.flags)}"
         )
 
 
-def _print_changes(df: pd.DataFrame, path: Path, as_of: str | None, since: date | None) -> None:
-    import pandas as pd
-
+def _print_changes(
+    df: pd.DataFrame, runs: pd.DataFrame, path: Path, as_of: pd.Timestamp, since: date | None
+) -> None:
     from hipnb import analysis
 
-    end = analysis.days.review_day(df, as_of)
-    if end is None:
-        print("no rows yet")
-        return
-    if since is None:
-        since = (end - pd.Timedelta(days=7)).date()
-        print(f"no review recorded yet for {path} (--mark-reviewed records one); last 7 days:")
-    changes = analysis.changes_since(df, since, as_of=end)
-    print(f"since the review of {since:%a %d %b %Y}, up to {end:%a %d %b %Y}:")
+    last = df["local_time"].max() if len(df) else None
+    start, head = analysis.review_period(since, as_of, last)
+    print(head + ("" if since else f" (--mark-reviewed records a review in {path})") + ":")
+    changes = analysis.changes_since(df, start, as_of=as_of, runs=runs)
     if changes.empty:
-        print("  nothing changed")
-    for row in changes.itertuples():
-        print(f"  {row.athlete:12} {row.change:14} {row.detail}")
+        print("  nothing needs attention and nothing changed")
+    rows: Iterable[Any] = changes.itertuples()  # pandas-stubs types each field as any scalar
+    for row in rows:
+        change = "RED FLAG" if row.change == "red flag" else row.change
+        print(f"  {row.athlete:12} {change:14} {row.detail}")
 
 
-def _load_status(path: Path, holds: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
-    """Running load per athlete (indexed by athlete) for the runs beside the logs, if any."""
-    from hipnb import analysis
+def _runs_beside(path: Path) -> pd.DataFrame:
+    """The runs kept beside the logs at ``path`` (none: an empty frame)."""
     from hipnb.runs import read_runs
 
     folder = path if path.is_dir() else path.parent
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        runs = read_runs(folder)
-    status: pd.DataFrame = analysis.load_status(runs, holds, as_of=as_of).set_index("athlete")
-    return status
-
-
-def _load_flag(row: pd.Series) -> str:
-    rise = f"{row.ratio:.2f}x load" if row.ratio == row.ratio else ""
-    if row.change_7d == row.change_7d:
-        rise = ", ".join(r for r in (rise, f"{row.change_7d:+.0%} a week") if r)
-    return f"running up sharply ({rise}) with routine {row.adherence_28d:.0%}"
+        runs: pd.DataFrame = read_runs(folder)
+    for p in runs.attrs["problems"]:  # a bad row in a run log is reported by every read
+        print(p, file=sys.stderr)
+    return runs
 
 
 def _cmd_runs_import(args: argparse.Namespace) -> int:
@@ -665,6 +684,7 @@ def _cmd_runs_import(args: argparse.Namespace) -> int:
         tz=args.tz,
         units=args.units,
         type=args.type,
+        new_athlete=args.new_athlete,
         progress=False if args.quiet else None,
     )
     if not args.quiet:

@@ -7,7 +7,7 @@ million rows take seconds, and a seed makes it reproducible.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +50,14 @@ _NOTES = (
 )
 
 
-__all__ = ["athlete_ids", "demo_log", "demo_runs", "write_demo_data"]
+#: The first day of the demo data (``hipnb demo-data --start`` and the bundled ``data/sample``).
+START = "2026-08-31"
+#: The last day of the bundled sample (``data/sample``: 12 weeks from :data:`START`). The views
+#: review as of today by default; the sample notebooks and examples pass this day on purpose, so
+#: the sample reads as it did when it was fresh on any later date.
+SAMPLE_END = date.fromisoformat(START) + timedelta(weeks=12, days=-1)
+
+__all__ = ["SAMPLE_END", "START", "athlete_ids", "demo_log", "demo_runs", "write_demo_data"]
 
 
 def athlete_ids(n: int) -> list[str]:
@@ -62,7 +69,7 @@ def demo_log(
     athletes: int = 8,
     weeks: int = 12,
     seed: int = 7,
-    start: date | str = "2026-08-31",
+    start: date | str = START,
     routine: Routine | None = None,
 ) -> pd.DataFrame:
     """A synthetic log in the schema: ``athletes`` athletes over ``weeks`` weeks from ``start``.
@@ -219,7 +226,7 @@ def _lowest_adherence(log: pd.DataFrame, days: int = 28) -> str:
 
 
 def demo_runs(
-    log: pd.DataFrame, weeks: int = 12, seed: int = 7, start: date | str = "2026-08-31"
+    log: pd.DataFrame, weeks: int = 12, seed: int = 7, start: date | str = START
 ) -> pd.DataFrame:
     """Runs for the athletes of a demo hold ``log`` (from :func:`demo_log`), in the run-log schema.
 
@@ -272,7 +279,7 @@ def write_demo_data(
     athletes: int = 8,
     weeks: int = 12,
     seed: int = 7,
-    start: date | str = "2026-08-31",
+    start: date | str = START,
 ) -> list[Path]:
     """Write one log file per athlete into folder ``out`` (created) and their runs into
     ``out/runs/<athlete>/runs.csv``; return the hold-log files written."""

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from hipnb import SessionLog
-from hipnb.hold_editor import HoldEditor
+from hipnb.widgets import HoldEditor
 
 
 def hold(**over) -> dict:

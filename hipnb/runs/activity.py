@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from hipnb.log import Problem
@@ -32,11 +32,24 @@ class Activity:
 
 
 Parsed = tuple[list[Activity], list[Problem]]
+#: A file's bytes as read (grown in place, so a big file is never copied).
+Data = bytes | bytearray
 
 
 def is_run_type(sport: str) -> bool:
     """Whether an activity type names running (``Run``, ``Trail Run``, ``Treadmill Running``...)."""
     return bool(_RUN.search(sport or ""))
+
+
+def utc_id(kind: str, start: datetime) -> str:
+    """An activity file's run id: its kind and its start in UTC (``gpx:2026-11-10T07:00:00Z``).
+
+    A start too close to year 1 or 9999 to convert keeps its own offset; the date rule refuses it.
+    """
+    try:
+        return f"{kind}:{start.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+    except OverflowError:
+        return f"{kind}:{start.isoformat()}"
 
 
 def or_nan(value: float | None) -> float:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from hipnb.log import Problem
-from hipnb.runs.activity import Activity, Clock, Parsed, is_run_type
+from hipnb.runs.activity import Activity, Clock, Data, Parsed, is_run_type
 from hipnb.runs.activity import or_nan as _or_nan
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _any_date(text: str) -> tuple[datetime, Clock]:
 # CSV exports
 
 
-def read_csv_export(data: bytes, name: str, units: str | None) -> Parsed:
+def read_csv_export(data: Data, name: str, units: str | None) -> Parsed:
     """Activities from CSV bytes: the kind of export is told from its header."""
     try:
         text = data.decode("utf-8-sig")
@@ -117,7 +117,7 @@ def read_csv_export(data: bytes, name: str, units: str | None) -> Parsed:
             )
         ]
     lower = [c.lower() for c in header]
-    if "activity date" in lower and "activity type" in lower:
+    if _is_strava(lower):
         reader = _strava_rows
     elif "activity type" in lower and "date" in lower:
         reader = _garmin_rows
@@ -128,11 +128,30 @@ def read_csv_export(data: bytes, name: str, units: str | None) -> Parsed:
             Problem(
                 name,
                 1,
-                "not a known export: expected Strava's activities.csv (in English), "
-                "a Garmin Connect CSV, or columns date, distance, duration",
+                "not a known export: expected Strava's activities.csv in English (an export in "
+                "another language: import its whole folder or .zip, whose activity files are "
+                "read instead), a Garmin Connect CSV, or columns date, distance, duration",
             )
         ]
     return reader(rows, header, name, units)
+
+
+def _is_strava(lower: list[str]) -> bool:
+    """Whether a lower-cased header is Strava's activities.csv in English."""
+    return "activity date" in lower and "activity type" in lower
+
+
+def strava_header_problem(head: bytes) -> str | None:
+    """Why the start of a Strava ``activities.csv`` cannot be read here, or None when it can.
+
+    Strava writes the header in the account's language; only its English one is read.
+    """
+    text = head.decode("utf-8-sig", errors="replace")
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0], newline="")), [])
+    if _is_strava([c.strip().lower() for c in header]):
+        return None
+    shown = ", ".join(c.strip()[:30] for c in header[:3])
+    return f"its header ({shown}, ...) is not Strava's in English (an account in another language?)"
 
 
 def _records(
@@ -319,7 +338,7 @@ def _plain_rows(rows: CsvReader, header: list[str], name: str, units: str | None
             Activity(
                 file=name,
                 line=line,
-                run_id=f"csv:{f[c_date].strip()}",
+                run_id=plain_run_id(f[c_date], distance, seconds, unit),
                 start=start,
                 clock=clock,
                 distance_m=_or_nan(distance and distance * _UNITS_M[unit]),
@@ -330,3 +349,19 @@ def _plain_rows(rows: CsvReader, header: list[str], name: str, units: str | None
             )
         )
     return out, found
+
+
+def plain_run_id(date: str, distance: float | None, seconds: float | None, unit: str) -> str:
+    """A plain-CSV run's id, from its content: ``csv:<date>/<metres>m/<seconds>s``.
+
+    Two runs on one day are two ids; the same row imported again is the same id. Runs imported
+    before had ``csv:<date>`` (:func:`legacy_run_id`), still recognised by the importer.
+    """
+    metres = "-" if distance is None else f"{distance * _UNITS_M[unit]:.0f}"
+    secs = "-" if seconds is None else f"{seconds:.0f}"
+    return f"{legacy_run_id(date)}/{metres}m/{secs}s"
+
+
+def legacy_run_id(date: str) -> str:
+    """The id plain-CSV runs were imported under first: ``csv:<date as written>``."""
+    return f"csv:{date.strip()}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 import warnings
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -17,8 +18,11 @@ from numpy.typing import NDArray
 
 from hipnb.errors import HipnbError
 from hipnb.log import Problem, SessionLog, athlete_path
-from hipnb.runs.formats import ACTIVITY_SUFFIXES, Activity, read_activity_file
-from hipnb.runs.store import RunLog, _reason, _text_row, runs_path
+from hipnb.log.stamps import start_problem
+from hipnb.runs.athletes import check_athlete
+from hipnb.runs.formats import Activity, read_activity
+from hipnb.runs.sources import Source, find_sources
+from hipnb.runs.store import RUN_COLUMNS, RunLog, _reason, _text_row, runs_path
 
 #: The same run from two sources: starts at most this far apart...
 SAME_START_S = 120.0
@@ -53,13 +57,16 @@ class RunImport:
     already: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: How the files were chosen, when that needs saying (a Strava CSV in another language).
+    notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         km = self.added["distance_m"].sum() / 1000 if len(self.added) else 0.0
         lines = [
+            *(f"note: {n}" for n in self.notes),
             f"{len(self.added)} run(s) added ({km:.1f} km) to {self.log}; "
             f"{self.already} already there; {len(self.skipped)} skipped (not runs); "
-            f"{len(self.problems)} problem(s)"
+            f"{len(self.problems)} problem(s)",
         ]
         return "\n".join(lines)
 
@@ -72,44 +79,62 @@ def import_runs(
     tz: str | None = None,
     units: str | None = None,
     type: str | None = None,
+    new_athlete: bool = False,
     progress: bool | None = None,
 ) -> RunImport:
     """Import runs from an export into ``athlete``'s run log (``<logs>/runs/<athlete>/runs.csv``).
 
     Example::
 
-        result = import_runs("export_12345/", "ana", logs="data/logs", tz="Europe/Madrid")
+        result = import_runs("export_12345.zip", "ana", logs="data/logs", tz="Europe/Madrid")
         print(result)  # 12 run(s) added (98.4 km) to ...; 3 skipped (not runs); 0 problem(s)
         for problem in result.problems:
             print(problem)  # FILE:LINE: REASON
 
-    ``path``: a Strava bulk export folder (its ``activities.csv``, or its activity files when
-    there is no CSV), a Garmin Connect CSV, a plain CSV of date, distance and duration, a
-    ``.fit``/``.gpx``/``.tcx`` file (gzipped or not), or a folder of them.
+    ``path``: a Strava bulk export (its ``.zip``, read without unzipping, or the unzipped
+    folder: its English ``activities.csv``, else its activity files), a Garmin Connect CSV, a
+    plain CSV of date, distance and duration, a ``.fit``/``.gpx``/``.tcx`` file (gzipped or
+    not), or a folder of them.
     ``logs``: the athlete's hold-log folder; run logs live under ``<logs>/runs/``.
     ``tz``: the athlete's zone (``"Europe/Madrid"``) for times written without an offset
     (Strava's and GPX's UTC, Garmin's local times); by default the offset of the athlete's holds
-    nearest in time (within 30 days), else this machine's zone.
+    nearest in time (within 30 days), else this machine's zone. A local time that a clock change
+    skipped is moved forward by the change (02:30 on a spring-forward night is stored as 03:30 at
+    the new offset); one that happened twice is taken at its first occurrence.
     ``units``: ``"km"`` or ``"mi"``, for CSV distances that do not say their unit.
     ``type``: ``"run"`` to count activities whose file does not say its type (a bare GPX) as runs.
+    ``new_athlete``: ``True`` to start the run log of an athlete with no hold log and no run log
+    in ``logs`` yet; a name that matches a known athlete only by case or accents is always
+    refused (:func:`hipnb.names.same_athlete_problem`).
     ``progress``: a progress bar over files (default: when there are more than 20).
 
     Only runs are imported; other activities are listed in ``skipped``. Re-importing adds
     nothing, and the same run from two sources (starts within 2 minutes, distances within 3 %) is
-    kept once. A bad file or row is listed in ``problems`` (file, line, reason) and the rest still
-    imports. No GPS point is stored.
+    kept once; rows of one file are never taken for each other. Every file is read on its own: a
+    bad, hostile or too big file (see :data:`hipnb.runs.formats.MAX_FILE_BYTES`) or a bad row is
+    listed in ``problems`` (file, line, reason) and the rest still imports, as is a run starting
+    before 1990 or more than a day in the future (:func:`hipnb.log.stamps.start_problem`). No GPS
+    point is stored.
     """
     if type not in (None, "run"):
         raise HipnbError(f"type must be 'run' or None, not {type!r}")
     if units not in (None, "km", "mi"):
         raise HipnbError(f"units must be 'km' or 'mi', not {units!r}")
     zone = _zone(tz)
-    source = Path(path)
+    source, logs = Path(path), Path(logs)
+    if logs.exists() and not logs.is_dir():
+        raise HipnbError(
+            f"{logs}: a file, not a folder: give the folder of hold logs (--logs DIR, "
+            "logs=DIR); runs go to DIR/runs/"
+        )
     if not source.exists():
         raise HipnbError(f"{source}: no such file or folder")
     log = RunLog(runs_path(logs, athlete))
-    files = _files(source)
-    activities, problems = _read_all(files, units, progress)
+    check_athlete(logs, athlete, new_athlete=new_athlete)
+    with ExitStack() as stack:
+        found = find_sources(source, stack)
+        activities, problems = _read_all(found.sources, units, progress)
+    problems = found.problems + problems
     runs, skipped = [], []
     for a in activities:
         if a.is_run or (a.is_run is None and type == "run"):
@@ -119,25 +144,51 @@ def import_runs(
         else:
             skipped.append(Skipped(a.file, a.line, a.sport, a.name, "not a run"))
     offsets = _hold_offsets(logs, athlete) if zone is None and runs else None
+    now = datetime.now(UTC)
     rows = []
     for a in runs:
-        row = _text_row(_row(a, athlete, zone, offsets))
-        why = _reason(row)
+        why = _start_problem(a, now)
+        row = None if why else _text_row(_row(a, athlete, zone, offsets))
+        why = why or _reason(row or {}, now=now)
         if why:
             problems.append(Problem(a.file, a.line, why))
-        else:
+        elif row is not None:
             rows.append(row)
-    log.path.parent.mkdir(parents=True, exist_ok=True)
-    with log.lock:  # two imports at once still add each run once
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            existing = log.read()
-        new, already = _new_runs(rows, existing)
-        log.append(new)
-    added = pd.DataFrame(new, columns=list(existing.columns.drop("local_time")))
+    new, old_problems = _append_new(log, rows)
+    notes = found.notes + [f"{p} (a row already in the run log, left out)" for p in old_problems]
+    added = pd.DataFrame(new, columns=list(RUN_COLUMNS))
     added["distance_m"] = pd.to_numeric(added["distance_m"])
     added["duration_s"] = pd.to_numeric(added["duration_s"])
-    return RunImport(log.path, added, already, skipped, problems)
+    return RunImport(log.path, added, len(rows) - len(new), skipped, problems, notes)
+
+
+def _append_new(
+    log: RunLog, rows: list[dict[str, str]]
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """Append the rows not in the log yet, under its lock; return them and the log's bad rows.
+
+    A folder that refuses writes is a :class:`hipnb.HipnbError` saying so.
+    """
+    try:
+        log.path.parent.mkdir(parents=True, exist_ok=True)
+        with log.lock:  # two imports at once still add each run once
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                existing = log.read()  # its bad rows are reported, never used
+            new = _new_runs(rows, existing)
+            log.append(new)
+    except OSError as exc:
+        raise HipnbError(
+            f"{log.path.parent}: cannot write the run log there ({exc.strerror or exc})"
+        ) from None
+    return new, list(existing.attrs["problems"])
+
+
+def _start_problem(a: Activity, now: datetime) -> str | None:
+    """The one date rule, on the start as written (a wall-clock time is taken as UTC: the rule's
+    bounds are a day wide or more)."""
+    start = a.start if a.start.tzinfo else a.start.replace(tzinfo=UTC)
+    return start_problem(start, now=now)
 
 
 #: (UTC instants in seconds, UTC offsets in minutes) of an athlete's holds, sorted by instant.
@@ -155,30 +206,16 @@ def _zone(tz: str | None) -> ZoneInfo | None:
         raise HipnbError(f"unknown time zone {tz!r}: use names like Europe/Madrid") from None
 
 
-def _files(source: Path) -> list[Path]:
-    if source.is_file():
-        return [source]
-    strava = source / "activities.csv"
-    if strava.is_file():  # a Strava bulk export: its CSV lists every activity
-        return [strava]
-    wanted = (*ACTIVITY_SUFFIXES, ".csv")
-    return sorted(
-        p
-        for p in source.rglob("*")
-        if p.is_file() and any(p.name.lower().endswith(s + z) for s in wanted for z in ("", ".gz"))
-    )
-
-
 def _read_all(
-    files: list[Path], units: str | None, progress: bool | None
+    sources: list[Source], units: str | None, progress: bool | None
 ) -> tuple[list[Activity], list[Problem]]:
     from tqdm.auto import tqdm
 
-    show = len(files) > PROGRESS_FILES if progress is None else progress
+    show = len(sources) > PROGRESS_FILES if progress is None else progress
     activities: list[Activity] = []
     problems: list[Problem] = []
-    for f in tqdm(files, desc="reading activities", unit="file", disable=not show):
-        found, probs = read_activity_file(f, units)
+    for f in tqdm(sources, desc="reading activities", unit="file", disable=not show):
+        found, probs = read_activity(f.name, f.open, units)
         activities += found
         problems += probs
     return activities, problems
@@ -221,13 +258,18 @@ def _row(
 
 
 def _local(a: Activity, zone: ZoneInfo | None, offsets: Offsets | None) -> datetime:
-    """The activity's start in the athlete's local time, with its UTC offset."""
+    """The activity's start in the athlete's local time, with its UTC offset.
+
+    A wall-clock time goes through UTC and back, so a time in a spring-forward gap comes out as
+    the real time at the new offset (02:30 -> 03:30+02:00 in Madrid); ``fold=0`` takes the first
+    of a time that happened twice.
+    """
     if a.clock == "aware":
         return a.start
     if zone is not None:
         if a.clock == "utc":
             return a.start.astimezone(zone)
-        return a.start.replace(tzinfo=zone)
+        return a.start.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
     minutes = _near_offset(a.start, offsets)
     if minutes is not None:
         fixed = timezone(timedelta(minutes=minutes))
@@ -236,7 +278,7 @@ def _local(a: Activity, zone: ZoneInfo | None, offsets: Offsets | None) -> datet
         return a.start.replace(tzinfo=fixed)
     if a.clock == "utc":
         return a.start.astimezone()  # this machine's zone
-    return a.start.astimezone()  # a naive time is taken as this machine's local time
+    return a.start.replace(fold=0).astimezone()  # a naive time is this machine's local time
 
 
 def _near_offset(start: datetime, offsets: Offsets | None) -> int | None:
@@ -251,35 +293,64 @@ def _near_offset(start: datetime, offsets: Offsets | None) -> int | None:
     return int(minutes[best])
 
 
-def _new_runs(
-    rows: list[dict[str, str]], existing: pd.DataFrame
-) -> tuple[list[dict[str, str]], int]:
-    """The rows that are neither in ``existing`` nor the same run as one kept before them."""
+def _new_runs(rows: list[dict[str, str]], existing: pd.DataFrame) -> list[dict[str, str]]:
+    """The rows that are neither in ``existing`` nor the same run as one kept before them.
+
+    The same run is the same id, or (a plain CSV's run) the old id ``csv:<date>`` with the same
+    distance and time, or the two-sources rule: starts within :data:`SAME_START_S` and distances
+    within :data:`SAME_DISTANCE`, from another file (rows of one file are never merged).
+    """
     ids = set(existing["run_id"])
+    legacy = {
+        (r, round(d), round(t))
+        for r, d, t in zip(
+            existing["run_id"], existing["distance_m"], existing["duration_s"], strict=True
+        )
+        if r.startswith("csv:") and "/" not in r and d == d and t == t
+    }
     kept = sorted(
         zip(
             (existing["started_at"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds(),
             existing["distance_m"],
+            existing["source"].map(_file_of),
             strict=True,
         )
     )
-    starts = [s for s, _ in kept]
-    new, already = [], 0
-    order = sorted(rows, key=lambda r: pd.Timestamp(r["started_at"]))
-    for row in order:
+    starts = [k[0] for k in kept]
+    new = []
+    for row in sorted(rows, key=lambda r: pd.Timestamp(r["started_at"])):
         t = pd.Timestamp(row["started_at"]).timestamp()
-        d = float(row["distance_m"])
+        d, source = float(row["distance_m"]), _file_of(row["source"])
         lo = bisect.bisect_left(starts, t - SAME_START_S)
         hi = bisect.bisect_right(starts, t + SAME_START_S)
-        if row["run_id"] in ids or any(_same_distance(d, kept[j][1]) for j in range(lo, hi)):
-            already += 1
+        if (
+            row["run_id"] in ids
+            or _legacy_key(row) in legacy
+            or any(kept[j][2] != source and _same_distance(d, kept[j][1]) for j in range(lo, hi))
+        ):
             continue
         new.append(row)
         ids.add(row["run_id"])
         i = bisect.bisect_left(starts, t)
         starts.insert(i, t)
-        kept.insert(i, (t, d))
-    return new, already
+        kept.insert(i, (t, d, source))
+    return new
+
+
+def _file_of(source: str) -> str:
+    """The file part of a ``source`` cell (``activities.csv:3`` -> ``activities.csv``)."""
+    return source.rpartition(":")[0] or source
+
+
+def _legacy_key(row: dict[str, str]) -> tuple[str, int, int] | None:
+    """A plain-CSV row as the old ``csv:<date>`` id would have it, with its distance and time."""
+    if not row["run_id"].startswith("csv:") or row["run_id"].count("/") < 2:
+        return None
+    try:
+        distance, seconds = float(row["distance_m"]), float(row["duration_s"])
+        return (row["run_id"].rsplit("/", 2)[0], round(distance), round(seconds))
+    except ValueError:
+        return None
 
 
 def _same_distance(a: float, b: float) -> bool:

@@ -14,6 +14,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from filelock import FileLock
 from hipnb.errors import LogError, LogWarning
 from hipnb.log import EOL, Problem, athlete_path
 from hipnb.log.append import append_text
+from hipnb.log.export import _FORMULA_INSIDE, _FORMULA_START
+from hipnb.log.stamps import start_problem
 
 RUN_COLUMNS = (
     "run_id",
@@ -49,8 +52,19 @@ def runs_path(logs: str | Path, athlete: str) -> Path:
     return athlete_path(Path(logs) / "runs", athlete, suffix="") / "runs.csv"
 
 
-def _reason(row: Mapping[str, Any]) -> str | None:
-    """Why a row of text cannot be used, or None."""
+def spreadsheet_safe(text: str) -> str:
+    """``text`` safe to open in a spreadsheet, by the rule of :func:`hipnb.export_for_spreadsheet`
+    (its formula characters): a cell starting with ``=``, ``+``, ``-``, ``@`` or a line break,
+    or holding one after a separator, gets an apostrophe there and is shown as text, never run."""
+    text = re.sub(_FORMULA_INSIDE, r"\1'", text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _reason(row: Mapping[str, Any], now: datetime | None = None) -> str | None:
+    """Why a row of text cannot be used, or None; ``now`` also refuses starts too far ahead.
+
+    The date rule is :func:`hipnb.log.stamps.start_problem`'s.
+    """
     for name in ("run_id", "athlete", "started_at"):
         if not row.get(name, "").strip():
             return f"{name} is empty"
@@ -61,9 +75,12 @@ def _reason(row: Mapping[str, Any]) -> str | None:
     if not _STAMP.match(stamp):
         return f"started_at '{stamp[:40]}' is not an ISO 8601 date-time with a UTC offset"
     try:
-        pd.Timestamp(stamp)
-    except ValueError:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        why = start_problem(when, now=now)
+    except (ValueError, OverflowError):
         return f"started_at '{stamp[:40]}' is not a valid date-time"
+    if why:
+        return f"started_at '{stamp[:40]}' {why}"
     for name, top in (("distance_m", MAX_DISTANCE_M), ("duration_s", MAX_DURATION_S)):
         text = row.get(name, "").strip()
         if not text:
@@ -81,7 +98,12 @@ def _reason(row: Mapping[str, Any]) -> str | None:
     return None
 
 
+#: Free-text columns, written spreadsheet-safe (:func:`spreadsheet_safe`) by every append.
+TEXT_COLUMNS = ("run_id", "sport", "source", "name")
+
+
 def _text_row(row: Mapping[Any, Any]) -> dict[str, str]:
+    """A row as the run log's text cells; free text made safe to open in a spreadsheet."""
     out = {}
     for name in RUN_COLUMNS:
         v = row.get(name, "")
@@ -91,7 +113,7 @@ def _text_row(row: Mapping[Any, Any]) -> dict[str, str]:
             v = repr(round(v, 3))
         elif isinstance(v, pd.Timestamp):
             v = v.isoformat()
-        out[name] = str(v)
+        out[name] = spreadsheet_safe(str(v)) if name in TEXT_COLUMNS else str(v)
     return out
 
 
@@ -129,7 +151,7 @@ class RunLog:
         records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
         text = [_text_row(r) for r in records]
         for i, row in enumerate(text, 1):
-            why = _reason(row)
+            why = _reason(row, now=datetime.now(UTC))
             if why:
                 raise LogError(f"{self.path}: row {i} of this append: {why} (nothing was written)")
         if text:
@@ -193,6 +215,7 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     if missing:
         return _typed([]), [Problem(name, 1, f"the header lacks {', '.join(missing)}")]
     start = here = reader.line_num + 1
+    now = datetime.now(UTC)  # a start more than a day ahead is as wrong when read as written
     torn = not text.endswith(("\n", "\r"))
     while True:
         try:
@@ -210,7 +233,7 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
             why = f"{len(fields)} fields where the header has {len(header)}"
         else:
             row = dict(zip(header, fields, strict=True))
-            why = _reason(row)
+            why = _reason(row, now=now)
             if not why:
                 rows.append(row)
                 continue

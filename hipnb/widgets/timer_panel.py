@@ -1,253 +1,24 @@
-"""ipywidgets skins over the library: nothing here computes, it only wires widgets to functions.
-
-ipywidgets is imported here and nowhere in the logic modules, so analysis works without it.
-"""
+"""TimerPanel: run a routine in a notebook, logging each hold as it ends."""
 
 from __future__ import annotations
 
 import html
 import time
 from collections.abc import Callable
-from datetime import date, datetime
-from datetime import time as daytime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-import anywidget
 import ipywidgets as w
 import pandas as pd
-import traitlets as t
-from IPython.display import display
 
 from hipnb.errors import HipnbError
-from hipnb.log import Hold, SessionLog, hold_keys, manual_row, normalize_name, to_frame
-from hipnb.names import did_you_mean
-from hipnb.routines import SIDES, Routine, load_routine
+from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
+from hipnb.routines import Routine
 from hipnb.timer import Event, Timer
-
-_STATIC = Path(__file__).resolve().parent / "static"
-_WIDE = {"description_width": "initial"}  # labels shown whole, not cut at the default width
-_UNSET = -1  # the answer sliders' "not answered" position: logged as empty (unknown), never 0
-
-
-__all__ = [
-    "HoldEditor",
-    "ManualEntry",
-    "ProgressView",
-    "TargetOffer",
-    "TimerDisplay",
-    "TimerPanel",
-]
-
-
-def _effort_sliders() -> tuple[w.SelectionSlider, w.SelectionSlider]:
-    """The 0-10 effort and hip-discomfort sliders every form asks with; untouched, they say
-    "not set" and :func:`_answer` gives None (unknown), never 0."""
-    options = [("not set", _UNSET)] + [(str(i), i) for i in range(11)]
-    return (
-        w.SelectionSlider(options=options, value=_UNSET, description="Effort (0-10)", style=_WIDE),
-        w.SelectionSlider(
-            options=options, value=_UNSET, description="Hip discomfort (0-10)", style=_WIDE
-        ),
-    )
-
-
-def _answer(slider: w.SelectionSlider) -> int | None:
-    return None if slider.value == _UNSET else int(slider.value)
-
-
-def _error_html(text: str) -> str:
-    return f"<span style='color:#b2182b'>{html.escape(text)}</span>"
-
-
-def _resolve(routine: Routine | str | Path) -> Routine:
-    return load_routine(routine) if isinstance(routine, str | Path) else routine
-
-
-class ManualEntry(w.VBox):
-    """A small form to record a hold done away from the screen, through the log's validation.
-
-    Targets and sides come from the routine (Reclining Bound Angle Pose: its 180-300 s hold, not a
-    made-up 30 s); the start is picked with a date and a time picker in this machine's time zone.
-
-    Example::
-
-        ManualEntry(SessionLog("data/ana.csv"), athlete="ana", routine=routine)
-    """
-
-    def __init__(self, log: SessionLog, athlete: str = "", routine: Routine | str = "hip-basics"):
-        self.routine = _resolve(routine)
-        self.session_log = log
-        exercises = list(dict.fromkeys(s.exercise for s in self.routine.holds))
-        self.athlete = w.Text(value=athlete, description="Athlete")
-        self.exercise = w.Combobox(
-            value=exercises[0], options=exercises, description="Exercise", ensure_option=False
-        )
-        self.side = w.Dropdown(options=list(SIDES), value="both", description="Side")
-        self.target = w.BoundedFloatText(value=30, min=0, max=7200, description="Target (s)")
-        self.seconds = w.BoundedFloatText(value=30, min=0, max=7200, description="Held (s)")
-        self.hint = w.HTML()
-        now = datetime.now().astimezone()
-        self.day = w.DatePicker(value=now.date(), description="Date")
-        self.clock_time = w.TimePicker(
-            value=now.time().replace(microsecond=0), step=1, description="Started"
-        )
-        self.rpe, self.discomfort = _effort_sliders()
-        self.note = w.Textarea(description="Note")
-        self.save = w.Button(description="Save", button_style="primary", icon="check")
-        self.status = w.HTML()
-        self.save.on_click(self._on_save)
-        self.exercise.observe(lambda _change: self._defaults(), names="value")
-        self._defaults()
-        super().__init__(
-            [
-                self.athlete,
-                self.exercise,
-                self.side,
-                self.target,
-                self.seconds,
-                self.hint,
-                w.HBox([self.day, self.clock_time]),
-                self.rpe,
-                self.discomfort,
-                self.note,
-                self.save,
-                self.status,
-            ]
-        )
-
-    def _defaults(self) -> None:
-        """Side, target and held seconds of the chosen exercise as the routine has them."""
-        steps = [s for s in self.routine.holds if s.exercise == self.exercise.value.strip()]
-        if not steps:
-            self.hint.value = ""
-            return
-        self.side.value = steps[0].side
-        self.target.value = self.seconds.value = steps[0].seconds
-        ex = self.routine.exercises.get(steps[0].exercise)
-        low, high = (ex.min_seconds, ex.max_seconds) if ex else (None, None)
-        name = html.escape(steps[0].name or steps[0].exercise)
-        self.hint.value = f"{name}: {low:g}-{high:g} s." if low and high else ""
-
-    def started_at(self) -> datetime | None:
-        """The picked date and time as an aware datetime in this machine's time zone."""
-        day: date | None = self.day.value
-        at: daytime | None = self.clock_time.value
-        if day is None or at is None:
-            return None
-        return datetime.combine(day, at.replace(microsecond=0)).astimezone()
-
-    def _on_save(self, _button: w.Button | None = None) -> None:
-        when = self.started_at()
-        if when is None:
-            self.status.value = _error_html("Not saved: pick the date and the time it started.")
-            return
-        row = manual_row(
-            self.athlete.value.strip(),
-            self.exercise.value.strip(),
-            self.side.value,
-            self.seconds.value,
-            target_s=self.target.value,
-            started_at=when,
-            rpe=_answer(self.rpe),
-            discomfort=_answer(self.discomfort),
-            note=self.note.value,
-        )
-        try:
-            self.session_log.append([row])
-        except (HipnbError, OSError) as exc:
-            self.status.value = _error_html(f"Not saved: {exc}")
-            return
-        self.status.value = (
-            f"Saved {html.escape(row['exercise'])} ({html.escape(row['side'])}), "
-            f"{row['actual_s']:g} s to {html.escape(str(self.session_log.path))}."
-        )
-
-
-class TargetOffer(w.VBox):
-    """The athlete's suggested targets (from :func:`hipnb.analysis.suggest_progression`), each with its
-    reason, to accept or keep; :attr:`routine` is the routine with the accepted ones.
-
-    Example::
-
-        offer = TargetOffer(routine, analysis.suggest_progression(log.read()), athlete="ana")
-    """
-
-    def __init__(
-        self,
-        routine: Routine,
-        suggestions: pd.DataFrame,
-        athlete: str = "",
-        on_change: Callable[[Routine], None] | None = None,
-    ) -> None:
-        self.base = routine
-        self.on_change = on_change
-        holds = {s.exercise: s for s in routine.holds}
-        rows = suggestions
-        if athlete and len(rows):
-            rows = rows[rows["athlete"] == athlete]
-        self.choices: dict[str, tuple[w.ToggleButtons, float]] = {}
-        lines: list[w.Widget] = []
-        for r in rows.to_dict("records") if len(rows) else []:
-            step = holds.get(r["exercise"])
-            if step is None:
-                continue
-            name = html.escape(step.name or step.exercise)
-            reason = html.escape(str(r["reason"]))
-            now, new = float(step.seconds), float(r["suggested_s"])
-            if new == now:
-                lines.append(w.HTML(f"<b>{name}</b>: keep {now:g} s. {reason}"))
-                continue
-            pick = w.ToggleButtons(
-                options=[(f"Keep {now:g} s", now), (f"Use {new:g} s", new)], value=now
-            )
-            pick.observe(lambda _change: self._changed(), names="value")
-            self.choices[r["exercise"]] = (pick, now)
-            lines.append(w.HTML(f"<b>{name}</b>: suggested {new:g} s (now {now:g} s). {reason}"))
-            lines.append(pick)
-        head = "<b>Suggested from your log</b>" if lines else "No suggestions yet from your log."
-        super().__init__([w.HTML(head), *lines])
-
-    @property
-    def routine(self) -> Routine:
-        """The routine with every accepted suggestion applied."""
-        routine = self.base
-        for exercise, (pick, _now) in self.choices.items():
-            routine = routine.with_seconds(exercise, pick.value)
-        return routine
-
-    def _changed(self) -> None:
-        if self.on_change is not None:
-            self.on_change(self.routine)
-
-
-class TimerDisplay(anywidget.AnyWidget):
-    """The big countdown: a browser-side view that counts from a deadline, beeps and speaks.
-
-    State comes from Python (:class:`TimerPanel` sets these traits). The browser sends back
-    ``{"event": "expired"}`` when a countdown reaches zero, ``{"event": "heartbeat"}`` every second
-    while it counts, ``{"event": "visibility", "hidden": bool}`` when the page is hidden or shown,
-    and ``{"event": "pain"}`` for the P key in presentation mode.
-    """
-
-    _esm = _STATIC / "timer.js"
-    _css = _STATIC / "timer.css"
-    state = t.Unicode("ready").tag(sync=True)
-    kind = t.Unicode("hold").tag(sync=True)
-    title = t.Unicode("").tag(sync=True)
-    side_label = t.Unicode("").tag(sync=True)
-    cue = t.Unicode("").tag(sync=True)
-    next_label = t.Unicode("").tag(sync=True)
-    message = t.Unicode("").tag(sync=True)
-    summary = t.List(t.Unicode()).tag(sync=True)
-    announce = t.Unicode("").tag(sync=True)
-    remaining = t.Float(0).tag(sync=True)
-    step_seconds = t.Float(0).tag(sync=True)
-    routine_seconds = t.Float(0).tag(sync=True)
-    routine_remaining = t.Float(0).tag(sync=True)
-    sync_id = t.Int(0).tag(sync=True)
-    muted = t.Bool(False).tag(sync=True)
-    big = t.Bool(False).tag(sync=True)
+from hipnb.widgets._common import UNSET, WIDE, answer, effort_sliders, error_html, resolve_routine
+from hipnb.widgets.target_offer import TargetOffer
+from hipnb.widgets.timer_display import TimerDisplay
 
 
 def _duration(seconds: float) -> str:
@@ -311,7 +82,7 @@ class TimerPanel(w.VBox):
         grace: float = 5.0,
         suggestions: pd.DataFrame | None = None,
     ) -> None:
-        self.routine = _resolve(routine)
+        self.routine = resolve_routine(routine)
         self.athlete = normalize_name(athlete) if athlete else athlete  # as the log keeps it
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
         self._clock, self._wall_clock = clock, wall_clock
@@ -368,10 +139,10 @@ class TimerPanel(w.VBox):
         self.save_problem = w.HBox([self.retry_button])
         # Pain: the hold has ended; how bad, then go on or end
         self.pain_score = w.SelectionSlider(
-            options=[("not set", _UNSET)] + [(str(i), i) for i in range(11)],
-            value=_UNSET,
+            options=[("not set", UNSET)] + [(str(i), i) for i in range(11)],
+            value=UNSET,
             description="Pain (0-10)",
-            style=_WIDE,
+            style=WIDE,
         )
         self.go_on_button = w.Button(description="Go on", icon="play", button_style="info")
         self.end_button = w.Button(description="End session", icon="stop", button_style="danger")
@@ -385,8 +156,8 @@ class TimerPanel(w.VBox):
             ]
         )
         # End-of-session answers
-        self.rpe, self.discomfort = _effort_sliders()
-        self.note = w.Textarea(placeholder="How did it feel?", description="Note", style=_WIDE)
+        self.rpe, self.discomfort = effort_sliders()
+        self.note = w.Textarea(placeholder="How did it feel?", description="Note", style=WIDE)
         self.save_button = w.Button(
             description="Save answers", button_style="primary", icon="check"
         )
@@ -473,7 +244,7 @@ class TimerPanel(w.VBox):
         if self._pain_index is None:
             return
         index, self._pain_index = self._pain_index, None
-        score = _answer(self.pain_score)
+        score = answer(self.pain_score)
         self.timer.rate_pain(index, score)
         row = self.timer.result_for(index, self.athlete)
         if score is not None and row is not None:
@@ -495,7 +266,7 @@ class TimerPanel(w.VBox):
             return
         self.timer = self._new_timer()
         self.rows_written, self._saved, self._message = [], False, ""
-        self.rpe.value = self.discomfort.value = self.pain_score.value = _UNSET
+        self.rpe.value = self.discomfort.value = self.pain_score.value = UNSET
         self.note.value = ""
         self._sync(announce="")
 
@@ -524,7 +295,7 @@ class TimerPanel(w.VBox):
             if e.kind == "pain" and i is not None and self.timer.result_for(i) is not None:
                 self._write(i)  # on disk at once; the score follows as an edit
                 self._pain_index = i
-                self.pain_score.value = _UNSET
+                self.pain_score.value = UNSET
                 self._message = "Pain noted: this hold has ended. Rate it, then go on or end."
             if e.kind == "away":
                 self._message = f"Paused: the page was away for {_duration(self.timer.away_s)}."
@@ -589,7 +360,7 @@ class TimerPanel(w.VBox):
         rows = self.timer.results(self.athlete)
         if self._saved or not rows:
             return
-        rpe, discomfort, note = _answer(self.rpe), _answer(self.discomfort), self.note.value
+        rpe, discomfort, note = answer(self.rpe), answer(self.discomfort), self.note.value
         if rpe is not None or discomfort is not None or note:
             changes = [
                 {
@@ -691,68 +462,4 @@ class TimerPanel(w.VBox):
         n = sum(not r.get("action") for r in self.rows_written)
         where = html.escape(str(self.session_log.path)) if self.session_log else ""
         text = f"{n} hold(s) logged to {where}." if n and where else ""
-        self.status.value = _error_html(self.error) + " " + text if self.error else text
-
-
-class ProgressView(w.VBox):
-    """Pick an athlete and a date range; see the dashboard and a short summary in words."""
-
-    def __init__(self, df: pd.DataFrame, athlete: str | None = None) -> None:
-        import matplotlib.pyplot as plt
-
-        from hipnb import analysis, charts
-
-        self._plt, self._analysis, self._charts = plt, analysis, charts
-        self.df = df
-        athletes = sorted(df["athlete"].unique()) or [""]
-        athlete = normalize_name(athlete) if athlete else None  # "Zoë" typed decomposed too
-        if athlete is not None and athlete not in athletes:
-            hint = did_you_mean(athlete, athletes) or f"athletes in the log: {', '.join(athletes)}"
-            raise HipnbError(f"no rows for athlete {athlete!r}; {hint}")
-        days = df["local_time"].dt.date
-        self.athlete = w.Dropdown(
-            options=athletes, value=athlete or athletes[0], description="Athlete"
-        )
-        self.start = w.DatePicker(value=days.min() if len(df) else None, description="From")
-        self.end = w.DatePicker(value=days.max() if len(df) else None, description="To")
-        self.summary = w.HTML()
-        self.output = w.Output()
-        for control in (self.athlete, self.start, self.end):
-            control.observe(lambda _change: self.refresh(), names="value")
-        super().__init__([w.HBox([self.athlete, self.start, self.end]), self.summary, self.output])
-        self.refresh()
-
-    def selected(self) -> pd.DataFrame:
-        """The rows of the chosen athlete within the chosen dates."""
-        d = self.df[self.df["athlete"] == self.athlete.value]
-        day = d["local_time"].dt.date
-        if self.start.value:
-            d = d[day >= self.start.value]
-        if self.end.value:
-            d = d[d["local_time"].dt.date <= self.end.value]
-        rows: pd.DataFrame = d
-        return rows
-
-    def refresh(self) -> None:
-        """Redraw the summary and the dashboard for the current choices."""
-        d = self.selected()
-        self.summary.value = html.escape(self._analysis.summary_text(d, self.athlete.value))
-        self.output.clear_output(wait=True)
-        with self.output:
-            fig = self._charts.athlete_dashboard(d, self.athlete.value)
-            self.figure = fig
-            display(fig)
-            self._plt.close(fig)
-
-
-def __getattr__(name: str) -> Any:
-    """``RosterView`` and ``ReviewBox`` live in :mod:`hipnb.roster_view` (they build on
-    ProgressView); they are importable from here too."""
-    if name in ("RosterView", "ReviewBox"):
-        from hipnb import roster_view
-
-        return getattr(roster_view, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-from hipnb.hold_editor import HoldEditor  # noqa: E402,F401  (re-exported: hipnb.widgets.HoldEditor)
+        self.status.value = error_html(self.error) + " " + text if self.error else text

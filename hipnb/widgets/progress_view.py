@@ -1,0 +1,64 @@
+"""ProgressView: one athlete's dashboard and summary over a chosen date range."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pandas as pd
+from IPython.display import display
+
+from hipnb.errors import HipnbError
+from hipnb.log import normalize_name
+from hipnb.names import did_you_mean
+
+
+class ProgressView(w.VBox):
+    """Pick an athlete and a date range; see the dashboard and a short summary in words."""
+
+    def __init__(self, df: pd.DataFrame, athlete: str | None = None) -> None:
+        import matplotlib.pyplot as plt
+
+        from hipnb import analysis, charts
+
+        self._plt, self._analysis, self._charts = plt, analysis, charts
+        self.df = df
+        athletes = sorted(df["athlete"].unique()) or [""]
+        athlete = normalize_name(athlete) if athlete else None  # "Zoë" typed decomposed too
+        if athlete is not None and athlete not in athletes:
+            hint = did_you_mean(athlete, athletes) or f"athletes in the log: {', '.join(athletes)}"
+            raise HipnbError(f"no rows for athlete {athlete!r}; {hint}")
+        days = df["local_time"].dt.date
+        self.athlete = w.Dropdown(
+            options=athletes, value=athlete or athletes[0], description="Athlete"
+        )
+        self.start = w.DatePicker(value=days.min() if len(df) else None, description="From")
+        self.end = w.DatePicker(value=days.max() if len(df) else None, description="To")
+        self.summary = w.HTML()
+        self.output = w.Output()
+        for control in (self.athlete, self.start, self.end):
+            control.observe(lambda _change: self.refresh(), names="value")
+        super().__init__([w.HBox([self.athlete, self.start, self.end]), self.summary, self.output])
+        self.refresh()
+
+    def selected(self) -> pd.DataFrame:
+        """The rows of the chosen athlete within the chosen dates."""
+        d = self.df[self.df["athlete"] == self.athlete.value]
+        day = d["local_time"].dt.date
+        if self.start.value:
+            d = d[day >= self.start.value]
+        if self.end.value:
+            d = d[d["local_time"].dt.date <= self.end.value]
+        rows: pd.DataFrame = d
+        return rows
+
+    def refresh(self) -> None:
+        """Redraw the summary and the dashboard for the current choices."""
+        d = self.selected()
+        self.summary.value = html.escape(self._analysis.summary_text(d, self.athlete.value))
+        self.output.clear_output(wait=True)
+        with self.output:
+            fig = self._charts.athlete_dashboard(d, self.athlete.value)
+            self.figure = fig
+            display(fig)
+            self._plt.close(fig)
