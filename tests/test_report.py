@@ -101,6 +101,30 @@ def test_flags_show_on_the_athlete_page_and_the_squad_page(sample_batch):
     assert '<a href="athletes/ana.html">ana</a>' in squad
 
 
+def test_every_flag_record_is_rendered_on_its_athletes_page_and_the_squad_page(sample_batch):
+    """The flag engine's records, raised once: each in its words on the athlete's page (RED
+    first) and in its short words on the squad page; the running-load flag is one of them."""
+    from hipnb.analysis import Kind, Level, flags
+    from hipnb.report import read_squad
+
+    out, _ = sample_batch
+    holds, runs = read_squad(out.parent / "logs")
+    raised = flags(holds, runs, as_of=AS_OF)
+    assert {Kind.RUNNING_LOAD, Kind.DISCOMFORT_HIGH} <= {f.kind for f in raised}
+    squad = _text((out / SQUAD_PAGE).read_text()).replace("\u00a0", " ")
+    for athlete in sorted({f.athlete for f in raised}):
+        page = page_path(out, athlete).read_text()
+        items = re.findall(r'<li class="(red|amber)">([^<]*)</li>', page)
+        mine = [f for f in raised if f.athlete == athlete]
+        said = [(lv, html.unescape(words)) for lv, words in items]
+        assert said == [(str(f.level), f.words) for f in mine], athlete
+        assert [lv for lv, _ in items] == sorted(
+            (lv for lv, _ in items), key=lambda lv: lv != Level.RED
+        )
+        for f in mine:
+            assert f.short in squad, (athlete, f.short)
+
+
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory):
     """A squad of unusual shapes, rendered in this process (workers=1)."""

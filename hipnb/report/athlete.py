@@ -5,10 +5,13 @@ missing (no holds yet, only runs, one exercise, nothing lately) says so instead 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hipnb.analysis.days import Day
+from hipnb.analysis.days import as_day as analysis_day
 from hipnb.errors import HipnbError
 from hipnb.names import did_you_mean
 from hipnb.report.page import Section, missing, paragraph
@@ -16,17 +19,19 @@ from hipnb.report.page import Section, missing, paragraph
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from hipnb.analysis.flags import Flag
+
 #: Days a hold counts as recent on the page: the roster's longest window.
 RECENT_DAYS = 28
 
 DISCLAIMER = "Coaching guidance, not medical advice. Stop at once on sharp pain."
 
 
-def as_day(as_of: pd.Timestamp | str | None) -> pd.Timestamp:
+def as_day(as_of: Day | None) -> pd.Timestamp:
     """``as_of`` as a day (midnight); today in this machine's zone when None or ''."""
-    if as_of is None or as_of == "":
-        return pd.Timestamp.now().normalize()
-    return pd.Timestamp(as_of).normalize()
+    from hipnb.review import today
+
+    return analysis_day(as_of if as_of is not None and as_of != "" else today())
 
 
 def up_to(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -39,11 +44,15 @@ def athlete_sections(
     holds: pd.DataFrame,
     runs: pd.DataFrame,
     athlete: str,
-    as_of: pd.Timestamp | str | None = None,
+    as_of: Day | None = None,
+    *,
+    flags: Sequence[Flag] | None = None,
 ) -> list[Section]:
     """The sections of ``athlete``'s report on ``as_of`` (default: today), from a hold log frame
     (:func:`hipnb.read_logs`) and a runs frame (:func:`hipnb.runs.read_runs`), either of which may
-    hold other athletes too. Rows after ``as_of`` are left out.
+    hold other athletes too. Rows after ``as_of`` are left out. ``flags`` are the athlete's records
+    from the flag engine (:func:`hipnb.analysis.flags`) when already raised, e.g. for a squad at
+    once; by default they are raised here, with the default thresholds.
 
     Example::
 
@@ -60,7 +69,7 @@ def athlete_sections(
     my_runs = up_to(runs[runs["athlete"] == athlete], day)
     return [
         _header(mine, my_runs, athlete, day),
-        _attention(mine, my_runs, day),
+        _attention(mine, my_runs, day, flags),
         _progress(mine, athlete),
         _weekly(mine),
         _bests(mine),
@@ -94,29 +103,24 @@ def _header(mine: pd.DataFrame, runs: pd.DataFrame, athlete: str, day: pd.Timest
                     "missing",
                 )
             )
-        lines.append(paragraph(analysis.summary_text(mine, athlete)))
+        lines.append(paragraph(analysis.summary_text(mine, athlete, as_of=day, runs=runs)))
     lines.append(paragraph(DISCLAIMER, "note"))
     return Section(f"{athlete}: hip routine report", "".join(lines), level=1)
 
 
-def _attention(mine: pd.DataFrame, runs: pd.DataFrame, day: pd.Timestamp) -> Section:
+def _attention(
+    mine: pd.DataFrame, runs: pd.DataFrame, day: pd.Timestamp, raised: Sequence[Flag] | None
+) -> Section:
+    """Every flag record of the athlete, in its own words, RED first."""
     from hipnb import analysis
 
     title = "Needs attention"
-    items: list[tuple[str, str]] = []
-    if len(mine):
-        flags = analysis.flag_table(mine, as_of=day)
-        items += [
-            (str(lv), str(words)) for lv, words in zip(flags["level"], flags["detail"], strict=True)
-        ]
-    if len(runs):
-        load = analysis.load_status(runs, mine, as_of=day)
-        items += [("amber", str(w)) for w in load.loc[load["flag"], "words"]]
-    if not items:
+    if raised is None:
+        raised = analysis.flags(mine, runs, as_of=day)
+    if not raised:
         return Section(title, paragraph("Nothing: no flag is raised."))
-    items.sort(key=lambda item: item[0] != "red")
-    lis = "".join(f'<li class="{lv}">{html.escape(words)}</li>' for lv, words in items)
-    return Section(title, f'<ul class="flags">{lis}</ul>')
+    items = "".join(f'<li class="{f.level}">{html.escape(f.words)}</li>' for f in raised)
+    return Section(title, f'<ul class="flags">{items}</ul>')
 
 
 def _close(fig: Figure) -> Figure:

@@ -31,11 +31,14 @@ from urllib.parse import quote
 from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, read_logs
 from hipnb.names import did_you_mean
-from hipnb.report.athlete import as_day, athlete_sections, up_to
+from hipnb.report.athlete import as_day, athlete_sections
 from hipnb.report.page import Section, document, missing
+from hipnb.report.squad import grid_section, squad_roster, squad_sections
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from hipnb.analysis import Flag
 
 #: The squad page, at the top of ``out``; athlete pages live in :data:`ATHLETES`.
 SQUAD_PAGE = "index.html"
@@ -61,6 +64,7 @@ class _Task:
     day: pd.Timestamp
     path: Path
     footer: str
+    flags: tuple[Flag, ...] | None = None
 
 
 def read_squad(log: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -113,6 +117,8 @@ def render_reports(
     holds, runs = read_squad(log)
     _out_folder(out)
     known = sorted(set(holds["athlete"]) | set(runs["athlete"]))
+    roster = squad_roster(holds, runs, day)  # every flag, raised once for the squad
+    raised = dict(zip(roster["athlete"], roster["flags"], strict=True))
     batch = ReportBatch()
     tasks: list[_Task] = []
     for athlete in athletes or known:
@@ -132,6 +138,7 @@ def render_reports(
                     day,
                     path,
                     footer,
+                    raised.get(athlete),
                 )
             )
         except Exception as exc:
@@ -141,11 +148,11 @@ def render_reports(
         n = _workers(workers, len(tasks))
         if n <= 1:
             results = _run(tasks, _render_one, n, bar.update)
-            squad = _squad(holds, runs, day)
+            squad = _squad(holds, day, roster)
         else:  # a thread feeds the workers while this one draws the squad's figure
             with ThreadPoolExecutor(1) as feeder:
                 running = feeder.submit(_run, tasks, _render_one, n, bar.update)
-                squad = _squad(holds, runs, day)
+                squad = _squad(holds, day, roster)
                 results = running.result()
         for task in tasks:
             why = results.get(task.athlete)
@@ -155,7 +162,7 @@ def render_reports(
                 batch.failed[task.athlete] = why
     finally:
         bar.close()
-    batch.summary = _write_squad(out, holds, runs, day, batch, squad)
+    batch.summary = _write_squad(out, holds, runs, day, batch, roster, squad)
     return batch
 
 
@@ -246,7 +253,7 @@ def _guarded(fn: Callable[[_Task], str | None], task: _Task) -> str | None:
 
 
 def _render_one(task: _Task) -> None:
-    sections = athlete_sections(task.holds, task.runs, task.athlete, task.day)
+    sections = athlete_sections(task.holds, task.runs, task.athlete, task.day, flags=task.flags)
     nav = f'<a href="../{SQUAD_PAGE}">&larr; Squad summary</a>'
     page = document(f"{task.athlete}: hip routine report", sections, nav=nav, footer=task.footer)
     _write(task.path, page)
@@ -284,13 +291,11 @@ def _write_notebook(path: Path, log: Path, athlete: str, day: pd.Timestamp) -> N
     _write(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
-def _squad(holds: pd.DataFrame, runs: pd.DataFrame, day: pd.Timestamp) -> Section | None:
+def _squad(holds: pd.DataFrame, day: pd.Timestamp, roster: pd.DataFrame) -> Section | None:
     """The squad's small multiples, drawn (the slow part of the squad page); if they cannot be,
     a section that says why, so the squad page is written all the same."""
-    from hipnb.report.squad import grid_section
-
     try:
-        grid = grid_section(up_to(holds, day), day)
+        grid = grid_section(holds, day, roster)
         if grid is not None:
             grid.to_html()
     except Exception as exc:
@@ -304,12 +309,11 @@ def _write_squad(
     runs: pd.DataFrame,
     day: pd.Timestamp,
     batch: ReportBatch,
+    roster: pd.DataFrame,
     grid: Section | None,
 ) -> Path:
-    from hipnb.report.squad import squad_sections
-
     links = {a: f"{ATHLETES}/{quote(p.name)}" for a, p in batch.written.items()}
-    sections = squad_sections(holds, runs, day, links, batch.failed, grid=grid)
+    sections = squad_sections(holds, runs, day, links, batch.failed, roster=roster, grid=grid)
     path = out / SQUAD_PAGE
     try:
         _write(path, document("Squad summary", sections))

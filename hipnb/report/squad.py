@@ -18,15 +18,17 @@ def squad_sections(
     links: dict[str, str],
     failed: dict[str, str],
     *,
+    roster: pd.DataFrame | None = None,
     grid: Section | None = None,
 ) -> list[Section]:
     """The squad page's sections on ``day``: ``links`` maps an athlete to the address of their
     page (relative to the squad page), ``failed`` an athlete to why their page is missing;
-    ``grid`` is :func:`grid_section`'s, when already made."""
-    from hipnb import analysis, charts
+    ``roster`` (:func:`squad_roster`) and ``grid`` (:func:`grid_section`) when already made."""
+    from hipnb import charts
 
-    holds = up_to(holds, day)
-    roster = analysis.roster(holds, as_of=day)
+    holds, runs = up_to(holds, day), up_to(runs, day)
+    if roster is None:
+        roster = squad_roster(holds, runs, day)
     athletes = sorted(set(holds["athlete"]) | set(runs["athlete"]))
     head = [
         paragraph(
@@ -44,11 +46,7 @@ def squad_sections(
     table = (
         charts.roster_table(roster, sort_by="level", links=links).to_html() if len(roster) else ""
     )
-    runners = [a for a in athletes if a not in set(roster["athlete"]) and a in links]
-    if runners:
-        names = ", ".join(_link(a, links) for a in runners)
-        table += f"<p>Runs but no hip-routine holds yet: {names}.</p>"
-    sections.append(Section("Roster", table or paragraph("No athlete has logged a hold yet.")))
+    sections.append(Section("Roster", table or paragraph("No athlete has logged anything yet.")))
     if failed:
         items = "".join(
             f"<li><b>{html.escape(a)}</b>: {html.escape(why)}</li>"
@@ -61,24 +59,26 @@ def squad_sections(
     return sections
 
 
-def grid_section(
-    holds: pd.DataFrame, day: pd.Timestamp, roster: pd.DataFrame | None = None
-) -> Section | None:
-    """Every athlete's Reclining Bound Angle Pose minutes per day, flagged athletes framed (None
-    when no hold is logged)."""
+def squad_roster(holds: pd.DataFrame, runs: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """The roster on ``day`` with every flag record, the running-load flag included
+    (:func:`hipnb.analysis.roster` with the runs)."""
+    from hipnb import analysis
+
+    return analysis.roster(up_to(holds, day), day, runs=up_to(runs, day))
+
+
+def grid_section(holds: pd.DataFrame, day: pd.Timestamp, roster: pd.DataFrame) -> Section | None:
+    """Every athlete's Reclining Bound Angle Pose minutes per day, each framed in the colour of
+    their flags' level (None when no hold is logged)."""
     import matplotlib.pyplot as plt
 
-    from hipnb import analysis, charts
+    from hipnb import charts
 
     holds = up_to(holds, day)
     if holds.empty:
         return None
-    fig = charts.roster_grid(holds, analysis.roster(holds, as_of=day) if roster is None else roster)
+    fig = charts.roster_grid(holds, roster)
     plt.close(fig)
     alt = "every athlete's Reclining Bound Angle Pose minutes per day, flagged ones framed"
     # a few flat colours: 16 keep it sharp at half the bytes of 128 (it grows with the squad)
     return Section("Reclining Bound Angle Pose per athlete", figure=fig, alt=alt, colors=16)
-
-
-def _link(athlete: str, links: dict[str, str]) -> str:
-    return f'<a href="{html.escape(links[athlete], quote=True)}">{html.escape(athlete)}</a>'
