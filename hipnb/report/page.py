@@ -15,15 +15,17 @@ import html
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 #: Pixels per inch of the figures: the 13-inch dashboard is 1170 px, the page's column at 1280 px.
 DPI = 90
-#: Colours in a figure's PNG palette: charts use a few flat colours, so 128 keep the anti-aliased
-#: edges smooth at a third of the size of a true-colour PNG.
+#: Colours in a figure's PNG palette: charts are a few flat colours and their anti-aliased edges,
+#: so the commonest 128 keep a figure smooth at a third of the bytes of a true-colour PNG.
 PALETTE = 128
 
 _CSS = Path(__file__).resolve().parent.parent / "templates" / "report.css"
@@ -31,13 +33,22 @@ _CSS = Path(__file__).resolve().parent.parent / "templates" / "report.css"
 
 @functools.cache
 def stylesheet() -> str:
-    """The one stylesheet of the report pages (``hipnb/templates/report.css``)."""
-    return _CSS.read_text(encoding="utf-8")
+    """The one stylesheet of the report pages: ``hipnb/templates/report.css`` and the flag levels'
+    colours, as the charts and the roster table use them (:data:`hipnb.charts.LEVEL_COLORS`)."""
+    from hipnb import charts
+
+    background = {"red": charts.RED, "amber": charts.AMBER}
+    levels = "".join(
+        f"ul.flags li.{level} {{ border-color: {color}; background: {background[level]}; }}\n"
+        for level, color in charts.LEVEL_COLORS.items()
+    )
+    return _CSS.read_text(encoding="utf-8") + levels
 
 
 def png_data_uri(fig: Figure, dpi: int = DPI, colors: int = PALETTE) -> tuple[str, int, int]:
-    """``fig`` drawn once with Agg at ``dpi`` and saved as a ``colors``-colour palette PNG:
-    (``data:`` URI, width, height in pixels)."""
+    """``fig`` drawn once with Agg at ``dpi`` and saved as a palette PNG of its ``colors``
+    commonest colours, each kept exactly (a flag's red and amber stay apart), every other pixel
+    taking the nearest of them: (``data:`` URI, width, height in pixels)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
@@ -46,10 +57,24 @@ def png_data_uri(fig: Figure, dpi: int = DPI, colors: int = PALETTE) -> tuple[st
     canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib leaves it unannotated
     width, height = canvas.get_width_height()
     pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
-    rgba = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1)
-    palette = rgba.convert("RGB").quantize(colors, method=Image.Quantize.MEDIANCUT)
+    rgb = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).convert("RGB")
+    counts = cast("list[tuple[int, tuple[int, int, int]]]", rgb.getcolors(width * height) or [])
+    common = np.array([color for _, color in sorted(counts, reverse=True)[:colors]], np.uint32)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(common.astype(np.uint8).ravel().tolist())
+    # Pillow maps to the nearest entry on a coarse grid (white can become a near-white grey):
+    # pixels of a palette colour get that entry exactly, the others keep Pillow's nearest.
+    index = np.array(rgb.quantize(palette=palette, dither=Image.Dither.NONE))
+    weights = np.array([1 << 16, 1 << 8, 1], np.uint32)
+    code, known = np.asarray(rgb, np.uint32) @ weights, common @ weights
+    order = np.argsort(known)
+    at = np.minimum(np.searchsorted(known[order], code), len(known) - 1)
+    exact = known[order][at] == code
+    index[exact] = order[at[exact]]
+    image = Image.fromarray(index.astype(np.uint8), "P")
+    image.putpalette(common.astype(np.uint8).ravel().tolist())
     buf = io.BytesIO()
-    palette.save(buf, format="png")
+    image.save(buf, format="png")
     return (
         "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"),
         width,

@@ -80,5 +80,6 @@ def grid_section(holds: pd.DataFrame, day: pd.Timestamp, roster: pd.DataFrame) -
     fig = charts.roster_grid(holds, roster)
     plt.close(fig)
     alt = "every athlete's Reclining Bound Angle Pose minutes per day, flagged ones framed"
-    # a few flat colours: 16 keep it sharp at half the bytes of 128 (it grows with the squad)
-    return Section("Reclining Bound Angle Pose per athlete", figure=fig, alt=alt, colors=16)
+    # a few flat colours: the 32 commonest keep it sharp at 3/4 of the bytes of 128 (it grows
+    # with the squad)
+    return Section("Reclining Bound Angle Pose per athlete", figure=fig, alt=alt, colors=32)
