@@ -101,9 +101,11 @@ def test_cli_summary_roster_and_athlete(capsys):
 def test_report_notebook_is_shipped_inside_the_package():
     shipped = ROOT / "hipnb" / "templates" / "athlete_report.ipynb"
     assert shipped.read_bytes() == (ROOT / "notebooks" / "athlete_report.ipynb").read_bytes()
-    from hipnb.report import DEFAULT_NOTEBOOK
+    from hipnb.report.batch import NOTEBOOK
+    from hipnb.report.page import stylesheet
 
-    assert DEFAULT_NOTEBOOK.resolve() == shipped.resolve()
+    assert NOTEBOOK.resolve() == shipped.resolve()
+    assert "body {" in stylesheet(), "the pages' stylesheet ships beside it"
 
 
 @pytest.mark.slow

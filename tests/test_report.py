@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -303,12 +302,3 @@ def test_a_page_reopens_as_its_notebook(tmp_path):
     page = (out / "athletes" / "dev.html").read_text()
     assert re.findall(r"<h[12]>[^<]*</h[12]>", shown) == re.findall(r"<h[12]>[^<]*</h[12]>", page)
     assert _table_text(shown) == _table_text(page)
-
-
-def test_the_sample_notebook_and_the_package_share_one_template():
-    from hipnb.report.batch import NOTEBOOK
-
-    assert (
-        NOTEBOOK.resolve()
-        == (Path(__file__).parent.parent / "notebooks" / "athlete_report.ipynb").resolve()
-    )
