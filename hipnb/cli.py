@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import hipnb
+from hipnb.cli_args import Parser, count_arg, date_arg, folder_arg
+from hipnb.cli_log import add_parsers as add_log_parsers
+from hipnb.cli_log import known_athlete as _known_athlete
+from hipnb.cli_log import read_logs_reporting as _read_logs_reporting
 from hipnb.errors import HipnbError
-from hipnb.names import did_you_mean
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
 
-    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]  # what add_subparsers returns
+    Subparsers = argparse._SubParsersAction[Parser]  # what add_subparsers returns
 
 EPILOG = """examples:
   hipnb routines                          list built-in routines
@@ -40,7 +43,7 @@ EPILOG = """examples:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="hipnb",
         description="Timed hip-care routines, crash-safe CSV logs and progress reports.",
         epilog=EPILOG,
@@ -64,69 +67,25 @@ def _parser() -> argparse.ArgumentParser:
         description="Write synthetic session logs in the log schema: athletes who improve, "
         "plateau, skip weeks, favour one side or report rising discomfort. Same seed, same data.",
     )
-    d.add_argument("--athletes", type=int, default=8, metavar="N", help="athletes (default 8)")
-    d.add_argument("--weeks", type=int, default=12, metavar="W", help="weeks of logs (default 12)")
+    d.add_argument(
+        "--athletes", type=count_arg, default=8, metavar="N", help="athletes (default 8)"
+    )
+    d.add_argument(
+        "--weeks", type=count_arg, default=12, metavar="W", help="weeks of logs (default 12)"
+    )
     d.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
     d.add_argument(
-        "--start", default="2026-08-31", help="first day, YYYY-MM-DD (default 2026-08-31)"
+        "--start",
+        type=date_arg,
+        default="2026-08-31",
+        help="first day, YYYY-MM-DD (default 2026-08-31)",
     )
-    d.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write into")
+    d.add_argument(
+        "--out", required=True, type=folder_arg, metavar="DIR", help="folder to write into"
+    )
     d.set_defaults(func=_cmd_demo_data)
 
-    v = sub.add_parser(
-        "validate",
-        help="check log files and report every bad row by file and line",
-        description="Read one log, several, or a folder of logs and report every row that cannot "
-        "be used, as FILE:LINE: REASON. Exit status 1 if any problem was found.",
-    )
-    v.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="log file or folder")
-    v.set_defaults(func=_cmd_validate)
-
-    lg = sub.add_parser(
-        "log",
-        help="record one hold done away from the screen",
-        description="Append one hold to a log file, through the same validation as the timer. "
-        "The row's routine is 'manual'; it is completed when --seconds reaches --target.",
-    )
-    lg.add_argument("--log", required=True, type=Path, help="log file to append to (created)")
-    lg.add_argument("--athlete", required=True, help="athlete's name, e.g. ana or 'Zoë'")
-    lg.add_argument(
-        "--exercise",
-        required=True,
-        help="exercise id, e.g. side_plank: one the built-in routines, the routine files in "
-        "--routines or this log already have (else use --custom)",
-    )
-    lg.add_argument(
-        "--custom",
-        action="store_true",
-        help="log an exercise no routine defines, on purpose (its id: lower_snake_case)",
-    )
-    lg.add_argument(
-        "--routines",
-        type=Path,
-        default=Path("data/routines"),
-        metavar="DIR",
-        help="folder of routine files whose exercises are known (default data/routines)",
-    )
-    lg.add_argument("--side", default="both", help="left, right or both (default both)")
-    lg.add_argument("--seconds", required=True, type=float, help="seconds actually held")
-    lg.add_argument("--target", type=float, help="planned seconds (default: --seconds)")
-    lg.add_argument("--when", help="start, ISO 8601 with UTC offset (default: now, local time)")
-    lg.add_argument("--rpe", type=int, help="effort, 0-10")
-    lg.add_argument("--discomfort", type=int, help="hip discomfort, 0-10")
-    lg.add_argument("--note", default="", help="free text")
-    lg.set_defaults(func=_cmd_log)
-    _corrections_parsers(sub)
-
-    ex = sub.add_parser(
-        "export",
-        help="write a log as a spreadsheet-safe CSV",
-        description="Read logs (a file or a folder) and write one CSV for spreadsheets: text cells "
-        "that could run as formulas (=, +, -, @) are neutralised; numbers stay numbers.",
-    )
-    ex.add_argument("path", type=Path, metavar="PATH", help="log file or folder")
-    ex.add_argument("--out", required=True, type=Path, help="CSV file to write")
-    ex.set_defaults(func=_cmd_export)
+    add_log_parsers(sub)
 
     sm = sub.add_parser(
         "summary",
@@ -138,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sm.add_argument("path", type=Path, metavar="PATH", help="log file or folder of logs")
     sm.add_argument("--athlete", help="summarise this athlete only")
-    sm.add_argument("--as-of", help="review date YYYY-MM-DD (default: today)")
+    sm.add_argument("--as-of", type=date_arg, help="review date YYYY-MM-DD (default: today)")
     sm.add_argument(
         "--since-review",
         action="store_true",
@@ -179,63 +138,6 @@ def _parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=_cmd_report)
     _runs_parser(sub)
     return p
-
-
-def _corrections_parsers(sub: Subparsers) -> None:
-    ho = sub.add_parser(
-        "holds",
-        help="list the logged holds of a file, each with a short reference",
-        description="List the current holds of a log file (corrections applied), each with a "
-        "short reference (REF) for `hipnb edit` and `hipnb delete`. A reference stays the same "
-        "when its hold is edited.",
-    )
-    ho.add_argument("--log", required=True, type=Path, help="log file")
-    ho.add_argument("--athlete", help="only this athlete's holds")
-    ho.add_argument("--day", help="only this local day, YYYY-MM-DD")
-    ho.set_defaults(func=_cmd_holds)
-
-    ed = sub.add_parser(
-        "edit",
-        help="correct a logged hold (appends an edit row; the file keeps its history)",
-        description=textwrap.fill(
-            "Correct one hold of a log file: a row with action=edit is appended that carries "
-            "every field of the hold, the ones given here changed. Reads apply it; the old row "
-            "stays in the file. When the seconds change and neither --completed nor "
-            "--not-completed is given, the hold stays completed only if it reached its target.",
-            width=88,
-        ),
-        epilog="example:\n  hipnb holds --log data/logs/ana.csv --day 2026-11-24\n"
-        "  hipnb edit --log data/logs/ana.csv 3fa2b1c0 --seconds 40 --side right",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ed.add_argument("--log", required=True, type=Path, help="log file holding the hold")
-    ed.add_argument("ref", metavar="REF", help="the hold's reference from `hipnb holds`")
-    ed.add_argument("--seconds", type=float, help="seconds actually held")
-    ed.add_argument("--target", type=float, help="planned seconds")
-    ed.add_argument("--side", help="left, right or both")
-    ed.add_argument("--when", help="start, ISO 8601 with UTC offset")
-    ed.add_argument("--exercise", help="exercise id")
-    ed.add_argument("--rpe", type=int, help="effort, 0-10")
-    ed.add_argument("--discomfort", type=int, help="hip discomfort, 0-10")
-    ed.add_argument("--note", help="free text (replaces the note)")
-    done = ed.add_mutually_exclusive_group()
-    done.add_argument(
-        "--completed", dest="completed", action="store_true", default=None, help="held to target"
-    )
-    done.add_argument(
-        "--not-completed", dest="completed", action="store_false", help="stopped early or skipped"
-    )
-    ed.set_defaults(func=_cmd_edit)
-
-    de = sub.add_parser(
-        "delete",
-        help="remove a logged hold that never happened (appends a delete row)",
-        description="Remove one hold of a log file: a row with action=delete is appended. Reads "
-        "leave the hold out; its rows stay in the file as history.",
-    )
-    de.add_argument("--log", required=True, type=Path, help="log file holding the hold")
-    de.add_argument("ref", metavar="REF", help="the hold's reference from `hipnb holds`")
-    de.set_defaults(func=_cmd_delete)
 
 
 def _runs_parser(sub: Subparsers) -> None:
@@ -349,203 +251,14 @@ def _cmd_routines(args: argparse.Namespace) -> int:
 def _cmd_demo_data(args: argparse.Namespace) -> int:
     from hipnb.demo import write_demo_data
 
-    files = write_demo_data(
-        args.out, athletes=args.athletes, weeks=args.weeks, seed=args.seed, start=args.start
-    )
+    try:
+        files = write_demo_data(
+            args.out, athletes=args.athletes, weeks=args.weeks, seed=args.seed, start=args.start
+        )
+    except OSError as exc:
+        raise HipnbError(f"{args.out}: cannot write: {exc.strerror or exc}") from None
     rows = sum(len(hipnb.SessionLog(f).read(errors="raise")) for f in files)
     print(f"wrote {rows} rows for {len(files)} athletes to {args.out}")
-    return 0
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
-    found_any = False
-    for path in args.paths:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                df = hipnb.read_logs(path)
-            except HipnbError as exc:
-                print(exc)
-                found_any = True
-                continue
-        probs = df.attrs["problems"]
-        for p in probs:
-            print(p)
-        found_any |= bool(probs)
-        if df.empty and not probs:
-            print(f"{path}: header only or no logs: no rows yet")
-        else:
-            print(f"{path}: {len(df)} rows read, {len(probs)} problem(s)")
-    return 1 if found_any else 0
-
-
-def _cmd_log(args: argparse.Namespace) -> int:
-    from hipnb.log import manual_row, normalize_name
-
-    athlete = normalize_name(args.athlete)
-    log = hipnb.SessionLog(args.log)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        logged = log.read()  # to refuse another athlete's file; append never reads it
-    others = sorted(set(logged["athlete"]))
-    if others and athlete not in others:
-        hint = did_you_mean(athlete, others)
-        raise HipnbError(
-            f"{args.log} holds the log of {', '.join(map(repr, others))}, not {athlete!r}"
-            + (f"; {hint}" if hint else "")
-            + f" (each athlete has a file of their own, e.g. {hipnb.athlete_path(args.log.parent, athlete)})"
-        )
-    if not args.custom:
-        _check_exercise(args.exercise.strip(), args.routines, set(logged["exercise"]))
-    row = manual_row(
-        athlete,
-        args.exercise.strip(),
-        args.side.strip().lower(),
-        args.seconds,
-        target_s=args.target,
-        started_at=args.when,
-        rpe=args.rpe,
-        discomfort=args.discomfort,
-        note=args.note,
-    )
-    n = log.append([row])
-    print(f"logged {n} hold to {args.log}")
-    return 0
-
-
-def _check_exercise(exercise: str, routines: Path, logged: set[str]) -> None:
-    """Refuse an exercise no routine (built-in or in ``routines``) nor the log itself knows."""
-    known = set(logged)
-    sources = [hipnb.load_routine(name) for name in hipnb.list_routines()]
-    files = sorted(routines.glob("*.toml")) if routines.is_dir() else []
-    for f in files:
-        try:
-            sources.append(hipnb.load_routine(f))
-        except HipnbError as exc:
-            print(f"hipnb: warning: skipped {exc}", file=sys.stderr)
-    for r in sources:
-        rests = {s.exercise for s in r.steps if not s.is_hold}
-        known |= (set(r.exercises) - rests) | {s.exercise for s in r.holds}
-    if exercise in known:
-        return
-    hint = did_you_mean(exercise, sorted(known))
-    where = "the built-in routines" + (f" or {routines}/*.toml" if files else "")
-    raise HipnbError(
-        f"no exercise {exercise!r} in {where}"
-        + (f" ({hint})" if hint else f" (known: {', '.join(sorted(known))})")
-        + "; to log an exercise of your own on purpose, add --custom"
-    )
-
-
-def _read_logs_reporting(path: Path) -> pd.DataFrame:
-    """``read_logs(path)``, each problem printed to stderr as FILE:LINE: REASON (no warning)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.read_logs(path)
-    for p in df.attrs["problems"]:
-        print(p, file=sys.stderr)
-    return df
-
-
-def _read_one_log(path: Path) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.SessionLog(path).read()
-    for p in df.attrs["problems"]:
-        print(p, file=sys.stderr)
-    if df.empty and not path.exists():
-        raise HipnbError(f"{path}: no such log file")
-    read: pd.DataFrame = df
-    return read
-
-
-def _cmd_holds(args: argparse.Namespace) -> int:
-    from hipnb.holds import select_holds
-
-    df = _read_one_log(args.log)
-    if args.athlete:
-        _known_athlete(args.athlete, df)
-    try:
-        holds = select_holds(df, athlete=args.athlete, day=args.day)
-    except ValueError:
-        raise HipnbError(f"--day {args.day!r} is not a date like 2026-11-24") from None
-    if holds.empty:
-        print("no holds")
-        return 0
-    print(f"{'ref':8}  {'athlete':12} {'day':10} {'time':5}  {'exercise':14} {'side':5} "
-          f"{'seconds':>7} {'target':>6}  done  note")  # fmt: skip
-    rows: Iterable[Any] = holds.itertuples()  # pandas-stubs types each field as any scalar
-    for h in rows:
-        note = "" if h.note is None or h.note != h.note else str(h.note)[:30]
-        print(
-            f"{h.ref:8}  {h.athlete:12} {h.local_time:%Y-%m-%d} {h.local_time:%H:%M}  "
-            f"{h.exercise:14} {h.side:5} {h.actual_s:7.0f} {h.target_s:6.0f}  "
-            f"{'yes' if h.completed else 'no':4}  {note}".rstrip()
-        )
-    return 0
-
-
-def _cmd_edit(args: argparse.Namespace) -> int:
-    from hipnb.holds import changed_fields, correction_row, find_hold
-
-    hold = find_hold(_read_one_log(args.log), args.ref)
-    given = {
-        "actual_s": args.seconds,
-        "target_s": args.target,
-        "side": args.side,
-        "started_at": args.when,
-        "exercise": args.exercise,
-        "rpe": args.rpe,
-        "discomfort": args.discomfort,
-        "note": args.note,
-        "completed": args.completed,
-    }
-    changes = {k: v for k, v in given.items() if v is not None}
-    if not changes:
-        raise HipnbError("nothing to change: give --seconds, --side, --when, ... (see --help)")
-    row = correction_row(hold, "edit", **changes)
-    changed = changed_fields(hold, row)
-    if not changed:
-        print(f"hold {args.ref} already reads so: nothing appended")
-        return 0
-    hipnb.SessionLog(args.log).append([row])
-    print(f"edited {_describe(hold)} in {args.log}:")
-    for name, old, new in changed:
-        print(f"  {name}: {old or '(empty)'} -> {new or '(empty)'}")
-    return 0
-
-
-def _cmd_delete(args: argparse.Namespace) -> int:
-    from hipnb.holds import correction_row, find_hold
-
-    hold = find_hold(_read_one_log(args.log), args.ref)
-    hipnb.SessionLog(args.log).append([correction_row(hold, "delete")])
-    print(f"deleted {_describe(hold)} from {args.log} (the rows stay in the file as history)")
-    return 0
-
-
-def _describe(hold: pd.Series) -> str:
-    return (
-        f"{hold['athlete']}'s {hold['exercise']} ({hold['side']}, {hold['actual_s']:.0f} s) "
-        f"of {hold['local_time']:%Y-%m-%d %H:%M}"
-    )
-
-
-def _known_athlete(name: str, df: pd.DataFrame) -> str:
-    """``name`` as the logs keep it (NFC, trimmed); an error naming the closest one if absent."""
-    clean = hipnb.log.normalize_name(name)
-    if not (df["athlete"] == clean).any():
-        hint = did_you_mean(clean, df["athlete"].unique())
-        raise HipnbError(f"no athlete {clean!r}" + (f"; {hint}" if hint else ""))
-    return clean
-
-
-def _cmd_export(args: argparse.Namespace) -> int:
-    from hipnb.log import export_for_spreadsheet
-
-    df = _read_logs_reporting(args.path)
-    export_for_spreadsheet(df, args.out)
-    print(f"wrote {len(df)} rows to {args.out}")
     return 0
 
 

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from hipnb.log import COLUMNS, SessionLog, athlete_path
+from hipnb.log.gate import Catalog, admit
+from hipnb.log.stamps import stamp_texts
 from hipnb.routines import Routine, load_routine
 from hipnb.runs.store import RunLog, runs_path
 
@@ -192,20 +194,7 @@ def _stamp_with_offset(local: pd.Series, zone: pd.Series) -> pd.Series:
         aware = wall.dt.tz_localize(
             tz, ambiguous=np.zeros(len(wall), dtype=bool), nonexistent="shift_forward"
         )
-        minutes = (
-            (aware.dt.tz_localize(None) - aware.dt.tz_convert("UTC").dt.tz_localize(None))
-            .dt.total_seconds()
-            .floordiv(60)
-            .astype(int)
-        )
-        sign = np.where(minutes < 0, "-", "+")
-        off = (
-            pd.Series(sign, index=idx)
-            + (minutes.abs() // 60).astype(str).str.zfill(2)
-            + ":"
-            + (minutes.abs() % 60).astype(str).str.zfill(2)
-        )
-        out.loc[idx] = aware.dt.strftime("%Y-%m-%dT%H:%M:%S") + off
+        out.loc[idx] = stamp_texts(aware.dt.tz_convert("UTC"), aware.dt.tz_localize(None))
     return out
 
 
@@ -282,10 +271,16 @@ def write_demo_data(
     start: date | str = START,
 ) -> list[Path]:
     """Write one log file per athlete into folder ``out`` (created) and their runs into
-    ``out/runs/<athlete>/runs.csv``; return the hold-log files written."""
+    ``out/runs/<athlete>/runs.csv``; return the hold-log files written.
+
+    The holds pass the gate every new hold passes (:func:`hipnb.log.gate.admit`): a ``start`` that
+    would put them more than a day in the future is refused with :class:`hipnb.LogError`, and
+    nothing is written.
+    """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     df = demo_log(athletes=athletes, weeks=weeks, seed=seed, start=start)
+    admit(df, catalog=Catalog(routines=(load_routine("hip-basics"),)))  # the door every hold passes
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     for athlete, rows in df.groupby("athlete", sort=True):
         path = athlete_path(out, str(athlete))

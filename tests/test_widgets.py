@@ -146,7 +146,7 @@ def test_panel_runs_a_routine_and_logs_each_hold_as_it_ends(tmp_path):
     panel.rpe.value, panel.note.value = 6, "<script>x</script>"
     panel.save_button.click()
     raw = pd.read_csv(log.path, keep_default_na=False)
-    assert raw["action"].tolist() == ["", "", "edit", "edit"], "answers are corrections"
+    assert raw["action"].tolist() == ["", "", "patch", "patch"], "answers are corrections"
     assert (
         raw["hold_id"].iloc[2] == f"{panel.timer.session_id}|side_plank|left|2026-11-24T06:00:00Z"
     )
@@ -226,11 +226,11 @@ class BrokenLog:
     def __init__(self, path):
         self.real, self.path, self.healed, self.calls = SessionLog(path), path, False, 0
 
-    def append(self, rows):
+    def append(self, rows, **how):
         self.calls += 1
         if not self.healed:
             raise OSError(28, "No space left on device")
-        return self.real.append(rows)
+        return self.real.append(rows, **how)
 
 
 def test_a_failing_log_never_freezes_the_panel(tmp_path):
@@ -347,3 +347,19 @@ def test_progress_view_follows_athlete_and_dates():
     assert view.figure.get_suptitle().startswith("emma:")
     view.start.value = view.end.value = dt.date(2026, 9, 1)
     assert set(view.selected()["local_time"].dt.date) <= {dt.date(2026, 9, 1)}
+
+
+def test_a_late_heartbeat_credits_only_what_the_page_had_counted(tmp_path):
+    """The page says how far it counted from which display state; a loaded kernel reading it late
+    credits that, not the time the message arrived."""
+    panel, clock = _panel(tmp_path, get_ready=0)
+    d = panel.display_widget
+    panel.start_button.click()
+    clock.t += 3.5  # the page had counted 2 s when it sent this; the kernel reads it 1.5 s later
+    from_page(panel, event="heartbeat", sync_id=d.sync_id, counted=2.0)
+    clock.t += 60  # then the page froze
+    from_page(panel, event="visibility", hidden=False, sync_id=d.sync_id, counted=2.0)
+    assert d.state == "paused" and d.message.startswith("Paused: the page was away for")
+    panel.stop_button.click()
+    (row,) = panel.session_log.read().to_dict("records")
+    assert row["actual_s"] == 2 and not row["completed"]

@@ -107,6 +107,12 @@ def render_reports(
         batch = render_reports("data/sample", "reports/", as_of="2026-11-22")
         batch.failed      # {} when every athlete rendered
     """
+    try:
+        import jinja2  # noqa: F401  (pandas writes the pages' tables with it)
+    except ImportError as exc:
+        raise HipnbError(
+            f"reports need {exc.name}, from the report extra: pip install 'hipnb[report]'"
+        ) from None
     from tqdm.auto import tqdm
 
     out = Path(out)

@@ -12,8 +12,9 @@ from typing import Any, cast
 import ipywidgets as w
 import pandas as pd
 
-from hipnb.errors import HipnbError
-from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
+from hipnb.errors import HipnbError, LogError
+from hipnb.log import ALL_COLUMNS, Hold, SessionLog, hold_keys, normalize_name, to_frame
+from hipnb.log.gate import Catalog, admit, file_athlete, known_athletes, other_athlete_problem
 from hipnb.routines import Routine
 from hipnb.timer import Event, Timer
 from hipnb.widgets._common import UNSET, WIDE, answer, effort_sliders, error_html, resolve_routine
@@ -39,14 +40,18 @@ def _clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
-def _edits(rows: list[Hold], changes: list[dict[str, Any]] | None = None) -> list[Hold]:
-    """Correction rows (``action="edit"``) for logged holds, naming each by its key."""
+def _patches(rows: list[Hold], changes: list[dict[str, Any]]) -> list[Hold]:
+    """Patch rows (``action="patch"``) for logged holds, naming each by its key and carrying only
+    the answers given (a hold with none gets no row)."""
     keys = hold_keys(to_frame(rows)).tolist()
-    changes = changes or [{} for _ in rows]
-    return [
-        cast(Hold, {**row, **change, "hold_id": key, "action": "edit"})
-        for row, change, key in zip(rows, changes, keys, strict=True)
-    ]
+    out = []
+    for row, change, key in zip(rows, changes, keys, strict=True):
+        given = {k: v for k, v in change.items() if v is not None and v != ""}
+        if given:
+            patch = dict.fromkeys(ALL_COLUMNS) | given
+            patch |= {"athlete": row["athlete"], "hold_id": key, "action": "patch"}
+            out.append(cast(Hold, patch))
+    return out
 
 
 class TimerPanel(w.VBox):
@@ -85,6 +90,8 @@ class TimerPanel(w.VBox):
         self.routine = resolve_routine(routine)
         self.athlete = normalize_name(athlete) if athlete else athlete  # as the log keeps it
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
+        self._known_athletes: set[str] | None = None
+        self._gone = 0  # corrections left out: their hold had been deleted meanwhile
         self._clock, self._wall_clock = clock, wall_clock
         self.get_ready, self.grace = get_ready, grace
         self.timer = self._new_timer()
@@ -94,6 +101,8 @@ class TimerPanel(w.VBox):
         self.page_visible = True
         self._message = ""
         self._pain_index: int | None = None
+        # sync_id -> (running seconds when it was sent, the most the page can count from it)
+        self._synced: dict[int, tuple[float, float]] = {}
         self.display_widget = TimerDisplay(big=big)
         self.display_widget.on_msg(self._on_display_msg)
 
@@ -248,7 +257,7 @@ class TimerPanel(w.VBox):
         self.timer.rate_pain(index, score)
         row = self.timer.result_for(index, self.athlete)
         if score is not None and row is not None:
-            self._correct([row])
+            self._correct([row], [{"discomfort": score}])  # a patch of its score
         self._message = ""
         self._handle(self.timer.resume() if go_on else self.timer.stop(), force=True)
 
@@ -256,9 +265,15 @@ class TimerPanel(w.VBox):
         """Bring the panel up to the clock (the display calls this when a countdown expires)."""
         self._handle(self.timer.tick())
 
-    def heartbeat(self) -> None:
-        """The page is counting (the display calls this every second while it runs)."""
-        self._handle(self.timer.heartbeat())
+    def heartbeat(self, sync_id: int | None = None, counted: float | None = None) -> None:
+        """The page is counting (the display calls this every second while it runs): it has
+        counted ``counted`` seconds from the display state ``sync_id``. A later silence credits
+        the session up to there, however late this message arrived."""
+        shown = None
+        if sync_id in self._synced and isinstance(counted, int | float):
+            at, most = self._synced[sync_id]
+            shown = at + min(max(float(counted), 0.0), most)
+        self._handle(self.timer.heartbeat(shown=shown))
 
     def new_session(self) -> None:
         """After the end: a fresh session (new session id, fresh answers form) on the same routine."""
@@ -277,10 +292,10 @@ class TimerPanel(w.VBox):
         if event == "expired":
             self.tick()
         elif event == "heartbeat":
-            self.heartbeat()
+            self.heartbeat(content.get("sync_id"), content.get("counted"))
         elif event == "visibility":
             self.page_visible = not content.get("hidden")
-            self.heartbeat()
+            self.heartbeat(content.get("sync_id"), content.get("counted"))
         elif event == "pain":
             self.pain()
 
@@ -319,12 +334,12 @@ class TimerPanel(w.VBox):
         if row is not None and not any(r is row or r == row for r in self.unsaved):
             self._queue([row])
 
-    def _correct(self, rows: list[Hold], changes: list[dict[str, Any]] | None = None) -> None:
+    def _correct(self, rows: list[Hold], changes: list[dict[str, Any]]) -> None:
         """Queue corrections of logged holds (nothing to correct when there is no log)."""
         if self.session_log is None:
             return
         try:
-            edits = _edits(rows, changes)
+            edits = _patches(rows, changes)
         except HipnbError as exc:
             self.error = f"Not saved: {exc}"
             return
@@ -341,7 +356,9 @@ class TimerPanel(w.VBox):
             return True
         if self.session_log is not None:
             try:
-                self.session_log.append(self.unsaved)
+                self._admit([r for r in self.unsaved if not r.get("action")])
+                written = self.session_log.append(self.unsaved, skip_gone=True)
+                self._gone += len(self.unsaved) - written
             except (HipnbError, OSError, ValueError) as exc:
                 self.error = f"Not saved ({len(self.unsaved)} hold(s) kept): {exc}"
                 return False
@@ -349,14 +366,33 @@ class TimerPanel(w.VBox):
         self.unsaved, self.error = [], ""
         return True
 
+    def _admit(self, holds: list[Hold]) -> None:
+        """The gate every new hold passes (:func:`hipnb.log.gate.admit`), for the timer's holds."""
+        if not holds or self.session_log is None:
+            return
+        if self._known_athletes is None:  # read once: the folder's athletes, for the name gate
+            self._known_athletes = known_athletes(self.session_log.path.parent)
+        owner = file_athlete(self.session_log.path)
+        for hold in holds:
+            why = other_athlete_problem(self.session_log.path, hold["athlete"], [owner or ""])
+            if why and owner:
+                raise LogError(why)
+        admit(
+            holds,
+            catalog=Catalog(routines=(self.routine,)),
+            known_athletes=self._known_athletes,
+        )
+
     def retry_save(self) -> None:
         """Try again to write the holds a failed append kept."""
         self._flush()
         self._sync(announce="")
 
     def save_answers(self) -> None:
-        """Write effort, discomfort and note as corrections (``action="edit"``) of every hold of the
-        session; an unanswered slider is logged as unknown (empty), and a hold's Pain score is kept."""
+        """Write effort, discomfort and note as patches (``action="patch"``) of the session's holds:
+        only the answers given, so they never revert another field, never bring back a hold deleted
+        meanwhile (its patch is left out, and the panel says so) and never replace a hold's Pain
+        score. An unanswered slider changes nothing (the hold's value stays unknown)."""
         rows = self.timer.results(self.athlete)
         if self._saved or not rows:
             return
@@ -365,7 +401,7 @@ class TimerPanel(w.VBox):
             changes = [
                 {
                     "rpe": rpe,
-                    "discomfort": r["discomfort"] if r["pain_at_s"] is not None else discomfort,
+                    "discomfort": None if r["pain_at_s"] is not None else discomfort,
                     "note": note,
                 }
                 for r in rows
@@ -376,7 +412,12 @@ class TimerPanel(w.VBox):
             return
         self._saved = True
         self._sync(announce="")
-        self.status.value = "Answers saved. Thank you."
+        gone = (
+            f" {_plural(self._gone, 'hold')} had been deleted meanwhile: left as deleted."
+            if self._gone
+            else ""
+        )
+        self.status.value = "Answers saved. Thank you." + gone
 
     def _sync(self, announce: str) -> None:
         timer, d = self.timer, self.display_widget
@@ -409,6 +450,10 @@ class TimerPanel(w.VBox):
             d.routine_remaining = timer.total_remaining
             d.announce = announce
             d.sync_id += 1
+        if state in ("running", "get_ready"):  # what a heartbeat counted from this state means
+            running = state == "running"
+            self._synced[d.sync_id] = (timer.elapsed, timer.remaining if running else 0.0)
+            self._synced = dict(list(self._synced.items())[-8:])
         self._update_buttons()
 
     def _intro(self) -> str:
