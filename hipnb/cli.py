@@ -123,17 +123,23 @@ def _parser() -> argparse.ArgumentParser:
         "status 1 if any failed.",
     )
     rp.add_argument("--log", required=True, type=Path, help="log file or folder of logs")
-    rp.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the pages")
+    rp.add_argument(
+        "--out", required=True, type=folder_arg, metavar="DIR", help="folder for the pages"
+    )
     rp.add_argument(
         "--athlete", action="append", metavar="ID", help="only this athlete (repeat for more)"
     )
-    rp.add_argument("--as-of", metavar="YYYY-MM-DD", help="the report's day (default: today)")
+    rp.add_argument(
+        "--as-of", type=date_arg, metavar="YYYY-MM-DD", help="the report's day (default: today)"
+    )
     rp.add_argument(
         "--notebooks",
         action="store_true",
         help="also write each page as a notebook to open in Jupyter (DIR/athletes/<name>.ipynb)",
     )
-    rp.add_argument("--workers", type=int, metavar="N", help="processes (default: one per core)")
+    rp.add_argument(
+        "--workers", type=count_arg, metavar="N", help="processes (default: one per core)"
+    )
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
     rp.set_defaults(func=_cmd_report)
     _runs_parser(sub)
@@ -271,7 +277,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         args.log,
         args.out,
         athletes=args.athlete,
-        as_of=_as_of_day(args.as_of),
+        as_of=args.as_of,
         progress=not args.quiet,
         workers=args.workers,
         notebooks=args.notebooks,
@@ -281,16 +287,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
     failed = f"; {len(batch.failed)} failed" if batch.failed else ""
     print(f"wrote {len(batch.written)} athlete page(s) and the squad page {batch.summary}{failed}")
     return 1 if batch.failed else 0
-
-
-def _as_of_day(text: str | None) -> str | None:
-    """``--as-of`` checked as a day, YYYY-MM-DD; a clear error for anything else."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise HipnbError(f"--as-of {text!r} is not a date like 2026-11-22") from None
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:

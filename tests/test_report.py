@@ -265,13 +265,12 @@ def test_the_closing_line_names_the_squad_page_and_the_count(tmp_path):
 @pytest.mark.parametrize(
     ("args", "error"),
     [
-        (["--out", "{file}"], "hipnb: error: --out {file} is a file: give a folder for the pages"),
         (["--out", "{file}/sub"], "hipnb: error: cannot make the folder {file}/sub/athletes: Not a directory"),
-        (["--out", "{tmp}/o", "--as-of", "22/11/2026"], "hipnb: error: --as-of '22/11/2026' is not a date like 2026-11-22"),
         (["--out", "{tmp}/o", "--log", "{tmp}/none"], "hipnb: error: {tmp}/none: no such log file or folder"),
     ],
 )  # fmt: skip
-def test_report_bad_invocations_get_one_error_line(tmp_path, capsys, args, error):
+def test_report_errors_found_after_parsing_get_one_error_line(tmp_path, capsys, args, error):
+    """(--out a file, a bad --as-of or --workers: rows of the table in test_cli_errors.py.)"""
     file = tmp_path / "squad.html"
     file.write_text("not a folder")
     fill = {"file": str(file), "tmp": str(tmp_path)}
