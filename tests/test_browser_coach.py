@@ -162,11 +162,11 @@ def test_workshop_notebook_tables_fit_a_laptop(tmp_path):
         open_and_run_notebook(
             page, f"{base}/lab/workspaces/w{token[:8]}/tree/workshop.ipynb?reset&token={token}"
         )
-        _until_cells_run(page, shots)
+        _until_cells_run(page)
         table = page.locator(".jp-OutputArea-output table", has_text="Level").first
-        table.wait_for(timeout=120_000)
+        table.wait_for(timeout=CAP_S * 1000)
         page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=CAP_S * 1000
         )
         table.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "workshop-flags-1280x800.png"))
