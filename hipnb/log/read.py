@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from hipnb.errors import LogError, LogWarning
+from hipnb.log import torn
 from hipnb.log.check import PATCH, Problem, check_rows, empty_log
 from hipnb.log.identity import WHERE, apply_corrections, hold_ids
 from hipnb.log.rows import _header_names
@@ -224,7 +225,7 @@ class _Body:
     data: bytes | memoryview
     lines: np.ndarray | None = None  # None: not yet scanned (no fault seen)
     problems: list[Problem] = field(default_factory=list)
-    torn_line: int | None = None  # the last record had no line end
+    last_lines: np.ndarray | None = None  # the line where each record ends
 
 
 def refuse_odd_file(path: Path) -> None:
@@ -288,7 +289,7 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     except OSError as exc:
         raise LogError(f"{name}: cannot be read: {exc.strerror or exc}") from None
     try:
-        return _read_bytes(data, name)
+        return _read_bytes(data, name, path)
     finally:
         with contextlib.suppress(BufferError):  # a view still open: the GC closes it later
             data.close()
@@ -299,14 +300,18 @@ def _empty_problem(name: str) -> Problem:
 
 
 def _read_bytes(
-    data: bytes | mmap.mmap, name: str, *, force_scan: bool = False
+    data: bytes | mmap.mmap, name: str, path: Path | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a log's bytes. ``force_scan`` takes the fault path even for a clean file (tests check
-    both paths give the same answer)."""
+    """Read a log's bytes: pyarrow over the whole body when it parses, else the fault path, which
+    cuts out and reports each record it cannot use and reads every other one. ``path`` (the file
+    itself) lets the read consult the sidecar of lines cut off before an append (:mod:`.torn`)."""
     view = memoryview(data)
     if len(view) <= 1 << 16 and _BLANK.match(view):
         return empty_log(), [_empty_problem(name)]
     start = 3 if bytes(view[:3]) == b"\xef\xbb\xbf" else 0
+    if _cr_only(bytes(view[start : start + (1 << 16)])):  # old Mac line ends: CR alone
+        data = bytes(view).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        view = memoryview(data)
     end = data.find(b"\n", start)
     header_end = len(view) if end < 0 else end + 1
     names = _header(bytes(view[start:header_end]), name)
@@ -314,23 +319,38 @@ def _read_bytes(
     if not len(body.data) or (_BLANK.match(body.data[: 1 << 16]) and _BLANK.match(body.data)):
         return empty_log(), []
     buf = np.frombuffer(body.data, dtype=np.uint8)
+    aside = torn.marks(path, buf, 2)  # line -> why the row there is set aside
     table = None
-    if buf[-1] == 10 and not force_scan:
-        table = _parse(body, names, name, buf)
+    if buf[-1] == 10 and not aside:
+        table, _ = _parse(body, names)
         if table is not None and _has_multiline_fields(buf, table.num_rows):
             table = None  # line breaks inside fields: make sure no quote swallows later rows
-    if table is None:  # cut structural faults out and parse the rest
+    if table is None:  # mend bad bytes, cut structural faults out, parse the rest
+        buf, mended = torn.mend(buf, 2)
+        aside = mended | aside
         body = _split_faults(buf, len(names), name)
-        table = _parse(body, names, name, buf)
+        if not len(body.data):
+            return empty_log(), _leftover(aside, body.problems, name)
+        table, error = _parse(body, names)
+        if table is None:  # pragma: no cover - the scan left only whole records
+            raise LogError(f"{name}: could not be parsed: {error}")
     typed, reason = check_rows(table)
-    bad = reason.notna().to_numpy()
-    found = body.problems
+    bad = reason.notna().to_numpy().copy()
+    why = reason.to_numpy(dtype=object).copy()
+    found = list(body.problems)
+    if aside:
+        assert body.lines is not None and body.last_lines is not None
+        unplaced = {}
+        for line, text in aside.items():
+            r = int(np.searchsorted(body.lines, line, side="right")) - 1
+            if r >= 0 and body.last_lines[r] >= line:
+                bad[r], why[r] = True, text
+            else:
+                unplaced[line] = text
+        found = _leftover(unplaced, found, name)
     if bad.any():
         lines = body.lines if body.lines is not None else _record_lines(buf)
-        found = found + [
-            Problem(name, int(lines[i]), _torn(str(reason.iloc[i]), int(lines[i]), body))
-            for i in np.flatnonzero(bad)
-        ]
+        found += [Problem(name, int(lines[i]), str(why[i])) for i in np.flatnonzero(bad)]
     corrections = typed["action"].notna().to_numpy() & ~bad
     if corrections.any():  # where each correction is, should it name no current hold
         lines = body.lines if body.lines is not None else _record_lines(buf)
@@ -342,10 +362,16 @@ def _read_bytes(
     return typed, sorted(found, key=lambda p: p.line)
 
 
-def _torn(reason: str, line: int, body: _Body) -> str:
-    if line == body.torn_line:
-        return reason + " (the last line is incomplete: a write was cut off)"
-    return reason
+def _leftover(aside: dict[int, str], found: list[Problem], name: str) -> list[Problem]:
+    """``found`` plus a problem for each set-aside line no reported record already covers."""
+    seen = {p.line for p in found}
+    return found + [Problem(name, line, text) for line, text in aside.items() if line not in seen]
+
+
+def _cr_only(head: bytes) -> bool:
+    """Whether the file's lines end with CR alone (old Mac spreadsheets): its first line does."""
+    cr, lf = head.find(b"\r"), head.find(b"\n")
+    return cr >= 0 and (lf < 0 or cr < lf) and head[cr + 1 : cr + 2] != b"\n"
 
 
 def _header(raw: bytes, name: str) -> list[str]:
@@ -379,8 +405,8 @@ def _header(raw: bytes, name: str) -> list[str]:
     return names
 
 
-def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa.Table | None:
-    """Parse the body with pyarrow, typed; None on a structural fault (wrong field count).
+def _parse(body: _Body, names: list[str]) -> tuple[pa.Table | None, str]:
+    """Parse the body with pyarrow, typed; None and pyarrow's message on a structural fault.
 
     A value the typed parser refuses (``thirty`` seconds) sends only its column back to text, where
     validation says what is wrong with it.
@@ -397,13 +423,12 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
         else pa.large_string()
         for c in wanted
     }
+    block = 4 << 20
     while True:
         try:
-            return pacsv.read_csv(
+            table = pacsv.read_csv(
                 pa.py_buffer(body.data),
-                read_options=pacsv.ReadOptions(
-                    column_names=columns, block_size=4 << 20, skip_rows=0
-                ),
+                read_options=pacsv.ReadOptions(column_names=columns, block_size=block, skip_rows=0),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
                     column_types=types,
@@ -414,29 +439,18 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
                     false_values=[v for b in FALSE_WORDS for v in (b, b.upper(), b.title())],
                 ),
             )
+            return table, ""
         except pa.ArrowInvalid as exc:
             text = str(exc)
-            if "UTF8" in text or "UTF-8" in text:
-                _refuse_non_utf8(original.tobytes(), name)
             m = _CONVERSION.search(text)
             column = columns[int(m.group(1))] if m else None
             if column is not None and types[column] != pa.large_string():
                 types[column] = pa.large_string()  # only this column goes back to text
                 continue
-            if body.lines is not None:  # pragma: no cover - the scan left only whole records
-                raise LogError(f"{name}: could not be parsed: {text}") from None
-            return None
-
-
-def _refuse_non_utf8(data: bytes, name: str) -> None:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 2  # the header is line 1
-        raise LogError(
-            f"{name}:{line}: the file is not UTF-8 text (byte {data[exc.start]:#04x}); "
-            "save it as 'CSV UTF-8'"
-        ) from None
+            if "straddling" in text and block <= len(body.data):  # a field longer than a block
+                block = len(body.data) + 1
+                continue
+            return None, text
 
 
 def _has_multiline_fields(buf: np.ndarray, rows: int) -> bool:
@@ -460,6 +474,7 @@ class _Scan:
     odd: np.ndarray  # the record leaves a quote open (only the last record can)
     multiline: np.ndarray  # the record spans several lines
     blank: np.ndarray  # the record is empty or only spaces
+    last: np.ndarray  # file line where each record ends
 
 
 def _positions(buf: np.ndarray, byte: int, start: int) -> np.ndarray:
@@ -505,7 +520,14 @@ def _scan(buf: np.ndarray, start: int, *, count_fields: bool = True) -> _Scan:
     for i in np.flatnonzero(blank):  # short or one-field records: are they only spaces?
         blank[i] = not bytes(buf[rec_start[i] : rec_end[i]]).strip()
     return _Scan(
-        rec_start, rec_end, first_line + line_base, fields, odd, last_line > first_line, blank
+        rec_start,
+        rec_end,
+        first_line + line_base,
+        fields,
+        odd,
+        last_line > first_line,
+        blank,
+        last_line + line_base,
     )
 
 
@@ -526,8 +548,8 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
     """
     pieces: list[bytes] = []
     lines: list[np.ndarray] = []
+    lasts: list[np.ndarray] = []
     problems: list[Problem] = []
-    torn_line = None
     pos = 0
     while pos < len(buf):
         scan = _scan(buf, pos)
@@ -547,7 +569,7 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
         first = 0
         for at_i in np.flatnonzero(suspect | spaces):
             i = int(at_i)
-            _keep(buf, scan, first, i, pieces, lines)
+            _keep(buf, scan, first, i, pieces, lines, lasts)
             first = i + 1
             if spaces[i]:
                 continue
@@ -569,6 +591,7 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
                 if len(record) > width and not any(v.strip() for v in record[width:]):
                     pieces.append(_csv_line(record[:width]))  # empty cells a spreadsheet added
                     lines.append(np.array([line]))
+                    lasts.append(np.array([scan.last[i]]))
                     continue
                 reason = f"row has {len(record) or scan.fields[i]} fields, expected {width}"
                 if cut:
@@ -579,15 +602,18 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
         if rescan is not None:
             pos = rescan
             continue
-        _keep(buf, scan, first, n, pieces, lines)
-        if n and buf[-1] != 10 and first < n:
-            torn_line = int(scan.lines[-1])
+        _keep(buf, scan, first, n, pieces, lines, lasts)
         break
     joined = b"".join(pieces)
     if joined and not joined.endswith(b"\n"):
         joined += b"\r\n"
-    all_lines = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
-    return _Body(joined, all_lines, problems, torn_line)
+    none = np.zeros(0, dtype=np.int64)
+    return _Body(
+        joined,
+        np.concatenate(lines) if lines else none,
+        problems,
+        np.concatenate(lasts) if lasts else none,
+    )
 
 
 def _keep(
@@ -597,6 +623,7 @@ def _keep(
     b: int,
     pieces: list[bytes],
     lines: list[NDArray[np.int64]],
+    lasts: list[NDArray[np.int64]],
 ) -> None:
     """Keep records ``a`` to ``b - 1`` of ``scan``: their bytes, and the lines of the non-blank ones."""
     if b <= a:
@@ -606,6 +633,7 @@ def _keep(
         pieces[-1] += b"\r\n"
     pieces.append(piece)
     lines.append(scan.lines[a:b][~scan.blank[a:b]])
+    lasts.append(scan.last[a:b][~scan.blank[a:b]])
 
 
 def _next_line(buf: np.ndarray, start: int) -> int:
