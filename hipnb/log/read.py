@@ -144,12 +144,13 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     athlete_codes = _sorted_codes(df["athlete"])
     times = df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
     order = _athlete_time_order(athlete_codes, times)
-    a, t = athlete_codes[order], times[order]
+    a, t = (athlete_codes, times) if order is None else (athlete_codes[order], times[order])
     same = (a[1:] == a[:-1]) & (t[1:] == t[:-1])
     involved = np.zeros(n, dtype=bool)
     if same.any():
-        involved[order[1:][same]] = True
-        involved[order[:-1][same]] = True
+        rows = np.arange(n) if order is None else order
+        involved[rows[1:][same]] = True
+        involved[rows[:-1][same]] = True
     corrections = df["action"].notna().to_numpy() & ~rejected
     if corrections.any() or df["hold_id"].notna().any():
         named = df.loc[corrections | df["hold_id"].notna().to_numpy(), ["athlete", "hold_id"]]
@@ -180,6 +181,8 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
             file, line = at if isinstance(at, tuple) else ("", 0)
             found.append(Problem(file, line, reason))
     df = df.drop(columns=[PATCH], errors="ignore")
+    if order is None:
+        return (df if keep.all() else df[keep]).reset_index(drop=True), found
     order = order[keep[order]]
     if len(order) == n and (order[1:] > order[:-1]).all():
         return df.reset_index(drop=True), found
@@ -200,12 +203,16 @@ def _sorted_codes(names: pd.Series) -> np.ndarray:
     return ranks
 
 
-def _athlete_time_order(codes: np.ndarray, times: np.ndarray) -> np.ndarray:
+def _athlete_time_order(codes: np.ndarray, times: np.ndarray) -> np.ndarray | None:
     """Row order by athlete, then time, file order among equals.
 
     Logs are appended in time order, so a stable sort on the athlete alone (a radix sort when the
-    codes fit 16 bits) is usually enough; the time order is then checked in one pass.
+    codes fit 16 bits) is usually enough; the time order is then checked in one pass. None: the
+    rows are in order already (one athlete's file, appended in time), found in one pass.
     """
+    new_athlete = codes[1:] != codes[:-1]
+    if (codes[1:] >= codes[:-1]).all() and (new_athlete | (times[1:] >= times[:-1])).all():
+        return None
     small = codes.max(initial=0) < 1 << 15
     order = np.argsort(codes.astype(np.int16) if small else codes, kind="stable")
     a, t = codes[order], times[order]
