@@ -355,12 +355,11 @@ def _read_bytes(
             else:
                 unplaced[line] = text
         found = _leftover(unplaced, found, name)
-    if bad.any():
-        lines = body.lines if body.lines is not None else _record_lines(buf)
-        found += [Problem(name, int(lines[i]), str(why[i])) for i in np.flatnonzero(bad)]
+    # the fast path parsed one record per line (as many line ends as rows): record i is on line i + 2
+    lines = body.lines if body.lines is not None else np.arange(2, len(typed) + 2)
+    found += [Problem(name, int(lines[i]), str(why[i])) for i in np.flatnonzero(bad)]
     corrections = typed["action"].notna().to_numpy() & ~bad
     if corrections.any():  # where each correction is, should it name no current hold
-        lines = body.lines if body.lines is not None else _record_lines(buf)
         at = np.full(len(typed), None, dtype=object)
         for i in np.flatnonzero(corrections):
             at[i] = (name, int(lines[i]))
@@ -491,7 +490,7 @@ def _positions(buf: np.ndarray, byte: int, start: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _scan(buf: np.ndarray, start: int, *, count_fields: bool = True) -> _Scan:
+def _scan(buf: np.ndarray, start: int) -> _Scan:
     """Records of ``buf[start:]``, quotes balanced from ``start``, all in numpy.
 
     Quotes pair up into quoted spans; a newline or comma inside a span is text. Each question is
@@ -512,14 +511,12 @@ def _scan(buf: np.ndarray, start: int, *, count_fields: bool = True) -> _Scan:
     nl_index = np.flatnonzero(outside)  # index among all newlines of each record's line end
     first_line = np.concatenate(([0], nl_index + 1))[:n]
     last_line = np.append(nl_index, len(newlines))[:n]
-    fields = np.full(n, -1, dtype=np.int64)
-    if count_fields:
-        commas = _positions(buf, 44, start)
-        fields = np.diff(np.concatenate(([0], np.searchsorted(commas, rec_end)))) + 1
-        if len(opens):
-            quoted = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
-            owner = np.searchsorted(rec_end, opens, side="right")
-            fields -= np.bincount(owner, weights=quoted, minlength=n)[:n].astype(np.int64)
+    commas = _positions(buf, 44, start)
+    fields = np.diff(np.concatenate(([0], np.searchsorted(commas, rec_end)))) + 1
+    if len(opens):
+        quoted = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
+        owner = np.searchsorted(rec_end, opens, side="right")
+        fields -= np.bincount(owner, weights=quoted, minlength=n)[:n].astype(np.int64)
     odd = np.zeros(n, dtype=bool)
     odd[-1] = len(quotes) % 2 == 1  # only the last record can leave a quote open
     lengths = rec_end - rec_start
@@ -536,13 +533,6 @@ def _scan(buf: np.ndarray, start: int, *, count_fields: bool = True) -> _Scan:
         blank,
         last_line + line_base,
     )
-
-
-def _record_lines(buf: np.ndarray) -> np.ndarray:
-    """The line of each record the parser returned (it skips empty lines), for a body it parsed."""
-    scan = _scan(buf, 0, count_fields=False)
-    lines: NDArray[np.int64] = scan.lines[~scan.blank]
-    return lines
 
 
 def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
