@@ -1,10 +1,12 @@
 """The one reader: a log file or a folder of them into a typed, validated DataFrame.
 
-pyarrow parses the bytes, types included. A quote-aware scan of the bytes (numpy, over newlines,
-quotes and commas only) runs only when it is needed: to give line numbers to rejected rows, or to
-cut a structural fault (a row with the wrong number of fields, a record cut off by a crash, a quote
-that never closes) out of the file. Python's csv module only ever reads single lines around such
-a fault, never the whole file.
+pyarrow parses the bytes, types included. Whatever it cannot parse takes the fault path: bytes
+that would take the whole file down (not UTF-8, a bare CR) are mended and their rows set aside
+(:mod:`hipnb.log.torn`), then a quote-aware scan of the bytes (numpy, over newlines, quotes and
+commas only) cuts each structural fault (a row with the wrong number of fields, a record cut off by
+a crash, a quote that never closes) out of the file, reports it by its line, and every other record
+is parsed. Only a header that cannot be used stops a file. Python's csv module only ever reads
+single lines around such a fault, never the whole file.
 """
 
 from __future__ import annotations
@@ -63,10 +65,12 @@ def read_logs(
 
     ``errors="report"`` (default): unusable rows are left out and listed in
     ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), with one warning; a file that
-    cannot be read at all (a folder named ``x.csv``, no permission, not UTF-8) is reported at its
-    line 1 and the rest still load, unless it is the one file asked for: then, as with
+    cannot be read at all (a folder named ``x.csv``, no permission, a header that is not UTF-8) is
+    reported at its line 1 and the rest still load, unless it is the one file asked for: then, as with
     ``errors="raise"``, :class:`hipnb.LogError` is raised. ``errors="raise"``: the first problem raises
-    :class:`hipnb.LogError`. A path that does not exist raises :class:`hipnb.LogError` (a mistyped
+    :class:`hipnb.LogError`. A row with bytes that are not UTF-8, and a last line without a line end
+    (until ``hipnb validate --accept FILE:LINE``), are set aside and reported like any bad row.
+    A path that does not exist raises :class:`hipnb.LogError` (a mistyped
     path); :meth:`SessionLog.read` reads a missing file as an empty log instead.
     """
     if errors not in ("report", "raise"):
