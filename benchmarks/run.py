@@ -670,6 +670,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     PAIRS = max(5, args.pairs)
     rows = []
+    load_at_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
         ctx = {"tmp": Path(tmp)}
         t = time.perf_counter()
@@ -696,7 +697,10 @@ def main(argv=None) -> int:
         for w, size, ours, base, ratio, lo, hi, name in rows
     ]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average (1, 5, 15 min) at the end: {load}; pairs run in alternating order")
+    print(
+        f"{os.cpu_count()} cores; load average (1, 5, 15 min) at the start: {load_at_start}, "
+        f"at the end: {load}; pairs run in alternating order"
+    )
     widths = [max(len(_fmt(r[i])) for r in [header, *table]) for i in range(len(header))]
     for r in [header, *table]:
         print("  ".join(_fmt(v).ljust(wd) for v, wd in zip(r, widths, strict=True)))
