@@ -132,3 +132,20 @@ def test_accept_names_a_row_of_the_file(tmp_path, capsys):
     _write(path, [row(0)], COLUMNS)
     assert main(["validate", "--accept", f"{path}:9"]) != 0
     assert "ana.csv:9: no such row" in capsys.readouterr().err
+
+
+def test_a_carriage_return_inside_a_quoted_note_is_the_notes_own(tmp_path):
+    """A note holding CR and LF is written quoted; reading it back keeps it whole, reports nothing."""
+    from datetime import UTC, datetime
+
+    from hipnb.log import SessionLog, manual_row
+
+    log = SessionLog(tmp_path / "ana.csv")
+    when = datetime(2026, 11, 24, 7, 15, tzinfo=UTC)
+    rows = [
+        manual_row("ana", "side_plank", "left", 30, target_s=30, started_at=when, note="a\nb"),
+        manual_row("ana", "side_plank", "right", 30, target_s=30, started_at=when, note="c\rd"),
+    ]
+    log.append(rows)
+    df = log.read(errors="raise")
+    assert sorted(df["note"]) == ["a\nb", "c\rd"]

@@ -138,13 +138,15 @@ def accept(path: Path, line: int) -> str:
 def mend(buf: np.ndarray, base: int) -> tuple[np.ndarray, dict[int, str]]:
     """Bytes that would take a whole file down, made harmless, and the lines they were on.
 
-    A line that is not UTF-8 gets U+FFFD for its bad bytes, a bare CR (not before a LF) becomes a
-    space; both rows are set aside (line -> reason), so a bad byte never reads as a wrong value
+    A line that is not UTF-8 gets U+FFFD for its bad bytes, a bare CR (not before a LF, outside
+    quotes: a note may hold one) becomes a space; both rows are set aside (line -> reason), so a bad byte never reads as a wrong value
     and never hides the other rows. Line ends and quotes are kept, so every line keeps its number.
     """
     raw = buf.tobytes()
     cr = np.flatnonzero(buf[:-1] == 13)
     bare = cr[buf[cr + 1] != 10]
+    if len(bare):  # a CR inside a quoted field (an odd count of quotes before it) is the note's own
+        bare = bare[np.cumsum(buf == 34)[bare] % 2 == 0]
     try:
         raw.decode("utf-8")
         first_bad = -1
