@@ -79,11 +79,12 @@ def adherence_rate(
     """Per athlete: the share (0-1) of the last ``days`` calendar days on which the daily
     Reclining Bound Angle Pose target (``target_s`` seconds held in the day) was met.
 
-    The window ends on ``as_of`` inclusive; a day with no log counts as not met. This is the adherence the roster shows and the low-adherence flag uses.
+    The window ends on ``as_of`` inclusive; a day with no log counts as not met. This is the
+    adherence the roster shows and the low-adherence flag uses.
 
     Example::
 
-        adherence_rate(df, days=28, as_of="2026-11-22")["ana"]   # 0.75: target met on 21 of the last 28 days
+        adherence_rate(df, days=28, as_of="2026-11-22")["ana"]   # 0.75: met on 21 of 28 days
     """
     athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
     day = as_day(as_of)

@@ -27,8 +27,9 @@ def summary_text(
 
     The period is the last ``days`` days of ``df`` (or less, when ``df`` covers less), and the text
     names its real dates. Every flag of :func:`~hipnb.analysis.flags` on the day ``as_of`` (rows
-    after it are left out) is said in its own words: the RED ones
-    first, the AMBER ones after the streak and the target; ``runs`` adds the running-load flag.
+    after it are left out) is said in its own words: the RED ones first, the AMBER ones after the
+    streak and the target; ``runs`` adds the running-load flag. The current streak counts back
+    from ``as_of``.
     """
     d = df[df["athlete"] == athlete]
     day = as_day(as_of)
