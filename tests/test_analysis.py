@@ -69,7 +69,7 @@ def test_dst_change_keeps_days_and_streaks(make_log):
     )
     prog = a.bound_angle_progress(df)
     assert prog["day"].dt.day.tolist() == [24, 25, 26]
-    assert a.streaks(df)["current_streak"].tolist() == [3]
+    assert a.streaks(df, as_of="2026-10-26")["current_streak"].tolist() == [3]
 
 
 def test_band_under_in_over(make_log):
@@ -111,7 +111,7 @@ def test_streaks_with_a_gap_of_weeks(make_log):
             bound("2026-10-03T07:00:00+00:00", 60)  # logged but under target: breaks nothing new
         ]
     )
-    s = a.streaks(df).iloc[0]
+    s = a.streaks(df, as_of="2026-10-03").iloc[0]
     assert (s["longest_streak"], s["current_streak"]) == (4, 2)
     assert a.streaks(df, as_of="2026-10-20")["current_streak"].tolist() == [0]
     weekly = a.weekly_adherence(df)
@@ -169,7 +169,7 @@ def test_progression_holds_back_on_discomfort(make_log):
         a.daily_summary,
         a.bound_angle_progress,
         a.plank_progress,
-        a.streaks,
+        pytest.param(lambda df: a.streaks(df, as_of="2026-11-01"), id="streaks"),
         a.weekly_adherence,
         a.discomfort_trend,
         a.personal_bests,
@@ -229,7 +229,7 @@ def _squad(make_log):
 
 
 def test_roster_known_answers_and_flags(make_log):
-    r = a.roster(_squad(make_log)).set_index("athlete")
+    r = a.roster(_squad(make_log), AS_OF).set_index("athlete")
     assert r.loc["steady", "days_since"] == 0 and r.loc["fading", "days_since"] == 14
     assert r.loc["steady", "adherence_7d"] == 1.0 and r.loc["steady", "adherence_28d"] == 1.0
     assert r.loc["fading", "adherence_7d"] == 0.0
@@ -253,7 +253,7 @@ def test_roster_known_answers_and_flags(make_log):
     assert [f.short for f in fading] == ["no log 14 d (≥ 7)", "bound angle -70 s/wk (≤ -20)"]
     assert r.loc["fading", "level"] == "amber"
     strict = a.roster(
-        _squad(make_log), thresholds=a.Thresholds(max_asymmetry=0.6, inactive_days=30)
+        _squad(make_log), AS_OF, thresholds=a.Thresholds(max_asymmetry=0.6, inactive_days=30)
     ).set_index("athlete")
     assert a.Kind.ASYMMETRY not in {f.kind for f in strict.loc["lopsided", "flags"]}
     assert a.Kind.INACTIVE not in {f.kind for f in strict.loc["fading", "flags"]}
@@ -264,13 +264,13 @@ def test_roster_as_of_and_empty(make_log):
     later = a.roster(df, as_of="2026-12-10").set_index("athlete")
     assert later.loc["steady", "days_since"] == 12
     assert "no log for 12 days" in later.loc["steady", "flags"][0].words
-    assert a.roster(empty_log()).empty
+    assert a.roster(empty_log(), AS_OF).empty
 
 
 def test_roster_table_colours_and_escapes(make_log):
     from hipnb.charts import AMBER, GREEN, RED, roster_table
 
-    r = a.roster(_squad(make_log))
+    r = a.roster(_squad(make_log), AS_OF)
     odd = r.copy()
     odd.at[0, "athlete"] = "<b>x</b>"
     escaped = roster_table(odd).to_html()
@@ -385,8 +385,8 @@ def test_adherence_rate_counts_days_without_a_log_and_ignores_later_rows(make_lo
     assert a.adherence_rate(df, days=7, as_of="2026-11-10")["ana"] == 1.0
     assert a.adherence_rate(df, days=14, as_of="2026-11-10")["ana"] == 0.5
     assert a.adherence_rate(df, days=7, as_of="2026-11-06")["ana"] == pytest.approx(3 / 7)
-    assert a.adherence_rate(df, days=7)["ana"] == 1.0, "as_of defaults to the last day"
-    assert a.adherence_rate(empty_log()).empty
+    assert a.adherence_rate(df, days=7, as_of="2026-11-17")["ana"] == 0.0, "no log since: 0"
+    assert a.adherence_rate(empty_log(), as_of=AS_OF).empty
 
 
 def test_asymmetry_is_one_definition_on_14_day_medians(make_log):
@@ -399,13 +399,13 @@ def test_asymmetry_is_one_definition_on_14_day_medians(make_log):
     rows += [plank("2026-11-01T07:00:00+00:00", "left", 90)]  # outside the 14 days: ignored
     rows[0]["actual_s"] = 5  # one bad day hardly moves a median
     df = make_log(rows)
-    asym = a.plank_asymmetry(df).set_index("athlete").loc["ana"]
+    asym = a.plank_asymmetry(df, as_of=AS_OF).set_index("athlete").loc["ana"]
     assert (asym["left_s"], asym["right_s"]) == (24, 30)
     assert asym["asymmetry"] == pytest.approx(0.2) and asym["weaker"] == "left"
-    r = a.roster(df).set_index("athlete").loc["ana"]
+    r = a.roster(df, AS_OF).set_index("athlete").loc["ana"]
     assert r["asymmetry"] == asym["asymmetry"], "the roster uses the same function"
     assert "left side plank 20% weaker than right (median 24 s left, 30 s right" in (
-        a.summary_text(df, "ana")
+        a.summary_text(df, "ana", as_of=AS_OF)
     )
     assert _flags(df)[a.Kind.ASYMMETRY].short == "plank left 20% weaker (> 15%)"
     assert a.Kind.ASYMMETRY not in _flags(df, max_asymmetry=0.2), "flag above, not at"
@@ -437,14 +437,14 @@ def test_red_flag_comes_first_in_the_roster_and_the_summary(make_log):
         bound(f"{d}T07:00:00+00:00", 100, discomfort=8, session_id=d) for d in _days(28)
     ]  # low adherence and high discomfort
     df = make_log(rows)
-    r = a.roster(df).iloc[0]
+    r = a.roster(df, AS_OF).iloc[0]
     assert r["level"] == "red"
     assert [f.short for f in r["flags"]][:3] == [
         "discomfort 8/10 (≥ 7)",
         "14-day mean 8.0/10 (≥ 5)",
         "target met 0% of 28 d (< 40%)",
     ]
-    assert a.summary_text(df, "ana").startswith(
+    assert a.summary_text(df, "ana", as_of=AS_OF).startswith(
         "Hip discomfort 8/10 on a hold in the last 7 days (flag at 7 or more): ease off and have "
         "it checked by a qualified professional; mean hip discomfort 8.0/10 over the last 14 days "
         "(flag at 5 or more): ease off and have it checked by a qualified professional; "
@@ -453,15 +453,17 @@ def test_red_flag_comes_first_in_the_roster_and_the_summary(make_log):
 
 def test_summary_names_the_real_range(make_log):
     df = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(10)])
-    text = a.summary_text(df, "ana")
+    text = a.summary_text(df, "ana", as_of=AS_OF)
     assert "10 of 10 days logged between 19 Nov and 28 Nov" in text
     assert "4 weeks" not in text
     week = df[df["local_time"] >= "2026-11-25"]
-    assert "between 25 Nov and 28 Nov" in a.summary_text(week, "ana")
-    assert "flag under 40%" not in a.summary_text(week, "ana"), "4 days cannot judge 28"
+    assert "between 25 Nov and 28 Nov" in a.summary_text(week, "ana", as_of=AS_OF)
+    assert "flag under 40%" not in a.summary_text(week, "ana", as_of=AS_OF), (
+        "4 days cannot judge 28"
+    )
     sparse = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(29)[::4]])
     assert "target met on 7 of the last 28 days (25%; flag under 40%)" in a.summary_text(
-        sparse, "ana"
+        sparse, "ana", as_of=AS_OF
     )
 
 
@@ -502,3 +504,24 @@ def test_changes_since_the_last_review(make_log):
     today = a.changes_since(df, AS_OF, as_of=AS_OF)
     assert set(today["change"]) == {"red flag"} and set(today["athlete"]) == {"cleo"}
     assert not today["detail"].str.contains("new since").any()
+
+
+def test_every_function_that_judges_a_day_takes_it():
+    """The analysis is pure: no judged day defaults to anything (the views pass today)."""
+    import inspect
+
+    judged = [
+        a.roster,
+        a.summary_text,
+        a.load_status,
+        a.flags,
+        a.streaks,
+        a.adherence_rate,
+        a.discomfort_levels,
+        a.plank_asymmetry,
+        a.athlete_figures,
+        a.changes_since,
+    ]
+    for fn in judged:
+        param = inspect.signature(fn).parameters["as_of"]
+        assert param.default is inspect.Parameter.empty, fn.__name__

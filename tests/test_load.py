@@ -10,7 +10,7 @@ import pytest
 
 import hipnb
 from hipnb import analysis, charts
-from hipnb.demo import demo_log, write_demo_data
+from hipnb.demo import SAMPLE_END, demo_log, write_demo_data
 from hipnb.log import manual_row, to_frame
 from hipnb.runs import RunLog, read_runs, runs_path
 from tests.conftest import SAMPLE
@@ -90,14 +90,16 @@ def test_weekly_load_uses_local_monday_weeks_and_fills_gaps(tmp_path):
     assert w["time_h"].iloc[0] == pytest.approx(0.5)
 
 
+#: The last day of six weeks of runs (and holds) from START.
+SIX_WEEKS = START + pd.Timedelta(days=41)
+
+
 def test_load_ratio_is_undefined_before_28_days(tmp_path):
     runs = _runs(tmp_path / "a", _steady_weeks(3))
-    s = analysis.load_status(runs, as_of=START + pd.Timedelta(days=20)).iloc[0]
+    s = analysis.load_status(runs, None, as_of=START + pd.Timedelta(days=20)).iloc[0]
     assert np.isnan(s["ratio"])
     assert "load ratio undefined until 28 days of runs (20 so far)" in s["words"]
-    s = analysis.load_status(
-        _runs(tmp_path / "b", _steady_weeks(6)), as_of=START + pd.Timedelta(days=41)
-    )
+    s = analysis.load_status(_runs(tmp_path / "b", _steady_weeks(6)), None, as_of=SIX_WEEKS)
     assert s["ratio"].iloc[0] == pytest.approx(1.0)
     assert s["weekly_avg_28d"].iloc[0] == pytest.approx(40.0)
 
@@ -107,7 +109,7 @@ def test_flag_fires_when_load_rises_sharply_while_the_routine_lapses(tmp_path):
     km.update({35 + d: 60 * s for d, s in ((1, 0.2), (3, 0.2), (5, 0.2), (6, 0.4))})  # +50 %
     runs = _runs(tmp_path, km)
     holds = _holds(range(0, 42, 3))  # target met on about 1 day in 3
-    s = analysis.load_status(runs, holds).iloc[0]
+    s = analysis.load_status(runs, holds, SIX_WEEKS).iloc[0]
     assert s["as_of"] == pd.Timestamp("2026-10-18")
     assert s["km_7d"] == pytest.approx(60) and s["km_prev_7d"] == pytest.approx(40)
     assert s["change_7d"] == pytest.approx(0.5)
@@ -121,11 +123,11 @@ def test_flag_fires_when_load_rises_sharply_while_the_routine_lapses(tmp_path):
 
 def test_flag_stays_quiet_on_a_steady_load_or_a_kept_routine(tmp_path):
     lapsed = _holds(range(0, 42, 3))
-    steady = analysis.load_status(_runs(tmp_path / "a", _steady_weeks(6)), lapsed)
+    steady = analysis.load_status(_runs(tmp_path / "a", _steady_weeks(6)), lapsed, SIX_WEEKS)
     assert not steady["flag"].any()
     km = _steady_weeks(5)
     km.update({35 + d: 60 * s for d, s in ((1, 0.2), (3, 0.2), (5, 0.2), (6, 0.4))})
-    kept = analysis.load_status(_runs(tmp_path / "b", km), _holds(range(42)))
+    kept = analysis.load_status(_runs(tmp_path / "b", km), _holds(range(42)), SIX_WEEKS)
     assert kept["change_7d"].iloc[0] == pytest.approx(0.5) and not kept["flag"].iloc[0]
     assert "target met on 28 of 28 days (100%)" in kept["words"].iloc[0]
 
@@ -133,7 +135,7 @@ def test_flag_stays_quiet_on_a_steady_load_or_a_kept_routine(tmp_path):
 def test_no_hold_log_counts_as_no_routine(tmp_path):
     km = _steady_weeks(5)
     km.update({35 + d: 60 * s for d, s in ((1, 0.2), (3, 0.2), (5, 0.2), (6, 0.4))})
-    s = analysis.load_status(_runs(tmp_path, km)).iloc[0]
+    s = analysis.load_status(_runs(tmp_path, km), None, SIX_WEEKS).iloc[0]
     assert s["flag"] and "no hip routine logged" in s["words"]
 
 
@@ -193,7 +195,7 @@ def test_demo_runs_leave_hold_logs_byte_identical(tmp_path):
 
 def test_demo_squad_flags_only_the_athlete_who_ramps_up():
     runs, holds = read_runs(SAMPLE), hipnb.read_logs(SAMPLE)
-    status = analysis.load_status(runs, holds).set_index("athlete")
+    status = analysis.load_status(runs, holds, SAMPLE_END).set_index("athlete")
     assert list(status.index[status["flag"]]) == ["hana"]
     assert status.loc["hana", "adherence_28d"] < 0.5
     weekly = analysis.weekly_load(runs, "hana")["distance_km"].to_numpy()

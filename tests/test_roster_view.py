@@ -100,7 +100,7 @@ def test_notebook_02_with_a_typo_d_athlete_says_did_you_mean(tmp_path):
 
     nb = nbformat.read(ROOT / "notebooks" / "02_my_progress.ipynb", as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    params.source = f"LOG = {str(SAMPLE)!r}\nATHLETE = 'anna'"
+    params.source = f"LOG = {str(SAMPLE)!r}\nATHLETE = 'anna'\nAS_OF = None"
     nbformat.write(nb, tmp_path / "typo.ipynb")
     with pytest.raises(CellExecutionError) as err:
         run_notebook(tmp_path / "typo.ipynb", timeout=120)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hipnb.analysis.days import BAND_LOW_S, Day, review_day, with_day
+from hipnb.analysis.days import BAND_LOW_S, Day, as_day, with_day
 from hipnb.analysis.progress import bound_angle_progress
 
 
@@ -14,17 +14,15 @@ def target_met_days(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataFr
     return prog.assign(met=prog["total_s"] >= target_s)[["athlete", "day", "total_s", "met"]]
 
 
-def streaks(
-    df: pd.DataFrame, target_s: float = BAND_LOW_S, as_of: Day | None = None
-) -> pd.DataFrame:
+def streaks(df: pd.DataFrame, target_s: float = BAND_LOW_S, *, as_of: Day) -> pd.DataFrame:
     """Per athlete: current and longest streak of consecutive days the bound-angle target was met.
 
-    The current streak counts back from ``as_of`` (default: each athlete's last logged day); a day
-    not yet done (``as_of`` itself) does not break it; rows after ``as_of`` are not counted.
+    The current streak counts back from ``as_of``: a day not yet done (``as_of`` itself) does not
+    break it, an earlier day without the target does; rows after ``as_of`` are not counted.
     ``current_start`` is the first day of the current streak (NaT when there is none).
     """
-    if as_of is not None:
-        df = df[df["local_time"].dt.normalize() <= pd.Timestamp(as_of).normalize()]
+    day = as_day(as_of)
+    df = df[df["local_time"].dt.normalize() <= day]
     met = target_met_days(df, target_s)
     met = met[met["met"]]
     athletes = pd.Index(df["athlete"].unique(), name="athlete")
@@ -42,12 +40,7 @@ def streaks(
         .reset_index()
     )
     longest = runs.groupby("athlete")["length"].max()
-    if as_of is None:
-        ref = with_day(df).groupby("athlete")["day"].max()
-    else:
-        ref = pd.Series(pd.Timestamp(as_of).normalize(), index=athletes)
-    runs["ref"] = runs["athlete"].map(ref)
-    alive = runs[(runs["ref"] - runs["last"]).dt.days.between(0, 1)]
+    alive = runs[(day - runs["last"]).dt.days.between(0, 1)]
     alive = alive.sort_values("length").groupby("athlete").tail(1).set_index("athlete")
     current = alive["length"]
     out = pd.DataFrame({"current_streak": current, "longest_streak": longest}).reindex(athletes)
@@ -79,24 +72,23 @@ def weekly_adherence(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataF
 def adherence_rate(
     df: pd.DataFrame,
     days: int = 28,
-    as_of: Day | None = None,
+    *,
+    as_of: Day,
     target_s: float = BAND_LOW_S,
 ) -> pd.Series:
     """Per athlete: the share (0-1) of the last ``days`` calendar days on which the daily
     Reclining Bound Angle Pose target (``target_s`` seconds held in the day) was met.
 
-    The window ends on ``as_of`` inclusive (default: the last day in ``df``); a day with no log
-    counts as not met. This is the adherence the roster shows and the low-adherence flag uses.
+    The window ends on ``as_of`` inclusive; a day with no log counts as not met. This is the
+    adherence the roster shows and the low-adherence flag uses.
 
     Example::
 
-        adherence_rate(df, days=28)["ana"]   # 0.75: target met on 21 of the last 28 days
+        adherence_rate(df, days=28, as_of="2026-11-22")["ana"]   # 0.75: met on 21 of 28 days
     """
     athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
-    as_of = review_day(df, as_of)
-    if as_of is None:
-        return pd.Series(dtype="float64", index=athletes, name=f"adherence_{days}d")
+    day = as_day(as_of)
     met = target_met_days(df, target_s)
-    recent = met[(met["day"] > as_of - pd.Timedelta(days=days)) & (met["day"] <= as_of)]
+    recent = met[(met["day"] > day - pd.Timedelta(days=days)) & (met["day"] <= day)]
     count = recent.groupby("athlete")["met"].sum().reindex(athletes).fillna(0)
     return (count / days).astype("float64").rename(f"adherence_{days}d")

@@ -78,15 +78,6 @@ def as_day(value: Day) -> pd.Timestamp:
     return day.normalize()
 
 
-def review_day(df: pd.DataFrame, as_of: Day | None = None) -> pd.Timestamp | None:
-    """``as_of`` as a day (midnight), or the last local day in ``df`` when it is None (None if empty)."""
-    if as_of is not None:
-        return pd.Timestamp(as_of).normalize()
-    return None if df.empty else df["local_time"].max().normalize()
-
-
-def window(df: pd.DataFrame, days: int, as_of: Day | None = None) -> pd.DataFrame:
-    """Rows whose local day is within the ``days`` days ending on ``as_of`` (inclusive; default:
-    the last day in ``df``)."""
-    as_of = review_day(df, as_of)
-    return df if as_of is None else _window(df, as_of, days)
+def window(df: pd.DataFrame, days: int, as_of: Day) -> pd.DataFrame:
+    """Rows whose local day is within the ``days`` days ending on ``as_of`` (inclusive)."""
+    return _window(df, as_day(as_of), days)

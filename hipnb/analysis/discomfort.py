@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hipnb.analysis.days import Day, review_day, with_day
+from hipnb.analysis.days import Day, as_day, with_day
 
 
 def discomfort_trend(df: pd.DataFrame, window: str = "14D") -> pd.DataFrame:
@@ -30,28 +30,24 @@ def discomfort_trend(df: pd.DataFrame, window: str = "14D") -> pd.DataFrame:
 
 def discomfort_levels(
     df: pd.DataFrame,
-    as_of: Day | None = None,
+    as_of: Day,
     recent_days: int = 7,
     mean_days: int = 14,
 ) -> pd.DataFrame:
     """Per athlete: the highest hip discomfort scored on a hold in the last ``recent_days`` days and
-    the mean score over the last ``mean_days`` days, both ending on ``as_of`` (default: the last day
-    in ``df``).
+    the mean score over the last ``mean_days`` days, both ending on ``as_of``.
 
     A hold without a score is unknown, never 0: it is left out, and an athlete with no score in a
     window gets NaN there. Columns: athlete, max_recent, mean_recent, scored (holds with a score in
     the ``mean_days`` window).
     """
     athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
-    cols = ["max_recent", "mean_recent", "scored"]
-    as_of = review_day(df, as_of)
-    if as_of is None:
-        return pd.DataFrame(columns=["athlete", *cols])
+    day_of = as_day(as_of)
     scored = df.dropna(subset=["discomfort"])
     day = scored["local_time"].dt.normalize()
     score = scored["discomfort"].astype("float64")
-    in_recent = (day > as_of - pd.Timedelta(days=recent_days)) & (day <= as_of)
-    in_mean = (day > as_of - pd.Timedelta(days=mean_days)) & (day <= as_of)
+    in_recent = (day > day_of - pd.Timedelta(days=recent_days)) & (day <= day_of)
+    in_mean = (day > day_of - pd.Timedelta(days=mean_days)) & (day <= day_of)
     out = pd.DataFrame(
         {
             "max_recent": score[in_recent].groupby(scored.loc[in_recent, "athlete"]).max(),

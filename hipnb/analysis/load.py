@@ -91,26 +91,15 @@ def weekly_load(runs: pd.DataFrame, athlete: str | None = None) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[WEEKLY_COLUMNS]
 
 
-def _as_of(
-    runs: pd.DataFrame, holds: pd.DataFrame | None, as_of: Day | None
-) -> pd.Timestamp | None:
-    if as_of is not None:
-        return as_day(as_of)
-    days = [runs["local_time"].max()] if len(runs) else []
-    if holds is not None and len(holds):
-        days.append(holds["local_time"].max())
-    return max(days).normalize() if days else None
-
-
 def load_status(
     runs: pd.DataFrame,
-    holds: pd.DataFrame | None = None,
-    as_of: Day | None = None,
+    holds: pd.DataFrame | None,
+    as_of: Day,
     *,
     thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
 ) -> pd.DataFrame:
-    """Per athlete with runs, on the day ``as_of`` (the views pass it; None here is the last day
-    of runs or holds): running load against hip-routine adherence, with the running-load flag of
+    """Per athlete with runs, on the day ``as_of`` (the views pass it: today by default at the
+    edges): running load against hip-routine adherence, with the running-load flag of
     :func:`~hipnb.analysis.flags.flags` (the same rule and thresholds).
 
     Columns: ``km_7d`` (the 7 days ending on ``as_of``), ``km_prev_7d`` (the 7 days before),
@@ -118,10 +107,11 @@ def load_status(
     athlete has 28 days of runs, and the words say so), ``change_7d`` (on the 7 days before; NaN
     after an empty week), ``adherence_28d`` (share of the last 28 days the daily hip target was
     met; 0 when no hold was logged), ``flag`` (the running-load flag is raised) and ``words``: a
-    sentence with the numbers (the flag's words when it is raised).
+    sentence with the numbers (the flag's words when it is raised). ``holds`` may be None (runs
+    only: adherence 0).
     """
-    day = _as_of(runs, holds, as_of)
-    if day is None or runs.empty:
+    day = as_day(as_of)
+    if runs.empty:
         return pd.DataFrame(columns=STATUS_COLUMNS)
     fig = athlete_figures(
         holds if holds is not None else empty_log(), runs, as_of=day, target_s=thresholds.target_s

@@ -58,17 +58,17 @@ def plank_progress(df: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def plank_asymmetry(df: pd.DataFrame, days: int = 14, as_of: Day | None = None) -> pd.DataFrame:
+def plank_asymmetry(df: pd.DataFrame, days: int = 14, *, as_of: Day) -> pd.DataFrame:
     """Side-plank asymmetry per athlete: the one definition the summary, roster and workshop use.
 
     L and R are each side's median hold (seconds) over the ``days`` days ending on ``as_of``
-    (inclusive; default: the last day in ``df``); asymmetry is ``|L - R| / max(L, R)`` (0 = even,
+    (inclusive); asymmetry is ``|L - R| / max(L, R)`` (0 = even,
     0.25 = the weaker side holds a quarter less). Columns: athlete, left_s, right_s, asymmetry
     (NaN unless both sides were held), weaker (``left``, ``right`` or ``even``).
 
     Example::
 
-        plank_asymmetry(df).set_index("athlete").loc["dev", "asymmetry"]   # 0.3
+        plank_asymmetry(df, as_of="2026-11-22").set_index("athlete").loc["dev", "asymmetry"]   # 0.3
     """
     cols = ["athlete", "left_s", "right_s", "asymmetry", "weaker"]
     athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")

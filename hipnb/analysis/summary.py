@@ -17,7 +17,7 @@ def summary_text(
     athlete: str,
     days: int = 28,
     *,
-    as_of: Day | None = None,
+    as_of: Day,
     runs: pd.DataFrame | None = None,
     thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
 ) -> str:
@@ -26,22 +26,22 @@ def summary_text(
     26 Oct and 22 Nov (median 3.4 min); right side plank 18 % weaker than left ..."``.
 
     The period is the last ``days`` days of ``df`` (or less, when ``df`` covers less), and the text
-    names its real dates. Every flag of :func:`~hipnb.analysis.flags` on the day ``as_of`` (None:
-    the last day of ``df``; rows after it are left out) is said in its own words: the RED ones
-    first, the AMBER ones after the streak and the target; ``runs`` adds the running-load flag.
+    names its real dates. Every flag of :func:`~hipnb.analysis.flags` on the day ``as_of`` (rows
+    after it are left out) is said in its own words: the RED ones first, the AMBER ones after the
+    streak and the target; ``runs`` adds the running-load flag. The current streak counts back
+    from ``as_of``.
     """
     d = df[df["athlete"] == athlete]
-    if as_of is not None:
-        d = d[d["local_time"] < as_day(as_of) + pd.Timedelta(days=1)]
+    day = as_day(as_of)
+    d = d[d["local_time"] < day + pd.Timedelta(days=1)]
     if d.empty:
         return f"No sessions logged for {athlete} yet."
     parts: list[str] = []
-    day = as_day(as_of) if as_of is not None else d["local_time"].max()
     mine = runs[runs["athlete"] == athlete] if runs is not None and len(runs) else None
     raised = flags(d, mine, as_of=day, thresholds=thresholds)
     kinds = {f.kind for f in raised}
     parts += [f.words for f in raised if f.level is Level.RED]
-    s = streaks(d).iloc[0]
+    s = streaks(d, as_of=day).iloc[0]
     parts.append(f"current streak {s.current_streak} days (best {s.longest_streak})")
     last = d["local_time"].max().normalize()
     first = max(d["local_time"].min().normalize(), last - pd.Timedelta(days=days - 1))
@@ -55,7 +55,7 @@ def summary_text(
             f"{span} (median {prog['total_s'].median() / 60:.1f} min)"
         )
     parts += [f.words for f in raised if f.level is Level.AMBER]
-    asym = plank_asymmetry(d, days=14).iloc[0]
+    asym = plank_asymmetry(d, days=14, as_of=day).iloc[0]
     if pd.notna(asym["asymmetry"]) and Kind.ASYMMETRY not in kinds:
         strong = "left" if asym["weaker"] == "right" else "right"
         parts.append(

@@ -8,15 +8,23 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
+from hipnb.analysis import Day, as_day
 from hipnb.errors import HipnbError
 from hipnb.log import normalize_name
 from hipnb.names import did_you_mean
+from hipnb.review import today
 
 
 class ProgressView(w.VBox):
-    """Pick an athlete and a date range; see the dashboard and a short summary in words."""
+    """Pick an athlete and a date range; see the dashboard and a short summary in words.
 
-    def __init__(self, df: pd.DataFrame, athlete: str | None = None) -> None:
+    The range ends on ``as_of`` (default: today in this machine's zone); the summary judges the
+    range's last day, so a lapse since the last log shows.
+    """
+
+    def __init__(
+        self, df: pd.DataFrame, athlete: str | None = None, *, as_of: Day | None = None
+    ) -> None:
         import matplotlib.pyplot as plt
 
         from hipnb import analysis, charts
@@ -33,7 +41,8 @@ class ProgressView(w.VBox):
             options=athletes, value=athlete or athletes[0], description="Athlete"
         )
         self.start = w.DatePicker(value=days.min() if len(df) else None, description="From")
-        self.end = w.DatePicker(value=days.max() if len(df) else None, description="To")
+        end = as_day(as_of if as_of is not None else today()).date()
+        self.end = w.DatePicker(value=end, description="To")
         self.summary = w.HTML()
         self.output = w.Output()
         for control in (self.athlete, self.start, self.end):
@@ -55,7 +64,10 @@ class ProgressView(w.VBox):
     def refresh(self) -> None:
         """Redraw the summary and the dashboard for the current choices."""
         d = self.selected()
-        self.summary.value = html.escape(self._analysis.summary_text(d, self.athlete.value))
+        day = self.end.value or today()
+        self.summary.value = html.escape(
+            self._analysis.summary_text(d, self.athlete.value, as_of=day)
+        )
         self.output.clear_output(wait=True)
         with self.output:
             fig = self._charts.athlete_dashboard(d, self.athlete.value)

@@ -112,7 +112,7 @@ class RosterView(w.VBox):
             + (f"<b>Suggestions</b><ul>{sugg}</ul>" if sugg else "")
         )
         if self.progress is None:
-            self.progress = ProgressView(self.df, athlete=athlete)
+            self.progress = ProgressView(self.df, athlete=athlete, as_of=self.as_of)
         else:
             self.progress.athlete.value = athlete
         self.drill.children = [self.details, self.progress]
