@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from hipnb import charts, read_logs  # noqa: E402
@@ -144,3 +145,47 @@ def test_asymmetry_chart_uses_the_one_definition(squad):
     on = line.get_xdata()[-1]  # the last day planks were logged
     assert last == pytest.approx(analysis.plank_asymmetry(dev, as_of=on)["asymmetry"].iloc[0] * 100)
     assert round(last) == 31 and "14-day" in ax.get_title()
+
+
+def inside_and_apart(fig):
+    """Everything ``fig`` draws lies inside it, and its title clears every panel (titles too)."""
+    fig.set_dpi(90)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    drawn = fig.get_tightbbox(renderer)  # inches, what is drawn: texts, legends, ticks
+    width, height = fig.get_size_inches()
+    slack = 1 / 90  # a pixel
+    assert drawn.x0 >= -slack and drawn.y0 >= -slack, f"cut at the left or bottom: {drawn}"
+    assert drawn.x1 <= width + slack and drawn.y1 <= height + slack, f"cut: {drawn}"
+    if fig.get_suptitle():
+        title = fig._suptitle.get_window_extent(renderer)
+        for ax in fig.axes:
+            if ax.get_visible():
+                assert not title.overlaps(ax.get_tightbbox(renderer)), ax.get_title()
+    assert fig.get_layout_engine() is None, "fixed margins: no layout engine re-measuring text"
+
+
+def test_dashboard_keeps_its_texts_inside_with_fixed_margins(squad):
+    fig = charts.athlete_dashboard(squad, "ana")
+    inside_and_apart(fig)
+    plt.close(fig)
+
+
+def test_roster_grid_keeps_its_texts_inside_at_any_height(squad):
+    many = pd.concat([squad.assign(athlete=squad["athlete"] + str(i)) for i in range(6)])
+    for holds in (squad, many):
+        fig = charts.roster_grid(holds)
+        inside_and_apart(fig)
+        plt.close(fig)
+
+
+def test_roster_grid_marks_an_athlete_with_a_single_day(squad):
+    ana = squad[squad["athlete"] == "ana"]
+    first = ana[ana["local_time"].dt.normalize() == ana["local_time"].dt.normalize().min()]
+    holds = pd.concat([squad[squad["athlete"] != "ana"], first.assign(athlete="zoë")])
+    fig = charts.roster_grid(holds)
+    (panel,) = [ax for ax in fig.axes if ax.get_title() == "zoë"]
+    (line,) = panel.get_lines()
+    assert len(line.get_xdata()) == 1, "one day: one point"
+    assert line.get_marker() not in ("None", "", " ", None) and line.get_markersize() > 0
+    plt.close(fig)

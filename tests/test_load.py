@@ -14,6 +14,7 @@ from hipnb.demo import SAMPLE_END, demo_log, write_demo_data
 from hipnb.log import manual_row, to_frame
 from hipnb.runs import RunLog, read_runs, runs_path
 from tests.conftest import SAMPLE
+from tests.test_charts import inside_and_apart
 
 START = pd.Timestamp("2026-09-07")  # a Monday
 
@@ -176,6 +177,17 @@ def test_load_chart_draws_weekly_bars_and_adherence(tmp_path):
     assert list(line.get_ydata()) == pytest.approx([3 / 7, 2 / 7, 2 / 7, 3 / 7, 2 / 7, 2 / 7])
     assert "km" in ax.get_ylabel() and "%" in twin.get_ylabel()
     assert ax.get_title() == "Weekly running distance and hip-routine adherence: ana"
+    plt.close(fig)
+
+
+def test_load_figure_keeps_title_labels_and_the_long_legend_inside(tmp_path):
+    km = _steady_weeks(5)
+    km.update({35 + d: 60 * s for d, s in ((1, 0.2), (3, 0.2), (5, 0.2), (6, 0.4))})
+    fig = charts.load_figure(_runs(tmp_path, km), _holds(range(0, 42, 3)), "ana")
+    assert tuple(fig.get_size_inches()) == (9, 4.5), "the size the report shows"
+    (ax, _twin) = fig.axes
+    assert len(ax.get_legend().get_texts()) == 3, "the rise's entry: the widest legend"
+    inside_and_apart(fig)
     plt.close(fig)
 
 

@@ -12,7 +12,7 @@ Every public name is importable from ``hipnb.charts``.
 
 from hipnb.charts.adherence import adherence_calendar
 from hipnb.charts.common import BAND_COLOR, DISCOMFORT_COLOR, SIDE_COLORS, TARGET_COLOR
-from hipnb.charts.load import load_chart
+from hipnb.charts.load import load_chart, load_figure
 from hipnb.charts.progress import (
     asymmetry_chart,
     athlete_dashboard,
@@ -65,6 +65,7 @@ __all__ = [
     "flags_table",
     "holds_table",
     "load_chart",
+    "load_figure",
     "load_table",
     "next_steps_table",
     "notes_table",

@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
 from hipnb import analysis
 from hipnb.analysis.thresholds import Thresholds
-from hipnb.charts.common import BAND_COLOR, _empty
+from hipnb.charts.common import BAND_COLOR, _empty, _fixed_margins
 
 RUN_COLOR = "#56B4E9"
 RISE_COLOR = "#D55E00"
@@ -90,3 +91,18 @@ def load_chart(
         frameon=False,
     )
     return ax
+
+
+def load_figure(
+    runs: pd.DataFrame,
+    holds: pd.DataFrame | None = None,
+    athlete: str | None = None,
+    *,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
+) -> Figure:
+    """:func:`load_chart` on a Figure of its own (9 x 4.5 in, as the report shows it), with fixed
+    margins that keep its title, both axis labels and the legend under it inside the Figure."""
+    fig, ax = plt.subplots(figsize=(9, 4.5), layout="none")
+    _fixed_margins(fig, left=5.5, right=6.5, top=2.5, bottom=7.0)
+    load_chart(runs, holds, athlete, thresholds=thresholds, ax=ax)
+    return fig

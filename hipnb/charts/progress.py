@@ -17,6 +17,8 @@ from hipnb.charts.common import (
     _athlete,
     _dates,
     _empty,
+    _fixed_margins,
+    _suptitle,
 )
 
 
@@ -142,7 +144,10 @@ def discomfort_chart(
 def athlete_dashboard(df: pd.DataFrame, athlete: str) -> Figure:
     """One athlete's progress on one Figure: bound angle, side planks, adherence, discomfort."""
     d = _athlete(df, athlete)
-    fig, axes = plt.subplots(2, 2, figsize=(13, 8), layout="constrained")
+    fig, axes = plt.subplots(2, 2, figsize=(13, 8), layout="none")
+    # room for the bold suptitle and panel titles above, tick labels, the calendar's axis label and
+    # legend below, and the right column's tick labels and axis label between the columns
+    _fixed_margins(fig, left=5.5, right=1.5, top=5.0, bottom=7.0, wspace=8.0, hspace=6.5)
     bound_angle_chart(d, ax=axes[0, 0])
     plank_chart(d, ax=axes[0, 1])
     adherence_calendar(d, ax=axes[1, 0])
@@ -152,5 +157,5 @@ def athlete_dashboard(df: pd.DataFrame, athlete: str) -> Figure:
         span = f"{days.min():%d %b %Y} - {days.max():%d %b %Y}"
     else:
         span = "no sessions"
-    fig.suptitle(f"{athlete}: hip routine progress ({span})", fontsize="x-large", weight="bold")
+    _suptitle(fig, f"{athlete}: hip routine progress ({span})", fontsize="x-large", weight="bold")
     return fig

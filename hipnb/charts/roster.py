@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from hipnb import analysis
-from hipnb.charts.common import BAND_COLOR, SIDE_COLORS, _dates
+from hipnb.charts.common import BAND_COLOR, SIDE_COLORS, _dates, _fixed_margins, _suptitle
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -157,9 +157,11 @@ def roster_grid(df: pd.DataFrame, roster: pd.DataFrame | None = None, cols: int 
         figsize=(3.2 * cols, 2.2 * rows),
         sharex=True,
         sharey=True,
-        layout="constrained",
+        layout="none",
         squeeze=False,
     )
+    # shared axes: tick labels only on the outer edges, a small title above each panel
+    _fixed_margins(fig, left=5.0, right=1.0, top=4.0, bottom=3.5, wspace=1.0, hspace=2.5)
     for ax in axes.flat[len(athletes) :]:
         ax.set_visible(False)
     for ax, athlete in zip(axes.flat, athletes, strict=False):
@@ -167,7 +169,10 @@ def roster_grid(df: pd.DataFrame, roster: pd.DataFrame | None = None, cols: int 
         ax.axhspan(
             analysis.BAND_LOW_S / 60, analysis.BAND_HIGH_S / 60, color=BAND_COLOR, alpha=0.15
         )
-        ax.plot(mine["day"], mine["total_s"] / 60, lw=1, color=SIDE_COLORS["both"])
+        # markers: an athlete with a single day still shows a point
+        ax.plot(
+            mine["day"], mine["total_s"] / 60, lw=1, marker="o", ms=2.5, color=SIDE_COLORS["both"]
+        )
         level = str(levels.get(athlete, "") or "")
         color = LEVEL_COLORS.get(level, "black")
         words = {"red": " - RED: have it checked", "amber": " - needs attention"}
@@ -177,7 +182,11 @@ def roster_grid(df: pd.DataFrame, roster: pd.DataFrame | None = None, cols: int 
                 spine.set_edgecolor(color)
                 spine.set_linewidth(2)
         _dates(ax)
+    for hidden in range(len(athletes), rows * cols):  # dates also under a column's last panel
+        if hidden >= cols:
+            axes.flat[hidden - cols].xaxis.set_tick_params(labelbottom=True)
+            axes.flat[hidden - cols].xaxis.offsetText.set_visible(True)
     for ax in axes[:, 0]:
         ax.set_ylabel("min / day")
-    fig.suptitle("Reclining Bound Angle Pose per athlete (shaded: 3-5 min)", weight="bold")
+    _suptitle(fig, "Reclining Bound Angle Pose per athlete (shaded: 3-5 min)", weight="bold")
     return fig

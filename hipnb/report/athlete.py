@@ -182,15 +182,12 @@ def _notes(mine: pd.DataFrame) -> Section:
 
 
 def _running(mine: pd.DataFrame, runs: pd.DataFrame, athlete: str, day: pd.Timestamp) -> Section:
-    import matplotlib.pyplot as plt
-
     from hipnb import analysis, charts
 
     title = "Running load and hip care"
     if runs.empty:
         return missing(title, "No runs imported (hipnb runs import).")
-    fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
-    charts.load_chart(runs, mine, athlete, ax=ax)
+    fig = charts.load_figure(runs, mine, athlete)
     status = analysis.load_status(runs, mine, as_of=day)
     words = "".join(paragraph(w) for w in status["words"])
     alt = f"{athlete}'s weekly running distance with the hip routine's weekly adherence"
