@@ -30,8 +30,11 @@ RESULTS = HERE / "results"
 PAIRS = 7
 
 
-def paired(ours, base, pairs: int | None = None) -> tuple[float, float, float, float, float]:
-    """Time ``ours`` and ``base`` in alternating order (B A B A ...), ``pairs`` times each.
+def paired(
+    ours, base, pairs: int | None = None, clock=time.perf_counter
+) -> tuple[float, float, float, float, float]:
+    """Time ``ours`` and ``base`` in alternating order (B A B A ...), ``pairs`` times each, on
+    ``clock`` (wall time; ``time.process_time`` for this process's CPU time).
 
     Returns (median ours, median base, median of the per-pair ratios, lowest ratio, highest
     ratio): the machine's noise lands on both sides of each pair instead of on whichever ran first.
@@ -40,9 +43,9 @@ def paired(ours, base, pairs: int | None = None) -> tuple[float, float, float, f
     a, b = [], []
     for i in range(pairs):
         for fn, out in ((base, b), (ours, a)) if i % 2 == 0 else ((ours, a), (base, b)):
-            t = time.perf_counter()
+            t = clock()
             fn()
-            out.append(time.perf_counter() - t)
+            out.append(clock() - t)
     ratios = sorted(x / y for x, y in zip(a, b, strict=True))
     return (
         statistics.median(a),
@@ -652,7 +655,9 @@ def athlete_figures(holds, runs, athletes: int = 10, pairs: int | None = None) -
     """One athlete's report figures (dashboard and load chart, drawn to the page's palette PNG at
     its DPI), averaged over ``athletes`` of the squad: the fixed margins the charts use against
     the same figures laid out by matplotlib's constrained layout (the charts' former path, kept
-    here only to measure it), which measures every text on every draw."""
+    here only to measure it), which measures every text on every draw. CPU time of this
+    process: the figures are drawn in one process, and other work on the machine moves wall
+    time far more than it moves this."""
     import matplotlib.pyplot as plt
 
     from hipnb import charts
@@ -675,12 +680,14 @@ def athlete_figures(holds, runs, athletes: int = 10, pairs: int | None = None) -
 
     draw(False)  # warm caches (fonts, imports) outside the timing
     before = os.getloadavg()[0]
-    ours, base, *ratios = paired(lambda: draw(False), lambda: draw(True), pairs=pairs)
+    ours, base, *ratios = paired(
+        lambda: draw(False), lambda: draw(True), pairs=pairs, clock=time.process_time
+    )
     load = f"load {before:.2f} -> {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores"
     n = len(picked)
     return (
         "report figures, one athlete",
-        f"dashboard + load chart to PNG, mean of {n} athletes; {load}",
+        f"CPU s: dashboard + load chart to PNG, mean of {n} athletes; {load}",
         ours / n,
         base / n,
         *ratios,
