@@ -5,19 +5,23 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 PIP_QUIET := --quiet --disable-pip-version-check
-HOST ?= 127.0.0.1
+# The address servers bind: this machine only. A name of the project's own, so a HOST that the
+# shell exports (tcsh sets it to the machine's name) never puts a page on the LAN unasked.
+HIPNB_HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint typecheck unit bench workshop chromium clean help
+.PHONY: lab test lint typecheck unit quick shell bench workshop chromium clean help
 
 help:
 	@echo "make lab       JupyterLab on notebooks/ with the bundled sample data"
 	@echo "make typecheck mypy, strict, on hipnb/"
 	@echo "make test      lint + types + the whole test suite (notebooks and browser tests included)"
+	@echo "make quick     the fast tests only (no notebooks, servers, browsers or subprocesses)"
+	@echo "make shell     a shell with .venv active, where \`hipnb\` and \`python\` are the project's"
 	@echo "make bench     benchmarks, printed as ratios against a baseline measured in the same run"
 	@echo "make workshop  the big-screen timer as a Voila page on http://127.0.0.1:8866"
 	@echo "make clean     remove .venv and caches"
@@ -30,11 +34,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HOST) --port=$(LAB_PORT) $(AS_ROOT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HIPNB_HOST) --port=$(LAB_PORT) $(AS_ROOT) $(LAB_ARGS)
 
-# The big-screen timer as a Voila page (no code). Bound to this machine; HOST=0.0.0.0 shows it on the LAN.
+# The big-screen timer as a Voila page (no code). Bound to this machine; HIPNB_HOST=0.0.0.0 shows it
+# on the LAN.
 workshop: $(STAMP)
-	$(BIN)/voila notebooks/workshop_timer.ipynb --no-browser --Voila.ip=$(HOST) --port=$(PORT) \
+	$(BIN)/voila notebooks/workshop_timer.ipynb --no-browser --Voila.ip=$(HIPNB_HOST) --port=$(PORT) \
 	  --theme=dark --show_tracebacks=False
 
 lint: $(STAMP)
@@ -47,6 +52,16 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
+
+# The development loop: tests marked slow (notebooks, servers, browsers, subprocesses) are skipped.
+quick: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q -p no:randomly
+
+# A shell where `hipnb` and `python` are the project's (exit to leave). The same as
+# `. .venv/bin/activate` in this shell.
+shell: $(STAMP)
+	@echo "hipnb's .venv is active; type exit to leave"
+	@VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH $${SHELL:-/bin/sh} -i
 
 test: lint typecheck chromium $(STAMP)
 	$(BIN)/python -m pytest

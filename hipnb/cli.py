@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import hipnb
+from hipnb.cli_args import Parser, count_arg, date_arg, folder_arg
 from hipnb.errors import HipnbError
 from hipnb.names import did_you_mean
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
 
-    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]  # what add_subparsers returns
+    Subparsers = argparse._SubParsersAction[Parser]  # what add_subparsers returns
 
 EPILOG = """examples:
   hipnb routines                          list built-in routines
@@ -40,7 +41,7 @@ EPILOG = """examples:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="hipnb",
         description="Timed hip-care routines, crash-safe CSV logs and progress reports.",
         epilog=EPILOG,
@@ -64,13 +65,22 @@ def _parser() -> argparse.ArgumentParser:
         description="Write synthetic session logs in the log schema: athletes who improve, "
         "plateau, skip weeks, favour one side or report rising discomfort. Same seed, same data.",
     )
-    d.add_argument("--athletes", type=int, default=8, metavar="N", help="athletes (default 8)")
-    d.add_argument("--weeks", type=int, default=12, metavar="W", help="weeks of logs (default 12)")
+    d.add_argument(
+        "--athletes", type=count_arg, default=8, metavar="N", help="athletes (default 8)"
+    )
+    d.add_argument(
+        "--weeks", type=count_arg, default=12, metavar="W", help="weeks of logs (default 12)"
+    )
     d.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
     d.add_argument(
-        "--start", default="2026-08-31", help="first day, YYYY-MM-DD (default 2026-08-31)"
+        "--start",
+        type=date_arg,
+        default="2026-08-31",
+        help="first day, YYYY-MM-DD (default 2026-08-31)",
     )
-    d.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write into")
+    d.add_argument(
+        "--out", required=True, type=folder_arg, metavar="DIR", help="folder to write into"
+    )
     d.set_defaults(func=_cmd_demo_data)
 
     v = sub.add_parser(
@@ -138,7 +148,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sm.add_argument("path", type=Path, metavar="PATH", help="log file or folder of logs")
     sm.add_argument("--athlete", help="summarise this athlete only")
-    sm.add_argument("--as-of", help="review date YYYY-MM-DD (default: last day in the logs)")
+    sm.add_argument(
+        "--as-of", type=date_arg, help="review date YYYY-MM-DD (default: last day in the logs)"
+    )
     sm.add_argument(
         "--since-review",
         action="store_true",
@@ -341,9 +353,12 @@ def _cmd_routines(args: argparse.Namespace) -> int:
 def _cmd_demo_data(args: argparse.Namespace) -> int:
     from hipnb.demo import write_demo_data
 
-    files = write_demo_data(
-        args.out, athletes=args.athletes, weeks=args.weeks, seed=args.seed, start=args.start
-    )
+    try:
+        files = write_demo_data(
+            args.out, athletes=args.athletes, weeks=args.weeks, seed=args.seed, start=args.start
+        )
+    except OSError as exc:
+        raise HipnbError(f"{args.out}: cannot write: {exc.strerror or exc}") from None
     rows = sum(len(hipnb.SessionLog(f).read(errors="raise")) for f in files)
     print(f"wrote {rows} rows for {len(files)} athletes to {args.out}")
     return 0

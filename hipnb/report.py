@@ -59,7 +59,13 @@ def render_reports(
         batch = render_reports("data/sample", "reports/")
         batch.failed      # {} when every athlete rendered
     """
-    import papermill as pm
+    try:
+        import nbconvert  # noqa: F401  (the pages' converter, imported where it is used)
+        import papermill as pm
+    except ImportError as exc:
+        raise HipnbError(
+            f"reports need {exc.name}, from the report extra: pip install 'hipnb[report]'"
+        ) from None
     from tqdm.auto import tqdm
 
     notebook = Path(notebook or DEFAULT_NOTEBOOK)

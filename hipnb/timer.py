@@ -15,9 +15,9 @@ No widgets, no plotting here; :class:`hipnb.widgets.TimerPanel` is a skin over i
     ('Foam roll: glutes and upper IT band (right)', 55.0)
 
 A page that shows the timer passes ``get_ready`` (a 3-2-1 before the first step, a state of its own)
-and ``grace``: then running time is credited only while the page sends :meth:`Timer.heartbeat`, up to
-the last one while they keep coming (``grace`` seconds apart at most). A longer silence (a phone screen
-turned off, a frozen tab) pauses the session at the last heartbeat, so no hold is logged as completed
+and ``grace``: then running time is credited only while the page sends :meth:`Timer.heartbeat`
+(``grace`` seconds apart at most). A longer silence (a phone screen turned off, a frozen tab) pauses
+the session at the last heartbeat the page sent, never past it, so no hold is logged as completed
 that no page counted down:
 
     >>> now = [0.0]
@@ -30,6 +30,15 @@ that no page counted down:
     >>> now[0] = 7213.0                     # the page went away for two hours
     >>> [e.kind for e in t.tick()], t.state, t.step_elapsed, t.away_s
     (['away'], 'paused', 10.0, 7200.0)
+
+A heartbeat that says how far the page had counted (``shown``, in running seconds) pins the credit
+there: a busy machine that delivers it late adds nothing the page did not show.
+
+    >>> t = Timer(load_routine("hip-basics"), clock=lambda: now[0], grace=5)
+    >>> now[0] = 0.0; _ = t.start()
+    >>> now[0] = 4.2; _ = t.heartbeat(shown=3.0)   # sent at 3.0 s of counting, arrived 1.2 s late
+    >>> now[0] = 60.0; [e.kind for e in t.tick()], t.elapsed
+    (['away'], 3.0)
 """
 
 from __future__ import annotations
@@ -85,8 +94,9 @@ class Timer:
     ``get_ready``: seconds of the 3-2-1 between :meth:`start` and the first step (state ``get_ready``).
     ``grace``: None when nothing watches the timer (every clock second counts); a number of seconds
     when a page counts it down: time is credited while :meth:`heartbeat` comes at most ``grace``
-    seconds apart; a longer silence pauses the session at the last heartbeat (event ``away``;
-    ``away_s`` says how long it lasted). Nothing is credited that no page counted.
+    seconds apart; a longer silence pauses the session at the last heartbeat the page sent (event
+    ``away``; ``away_s`` says how long it lasted), never past it. Nothing is credited that no page
+    counted.
     """
 
     def __init__(
@@ -102,8 +112,9 @@ class Timer:
         self.get_ready = float(get_ready)
         self.grace = grace
         self.away_s = 0.0  # length of the last silence that paused the session
-        self._seen = 0.0  # clock time of the last heartbeat (or start/resume)
-        self._last_credit = 0.0  # clock time up to which running time was last credited
+        self._heard = 0.0  # clock time the last heartbeat (or start/resume) arrived
+        self._seen = 0.0  # clock time up to which the page had counted when it sent it
+        self._last_credit = 0.0  # clock time up to which running time is spent on what was recorded
         self._ready_from = 0.0
         self.steps: tuple[Step, ...] = routine.steps
         self.clock = clock
@@ -123,8 +134,9 @@ class Timer:
 
     def _credited(self, now: float) -> float:
         """The clock time up to which running time counts: ``now`` while the page is heard from
-        (a heartbeat within ``grace``); after a longer silence, the last time it was heard from."""
-        if self.grace is None or now <= self._seen + self.grace:
+        (a heartbeat within ``grace``); after a longer silence, as far as the page had counted when
+        it sent its last heartbeat (or the end of what was already recorded, if later)."""
+        if self.grace is None or now <= self._heard + self.grace:
             return now
         return max(self._seen, self._last_credit)
 
@@ -204,7 +216,7 @@ class Timer:
         if self.state != READY:
             return []
         now = self.clock()
-        self._seen = now
+        self._seen = self._heard = now
         if self.get_ready > 0:
             self._ready_from, self.state = now, GET_READY
             return [Event("get_ready", None, 0.0)]
@@ -223,31 +235,42 @@ class Timer:
         events = self._catch_up(now)
         return events + (self._advance(now) if self.state == RUNNING else [])
 
-    def heartbeat(self) -> list[Event]:
-        """The page is alive and counting now. Returns what happened since the last call: if the
-        page had been silent longer than ``grace``, the session was paused where the credit ended."""
+    def heartbeat(self, shown: float | None = None) -> list[Event]:
+        """The page is alive and counting. Returns what happened since the last call: if the page
+        had been silent longer than ``grace``, the session was paused where the credit ended.
+
+        ``shown``: how far the page had counted when it sent this heartbeat, in running seconds
+        (:attr:`elapsed`); a later silence credits up to there, not up to when the heartbeat
+        arrived. None: the page counted up to now."""
         now = self.clock()
         events = self.tick()
         if self.state in (RUNNING, GET_READY):
-            self._seen = now
+            self._heard = now
+            self._seen = max(self._seen, self._clock_at(shown, now))
         return events
+
+    def _clock_at(self, shown: float | None, now: float) -> float:
+        """The clock time at which running time reached ``shown`` (at most ``now``)."""
+        if shown is None or self._run_from is None:
+            return now
+        return min(self._run_from + (shown - self._active), now)
 
     def _catch_up(self, now: float) -> list[Event]:
         """Leave the get-ready when it is over, and pause a session whose page fell silent."""
         events: list[Event] = []
         if self.state == GET_READY:
-            if self.grace is not None and now > self._seen + self.grace:
-                self.away_s = now - self._seen  # the page missed the 3-2-1: it starts again
-                self._ready_from = self._seen = now
+            if self.grace is not None and now > self._heard + self.grace:
+                self.away_s = now - self._heard  # the page missed the 3-2-1: it starts again
+                self._ready_from = self._seen = self._heard = now
                 return [Event("away", None, 0.0), Event("get_ready", None, 0.0)]
             end = self._ready_from + self.get_ready
             if now < end:
                 return events
             events += self._begin(end)
-        if self.state == RUNNING and self.grace is not None and now > self._seen + self.grace:
+        if self.state == RUNNING and self.grace is not None and now > self._heard + self.grace:
             events += self._advance(now)
             if self.state == RUNNING:
-                self.away_s = now - self._seen
+                self.away_s = now - self._heard
                 self._freeze(now)
                 self.state = PAUSED
                 events.append(Event("away", self._index, self._active))
@@ -255,18 +278,18 @@ class Timer:
 
     def _advance(self, now: float) -> list[Event]:
         events, active = [], self._running_seconds(now)
-        self._last_credit = max(self._last_credit, self._credited(now))
         while self._index < len(self.steps):
             step = self.steps[self._index]
             end = self._step_from + step.seconds
             if active < end:
                 break
             self._record(self._index, step.seconds, completed=True)
+            assert self._run_from is not None  # steps advance only while running
+            self._spent_until(self._run_from + (end - self._active))
             events.append(Event("step_ended", self._index, end))
             self._index += 1
             self._step_from = end
             if self._index < len(self.steps):
-                assert self._run_from is not None  # steps advance only while running
                 self._step_clock[self._index] = self._run_from + (end - self._active)
                 events.append(Event("step_started", self._index, end))
         if self._index >= len(self.steps):
@@ -293,7 +316,7 @@ class Timer:
         if self.state != PAUSED:
             return []
         now = self.clock()
-        self._run_from, self._seen, self.state = now, now, RUNNING
+        self._run_from, self._seen, self._heard, self.state = now, now, now, RUNNING
         return [Event("resumed", self._index, self._active)]
 
     def skip(self) -> list[Event]:
@@ -333,6 +356,8 @@ class Timer:
         active = self._running_seconds(now)
         held = active - self._step_from
         self._record(self._index, held, completed=False)
+        if self._run_from is not None:  # the button was pressed where the credit ends
+            self._spent_until(self._credited(now))
         if kind == "pain" and self._index in self._results:
             row = self._results[self._index]
             row["pain_at_s"], row["discomfort"] = row["actual_s"], pain_score
@@ -372,8 +397,11 @@ class Timer:
 
     def _freeze(self, now: float) -> None:
         self._active = self._running_seconds(now)
-        self._last_credit = max(self._last_credit, self._credited(now))
         self._run_from = None
+
+    def _spent_until(self, at: float) -> None:
+        """Running time up to clock time ``at`` went into what was recorded: never taken back."""
+        self._last_credit = max(self._last_credit, at)
 
     def _record(self, index: int, held: float, completed: bool) -> None:
         step = self.steps[index]

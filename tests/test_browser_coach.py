@@ -3,8 +3,8 @@ window, and report pages make no request that leaves the machine. Screenshots ar
 
 from __future__ import annotations
 
-import contextlib
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -12,10 +12,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .browser import chromium_page, jupyter_lab, open_and_run_notebook
+from .browser import CAP_S, chromium_page, jupyter_lab, open_and_run_notebook, wait_until
 from .conftest import ROOT, SAMPLE
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# the per-test cap covers starting a server on a loaded machine; every wait inside is on a state
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 LAPTOP = {"width": 1280, "height": 800}
 
@@ -48,28 +49,30 @@ def _overflowing_outputs(page) -> list[dict]:
     return bad
 
 
-def _until_cells_run(page, shots: Path, tries: int = 3) -> None:
-    """Wait for the first cell to have run; a Run All sent while the kernel was still connecting
-    (or under a late "Select Kernel" dialog) is lost, so accept any dialog and send it again (at
-    most ``tries`` times)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+def _until_cells_run(page) -> None:
+    """Wait until the first cell has run. A Run All sent while the kernel was still connecting (or
+    under a late "Select Kernel" dialog) is lost: whenever the kernel is idle, no dialog shows and
+    no cell is queued or done, accept any dialog and send it again. Waits on states only."""
+    done = page.locator(".jp-InputPrompt", has_text="[1]")
+    queued = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))
+    idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
 
-    for attempt in range(tries):
-        try:
-            page.locator(".jp-InputPrompt", has_text="[1]").first.wait_for(timeout=30_000)
-            return
-        except PlaywrightTimeout:
-            page.screenshot(path=str(shots / f"coach-retry-{attempt}.png"))
-            for _ in range(3):
-                accept = page.locator(".jp-Dialog .jp-mod-accept")
-                if not (accept.count() and accept.first.is_visible()):
-                    break
-                accept.first.click()
-                with contextlib.suppress(PlaywrightTimeout):
-                    page.locator(".jp-Dialog").first.wait_for(state="detached", timeout=10_000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    raise AssertionError("the notebook's cells never ran")
+    def ran() -> bool:
+        if done.count():
+            return True
+        accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if accept.count() and accept.first.is_visible():
+            accept.first.click()
+            return False
+        if idle.count() and not queued.count() and not page.locator(".jp-Dialog").count():
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
+            page.locator(
+                ".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")
+            ).first.click()
+            page.wait_for_timeout(1000)  # let the prompts show the queued cells
+        return False
+
+    wait_until(page, ran, "the notebook's first cell ran")
 
 
 def test_coach_review_notebook_fits_a_laptop(tmp_path):
@@ -87,15 +90,15 @@ def test_coach_review_notebook_fits_a_laptop(tmp_path):
         open_and_run_notebook(
             page, f"{base}/lab/workspaces/c{token[:8]}/tree/coach.ipynb?reset&token={token}"
         )
-        _until_cells_run(page, shots)
+        _until_cells_run(page)
         news = page.locator(".jp-Notification-Toast-Close, .jp-toast-button", has_text="No")
         if news.count() and news.first.is_visible():
             news.first.click()  # JupyterLab's "notified about news?" toast covers a corner
         table = page.locator(".jp-OutputArea-output table", has_text="Needs attention").first
-        table.wait_for(timeout=120_000)
-        page.locator(".jp-OutputArea-output img").last.wait_for(timeout=120_000)
+        table.wait_for(timeout=CAP_S * 1000)
+        page.locator(".jp-OutputArea-output img").last.wait_for(timeout=CAP_S * 1000)
         page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=CAP_S * 1000
         )
         table.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "coach-roster-1280x800.png"))
@@ -113,9 +116,9 @@ def test_coach_review_notebook_fits_a_laptop(tmp_path):
         pick = page.locator(".widget-dropdown", has_text="Drill down").locator("select")
         pick.select_option("emma")
         details = page.locator(".jp-OutputArea-output", has_text="have it checked by a qualified")
-        details.last.wait_for(timeout=60_000)
+        details.last.wait_for(timeout=CAP_S * 1000)
         drill = page.locator(".jp-OutputArea-output", has=page.locator("h3", has_text="emma"))
-        drill.last.locator("img").last.wait_for(timeout=60_000)
+        drill.last.locator("img").last.wait_for(timeout=CAP_S * 1000)
         page.locator(".jp-OutputArea-output h3", has_text="emma").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "coach-drilldown-1280x800.png"))
         drill.last.locator("img").last.scroll_into_view_if_needed()

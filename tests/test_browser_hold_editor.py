@@ -12,9 +12,10 @@ import pytest
 
 from hipnb import SessionLog, athlete_path
 
-from .browser import chromium_page, server
+from .browser import CAP_S, chromium_page, server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# the per-test cap covers starting a server on a loaded machine; every wait inside is on a state
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 CELL = """from hipnb import SessionLog
 from hipnb.widgets import HoldEditor
@@ -60,13 +61,13 @@ def test_hold_editor_page_saves_an_edit(tmp_path):
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(base + "/")
         save = page.locator("button", has_text="Save change")
-        save.wait_for(timeout=90_000)
+        save.wait_for(timeout=CAP_S * 1000)
         held = page.locator(".widget-inline-hbox", has_text="Held (s)").locator("input")
         assert held.input_value() == "4000"
         held.fill("40")
         held.press("Enter")
         save.click()
-        page.wait_for_selector("text=Saved:", timeout=30_000)
+        page.wait_for_selector("text=Saved:", timeout=CAP_S * 1000)
         page.screenshot(path=str(shots / "hold-editor.png"))
         assert page.errors == []
     df = log.read(errors="raise")

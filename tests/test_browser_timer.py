@@ -1,6 +1,6 @@
 """Real browser: JupyterLab runs notebook 01 on a 1280x800 laptop screen. The 3-2-1 runs in full
-however late Start is pressed; the log holds what the page showed (within 0.3 s, by the page's own
-clock); a page frozen for seconds gets no invented time; New session starts afresh.
+however late Start is pressed; the log holds what the page showed (within SHOWN_VS_LOGGED_S, by the
+page's own clock); a page frozen for seconds gets no invented time; New session starts afresh.
 
 One server and one page serve the module's tests, in file order."""
 
@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from .browser import (
     CAP_S,
+    SHOWN_VS_LOGGED_S,
     chromium_page,
     jupyter_lab,
     open_and_run_notebook,
@@ -32,6 +33,11 @@ from .conftest import ROOT
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 GET_READY_S = 3
+HEARTBEAT_S = 1  # the page sends one a second while it counts (hipnb/static/timer.js)
+GRACE_S = 5  # TimerPanel's default: a longer silence pauses the session
+FREEZE_S = (
+    3 * GRACE_S
+)  # a silence the kernel sees as one even when earlier heartbeats reach it late
 QUICK = """
 name = "quick"
 [[steps]]
@@ -183,7 +189,7 @@ def test_get_ready_runs_in_full_and_the_log_holds_what_the_page_showed(lab):
     left_on = first(seen, lambda e: e["state"] == "running" and e["side"] == "left")["t"]
     counted = [e["count"] for e in seen if e["state"] == "get_ready"]
     assert [c for c in ("3", "2", "1") if c in counted] == ["3", "2", "1"], counted
-    assert (left_on - ready_on) / ms >= GET_READY_S - 0.3, "the full 3-2-1, not a flash"
+    assert (left_on - ready_on) / ms >= GET_READY_S - SHOWN_VS_LOGGED_S, "the full 3-2-1"
     rest_on = first(seen, lambda e: e["t"] > left_on and e["side"] == "")["t"]
     right_on = first(seen, lambda e: e["side"] == "right" and e["state"] == "running")["t"]
     paused = first(seen, lambda e: e["state"] == "paused")["t"]
@@ -196,9 +202,9 @@ def test_get_ready_runs_in_full_and_the_log_holds_what_the_page_showed(lab):
     assert log["side"].tolist() == ["left", "right"]
     left, right = log.to_dict("records")
     assert left["completed"] and left["actual_s"] == 3.0
-    assert abs(observed_left - left["actual_s"]) < 0.3, (observed_left, left)
+    assert abs(observed_left - left["actual_s"]) <= SHOWN_VS_LOGGED_S, (observed_left, left)
     assert not right["completed"]
-    assert abs(observed_right - right["actual_s"]) < 0.3, (observed_right, right)
+    assert abs(observed_right - right["actual_s"]) <= SHOWN_VS_LOGGED_S, (observed_right, right)
     (shots / "observed.json").write_text(
         json.dumps({"left": observed_left, "right": observed_right, "log": log.to_dict("records")})
     )
@@ -219,7 +225,7 @@ def test_new_session_then_a_frozen_page_gets_no_invented_time(lab):
     cdp = page.context.new_cdp_session(page)
     cdp.send("Debugger.enable")
     cdp.send("Debugger.pause")  # the page stops running, as with a screen turned off
-    time.sleep(8)
+    time.sleep(FREEZE_S)  # the scenario: the page frozen this long (a wait on nothing else)
     cdp.send("Debugger.resume")
     cdp.send("Debugger.disable")
     wait_state(page, "paused")
@@ -230,7 +236,7 @@ def test_new_session_then_a_frozen_page_gets_no_invented_time(lab):
     ticks = page.evaluate("window.hipnbTicks")
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     frozen_at = ticks[gaps.index(max(gaps))]
-    assert max(gaps) > 6000, "the page's own timers stood still"
+    assert max(gaps) > (FREEZE_S - 1) * 1000, "the page's own timers stood still"
     seen = page.evaluate("window.hipnbSeen")
     right_on = first(seen, lambda e: e["side"] == "right" and e["state"] == "running")["t"]
     counted = (frozen_at - right_on) / 1000.0
@@ -242,4 +248,9 @@ def test_new_session_then_a_frozen_page_gets_no_invented_time(lab):
     assert session["side"].tolist() == ["left", "right"]
     right = session.to_dict("records")[-1]
     assert not right["completed"]
-    assert counted - 1.3 <= right["actual_s"] <= counted + 0.3, (counted, right)
+    # never credited past the last heartbeat; at most one heartbeat's worth short of the count
+    low, high = counted - HEARTBEAT_S - SHOWN_VS_LOGGED_S, counted + SHOWN_VS_LOGGED_S
+    (shots / "observed-frozen.json").write_text(
+        json.dumps({"counted": counted, "logged": right["actual_s"], "bounds": [low, high]})
+    )
+    assert low <= right["actual_s"] <= high, (counted, right)

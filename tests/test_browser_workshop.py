@@ -50,7 +50,7 @@ def test_voila_workshop_page_fits_counts_pauses_and_takes_pain(tmp_path, monkeyp
     monkeypatch.setenv("HIPNB_WORKSHOP_ROUTINE", str(routine))
     monkeypatch.setenv("HIPNB_WORKSHOP_GET_READY", "1")
     shots = Path(os.environ.get("HIPNB_SHOTS", tmp_path / "shots"))
-    make = ["make", "-s", "workshop", "PORT={PORT}", "HOST=127.0.0.1"]
+    make = ["make", "-s", "workshop", "PORT={PORT}", "HIPNB_HOST=127.0.0.1"]
     with (
         server(make, "/", ROOT, tmp_path / "voila.log") as base,
         chromium_page(shots, *SIZES[0]) as page,

@@ -5,20 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import time
 import urllib.request
 
 import pytest
 
+from .browser import CAP_S, free_port, wait_http
 from .conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
@@ -34,17 +27,8 @@ def test_make_lab_serves_the_notebooks():
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        status = None
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=5) as r:
-                    status = r.status
-                    break
-            except OSError:
-                time.sleep(0.5)
-        assert status == 200
-        with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=5) as r:
+        wait_http(f"{base}/lab?token={token}", proc)  # waits on the server answering, not a clock
+        with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=CAP_S) as r:
             names = {item["name"] for item in json.load(r)["content"]}
         assert "00_start_here.ipynb" in names
     finally:

@@ -244,8 +244,12 @@ UNREADABLE = textwrap.dedent(
     """
     import os, sys, warnings
     from hipnb import read_logs
-    os.setgid(65534); os.setuid(65534)  # nobody: file permissions apply again
     warnings.simplefilter("ignore")
+    # Read once as root first: whatever the reader imports lazily (pyarrow.pandas_compat...) is
+    # loaded while the checkout's .venv can still be read, wherever the checkout is (a mode-700
+    # folder that the nobody user cannot enter).
+    assert len(read_logs(sys.argv[1])) == 2
+    os.setgid(65534); os.setuid(65534)  # nobody: file permissions apply again
     df = read_logs(sys.argv[1])
     print(sorted(df["athlete"]), [(os.path.basename(p.file), p.line, p.reason)
                                   for p in df.attrs["problems"]])
@@ -253,17 +257,34 @@ UNREADABLE = textwrap.dedent(
 )
 
 
-def test_a_file_the_user_may_not_read_is_reported_and_the_rest_loads(tmp_path):
+def _open_to_everyone(folder: Path) -> bool:
+    """Whether every folder from the root down to ``folder`` lets any user through (mode o+x)."""
+    folder = folder.resolve()
+    return all(p.stat().st_mode & 0o001 for p in (folder, *folder.parents))
+
+
+def _shared_tmp() -> Path:
+    """A temporary folder another user can reach (root's own TMPDIR may be private)."""
+    for place in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        if Path(place).is_dir() and _open_to_everyone(Path(place)):
+            return Path(place)
+    pytest.skip("no temporary folder that another user may enter")
+
+
+def test_a_file_the_user_may_not_read_is_reported_and_the_rest_loads():
     if os.geteuid() != 0:
         pytest.skip("needs root to run the reader as another user")
-    folder = Path(tempfile.mkdtemp(prefix="hipnb-squad-"))  # outside root's private tmp
+    folder = Path(tempfile.mkdtemp(prefix="hipnb-squad-", dir=_shared_tmp()))
     try:
         folder.chmod(0o755)
         SessionLog(folder / "ana.csv").append([row(1)])
         SessionLog(folder / "secret.csv").append([row(2, athlete="bo")])
         (folder / "secret.csv").chmod(0o000)
         done = subprocess.run(
-            [sys.executable, "-c", UNREADABLE, str(folder)], capture_output=True, text=True
+            [sys.executable, "-c", UNREADABLE, str(folder)],
+            capture_output=True,
+            text=True,
+            cwd=folder,  # the checkout may be a folder the nobody user cannot enter
         )
     finally:
         shutil.rmtree(folder)

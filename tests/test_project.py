@@ -21,8 +21,12 @@ def _name_and_spec(req: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = [r for group in project["optional-dependencies"].values() for r in group]
     wanted = dict(
-        map(_name_and_spec, project["dependencies"] + project["optional-dependencies"]["dev"])
+        map(
+            _name_and_spec,
+            project["dependencies"] + [r for r in extras if r.split("[")[0] != "hipnb"],
+        )
     )
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = dict(
@@ -56,6 +60,80 @@ def test_notebooks_exist_and_say_stop_on_sharp_pain_once():
     assert sum("stop at once on sharp" in t for t in texts) >= 1
     for p, t in zip(NOTEBOOKS, texts, strict=True):
         assert t.count("not medical advice") <= 1, p.name
+
+
+def test_dev_installs_every_extra_and_the_library_needs_no_server():
+    """`make` installs `.[dev]`, which pulls in every extra; `pip install hipnb` stays a library."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    assert (
+        f"hipnb[{','.join(sorted(set(extras) - {'dev'}, key=list(extras).index))}]" in extras["dev"]
+    )
+    library = {_name_and_spec(r)[0] for r in project["dependencies"]}
+    assert not library & {"jupyterlab", "voila", "papermill", "nbconvert"}, library
+
+
+def test_every_third_party_module_hipnb_imports_is_declared():
+    """Each top-level module hipnb's code imports is the standard library's, hipnb's own, or a
+    distribution pyproject declares (as a dependency or in an extra)."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {
+        _name_and_spec(r)[0]
+        for r in project["dependencies"]
+        + [r for group in project["optional-dependencies"].values() for r in group]
+    }
+    dists = packages_distributions()
+    missing = set()
+    for path in (ROOT / "hipnb").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in ("hipnb", "__future__"):
+                    continue
+                if not {d.lower() for d in dists.get(top, [top])} & declared:
+                    missing.add(f"{path.relative_to(ROOT)}: {top}")
+    assert not missing, sorted(missing)
+
+
+def test_reports_without_the_report_extra_say_how_to_install_it(monkeypatch, tmp_path, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "papermill", None)  # as if `pip install hipnb` alone
+    assert main(["report", "--log", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "hipnb: error: reports need papermill, from the report extra: pip install 'hipnb[report]'\n"
+    )
+
+
+def test_an_exported_host_never_binds_the_lan():
+    """tcsh exports HOST (the machine's name): the servers bind HIPNB_HOST only."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "HOST": "0.0.0.0"}
+    for target, flag in (("lab", "--ip=127.0.0.1"), ("workshop", "--Voila.ip=127.0.0.1")):
+        plan = subprocess.run(
+            ["make", "-n", target], cwd=ROOT, env=env,
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert flag in plan and "0.0.0.0" not in plan, plan
+    shown = subprocess.run(
+        ["make", "-n", "workshop", "HIPNB_HOST=0.0.0.0"], cwd=ROOT, env=env,
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "--Voila.ip=0.0.0.0" in shown, "HIPNB_HOST is how to show it on the LAN"
 
 
 def test_every_command_has_help(capsys):

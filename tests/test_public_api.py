@@ -164,15 +164,73 @@ def test_the_readme_uses_only_public_names():
 
 
 def test_every_python_example_in_the_readme_runs(tmp_path, monkeypatch):
-    """The README's Python blocks run in order in one namespace, in a copy of ``data/``."""
-    shutil.copytree(ROOT / "data" / "routines", tmp_path / "data" / "routines")
-    shutil.copytree(ROOT / "data" / "sample", tmp_path / "data" / "sample")
-    shutil.copy(
-        ROOT / "data" / "routines" / "hip-basics.toml", tmp_path / "data/routines/my-routine.toml"
-    )
-    (tmp_path / "data" / "logs").mkdir()
+    """The README's Python blocks run in order in an empty folder outside the checkout, each in a
+    namespace of its own: each block imports what it uses and needs no file of the repository."""
     monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {}
-    for block in _readme_blocks():
+    blocks = _readme_blocks()
+    for block in blocks:
+        namespace: dict[str, object] = {}
         exec(compile(block, "README.md", "exec"), namespace)
-    assert namespace, "the README's examples defined nothing"
+        assert set(namespace) - {"__builtins__"}, f"this README block defined nothing:\n{block}"
+
+
+#: A placeholder in a README command line: a word in CAPITALS (PATH, DIR, REF, EXPORT), not a
+#: make variable being set (HIPNB_HOST=0.0.0.0).
+PLACEHOLDER = re.compile(r"(?<![\w=./-])[A-Z][A-Z0-9_]+(?![\w=])")
+
+
+def readme_command_lines() -> list[str]:
+    """Every line of the README's ``sh`` blocks, comments dropped."""
+    blocks = re.findall(r"^ *```sh\n(.*?)^ *```", README.read_text(), flags=re.S | re.M)
+    lines = [line.split(" #")[0].strip() for block in blocks for line in block.splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def is_template(line: str) -> bool:
+    return bool(PLACEHOLDER.search(line))
+
+
+@pytest.mark.parametrize(
+    ("line", "template"),
+    [
+        ("hipnb validate PATH PATH", True),
+        ("hipnb edit --log data/logs/ana.csv REF --seconds 40", True),
+        ("hipnb summary data/sample --athlete ana", False),
+        ("make workshop HIPNB_HOST=0.0.0.0", False),
+        ("hipnb routines hip-basics", False),
+    ],
+)
+def test_templates_are_the_lines_with_a_word_in_capitals(line, template):
+    assert is_template(line) is template
+
+
+@pytest.mark.slow
+def test_every_command_line_in_the_readme_runs_as_written(tmp_path):
+    """Each line of the README's ``sh`` blocks that is not a template runs, in order, as written:
+    ``hipnb`` lines in a copy of the repository's ``data/`` with the project's ``.venv/bin`` first
+    on PATH (as ``make shell`` has it), exit status 0; ``make`` lines as a dry run in the checkout
+    (``make -n``: the target exists and its commands expand), since they start servers or the
+    suite itself."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    lines = readme_command_lines()
+    runnable = [line for line in lines if not is_template(line)]
+    assert len(runnable) >= 15 and any(is_template(line) for line in lines), lines
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    for line in runnable:
+        words = line.split()
+        assert words[0] in ("hipnb", "make"), f"the README runs only hipnb and make: {line}"
+        if words[0] == "make":
+            argv, cwd = ["make", "-n", *words[1:]], ROOT
+        else:
+            argv, cwd = words, tmp_path
+        done = subprocess.run(
+            argv, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
+        assert done.returncode == 0, f"{line}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        assert "Traceback" not in done.stderr, f"{line}\n{done.stderr}"

@@ -383,3 +383,66 @@ def test_a_silent_page_is_never_credited_more_than_the_grace(ops):
     bound = sum(min(g, grace) for g in gaps) + grace
     assert t.elapsed <= bound + 1e-6
     assert sum(r["actual_s"] for r in t.results()) <= t.elapsed + 1e-6
+
+
+# --- heartbeats that arrive late: the credit stops where the page had counted --------------------
+
+
+def test_a_late_heartbeat_credits_what_the_page_had_shown_not_when_it_arrived(clock):
+    """A loaded machine delivers each heartbeat 1.2 s late; then the page freezes. The session
+    holds the 2.5 s the page showed, not the 3.7 s at which its last heartbeat arrived."""
+    t = watched(clock, get_ready=0, grace=5)
+    start = clock.t
+    t.start()
+    for shown in (1.0, 2.0, 2.5):
+        clock.t = start + shown + 1.2
+        assert t.heartbeat(shown=shown) == []
+    clock.advance(8)  # frozen: nothing arrives
+    assert kinds(t.tick()) == [("away", 0)]
+    assert t.elapsed == pytest.approx(2.5) and t.away_s == pytest.approx(8)
+    t.stop()
+    assert [(r["actual_s"], r["completed"]) for r in t.results()] == [(2.5, False)]
+
+
+def test_a_heartbeat_cannot_claim_more_than_has_run(clock):
+    t = watched(clock, get_ready=0, grace=5)
+    t.start()
+    clock.advance(2)
+    t.heartbeat(shown=9.0)  # a page counting from a wrong deadline
+    clock.advance(60)
+    t.tick()
+    assert t.elapsed == pytest.approx(2), "never past the time the heartbeat arrived"
+
+
+late_beats = st.lists(
+    st.tuples(st.floats(0.05, 2.0), st.floats(0.0, 3.0)),  # (page counts on, message is late by)
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(beats=late_beats)
+def test_a_silent_page_is_credited_what_it_showed_at_its_last_heartbeat(beats):
+    """Whatever the delays, after the page falls silent the session holds exactly what the page
+    had counted when it sent its last heartbeat, or the end of a step already ended, if later."""
+    clock = FakeClock()
+    t = Timer(short_routine(), clock=clock, get_ready=0, grace=5.0)
+    start = clock.t
+    t.start()
+    page = 0.0
+    for every, late in beats:
+        page += every
+        clock.t = max(clock.t, start + page + late)  # messages arrive in order, late
+        t.heartbeat(shown=page)
+        if t.state == "finished":
+            return
+    clock.advance(3600)
+    t.tick()
+    ends, total = [], 0.0
+    for step in t.steps:
+        total += step.seconds
+        ends.append(total)
+    assert t.state == "paused"
+    assert t.elapsed == pytest.approx(page) or (t.elapsed > page and t.elapsed in ends)
+    assert sum(r["actual_s"] for r in t.results()) <= t.elapsed + 1e-6

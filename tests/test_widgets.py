@@ -347,3 +347,19 @@ def test_progress_view_follows_athlete_and_dates():
     assert view.figure.get_suptitle().startswith("emma:")
     view.start.value = view.end.value = dt.date(2026, 9, 1)
     assert set(view.selected()["local_time"].dt.date) <= {dt.date(2026, 9, 1)}
+
+
+def test_a_late_heartbeat_credits_only_what_the_page_had_counted(tmp_path):
+    """The page says how far it counted from which display state; a loaded kernel reading it late
+    credits that, not the time the message arrived."""
+    panel, clock = _panel(tmp_path, get_ready=0)
+    d = panel.display_widget
+    panel.start_button.click()
+    clock.t += 3.5  # the page had counted 2 s when it sent this; the kernel reads it 1.5 s later
+    from_page(panel, event="heartbeat", sync_id=d.sync_id, counted=2.0)
+    clock.t += 60  # then the page froze
+    from_page(panel, event="visibility", hidden=False, sync_id=d.sync_id, counted=2.0)
+    assert d.state == "paused" and d.message.startswith("Paused: the page was away for")
+    panel.stop_button.click()
+    (row,) = panel.session_log.read().to_dict("records")
+    assert row["actual_s"] == 2 and not row["completed"]

@@ -214,16 +214,23 @@ function render({ model, el: root }) {
     }
   }
 
+  // How far this page has counted: the display state it counts from, and the seconds since it
+  // arrived. Python credits a silent page up to there, however late the message reaches it.
+  function position() {
+    const rem = left(); // brings lastSync and ref up to date
+    return { sync_id: lastSync, counted: model.get("remaining") - rem };
+  }
+
   function heartbeat() {
     if (!COUNTING.has(model.get("state"))) return;
-    model.send({ event: "heartbeat" });
+    model.send({ event: "heartbeat", ...position() });
     box.dataset.heartbeats = String(Number(box.dataset.heartbeats) + 1);
   }
 
   function onVisibility() {
     const hidden = document.visibilityState === "hidden";
     box.dataset.visibility = document.visibilityState;
-    model.send({ event: "visibility", hidden });
+    model.send({ event: "visibility", hidden, ...position() });
     if (!hidden) wake.again(); // the browser releases the lock when the page is hidden
   }
 

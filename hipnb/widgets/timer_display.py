@@ -13,7 +13,9 @@ class TimerDisplay(anywidget.AnyWidget):
 
     State comes from Python (:class:`TimerPanel` sets these traits). The browser sends back
     ``{"event": "expired"}`` when a countdown reaches zero, ``{"event": "heartbeat"}`` every second
-    while it counts, ``{"event": "visibility", "hidden": bool}`` when the page is hidden or shown,
+    while it counts, ``{"event": "visibility", "hidden": bool}`` when the page is hidden or shown
+    (both with ``sync_id``, the traits it counts from, and ``counted``, the seconds it has counted
+    since they arrived),
     and ``{"event": "pain"}`` for the P key in presentation mode.
     """
 

@@ -94,6 +94,8 @@ class TimerPanel(w.VBox):
         self.page_visible = True
         self._message = ""
         self._pain_index: int | None = None
+        # sync_id -> (running seconds when it was sent, the most the page can count from it)
+        self._synced: dict[int, tuple[float, float]] = {}
         self.display_widget = TimerDisplay(big=big)
         self.display_widget.on_msg(self._on_display_msg)
 
@@ -256,9 +258,15 @@ class TimerPanel(w.VBox):
         """Bring the panel up to the clock (the display calls this when a countdown expires)."""
         self._handle(self.timer.tick())
 
-    def heartbeat(self) -> None:
-        """The page is counting (the display calls this every second while it runs)."""
-        self._handle(self.timer.heartbeat())
+    def heartbeat(self, sync_id: int | None = None, counted: float | None = None) -> None:
+        """The page is counting (the display calls this every second while it runs): it has
+        counted ``counted`` seconds from the display state ``sync_id``. A later silence credits
+        the session up to there, however late this message arrived."""
+        shown = None
+        if sync_id in self._synced and isinstance(counted, int | float):
+            at, most = self._synced[sync_id]
+            shown = at + min(max(float(counted), 0.0), most)
+        self._handle(self.timer.heartbeat(shown=shown))
 
     def new_session(self) -> None:
         """After the end: a fresh session (new session id, fresh answers form) on the same routine."""
@@ -277,10 +285,10 @@ class TimerPanel(w.VBox):
         if event == "expired":
             self.tick()
         elif event == "heartbeat":
-            self.heartbeat()
+            self.heartbeat(content.get("sync_id"), content.get("counted"))
         elif event == "visibility":
             self.page_visible = not content.get("hidden")
-            self.heartbeat()
+            self.heartbeat(content.get("sync_id"), content.get("counted"))
         elif event == "pain":
             self.pain()
 
@@ -409,6 +417,10 @@ class TimerPanel(w.VBox):
             d.routine_remaining = timer.total_remaining
             d.announce = announce
             d.sync_id += 1
+        if state in ("running", "get_ready"):  # what a heartbeat counted from this state means
+            running = state == "running"
+            self._synced[d.sync_id] = (timer.elapsed, timer.remaining if running else 0.0)
+            self._synced = dict(list(self._synced.items())[-8:])
         self._update_buttons()
 
     def _intro(self) -> str:
