@@ -362,20 +362,24 @@ function render({ model, el: root }) {
 
   function onKey(e) {
     // presentation mode: P is the Pain button (one key, reachable from across the room), and a
-    // clicker's keys start, go to the next step, pause and resume
+    // clicker's keys start, go to the next step, pause and resume. Typing in a text field is left
+    // alone; a focused drop-down (the routine picker) gives these keys up, so a clicker never
+    // changes the routine.
     if (!model.get("big") || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.target && /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
-    if (e.key === "p" || e.key === "P") model.send({ event: "pain" });
-    else if (e.key in CLICKER) {
-      e.preventDefault(); // PageDown would scroll the page
-      model.send({ event: "clicker", action: CLICKER[e.key] });
-    }
+    const tag = e.target && e.target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA") return;
+    const pain = e.key === "p" || e.key === "P";
+    const action = CLICKER[e.key];
+    if (!pain && !action) return;
+    e.preventDefault(); // PageDown would scroll the page, an arrow would change a drop-down
+    if (tag === "SELECT") e.target.blur();
+    model.send(pain ? { event: "pain" } : { event: "clicker", action });
   }
 
   model.on("change:sync_id", onSync);
   model.on("change", draw);
   document.addEventListener("visibilitychange", onVisibility);
-  document.addEventListener("keydown", onKey);
+  document.addEventListener("keydown", onKey, { capture: true }); // before widgets' own handlers
   onSync();
   draw();
   // the display follows the deadline, so a throttled background tab catches up when shown again
@@ -389,7 +393,7 @@ function render({ model, el: root }) {
     unFullscreen();
     document.removeEventListener("pointerdown", wake.touched, { capture: true });
     document.removeEventListener("visibilitychange", onVisibility);
-    document.removeEventListener("keydown", onKey);
+    document.removeEventListener("keydown", onKey, { capture: true });
     document.removeEventListener("pointerdown", unlockAudio, { capture: true });
     document.removeEventListener("keydown", unlockAudio, { capture: true });
   };

@@ -218,6 +218,7 @@ class TimerPanel(w.VBox):
                 button.add_class("hipnb-main")
             self.new_button.add_class("hipnb-main")
             self.pain_button.add_class("hipnb-pain")
+            self.mute.description = "Mute"  # fits a phone's third of a row
         self._sync(announce="")
 
     def _new_timer(self) -> Timer:
