@@ -161,7 +161,7 @@ def test_the_room_picks_its_routine_on_the_page_and_a_clicker_drives_it(
         title = page.locator(".hipnb-title")
         expect(title).to_have_text("clicker", timeout=CAP_S * 1000)
         picker = page.locator(".hipnb-setup select")
-        labels = picker.locator("option").all_inner_texts()
+        labels = [t.replace("\xa0", " ") for t in picker.locator("option").all_inner_texts()]
         assert labels[0] == "clicker (clicker.toml)", labels
         assert "Hip basics (built in)" in labels and "Hip basics (hip-basics.toml)" in labels
         # the routine picker, by keyboard: the built-in Hip basics, then its bound-angle time

@@ -363,16 +363,19 @@ function render({ model, el: root }) {
   function onKey(e) {
     // presentation mode: P is the Pain button (one key, reachable from across the room), and a
     // clicker's keys start, go to the next step, pause and resume. Typing in a text field is left
-    // alone; a focused drop-down (the routine picker) gives these keys up, so a clicker never
-    // changes the routine.
+    // alone, and so are the arrows on a focused drop-down or slider (the room's setup); the other
+    // keys take the focus from it, so a clicker's PageDown never changes the routine.
     if (!model.get("big") || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
-    const tag = e.target && e.target.tagName;
+    const target = e.target instanceof Element ? e.target : null;
+    const tag = target ? target.tagName : "";
     if (tag === "INPUT" || tag === "TEXTAREA") return;
+    const field = target && (tag === "SELECT" || target.closest(".widget-slider"));
+    if (field && e.key.startsWith("Arrow")) return;
     const pain = e.key === "p" || e.key === "P";
     const action = CLICKER[e.key];
     if (!pain && !action) return;
-    e.preventDefault(); // PageDown would scroll the page, an arrow would change a drop-down
-    if (tag === "SELECT") e.target.blur();
+    e.preventDefault(); // PageDown would scroll the page or change a drop-down
+    if (field) target.blur();
     model.send(pain ? { event: "pain" } : { event: "clicker", action });
   }
 

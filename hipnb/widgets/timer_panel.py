@@ -48,7 +48,7 @@ PAIN_WORDS = {
     ),
     "room": (
         "Paused: take a moment.",
-        "<b>Paused: take a moment.</b> Go on when the room is ready, or end the session.",
+        "Go on when the room is ready, or end the session.",
         "A hold ended early: take care, and move within comfort.",
     ),
 }
