@@ -225,7 +225,11 @@ def bench_analysis(ctx) -> list[tuple]:
         (
             "analysis.roster",
             n,
-            *paired(lambda: analysis.roster(df), lambda: read_logs(path), pairs=5),
+            *paired(
+                lambda: analysis.roster(df, df["local_time"].max()),
+                lambda: read_logs(path),
+                pairs=5,
+            ),
             "read_logs of the same log",
         ),
         (
@@ -241,6 +245,56 @@ def bench_analysis(ctx) -> list[tuple]:
             "read_logs of the same log",
         ),
     ]
+
+
+def bench_flags(ctx) -> list[tuple]:
+    """The one flag engine on the big log: the roster (every figure once, every flag) and the
+    RosterView a coach opens, each against one group-by of the same rows (the floor of any
+    per-athlete figure). The issue's bar: the roster under 0.5 s on 300 athletes / 1M rows."""
+    import pandas as pd
+
+    from hipnb import analysis, read_logs
+
+    df = read_logs(ctx["big"])
+    as_of = df["local_time"].max()
+    n = f"{df['athlete'].nunique()} athletes, {len(df)} rows"
+
+    def one_groupby():
+        return df.groupby("athlete")["local_time"].max()
+
+    rows = [
+        (
+            "flags: analysis.roster (one engine)",
+            n,
+            *paired(lambda: analysis.roster(df, as_of), one_groupby),
+            "df.groupby(athlete).max() of one column",
+        ),
+        (
+            "flags: analysis.roster, as of 28 days back",
+            n,
+            *paired(lambda: analysis.roster(df, as_of - pd.Timedelta(days=28)), one_groupby),
+            "df.groupby(athlete).max() of one column",
+        ),
+        (
+            "flags: analysis.flags",
+            n,
+            *paired(lambda: analysis.flags(df, as_of=as_of), one_groupby),
+            "df.groupby(athlete).max() of one column",
+        ),
+    ]
+    try:
+        from hipnb.widgets import RosterView
+    except ImportError:  # pragma: no cover - ipywidgets missing
+        return rows
+    rows.append(
+        (
+            "flags: RosterView (roster + table HTML)",
+            n,
+            *paired(lambda: RosterView(df, as_of=as_of), one_groupby, pairs=5),
+            "df.groupby(athlete).max() of one column",
+        )
+    )
+    return rows
 
 
 def bench_import(ctx) -> list[tuple]:
@@ -526,6 +580,7 @@ BENCHES = {
     "read": bench_read,
     "append": bench_append,
     "analysis": bench_analysis,
+    "flags": bench_flags,
     "import": bench_import,
     "notebooks": bench_notebooks,
     "runs": bench_runs,

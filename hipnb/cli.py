@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import hipnb
 from hipnb.cli_args import Parser, count_arg, date_arg, folder_arg
+from hipnb.cli_log import add_parsers as add_log_parsers
+from hipnb.cli_log import known_athlete as _known_athlete
+from hipnb.cli_log import read_logs_reporting as _read_logs_reporting
 from hipnb.errors import HipnbError
-from hipnb.names import did_you_mean
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
@@ -84,60 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.set_defaults(func=_cmd_demo_data)
 
-    v = sub.add_parser(
-        "validate",
-        help="check log files and report every bad row by file and line",
-        description="Read one log, several, or a folder of logs and report every row that cannot "
-        "be used, as FILE:LINE: REASON. Exit status 1 if any problem was found.",
-    )
-    v.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="log file or folder")
-    v.set_defaults(func=_cmd_validate)
-
-    lg = sub.add_parser(
-        "log",
-        help="record one hold done away from the screen",
-        description="Append one hold to a log file, through the same validation as the timer. "
-        "The row's routine is 'manual'; it is completed when --seconds reaches --target.",
-    )
-    lg.add_argument("--log", required=True, type=Path, help="log file to append to (created)")
-    lg.add_argument("--athlete", required=True, help="athlete's name, e.g. ana or 'Zoë'")
-    lg.add_argument(
-        "--exercise",
-        required=True,
-        help="exercise id, e.g. side_plank: one the built-in routines, the routine files in "
-        "--routines or this log already have (else use --custom)",
-    )
-    lg.add_argument(
-        "--custom",
-        action="store_true",
-        help="log an exercise no routine defines, on purpose (its id: lower_snake_case)",
-    )
-    lg.add_argument(
-        "--routines",
-        type=Path,
-        default=Path("data/routines"),
-        metavar="DIR",
-        help="folder of routine files whose exercises are known (default data/routines)",
-    )
-    lg.add_argument("--side", default="both", help="left, right or both (default both)")
-    lg.add_argument("--seconds", required=True, type=float, help="seconds actually held")
-    lg.add_argument("--target", type=float, help="planned seconds (default: --seconds)")
-    lg.add_argument("--when", help="start, ISO 8601 with UTC offset (default: now, local time)")
-    lg.add_argument("--rpe", type=int, help="effort, 0-10")
-    lg.add_argument("--discomfort", type=int, help="hip discomfort, 0-10")
-    lg.add_argument("--note", default="", help="free text")
-    lg.set_defaults(func=_cmd_log)
-    _corrections_parsers(sub)
-
-    ex = sub.add_parser(
-        "export",
-        help="write a log as a spreadsheet-safe CSV",
-        description="Read logs (a file or a folder) and write one CSV for spreadsheets: text cells "
-        "that could run as formulas (=, +, -, @) are neutralised; numbers stay numbers.",
-    )
-    ex.add_argument("path", type=Path, metavar="PATH", help="log file or folder")
-    ex.add_argument("--out", required=True, type=Path, help="CSV file to write")
-    ex.set_defaults(func=_cmd_export)
+    add_log_parsers(sub)
 
     sm = sub.add_parser(
         "summary",
@@ -149,14 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sm.add_argument("path", type=Path, metavar="PATH", help="log file or folder of logs")
     sm.add_argument("--athlete", help="summarise this athlete only")
-    sm.add_argument(
-        "--as-of", type=date_arg, help="review date YYYY-MM-DD (default: last day in the logs)"
-    )
+    sm.add_argument("--as-of", type=date_arg, help="review date YYYY-MM-DD (default: today)")
     sm.add_argument(
         "--since-review",
         action="store_true",
-        help="show what changed since the last review: new and cleared flags, broken and new "
-        "streaks, personal bests, athletes gone quiet",
+        help="show every standing RED flag, then what changed since the last review: new and "
+        "cleared flags, athletes gone quiet, broken and new streaks, personal bests",
     )
     sm.add_argument(
         "--mark-reviewed",
@@ -235,63 +182,6 @@ def _phone_parser(sub: Subparsers) -> None:
     )
     ph.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
     ph.set_defaults(func=_cmd_phone)
-
-
-def _corrections_parsers(sub: Subparsers) -> None:
-    ho = sub.add_parser(
-        "holds",
-        help="list the logged holds of a file, each with a short reference",
-        description="List the current holds of a log file (corrections applied), each with a "
-        "short reference (REF) for `hipnb edit` and `hipnb delete`. A reference stays the same "
-        "when its hold is edited.",
-    )
-    ho.add_argument("--log", required=True, type=Path, help="log file")
-    ho.add_argument("--athlete", help="only this athlete's holds")
-    ho.add_argument("--day", help="only this local day, YYYY-MM-DD")
-    ho.set_defaults(func=_cmd_holds)
-
-    ed = sub.add_parser(
-        "edit",
-        help="correct a logged hold (appends an edit row; the file keeps its history)",
-        description=textwrap.fill(
-            "Correct one hold of a log file: a row with action=edit is appended that carries "
-            "every field of the hold, the ones given here changed. Reads apply it; the old row "
-            "stays in the file. When the seconds change and neither --completed nor "
-            "--not-completed is given, the hold stays completed only if it reached its target.",
-            width=88,
-        ),
-        epilog="example:\n  hipnb holds --log data/logs/ana.csv --day 2026-11-24\n"
-        "  hipnb edit --log data/logs/ana.csv 3fa2b1c0 --seconds 40 --side right",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ed.add_argument("--log", required=True, type=Path, help="log file holding the hold")
-    ed.add_argument("ref", metavar="REF", help="the hold's reference from `hipnb holds`")
-    ed.add_argument("--seconds", type=float, help="seconds actually held")
-    ed.add_argument("--target", type=float, help="planned seconds")
-    ed.add_argument("--side", help="left, right or both")
-    ed.add_argument("--when", help="start, ISO 8601 with UTC offset")
-    ed.add_argument("--exercise", help="exercise id")
-    ed.add_argument("--rpe", type=int, help="effort, 0-10")
-    ed.add_argument("--discomfort", type=int, help="hip discomfort, 0-10")
-    ed.add_argument("--note", help="free text (replaces the note)")
-    done = ed.add_mutually_exclusive_group()
-    done.add_argument(
-        "--completed", dest="completed", action="store_true", default=None, help="held to target"
-    )
-    done.add_argument(
-        "--not-completed", dest="completed", action="store_false", help="stopped early or skipped"
-    )
-    ed.set_defaults(func=_cmd_edit)
-
-    de = sub.add_parser(
-        "delete",
-        help="remove a logged hold that never happened (appends a delete row)",
-        description="Remove one hold of a log file: a row with action=delete is appended. Reads "
-        "leave the hold out; its rows stay in the file as history.",
-    )
-    de.add_argument("--log", required=True, type=Path, help="log file holding the hold")
-    de.add_argument("ref", metavar="REF", help="the hold's reference from `hipnb holds`")
-    de.set_defaults(func=_cmd_delete)
 
 
 def _runs_parser(sub: Subparsers) -> None:
@@ -416,198 +306,6 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    found_any = False
-    for path in args.paths:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                df = hipnb.read_logs(path)
-            except HipnbError as exc:
-                print(exc)
-                found_any = True
-                continue
-        probs = df.attrs["problems"]
-        for p in probs:
-            print(p)
-        found_any |= bool(probs)
-        if df.empty and not probs:
-            print(f"{path}: header only or no logs: no rows yet")
-        else:
-            print(f"{path}: {len(df)} rows read, {len(probs)} problem(s)")
-    return 1 if found_any else 0
-
-
-def _cmd_log(args: argparse.Namespace) -> int:
-    from hipnb.log import manual_row, normalize_name
-
-    athlete = normalize_name(args.athlete)
-    log = hipnb.SessionLog(args.log)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        logged = log.read()  # to refuse another athlete's file; append never reads it
-    others = sorted(set(logged["athlete"]))
-    if others and athlete not in others:
-        hint = did_you_mean(athlete, others)
-        raise HipnbError(
-            f"{args.log} holds the log of {', '.join(map(repr, others))}, not {athlete!r}"
-            + (f"; {hint}" if hint else "")
-            + f" (each athlete has a file of their own, e.g. {hipnb.athlete_path(args.log.parent, athlete)})"
-        )
-    if not args.custom:
-        _check_exercise(args.exercise.strip(), args.routines, set(logged["exercise"]))
-    row = manual_row(
-        athlete,
-        args.exercise.strip(),
-        args.side.strip().lower(),
-        args.seconds,
-        target_s=args.target,
-        started_at=args.when,
-        rpe=args.rpe,
-        discomfort=args.discomfort,
-        note=args.note,
-    )
-    n = log.append([row])
-    print(f"logged {n} hold to {args.log}")
-    return 0
-
-
-def _check_exercise(exercise: str, routines: Path, logged: set[str]) -> None:
-    """Refuse an exercise no routine (built-in or in ``routines``) nor the log itself knows."""
-    known = set(logged)
-    sources = [hipnb.load_routine(name) for name in hipnb.list_routines()]
-    files = sorted(routines.glob("*.toml")) if routines.is_dir() else []
-    for f in files:
-        try:
-            sources.append(hipnb.load_routine(f))
-        except HipnbError as exc:
-            print(f"hipnb: warning: skipped {exc}", file=sys.stderr)
-    for r in sources:
-        rests = {s.exercise for s in r.steps if not s.is_hold}
-        known |= (set(r.exercises) - rests) | {s.exercise for s in r.holds}
-    if exercise in known:
-        return
-    hint = did_you_mean(exercise, sorted(known))
-    where = "the built-in routines" + (f" or {routines}/*.toml" if files else "")
-    raise HipnbError(
-        f"no exercise {exercise!r} in {where}"
-        + (f" ({hint})" if hint else f" (known: {', '.join(sorted(known))})")
-        + "; to log an exercise of your own on purpose, add --custom"
-    )
-
-
-def _read_logs_reporting(path: Path) -> pd.DataFrame:
-    """``read_logs(path)``, each problem printed to stderr as FILE:LINE: REASON (no warning)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.read_logs(path)
-    for p in df.attrs["problems"]:
-        print(p, file=sys.stderr)
-    return df
-
-
-def _read_one_log(path: Path) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.SessionLog(path).read()
-    for p in df.attrs["problems"]:
-        print(p, file=sys.stderr)
-    if df.empty and not path.exists():
-        raise HipnbError(f"{path}: no such log file")
-    read: pd.DataFrame = df
-    return read
-
-
-def _cmd_holds(args: argparse.Namespace) -> int:
-    from hipnb.holds import select_holds
-
-    df = _read_one_log(args.log)
-    if args.athlete:
-        _known_athlete(args.athlete, df)
-    try:
-        holds = select_holds(df, athlete=args.athlete, day=args.day)
-    except ValueError:
-        raise HipnbError(f"--day {args.day!r} is not a date like 2026-11-24") from None
-    if holds.empty:
-        print("no holds")
-        return 0
-    print(f"{'ref':8}  {'athlete':12} {'day':10} {'time':5}  {'exercise':14} {'side':5} "
-          f"{'seconds':>7} {'target':>6}  done  note")  # fmt: skip
-    rows: Iterable[Any] = holds.itertuples()  # pandas-stubs types each field as any scalar
-    for h in rows:
-        note = "" if h.note is None or h.note != h.note else str(h.note)[:30]
-        print(
-            f"{h.ref:8}  {h.athlete:12} {h.local_time:%Y-%m-%d} {h.local_time:%H:%M}  "
-            f"{h.exercise:14} {h.side:5} {h.actual_s:7.0f} {h.target_s:6.0f}  "
-            f"{'yes' if h.completed else 'no':4}  {note}".rstrip()
-        )
-    return 0
-
-
-def _cmd_edit(args: argparse.Namespace) -> int:
-    from hipnb.holds import changed_fields, correction_row, find_hold
-
-    hold = find_hold(_read_one_log(args.log), args.ref)
-    given = {
-        "actual_s": args.seconds,
-        "target_s": args.target,
-        "side": args.side,
-        "started_at": args.when,
-        "exercise": args.exercise,
-        "rpe": args.rpe,
-        "discomfort": args.discomfort,
-        "note": args.note,
-        "completed": args.completed,
-    }
-    changes = {k: v for k, v in given.items() if v is not None}
-    if not changes:
-        raise HipnbError("nothing to change: give --seconds, --side, --when, ... (see --help)")
-    row = correction_row(hold, "edit", **changes)
-    changed = changed_fields(hold, row)
-    if not changed:
-        print(f"hold {args.ref} already reads so: nothing appended")
-        return 0
-    hipnb.SessionLog(args.log).append([row])
-    print(f"edited {_describe(hold)} in {args.log}:")
-    for name, old, new in changed:
-        print(f"  {name}: {old or '(empty)'} -> {new or '(empty)'}")
-    return 0
-
-
-def _cmd_delete(args: argparse.Namespace) -> int:
-    from hipnb.holds import correction_row, find_hold
-
-    hold = find_hold(_read_one_log(args.log), args.ref)
-    hipnb.SessionLog(args.log).append([correction_row(hold, "delete")])
-    print(f"deleted {_describe(hold)} from {args.log} (the rows stay in the file as history)")
-    return 0
-
-
-def _describe(hold: pd.Series) -> str:
-    return (
-        f"{hold['athlete']}'s {hold['exercise']} ({hold['side']}, {hold['actual_s']:.0f} s) "
-        f"of {hold['local_time']:%Y-%m-%d %H:%M}"
-    )
-
-
-def _known_athlete(name: str, df: pd.DataFrame) -> str:
-    """``name`` as the logs keep it (NFC, trimmed); an error naming the closest one if absent."""
-    clean = hipnb.log.normalize_name(name)
-    if not (df["athlete"] == clean).any():
-        hint = did_you_mean(clean, df["athlete"].unique())
-        raise HipnbError(f"no athlete {clean!r}" + (f"; {hint}" if hint else ""))
-    return clean
-
-
-def _cmd_export(args: argparse.Namespace) -> int:
-    from hipnb.log import export_for_spreadsheet
-
-    df = _read_logs_reporting(args.path)
-    export_for_spreadsheet(df, args.out)
-    print(f"wrote {len(df)} rows to {args.out}")
-    return 0
-
-
 def _cmd_report(args: argparse.Namespace) -> int:
     from hipnb.report import render_reports
 
@@ -628,92 +326,95 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_summary(args: argparse.Namespace) -> int:
 
     from hipnb import analysis
-    from hipnb.review import last_review, mark_reviewed
+    from hipnb.review import last_review, mark_reviewed, today
 
     df = _read_logs_reporting(args.path)
-    load = _load_status(args.path, df, args.as_of)
+    runs = _runs_beside(args.path)
+    as_of = analysis.as_day(args.as_of or today())
     if args.athlete:
         args.athlete = _known_athlete(args.athlete, df)
-        print(analysis.summary_text(df, args.athlete))
-        if args.athlete in load.index:
-            print(f"Running: {load.loc[args.athlete, 'words']}.")
+        print(analysis.summary_text(df, args.athlete, as_of=as_of, runs=runs))
+        load = analysis.load_status(runs, df, as_of=as_of).set_index("athlete")
+        if args.athlete in load.index and not load.loc[args.athlete, "flag"]:
+            print(f"Running: {load.loc[args.athlete, 'words']}.")  # a raised flag is said above
     elif args.since_review:
-        _print_changes(df, args.path, args.as_of, last_review(args.path))
+        _print_changes(df, runs, args.path, as_of, last_review(args.path))
     else:
-        _print_roster(analysis.roster(df, as_of=args.as_of), load)
+        _print_roster(analysis.roster(df, as_of, runs=runs), as_of, df)
     if args.mark_reviewed:
-        path = mark_reviewed(args.path, args.as_of)
-        print(f"review of {last_review(args.path)} recorded in {path}")
+        path = mark_reviewed(args.path, as_of.date())
+        print(f"review of {as_of:%a %d %b %Y} recorded in {path}")
     return 0
 
 
-def _print_roster(r: pd.DataFrame, load: pd.DataFrame) -> None:
+def _logs_end(df: pd.DataFrame, as_of: pd.Timestamp) -> str:
+    """Words for logs that end well before the review day, with the option to review as of then."""
+    if df.empty:
+        return ""
+    last = df["local_time"].max().normalize()
+    if (as_of - last).days < 2:
+        return ""
+    return (
+        f"(the logs end on {last:%a %d %b %Y}, {(as_of - last).days} days before "
+        f"{as_of:%a %d %b %Y}; --as-of {last:%Y-%m-%d} reviews as of then)"
+    )
+
+
+def _print_roster(r: pd.DataFrame, as_of: pd.Timestamp, df: pd.DataFrame) -> None:
     import pandas as pd
 
     if r.empty:
         print("no rows yet")
         return
-    runs = f" {'run 7d':>8}" if len(load) else ""
+
+    def num(value: Any, fmt: str) -> str:
+        return "-" if pd.isna(value) else fmt.format(value)
+
+    print(" ".join(t for t in (f"squad on {as_of:%a %d %b %Y}", _logs_end(df, as_of)) if t))
+    runs = r["km_7d"].notna().any()
+    run_head = f" {'run 7d':>8}" if runs else ""
     print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}"
-          f"{runs}  {'level':5}  flags")  # fmt: skip
+          f"{run_head}  {'level':5}  flags")  # fmt: skip
     rows: Iterable[Any] = r.itertuples()  # pandas-stubs types each field as any scalar
     for row in rows:
-        bound = "-" if pd.isna(row.bound_median_7d) else f"{row.bound_median_7d / 60:.1f}m"
-        planks = f"{row.plank_left_s:.0f}/{row.plank_right_s:.0f} s"
-        last = "-" if pd.isna(row.last_day) else f"{row.last_day:%Y-%m-%d}"
-        flags, km, level = row.flags, "", row.level
-        if len(load):
-            mine = load.loc[row.athlete] if row.athlete in load.index else None
-            km = " " + (f"{mine.km_7d:5.1f} km" if mine is not None else "       -").rjust(8)
-            if mine is not None and mine.flag:
-                flags = "; ".join(f for f in (flags, _load_flag(mine)) if f)
-                level = level or "amber"
+        planks = f"{num(row.plank_left_s, '{:.0f}')}/{num(row.plank_right_s, '{:.0f}')} s"
+        km = f" {num(row.km_7d, '{:.1f} km'):>8}" if runs else ""
         print(
-            f"{row.athlete:12} {last:>10} {row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
-            f"{bound:>7} {planks:>11}{km}  {level.upper():5}  {flags}"
+            f"{row.athlete:12} {num(row.last_day, '{:%Y-%m-%d}'):>10} "
+            f"{row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
+            f"{num(row.bound_median_7d / 60, '{:.1f}m'):>7} {planks:>11}{km}  "
+            f"{str(row.level).upper():5}  {'; '.join(f.short for f in row.flags)}"
         )
 
 
-def _print_changes(df: pd.DataFrame, path: Path, as_of: str | None, since: date | None) -> None:
-    import pandas as pd
-
+def _print_changes(
+    df: pd.DataFrame, runs: pd.DataFrame, path: Path, as_of: pd.Timestamp, since: date | None
+) -> None:
     from hipnb import analysis
 
-    end = analysis.days.review_day(df, as_of)
-    if end is None:
-        print("no rows yet")
-        return
-    if since is None:
-        since = (end - pd.Timedelta(days=7)).date()
-        print(f"no review recorded yet for {path} (--mark-reviewed records one); last 7 days:")
-    changes = analysis.changes_since(df, since, as_of=end)
-    print(f"since the review of {since:%a %d %b %Y}, up to {end:%a %d %b %Y}:")
+    last = df["local_time"].max() if len(df) else None
+    start, head = analysis.review_period(since, as_of, last)
+    print(head + ("" if since else f" (--mark-reviewed records a review in {path})") + ":")
+    changes = analysis.changes_since(df, start, as_of=as_of, runs=runs)
     if changes.empty:
-        print("  nothing changed")
-    for row in changes.itertuples():
-        print(f"  {row.athlete:12} {row.change:14} {row.detail}")
+        print("  nothing needs attention and nothing changed")
+    rows: Iterable[Any] = changes.itertuples()  # pandas-stubs types each field as any scalar
+    for row in rows:
+        change = "RED FLAG" if row.change == "red flag" else row.change
+        print(f"  {row.athlete:12} {change:14} {row.detail}")
 
 
-def _load_status(path: Path, holds: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
-    """Running load per athlete (indexed by athlete) for the runs beside the logs, if any."""
-    from hipnb import analysis
+def _runs_beside(path: Path) -> pd.DataFrame:
+    """The runs kept beside the logs at ``path`` (none: an empty frame)."""
     from hipnb.runs import read_runs
 
     folder = path if path.is_dir() else path.parent
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        runs = read_runs(folder)
+        runs: pd.DataFrame = read_runs(folder)
     for p in runs.attrs["problems"]:  # a bad row in a run log is reported by every read
         print(p, file=sys.stderr)
-    status: pd.DataFrame = analysis.load_status(runs, holds, as_of=as_of).set_index("athlete")
-    return status
-
-
-def _load_flag(row: pd.Series) -> str:
-    rise = f"{row.ratio:.2f}x load" if row.ratio == row.ratio else ""
-    if row.change_7d == row.change_7d:
-        rise = ", ".join(r for r in (rise, f"{row.change_7d:+.0%} a week") if r)
-    return f"running up sharply ({rise}) with routine {row.adherence_28d:.0%}"
+    return runs
 
 
 def _cmd_phone(args: argparse.Namespace) -> int:

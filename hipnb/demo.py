@@ -7,13 +7,15 @@ million rows take seconds, and a seed makes it reproducible.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from hipnb.log import COLUMNS, SessionLog, athlete_path
+from hipnb.log.gate import Catalog, admit
+from hipnb.log.stamps import stamp_texts
 from hipnb.routines import Routine, load_routine
 from hipnb.runs.store import RunLog, runs_path
 
@@ -50,7 +52,14 @@ _NOTES = (
 )
 
 
-__all__ = ["athlete_ids", "demo_log", "demo_runs", "write_demo_data"]
+#: The first day of the demo data (``hipnb demo-data --start`` and the bundled ``data/sample``).
+START = "2026-08-31"
+#: The last day of the bundled sample (``data/sample``: 12 weeks from :data:`START`). The views
+#: review as of today by default; the sample notebooks and examples pass this day on purpose, so
+#: the sample reads as it did when it was fresh on any later date.
+SAMPLE_END = date.fromisoformat(START) + timedelta(weeks=12, days=-1)
+
+__all__ = ["SAMPLE_END", "START", "athlete_ids", "demo_log", "demo_runs", "write_demo_data"]
 
 
 def athlete_ids(n: int) -> list[str]:
@@ -62,7 +71,7 @@ def demo_log(
     athletes: int = 8,
     weeks: int = 12,
     seed: int = 7,
-    start: date | str = "2026-08-31",
+    start: date | str = START,
     routine: Routine | None = None,
 ) -> pd.DataFrame:
     """A synthetic log in the schema: ``athletes`` athletes over ``weeks`` weeks from ``start``.
@@ -185,20 +194,7 @@ def _stamp_with_offset(local: pd.Series, zone: pd.Series) -> pd.Series:
         aware = wall.dt.tz_localize(
             tz, ambiguous=np.zeros(len(wall), dtype=bool), nonexistent="shift_forward"
         )
-        minutes = (
-            (aware.dt.tz_localize(None) - aware.dt.tz_convert("UTC").dt.tz_localize(None))
-            .dt.total_seconds()
-            .floordiv(60)
-            .astype(int)
-        )
-        sign = np.where(minutes < 0, "-", "+")
-        off = (
-            pd.Series(sign, index=idx)
-            + (minutes.abs() // 60).astype(str).str.zfill(2)
-            + ":"
-            + (minutes.abs() % 60).astype(str).str.zfill(2)
-        )
-        out.loc[idx] = aware.dt.strftime("%Y-%m-%dT%H:%M:%S") + off
+        out.loc[idx] = stamp_texts(aware.dt.tz_convert("UTC"), aware.dt.tz_localize(None))
     return out
 
 
@@ -219,7 +215,7 @@ def _lowest_adherence(log: pd.DataFrame, days: int = 28) -> str:
 
 
 def demo_runs(
-    log: pd.DataFrame, weeks: int = 12, seed: int = 7, start: date | str = "2026-08-31"
+    log: pd.DataFrame, weeks: int = 12, seed: int = 7, start: date | str = START
 ) -> pd.DataFrame:
     """Runs for the athletes of a demo hold ``log`` (from :func:`demo_log`), in the run-log schema.
 
@@ -272,13 +268,19 @@ def write_demo_data(
     athletes: int = 8,
     weeks: int = 12,
     seed: int = 7,
-    start: date | str = "2026-08-31",
+    start: date | str = START,
 ) -> list[Path]:
     """Write one log file per athlete into folder ``out`` (created) and their runs into
-    ``out/runs/<athlete>/runs.csv``; return the hold-log files written."""
+    ``out/runs/<athlete>/runs.csv``; return the hold-log files written.
+
+    The holds pass the gate every new hold passes (:func:`hipnb.log.gate.admit`): a ``start`` that
+    would put them more than a day in the future is refused with :class:`hipnb.LogError`, and
+    nothing is written.
+    """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     df = demo_log(athletes=athletes, weeks=weeks, seed=seed, start=start)
+    admit(df, catalog=Catalog(routines=(load_routine("hip-basics"),)))  # the door every hold passes
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     for athlete, rows in df.groupby("athlete", sort=True):
         path = athlete_path(out, str(athlete))

@@ -1,23 +1,24 @@
 """Logged holds by short reference, and the correction rows that edit or delete them.
 
-The file stays append-only: an edit is a new row (``action=edit``) carrying every field of the hold
-as it should now read, and a delete is a row (``action=delete``) naming the hold; both name the hold
-by its identity (:func:`hipnb.log.hold_ids`) in ``hold_id``. Reads apply them (README, "The log").
+The file stays append-only: a correction is a new row naming the hold by its identity
+(:func:`hipnb.log.hold_ids`) in ``hold_id``: a patch (``action=patch``) carries only the fields it
+changes, a delete (``action=delete``) nothing more. Reads apply them (README, "The log").
 
     >>> import pandas as pd
     >>> from hipnb.log import to_frame
     >>> df = to_frame([{"session_id": "s1", "athlete": "Zoë", "routine": "manual",
     ...     "started_at": "2026-11-24T07:15:03-05:00", "exercise": "side_plank", "side": "left",
     ...     "target_s": 40, "actual_s": 4000, "completed": True}])
-    >>> row = correction_row(df.iloc[0], "edit", actual_s=40)
-    >>> row["action"], row["hold_id"], row["actual_s"], row["started_at"]
-    ('edit', 's1|side_plank|left|2026-11-24T12:15:03Z', 40, '2026-11-24T07:15:03-05:00')
+    >>> row = correction_row(df.iloc[0], "patch", actual_s=40, note="")
+    >>> row["action"], row["hold_id"], row["actual_s"], row["note"], row["side"]
+    ('patch', 's1|side_plank|left|2026-11-24T12:15:03Z', 40, '-', None)
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, cast
@@ -25,13 +26,13 @@ from typing import Any, cast
 import pandas as pd
 
 from hipnb.errors import LogError
-from hipnb.log import COLUMNS, Hold, hold_ids, normalize_name
+from hipnb.log import ALL_COLUMNS, COLUMNS, EDITABLE, Hold, hold_ids, normalize_name
+from hipnb.log.identity import hold_identity, plain
+from hipnb.log.spec import CLEAR, SPEC_BY_NAME
+from hipnb.log.stamps import iso, local_stamp, parse_when
 
 #: Length of a hold's short reference (hex digits); longer only if two holds of one file collide.
 REF_LEN = 8
-#: Fields a correction may change: the schema's, but the hold's session, routine and athlete (a hold
-#: is one athlete's).
-EDITABLE = tuple(c for c in COLUMNS if c not in {"session_id", "athlete", "routine"})
 
 
 def hold_refs(df: pd.DataFrame) -> pd.Series:
@@ -88,30 +89,34 @@ def find_hold(df: pd.DataFrame, ref: str) -> pd.Series:
 
 
 def correction_row(hold: pd.Series, action: str, **changes: Any) -> Hold:
-    """A row that edits (``action="edit"``) or deletes (``"delete"``) ``hold``, a row of a read log.
+    """A correction of ``hold`` (a row of a read log): a ``patch``, a ``delete``, or a whole-row
+    ``edit`` (as the first corrections were written, kept for the files that hold them).
 
-    The row carries every field of the hold, the ``changes`` replacing theirs (keys from
-    :data:`EDITABLE`; ``started_at`` as ISO 8601 text with an offset or an aware datetime), and
-    ``hold_id`` set to the hold's identity, so editing an edited hold edits the same hold. When the
-    seconds change and ``completed`` is not given, the hold stays completed only if it reached
-    its target. Validation happens in :meth:`hipnb.SessionLog.append`, like any other row.
+    A patch carries the hold's identity (``athlete``, ``hold_id``) and only ``changes`` (keys from
+    :data:`EDITABLE`; ``started_at`` as ISO 8601 text with an offset or an aware datetime); an empty
+    value (None or ``""``) of an optional field clears it (written as ``-``). ``completed`` is derived
+    when the patch is applied, unless given. A delete carries the identity only. An edit carries
+    every field of the hold, ``changes`` replacing theirs. Validation happens in
+    :meth:`hipnb.SessionLog.append`, like any other row, under the log's lock.
     """
-    if action not in ("edit", "delete"):
-        raise ValueError("action must be 'edit' or 'delete'")
+    if action not in ("patch", "edit", "delete"):
+        raise ValueError("action must be 'patch', 'delete' or 'edit'")
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise LogError(f"a correction cannot change {', '.join(unknown)}")
-    row: dict[str, Any] = {name: _plain(hold.get(name)) for name in COLUMNS}
-    row["started_at"] = _local_stamp(hold)
-    row["pain_at_s"] = _plain(hold.get("pain_at_s"))
-    row["hold_id"] = hold_identity(hold)
-    row["action"] = action
-    for name, value in changes.items():
-        if name == "started_at" and isinstance(value, datetime):
-            value = value.isoformat()
-        if name == "side" and isinstance(value, str):
-            value = value.strip().lower()
-        row[name] = value
+    changes = {name: _cell_value(name, value) for name, value in changes.items()}
+    row: dict[str, Any] = dict.fromkeys(ALL_COLUMNS)
+    row |= {"athlete": hold["athlete"], "hold_id": hold_identity(hold), "action": action}
+    if action == "patch":
+        for name, value in changes.items():
+            clear = value is None or value == ""
+            row[name] = CLEAR if clear and not SPEC_BY_NAME[name].required else value
+        return cast(Hold, row)
+    if action == "delete":
+        return cast(Hold, row)
+    row |= {name: plain(hold.get(name)) for name in COLUMNS if name not in ("athlete",)}
+    row |= {"started_at": _stamp(hold), "pain_at_s": plain(hold.get("pain_at_s"))}
+    row |= changes
     if "completed" not in changes and {"actual_s", "target_s"} & set(changes):
         with contextlib.suppress(TypeError, ValueError):  # a bad number is reported by validation
             row["completed"] = bool(row["completed"]) and float(row["actual_s"]) >= float(
@@ -120,17 +125,45 @@ def correction_row(hold: pd.Series, action: str, **changes: Any) -> Hold:
     return cast(Hold, row)
 
 
+def hold_after(hold: pd.Series, **changes: Any) -> Hold:
+    """``hold`` as it will read once ``changes`` are applied: a whole row, for the gate's checks."""
+    row = dict(correction_row(hold, "edit", **changes))
+    row["action"] = row["hold_id"] = None
+    return cast(Hold, row)
+
+
+def _cell_value(name: str, value: Any) -> Any:
+    if name == "started_at" and isinstance(value, datetime):
+        return value.isoformat()
+    if name == "side" and isinstance(value, str):
+        return value.strip().lower()
+    return value
+
+
 def changed_fields(before: pd.Series, row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """``(field, old, new)`` for each field a correction ``row`` changes in ``before``, as text."""
+    """``(field, old, new)`` for each field a correction ``row`` changes in ``before``, as text.
+
+    For a patch, the fields it carries (``-`` clears, shown as empty); for an edit, every field.
+    """
     out = []
-    old_stamp = _local_stamp(before)
+    old_stamp = _stamp(before)
+    patch = row.get("action") == "patch"
     for name in EDITABLE:
-        old = old_stamp if name == "started_at" else _text(before.get(name))
-        new = _text(row.get(name))
-        numeric = name in ("target_s", "actual_s")
+        if patch and row.get(name) is None:
+            continue
+        old = old_stamp if name == "started_at" else _text(name, before.get(name))
+        new = "" if patch and row.get(name) == CLEAR else _text(name, row.get(name))
+        numeric = SPEC_BY_NAME[name].numeric
         if not (_same_number(old, new) if numeric else old == new):
             out.append((name, old, new))
     return out
+
+
+def only_changed(row: Hold, changed: list[tuple[str, str, str]]) -> Hold:
+    """A patch ``row`` carrying only the fields that ``changed`` lists (the rest left unchanged)."""
+    keep = {name for name, _, _ in changed}
+    out = {k: (v if k not in EDITABLE or k in keep else None) for k, v in row.items()}
+    return cast(Hold, out)
 
 
 def hold_label(hold: pd.Series) -> str:
@@ -142,72 +175,20 @@ def hold_label(hold: pd.Series) -> str:
     )
 
 
-def local_start(hold: pd.Series, text: str) -> str:
-    """The ISO start for ``text``: a full ISO stamp as given, or a time of day (``HH:MM`` or
-    ``HH:MM:SS``) on the hold's own local day with its own UTC offset.
+def hold_start(hold: pd.Series, text: str) -> str:
+    """The start ``text`` gives for ``hold``, as a stamp: any form :func:`hipnb.log.stamps.parse_when`
+    reads, a time of day (``06:50``) or a date and time without an offset taken on the hold's own day
+    and in its own UTC offset.
 
-        >>> local_start(pd.Series({"started_at": pd.Timestamp("2026-11-24T12:15:03Z"),
+        >>> hold_start(pd.Series({"started_at": pd.Timestamp("2026-11-24T12:15:03Z"),
         ...     "local_time": pd.Timestamp("2026-11-24T07:15:03")}), "6:50")
         '2026-11-24T06:50:00-05:00'
     """
-    text = text.strip()
-    if "T" in text or len(text) > 8:
-        return text
-    parts = text.split(":")
-    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
-        raise LogError(f"time {text!r} is not a time of day like 07:15 or an ISO date-time")
-    h, m, sec = (int(p) for p in [*parts, "0"][:3])
-    stamp = _local_stamp(hold)
-    return f"{stamp[:10]}T{h:02d}:{m:02d}:{sec:02d}{stamp[-6:]}"
-
-
-def hold_identity(hold: pd.Series) -> str:
-    """The identity of one hold (a row of a read log): its ``hold_id``, else its key."""
-    one = pd.DataFrame(
-        {
-            "session_id": [str(hold["session_id"])],
-            "exercise": [str(hold["exercise"])],
-            "side": [str(hold["side"])],
-            "started_at": pd.to_datetime([hold["started_at"]], utc=True),
-            "hold_id": [_plain(hold.get("hold_id")) or None],
-        }
-    )
-    return str(hold_ids(one).iloc[0])
-
-
-def _local_stamp(hold: pd.Series) -> str:
-    """The hold's start as it was written: local wall-clock time with its own UTC offset."""
-    utc = pd.Timestamp(hold["started_at"]).tz_convert("UTC").tz_localize(None)
-    local = pd.Timestamp(hold["local_time"])
-    minutes = int((local - utc).total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    text = local.strftime("%Y-%m-%dT%H:%M:%S")
-    if local.microsecond:
-        text += f".{local.microsecond:06d}"
-    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _plain(value: Any) -> Any:
-    """A cell as a plain Python value (None for missing)."""
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value.item() if hasattr(value, "item") else value
-
-
-def _text(value: Any) -> str:
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    stamp = _stamp(hold)
+    own = datetime.fromisoformat(stamp)
+    has_date = bool(re.match(r"^\s*\d{4}-", text))
+    when = parse_when(text, day=None if has_date else own.date(), tz=own.tzinfo)
+    return iso(when)
 
 
 def _same_number(a: str, b: str) -> bool:
@@ -215,3 +196,12 @@ def _same_number(a: str, b: str) -> bool:
         return float(a) == float(b)
     except ValueError:
         return a == b
+
+
+def _stamp(hold: pd.Series) -> str:
+    """The hold's start as it was written: local wall-clock time with its own UTC offset."""
+    return local_stamp(hold["started_at"], hold["local_time"])
+
+
+def _text(name: str, value: Any) -> str:
+    return SPEC_BY_NAME[name].shown(plain(value))

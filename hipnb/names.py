@@ -1,10 +1,27 @@
-"""Names people type: suggest the one they probably meant."""
+"""Athletes' names: the one gate from a name to its file, and suggestions for names people type.
+
+:func:`athlete_path` is the one way a name becomes a file; :func:`same_athlete_problem` the one check
+that a new name is not a known athlete's written another way; :func:`did_you_mean` the hint.
+"""
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
+
+from hipnb.errors import LogError
+
+#: Longest athlete name, in characters.
+NAME_MAX = 64
+#: Windows refuses these as file names, with or without an extension.
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$")
+#: Plain names keep their file name as they are: lower-case ASCII, as the first logs were written.
+_PLAIN = re.compile(r"^[a-z0-9](?:[a-z0-9_.\-]{0,62}[a-z0-9_\-])?$")
+_NAME_PUNCT = set(" '\u2019-\u2010._")
 
 
 def _key(name: str) -> str:
@@ -79,3 +96,91 @@ def _fold(name: str) -> str:
     """``name`` without case, accents or Unicode form: the key two spellings of one person share."""
     plain = unicodedata.normalize("NFKD", _key(name))
     return "".join(ch for ch in plain if not unicodedata.combining(ch))
+
+
+def normalize_name(name: str) -> str:
+    """An athlete's name as the log keeps it: NFC-normalised and trimmed.
+
+    Raises :class:`hipnb.LogError` saying what is wrong when the name cannot be used (see
+    :func:`name_problem`). A decomposed "Zoë" and a composed one become the same name.
+
+        >>> normalize_name("  Zoe\u0308 ")
+        'Zoë'
+    """
+    if not isinstance(name, str):
+        raise LogError(f"athlete name {name!r} is not text")
+    clean = unicodedata.normalize("NFC", name).strip()
+    why = name_problem(clean)
+    if why:
+        raise LogError(f"athlete name {clean[:40]!r} {why}")
+    return clean
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` (already NFC and trimmed) cannot be an athlete's name, or None if it can.
+
+    Names are 1-64 characters: letters and marks of any script, digits, spaces, apostrophes,
+    hyphens, dots and underscores, with at least one letter or digit; no control characters.
+    """
+    if not name:
+        return "is empty"
+    if len(name) > NAME_MAX:
+        return f"is longer than {NAME_MAX} characters"
+    for ch in name:
+        if ch in _NAME_PUNCT:
+            continue
+        kind = unicodedata.category(ch)
+        if kind[0] not in "LMN":
+            shown = repr(ch) if kind[0] in "CZ" else f"'{ch}'"
+            return f"contains {shown}: use letters, digits, spaces, apostrophes, hyphens and dots"
+    if "  " in name:
+        return "has two spaces in a row"
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in name):
+        return "has no letter or digit"
+    return None
+
+
+def athlete_file_stem(name: str) -> str:
+    """The file name (without suffix) of an athlete's name: the mapping behind :func:`athlete_path`.
+
+    A plain lower-case ASCII name keeps its own (``ana`` -> ``ana``), as the first logs were named.
+    Any other name becomes a readable ASCII part and the first 10 hex digits of the SHA-256 of the
+    NFC name, joined by ``~`` (a character plain names never hold): ``Zoë`` -> ``zoe~...``,
+    ``李娜`` -> ``athlete~...``. So names that differ only in case, accents or script never share a
+    file on case-insensitive disks, and Windows' reserved names (``CON``, ``nul.txt``) and trailing
+    dots never reach the disk.
+
+        >>> athlete_file_stem("ana")
+        'ana'
+        >>> athlete_file_stem("Ana María")[:10]
+        'ana-maria~'
+    """
+    name = normalize_name(name)
+    if _PLAIN.match(name) and ".." not in name and not _RESERVED.match(name):
+        return name
+    ascii_part = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_part).strip("-")[:40].strip("-") or "athlete"
+    if _RESERVED.match(slug):
+        slug = f"athlete-{slug}"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    return f"{slug}~{digest}"
+
+
+def athlete_path(folder: str | Path, athlete: str, suffix: str = ".csv") -> Path:
+    """The file for ``athlete`` inside ``folder``: the one way athlete names become file names.
+
+    The name is checked and normalised (:func:`normalize_name`) and mapped by
+    :func:`athlete_file_stem`; the path never leaves ``folder`` (else :class:`hipnb.LogError`).
+
+        >>> athlete_path("data/logs", "ana").name
+        'ana.csv'
+    """
+    try:
+        stem = athlete_file_stem(athlete)
+    except LogError as exc:
+        raise LogError(f"{exc}; it cannot be used as a file name") from None
+    base = Path(folder).resolve()
+    path = (base / f"{stem}{suffix}").resolve()
+    if path.parent != base:  # pragma: no cover - the stem holds no separator; kept as a guard
+        raise LogError(f"athlete name {athlete!r} would leave the folder {base}")
+    return path

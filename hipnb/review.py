@@ -9,12 +9,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from hipnb.errors import HipnbError
 
 REVIEW_FILE = ".hipnb-review.json"
+
+
+def today() -> date:
+    """Today in this machine's time zone: the day every view reviews by default (the CLI, the
+    widgets); :mod:`hipnb.analysis` takes the day as an argument instead."""
+    return datetime.now().astimezone().date()
 
 
 def review_path(log: str | Path) -> Path:
@@ -42,7 +48,7 @@ def mark_reviewed(log: str | Path, day: date | str | None = None) -> Path:
 
     The file is replaced in one step (written beside it, then renamed), so a reader never sees half.
     """
-    day = date.today() if day is None else date.fromisoformat(str(day)[:10])
+    day = today() if day is None else date.fromisoformat(str(day)[:10])
     path = review_path(log)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hipnb-review-", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:

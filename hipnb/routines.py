@@ -3,7 +3,9 @@
 A routine is a named, ordered list of steps. Each step times one thing: a hold of an exercise on a side,
 or a rest (which is not logged). Exercise ids, display names and cues live in the file's
 ``[exercises.<id>]`` tables; an exercise may declare ``min_seconds`` / ``max_seconds`` and every hold of it
-is checked against that range (Reclining Bound Angle Pose: 180-300 s).
+is checked against that range (Reclining Bound Angle Pose: 180-300 s). ``plausible_max_seconds`` is the
+longest hold of it anyone would log (default :data:`PLAUSIBLE_MAX_S`): a door refuses a longer one
+unless told it is right (``hipnb log --override``).
 """
 
 from __future__ import annotations
@@ -23,19 +25,32 @@ SIDES = ("left", "right", "both")
 KINDS = ("hold", "rest")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _ROUTINE_KEYS = {"name", "title", "description", "exercises", "steps"}
-_EXERCISE_KEYS = {"name", "cue", "min_seconds", "max_seconds"}
+_EXERCISE_KEYS = {"name", "cue", "min_seconds", "max_seconds", "plausible_max_seconds"}
+#: Longest plausible hold of an exercise that does not say its own, in seconds: generous, so that
+#: ordinary progress (a 2-minute side plank) never needs an override.
+PLAUSIBLE_MAX_S = 600.0
 _STEP_KEYS = {"exercise", "side", "seconds", "kind", "cue"}
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """An exercise: id (lower_snake_case), display name, cue and the allowed hold range in seconds."""
+    """An exercise: id (lower_snake_case), display name, cue, the allowed range of a step's seconds,
+    and the longest hold of it anyone would log (:attr:`plausible_max`)."""
 
     id: str
     name: str
     cue: str = ""
     min_seconds: float | None = None
     max_seconds: float | None = None
+    plausible_max_seconds: float | None = None
+
+    @property
+    def plausible_max(self) -> float:
+        """Longest plausible hold in seconds: its own, else :data:`PLAUSIBLE_MAX_S` (or its
+        ``max_seconds`` when that is longer)."""
+        if self.plausible_max_seconds is not None:
+            return self.plausible_max_seconds
+        return max(PLAUSIBLE_MAX_S, self.max_seconds or 0.0)
 
 
 @dataclass(frozen=True)
@@ -180,7 +195,13 @@ def parse_routine(data: dict[str, Any], source: str = "<routine>") -> Routine:
             cue=str(ex.get("cue", "")),
             min_seconds=_opt_seconds(ex, "min_seconds", where),
             max_seconds=_opt_seconds(ex, "max_seconds", where),
+            plausible_max_seconds=_opt_seconds(ex, "plausible_max_seconds", where),
         )
+        most, top = exercises[ex_id].plausible_max_seconds, exercises[ex_id].max_seconds
+        if most is not None and top is not None and most < top:
+            raise RoutineError(
+                f"{where}: plausible_max_seconds {most:g} is below max_seconds {top:g}"
+            )
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise RoutineError(f"{source}: missing field 'steps' (at least one [[steps]] table)")

@@ -23,13 +23,13 @@ that no page counted down:
     >>> now = [0.0]
     >>> t = Timer(load_routine("hip-basics"), clock=lambda: now[0], get_ready=3, grace=5)
     >>> [e.kind for e in t.start()], t.state, t.remaining
-    (['get_ready'], 'get_ready', 3.0)
+    (['get_ready'], <TimerState.GET_READY: 'get_ready'>, 3.0)
     >>> for second in range(1, 14):         # the page counts: 3 s get-ready, 10 s of the first hold
     ...     now[0] = second
     ...     _ = t.heartbeat()
     >>> now[0] = 7213.0                     # the page went away for two hours
     >>> [e.kind for e in t.tick()], t.state, t.step_elapsed, t.away_s
-    (['away'], 'paused', 10.0, 7200.0)
+    (['away'], <TimerState.PAUSED: 'paused'>, 10.0, 7200.0)
 
 A heartbeat that says how far the page had counted (``shown``, in running seconds) pins the credit
 there: a busy machine that delivers it late adds nothing the page did not show.
@@ -48,13 +48,31 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, Literal, cast
 
 from hipnb.log import Hold
 from hipnb.routines import Routine, Step
 
-READY, GET_READY, RUNNING, PAUSED = "ready", "get_ready", "running", "paused"
-FINISHED, STOPPED = "finished", "stopped"
+
+class TimerState(StrEnum):
+    """Where a :class:`Timer` is: a string enum, so ``timer.state == "running"`` reads as before."""
+
+    READY = "ready"
+    GET_READY = "get_ready"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+
+READY, GET_READY, RUNNING, PAUSED = (
+    TimerState.READY,
+    TimerState.GET_READY,
+    TimerState.RUNNING,
+    TimerState.PAUSED,
+)
+FINISHED, STOPPED = TimerState.FINISHED, TimerState.STOPPED
 ACTIVE = (RUNNING, PAUSED)  # a step is being timed
 
 
@@ -120,7 +138,7 @@ class Timer:
         self.clock = clock
         self.wall_clock = wall_clock or (lambda: datetime.now().astimezone())
         self.session_id = session_id or uuid.uuid4().hex[:12]
-        self.state = READY
+        self.state: TimerState = READY
         self._index = 0
         self._active = 0.0  # running seconds before the current running stretch
         self._run_from: float | None = None  # clock time the current running stretch began

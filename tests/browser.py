@@ -195,6 +195,20 @@ def start_kernel(base: str, token: str, path: str) -> str:
         return json.load(r)["kernel"]["id"]
 
 
+def accept_dialog(page) -> bool:
+    """Accept a JupyterLab dialog if one shows (e.g. "Select Kernel"), once: then wait until it is
+    gone before anything else is clicked. Accepting it twice starts two kernels a moment apart, and
+    on a loaded machine the page is left connected to neither. Return whether one was accepted."""
+    accept = page.locator(".jp-Dialog .jp-mod-accept")
+    if not (accept.count() and accept.first.is_visible()):
+        return False
+    dialog = page.locator(".jp-Dialog").first.element_handle()
+    accept.first.click()
+    if dialog is not None:  # this dialog, not the next one that may show
+        dialog.wait_for_element_state("hidden", timeout=CAP_S * 1000)
+    return True
+
+
 def open_and_run_notebook(page, url: str) -> None:
     """Open a notebook in JupyterLab, accept the kernel dialog if one shows, wait for the kernel to be
     idle, and run all cells."""
@@ -202,9 +216,7 @@ def open_and_run_notebook(page, url: str) -> None:
     page.wait_for_selector(".jp-Notebook", timeout=CAP_S * 1000)
 
     def kernel_idle() -> bool:
-        accept = page.locator(".jp-Dialog .jp-mod-accept")
-        if accept.count() and accept.first.is_visible():
-            accept.first.click()
+        accept_dialog(page)
         idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
         return bool(idle.count()) and not page.locator(".jp-Dialog").count()
 

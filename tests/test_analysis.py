@@ -238,28 +238,32 @@ def test_roster_known_answers_and_flags(make_log):
     assert r.loc["lopsided", "plank_left_s"] == 40 and r.loc["lopsided", "plank_right_s"] == 20
     assert r.loc["lopsided", "discomfort_trend"] == pytest.approx(3.5, abs=0.3)
     assert r.loc["fading", "bound_trend"] == pytest.approx(-70, abs=1)
-    assert r.loc["steady", "flags"] == "" and r.loc["steady", "level"] == ""
-    assert r.loc["lopsided", "flags"] == (
-        "plank right 50% weaker (> 15%); discomfort +3.4/2 wk (≥ +0.75)"
-    )
-    assert r.loc["lopsided", "flag_details"].startswith(
+    assert r.loc["steady", "flags"] == () and r.loc["steady", "level"] == ""
+    lopsided = r.loc["lopsided", "flags"]
+    assert [f.short for f in lopsided] == [
+        "plank right 50% weaker (> 15%)",
+        "discomfort +3.4/2 wk (≥ +0.75)",
+    ]
+    assert lopsided[0].words.startswith(
         "right side plank 50% weaker than left (median 40 s left, 20 s right over the last 14 days;"
         " flag above 15%)"
     )
-    assert r.loc["fading", "flags"] == ("no log 14 d (≥ 7); bound angle -70 s/wk (≤ -20)")
+    assert (lopsided[0].figure, lopsided[0].threshold) == (0.5, 0.15)
+    fading = r.loc["fading", "flags"]
+    assert [f.short for f in fading] == ["no log 14 d (≥ 7)", "bound angle -70 s/wk (≤ -20)"]
     assert r.loc["fading", "level"] == "amber"
-    strict = a.roster(_squad(make_log), max_asymmetry=0.6, inactive_days=30).set_index("athlete")
-    assert "asymmetry" not in strict.loc["lopsided", "flags"]
-    assert "no log" not in strict.loc["fading", "flags"]
+    strict = a.roster(
+        _squad(make_log), thresholds=a.Thresholds(max_asymmetry=0.6, inactive_days=30)
+    ).set_index("athlete")
+    assert a.Kind.ASYMMETRY not in {f.kind for f in strict.loc["lopsided", "flags"]}
+    assert a.Kind.INACTIVE not in {f.kind for f in strict.loc["fading", "flags"]}
 
 
 def test_roster_as_of_and_empty(make_log):
     df = _squad(make_log)
     later = a.roster(df, as_of="2026-12-10").set_index("athlete")
-    assert (
-        later.loc["steady", "days_since"] == 12
-        and "no log for 12 days" in later.loc["steady", "flag_details"]
-    )
+    assert later.loc["steady", "days_since"] == 12
+    assert "no log for 12 days" in later.loc["steady", "flags"][0].words
     assert a.roster(empty_log()).empty
 
 
@@ -267,9 +271,11 @@ def test_roster_table_colours_and_escapes(make_log):
     from hipnb.charts import AMBER, GREEN, RED, roster_table
 
     r = a.roster(_squad(make_log))
-    r.loc[0, "flags"] = "<b>x</b>"
+    odd = r.copy()
+    odd.at[0, "athlete"] = "<b>x</b>"
+    escaped = roster_table(odd).to_html()
+    assert "&lt;b&gt;x&lt;/b&gt;" in escaped and "<b>x</b>" not in escaped
     html = roster_table(r, sort_by="adherence_7d").to_html()
-    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     assert GREEN in html and RED in html and AMBER in html
     assert "100%" in html and ">3.3<" in html and "40 / 20" in html
     assert (
@@ -299,35 +305,38 @@ def _days(n, end=AS_OF):
 
 
 def _flags(df, **kw):
-    return a.flag_table(df, as_of=AS_OF, **kw).set_index("rule")
+    """The flags raised on AS_OF, by kind (one athlete's log)."""
+    return {f.kind: f for f in a.flags(df, as_of=AS_OF, thresholds=a.Thresholds(**kw))}
 
 
 def test_discomfort_level_flag_on_one_high_hold_in_the_last_7_days(make_log):
     rows = [bound(f"{d}T07:00:00+00:00", 200, discomfort=1) for d in _days(28)]
     rows[-3]["discomfort"] = 8  # three days before AS_OF: inside the 7 days
     flags = _flags(make_log(rows))
-    assert flags.loc["discomfort_level", "level"] == "red"
-    detail = flags.loc["discomfort_level", "detail"]
-    assert detail == (
+    high = flags[a.Kind.DISCOMFORT_HIGH]
+    assert high.level == a.Level.RED == "red"
+    assert (high.figure, high.threshold) == (8, 7)
+    assert high.words == (
         "hip discomfort 8/10 on a hold in the last 7 days (flag at 7 or more): "
         "ease off and have it checked by a qualified professional"
     )
-    assert flags.loc["discomfort_level", "short"] == "discomfort 8/10 (≥ 7)"
+    assert high.short == "discomfort 8/10 (≥ 7)"
     # the same hold eight days back is outside the 7 days, and one 8 among 1s keeps the mean low
     rows[-3]["discomfort"], rows[-8]["discomfort"] = 1, 8
-    assert "discomfort_level" not in _flags(make_log(rows)).index
-    # the threshold is a named parameter
-    assert "discomfort_level" in _flags(make_log(rows), discomfort_high=1).index
+    assert not _flags(make_log(rows))
+    # the threshold is a field of Thresholds
+    assert a.Kind.DISCOMFORT_HIGH in _flags(make_log(rows), discomfort_high=1)
 
 
 def test_discomfort_level_flag_on_the_14_day_mean(make_log):
     rows = [bound(f"{d}T07:00:00+00:00", 200, discomfort=5) for d in _days(14)]
     flags = _flags(make_log(rows))
-    assert flags.loc["discomfort_level", "detail"].startswith(
+    assert flags[a.Kind.DISCOMFORT_MEAN].words.startswith(
         "mean hip discomfort 5.0/10 over the last 14 days (flag at 5 or more)"
     )
+    assert flags[a.Kind.DISCOMFORT_MEAN].level == "red"
     rows[0]["discomfort"] = 4  # mean 4.93: under 5
-    assert "discomfort_level" not in _flags(make_log(rows)).index
+    assert a.Kind.DISCOMFORT_MEAN not in _flags(make_log(rows))
 
 
 def test_missing_discomfort_is_unknown_never_0(make_log):
@@ -337,11 +346,11 @@ def test_missing_discomfort_is_unknown_never_0(make_log):
     df = make_log(rows)
     levels = a.discomfort_levels(df, as_of=AS_OF).set_index("athlete")
     assert levels.loc["ana", "mean_recent"] == 6 and levels.loc["ana", "scored"] == 1
-    assert "mean hip discomfort 6.0/10" in _flags(df).loc["discomfort_level", "detail"]
+    assert "mean hip discomfort 6.0/10" in _flags(df)[a.Kind.DISCOMFORT_MEAN].words
     # no score at all: unknown, no flag, NaN (not 0) in the roster
     unscored = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(14)])
     r = a.roster(unscored, as_of=AS_OF).iloc[0]
-    assert pd.isna(r["discomfort_14d"]) and pd.isna(r["discomfort_max_7d"]) and r["flags"] == ""
+    assert pd.isna(r["discomfort_14d"]) and pd.isna(r["discomfort_max_7d"]) and r["flags"] == ()
     # and unscored sessions never clear a step up in the target
     sessions = [
         plank(f"{d}T07:00:00+00:00", side, 30, session_id=d)
@@ -361,12 +370,12 @@ def test_low_adherence_flag_under_40_percent_of_28_days(make_log):
     df = make_log(rows)
     assert a.adherence_rate(df, days=28, as_of=AS_OF)["ana"] == pytest.approx(11 / 28)
     flags = _flags(df)
-    assert flags.loc["low_adherence", "detail"] == (
+    assert flags[a.Kind.LOW_ADHERENCE].words == (
         "daily Reclining Bound Angle Pose target met on 11 of the last 28 days (39%; flag under 40%)"
     )
     one_more = make_log([*rows, bound(f"{_days(28)[1]}T07:00:00+00:00", 200)])
-    assert "low_adherence" not in _flags(one_more).index
-    assert "low_adherence" in _flags(one_more, min_adherence=0.5).index
+    assert a.Kind.LOW_ADHERENCE not in _flags(one_more)
+    assert a.Kind.LOW_ADHERENCE in _flags(one_more, min_adherence=0.5)
     # the roster shows the same adherence the flag uses
     assert a.roster(df, as_of=AS_OF)["adherence_28d"].iloc[0] == pytest.approx(11 / 28)
 
@@ -398,8 +407,8 @@ def test_asymmetry_is_one_definition_on_14_day_medians(make_log):
     assert "left side plank 20% weaker than right (median 24 s left, 30 s right" in (
         a.summary_text(df, "ana")
     )
-    assert _flags(df).loc["asymmetry", "short"] == "plank left 20% weaker (> 15%)"
-    assert "asymmetry" not in _flags(df, max_asymmetry=0.2).index, "flag above, not at"
+    assert _flags(df)[a.Kind.ASYMMETRY].short == "plank left 20% weaker (> 15%)"
+    assert a.Kind.ASYMMETRY not in _flags(df, max_asymmetry=0.2), "flag above, not at"
 
 
 def test_flags_for_inactive_rising_discomfort_and_falling_holds(make_log):
@@ -408,17 +417,19 @@ def test_flags_for_inactive_rising_discomfort_and_falling_holds(make_log):
         bound(f"{d}T07:00:00+00:00", 300 - 5 * i, discomfort=i // 7) for i, d in enumerate(days)
     ]
     flags = _flags(make_log(rows))
-    assert flags.loc["inactive", "short"] == "no log 8 d (≥ 7)"
-    assert "(flag at 7 days or more)" in flags.loc["inactive", "detail"]
-    assert flags.loc["discomfort_rising", "detail"].startswith("discomfort rising (+")
-    assert "flag at +0.75" in flags.loc["discomfort_rising", "detail"]
-    assert flags.loc["holds_falling", "short"] == "bound angle -35 s/wk (≤ -20)"
-    assert set(_flags(make_log(rows), inactive_days=9).index) == {
+    assert flags[a.Kind.INACTIVE].short == "no log 8 d (≥ 7)"
+    assert "(flag at 7 days or more)" in flags[a.Kind.INACTIVE].words
+    assert flags[a.Kind.DISCOMFORT_RISING].words.startswith("discomfort rising (+")
+    assert "flag at +0.75" in flags[a.Kind.DISCOMFORT_RISING].words
+    assert flags[a.Kind.HOLDS_FALLING].short == "bound angle -35 s/wk (≤ -20)"
+    assert set(_flags(make_log(rows), inactive_days=9)) == {
         "discomfort_rising",
         "holds_falling",
     }
     with pytest.raises(TypeError, match="unknown threshold"):
-        a.flag_table(make_log(rows), max_asymetry=0.2)
+        a.Thresholds().replace(max_asymetry=0.2)
+    with pytest.raises(ValueError, match="min_adherence is a share"):
+        a.Thresholds(min_adherence=40)
 
 
 def test_red_flag_comes_first_in_the_roster_and_the_summary(make_log):
@@ -428,11 +439,15 @@ def test_red_flag_comes_first_in_the_roster_and_the_summary(make_log):
     df = make_log(rows)
     r = a.roster(df).iloc[0]
     assert r["level"] == "red"
-    assert r["flags"].startswith("discomfort 8/10 (≥ 7); 14-day mean 8.0/10 (≥ 5); target met 0%")
+    assert [f.short for f in r["flags"]][:3] == [
+        "discomfort 8/10 (≥ 7)",
+        "14-day mean 8.0/10 (≥ 5)",
+        "target met 0% of 28 d (< 40%)",
+    ]
     assert a.summary_text(df, "ana").startswith(
-        "Hip discomfort 8/10 on a hold in the last 7 days (flag at 7 or more) and mean hip "
-        "discomfort 8.0/10 over the last 14 days (flag at 5 or more): ease off and have it "
-        "checked by a qualified professional; "
+        "Hip discomfort 8/10 on a hold in the last 7 days (flag at 7 or more): ease off and have "
+        "it checked by a qualified professional; mean hip discomfort 8.0/10 over the last 14 days "
+        "(flag at 5 or more): ease off and have it checked by a qualified professional; "
     )
 
 
@@ -478,5 +493,12 @@ def test_changes_since_the_last_review(make_log):
     dan = ch[ch["athlete"] == "dan"]
     assert "new flag" not in set(dan["change"]), "gone quiet says it once, not also as a new flag"
     cleo_flag = ch[(ch["athlete"] == "cleo") & (ch["change"] == "new flag")]["detail"]
-    assert any("have it checked" in x for x in cleo_flag)
-    assert a.changes_since(df, AS_OF, as_of=AS_OF).empty
+    assert not any("have it checked" in x for x in cleo_flag), "a RED flag is a red-flag row"
+    red = ch[ch["change"] == "red flag"]
+    assert set(red["athlete"]) == {"cleo"} and red.index.tolist() == [0, 1], "RED rows first"
+    assert all(f.level == "red" for f in red["flag"])
+    assert red["detail"].str.endswith("(new since the review)").all()
+    # reviewed today: nothing is new, but the standing RED flags still show, without "new"
+    today = a.changes_since(df, AS_OF, as_of=AS_OF)
+    assert set(today["change"]) == {"red flag"} and set(today["athlete"]) == {"cleo"}
+    assert not today["detail"].str.contains("new since").any()

@@ -12,7 +12,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .browser import CAP_S, chromium_page, jupyter_lab, open_and_run_notebook, wait_until
+from .browser import (
+    CAP_S,
+    accept_dialog,
+    chromium_page,
+    jupyter_lab,
+    open_and_run_notebook,
+    wait_until,
+)
 from .conftest import ROOT, SAMPLE
 
 # the per-test cap covers starting a server on a loaded machine; every wait inside is on a state
@@ -60,9 +67,7 @@ def _until_cells_run(page) -> None:
     def ran() -> bool:
         if done.count():
             return True
-        accept = page.locator(".jp-Dialog .jp-mod-accept")
-        if accept.count() and accept.first.is_visible():
-            accept.first.click()
+        if accept_dialog(page):
             return False
         if idle.count() and not queued.count() and not page.locator(".jp-Dialog").count():
             page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
@@ -134,12 +139,45 @@ def test_coach_review_notebook_fits_a_laptop(tmp_path):
         )
 
         # since the last review, and the button that records one
-        review = page.locator(".jp-OutputArea-output", has_text="No review recorded yet").last
+        review = page.locator(".jp-OutputArea-output", has_text="No review yet").last
         review.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "coach-since-review-1280x800.png"))
         review.locator("button", has_text="Mark reviewed today").click()
         page.locator(".jp-OutputArea-output", has_text="recorded in").last.wait_for()
         assert (root / "logs" / ".hipnb-review.json").exists()
+        assert page.errors == []
+
+
+def test_workshop_notebook_tables_fit_a_laptop(tmp_path):
+    """Notebook 04's flag table and printed summary fit 1280 px: no cell cut, no word broken."""
+    root = tmp_path / "lab"
+    root.mkdir()
+    nb = nbformat.read(ROOT / "notebooks" / "04_workshop.ipynb", as_version=4)
+    nbformat.write(nb, root / "workshop.ipynb")
+    shots = _shots(tmp_path)
+    token = uuid.uuid4().hex
+    with jupyter_lab(root, token, tmp_path / "lab.log") as base, chromium_page(shots) as page:
+        page.set_viewport_size(LAPTOP)
+        open_and_run_notebook(
+            page, f"{base}/lab/workspaces/w{token[:8]}/tree/workshop.ipynb?reset&token={token}"
+        )
+        _until_cells_run(page, shots)
+        table = page.locator(".jp-OutputArea-output table", has_text="Level").first
+        table.wait_for(timeout=120_000)
+        page.wait_for_selector(
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
+        )
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "workshop-flags-1280x800.png"))
+        assert table.locator("th").all_inner_texts() == ["Athlete", "Level", "Flag"]
+        cells = table.locator("tbody td").all_inner_texts()
+        assert any("flag " in c for c in cells) and not any(c.endswith("...") for c in cells)
+        summary = page.locator(".jp-OutputArea-output pre", has_text="Current streak").first
+        summary.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "workshop-summary-1280x800.png"))
+        lines = summary.inner_text().splitlines()
+        assert len(lines) > 1 and all(len(line) <= 100 for line in lines), "wrapped, not cut"
+        assert _overflowing_outputs(page) == []
         assert page.errors == []
 
 

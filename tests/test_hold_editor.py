@@ -112,8 +112,13 @@ def test_a_bad_value_is_reported_and_nothing_is_written(log):
     before = log.path.read_bytes()
     editor.time.value = "7 am"
     editor.save.click()
-    assert "Not saved: time &#x27;7 am&#x27; is not a time of day" in editor.status.value
+    assert (
+        "Not saved: start &#x27;7 am&#x27; is not a date-time: write 07:15" in editor.status.value
+    )
     editor.time.value = "25:00"
     editor.save.click()
-    assert "Not saved" in editor.status.value and "not a valid date-time" in editor.status.value
+    assert (
+        "Not saved" in editor.status.value
+        and "is not a time of day (00:00 to 23:59:59)" in editor.status.value
+    )
     assert log.path.read_bytes() == before

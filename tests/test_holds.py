@@ -77,7 +77,8 @@ def test_cli_edit_changes_seconds_side_and_time_and_keeps_the_history(log, capsy
     df = log.read(errors="raise")
     assert len(df) == 3 and (df["actual_s"] < 100).all()
     edited = df[df["side"] == "both"].iloc[0]
-    assert edited["actual_s"] == 40 and edited["action"] == "edit"
+    assert edited["actual_s"] == 40 and pd.isna(edited["action"])  # a hold, patched
+    assert b",patch," in text.splitlines()[-1] and b",4000," not in text.splitlines()[-1]
     assert edited["started_at"] == pd.Timestamp(when)
     # the reference stays the same after the edit, so the edit can be edited
     refs = refs_by_side_and_day(capsys, log.path)
@@ -99,7 +100,8 @@ def test_cli_delete_removes_the_hold_on_read_and_keeps_its_rows(log, capsys):
     assert len(df) == 2 and "right" not in set(df["side"])
     raw = pd.read_csv(log.path, dtype=str, keep_default_na=False)
     assert len(raw) == 4 and list(raw["action"]) == ["", "", "", "delete"]
-    assert raw["side"].tolist().count("right") == 2  # the hold and the row deleting it
+    assert raw["side"].tolist().count("right") == 1  # the hold; the delete names it by its id
+    assert raw["hold_id"].iloc[-1].endswith("|right|2026-11-24T12:16:30Z")
     assert main(["delete", "--log", str(log.path), ref]) == 2
     assert f"no current hold '{ref}'" in capsys.readouterr().err
 
@@ -123,8 +125,10 @@ def test_edit_with_nothing_to_change_or_a_bad_value_writes_nothing(log, capsys):
     assert "nothing appended" in capsys.readouterr().out
     assert main(["edit", "--log", str(log.path), ref, "--side", "up"]) == 2
     assert "side 'up'" in capsys.readouterr().err
-    assert main(["edit", "--log", str(log.path), ref, "--when", "2026-11-24T07:00"]) == 2
-    assert "no UTC offset" in capsys.readouterr().err
+    assert main(["edit", "--log", str(log.path), ref, "--when", "7 am"]) == 2
+    assert "start '7 am' is not a date-time: write 07:15" in capsys.readouterr().err
+    assert main(["edit", "--log", str(log.path), ref, "--when", "1989-12-31 07:00"]) == 2
+    assert "starts before 1990-01-01" in capsys.readouterr().err
     assert main(["edit", "--log", str(log.path), "zz"]) == 2
     assert "too short" in capsys.readouterr().err
     assert log.path.read_bytes() == before
@@ -146,7 +150,9 @@ def test_correction_row_names_the_hold_and_keeps_its_offset_and_pain(tmp_path):
     (got,) = log.read(errors="raise").to_dict("records")
     row = correction_row(pd.Series(got), "delete")
     assert row["hold_id"] == "s1|side_plank|left|2026-11-24T01:45:03Z"
-    assert row["started_at"] == "2026-11-24T07:15:03+05:30" and row["pain_at_s"] == 12.5
+    assert row["athlete"] == "Zoë" and row["started_at"] is None  # the identity only
+    whole = correction_row(pd.Series(got), "edit")  # a whole-row edit, as first written
+    assert whole["started_at"] == "2026-11-24T07:15:03+05:30" and whole["pain_at_s"] == 12.5
     assert row["hold_id"] == hold_ids(pd.DataFrame([got])).iloc[0]
 
 
@@ -173,4 +179,4 @@ def test_holds_of_a_missing_file_a_folder_or_an_unknown_athlete_say_so(tmp_path,
     assert main(["holds", "--log", str(log.path), "--athlete", "anna"]) == 2
     assert "no athlete 'anna'; did you mean 'ana'?" in capsys.readouterr().err
     assert main(["holds", "--log", str(log.path), "--day", "24/11/2026"]) == 2
-    assert "not a date like 2026-11-24" in capsys.readouterr().err
+    assert "is not a day: write today, yesterday or 2026-11-24" in capsys.readouterr().err

@@ -206,18 +206,18 @@ def test_demo_squad_flags_only_the_athlete_who_ramps_up():
 
 def test_cli_summary_shows_running_load_and_its_flag(capsys):
     from hipnb.cli import main
+    from hipnb.demo import SAMPLE_END
 
-    assert main(["summary", str(SAMPLE)]) == 0
+    assert main(["summary", str(SAMPLE), "--as-of", f"{SAMPLE_END}"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert "run 7d" in out[0]
+    assert out[0] == "squad on Sun 22 Nov 2026" and "run 7d" in out[1]
     hana = next(line for line in out if line.startswith("hana"))
-    assert (
-        "121.1 km" in hana
-        and "running up sharply (1.49x load, +34% a week) with routine 18%" in hana
-    )
-    assert not any("running up" in line for line in out if not line.startswith("hana"))
-    assert main(["summary", str(SAMPLE), "--athlete", "hana"]) == 0
-    assert "Running: load rising sharply while the hip routine lapses" in capsys.readouterr().out
+    assert "121.1 km" in hana and "running +34% a week (> +30%), routine 18% (< 50%)" in hana
+    assert not any("running " in line for line in out if not line.startswith("hana"))
+    assert main(["summary", str(SAMPLE), "--athlete", "hana", "--as-of", f"{SAMPLE_END}"]) == 0
+    said = capsys.readouterr().out
+    assert "; load rising sharply while the hip routine lapses: 121.1 km" in said
+    assert "Running:" not in said, "the flag is said once, among the flags"
 
 
 @pytest.mark.slow

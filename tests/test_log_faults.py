@@ -65,11 +65,15 @@ def test_failed_write_raises_log_error_and_leaves_the_file_byte_identical(tmp_pa
     assert quiet_read(path)["session_id"].tolist() == ["s1", "s4"]
 
 
-def test_failed_first_write_leaves_an_empty_file_that_reads_as_no_rows(tmp_path):
+def test_failed_first_write_leaves_no_file_and_an_empty_file_as_it_was(tmp_path):
     path = tmp_path / "new.csv"
     with pytest.raises(LogError):
         SessionLog(path, write=FailingWriter(10)).append([row(1)])
-    assert path.read_bytes() == b""
+    assert not path.exists()  # no 0-byte log for validate to report
+    path.write_bytes(b"")
+    with pytest.raises(LogError):
+        SessionLog(path, write=FailingWriter(10)).append([row(1)])
+    assert path.read_bytes() == b""  # an empty file the user made stays theirs
     SessionLog(path).append([row(2)])
     assert quiet_read(path)["session_id"].tolist() == ["s2"]
 
@@ -125,6 +129,59 @@ def test_full_disk_for_real_on_a_small_tmpfs(tmp_path):
     assert "acked" in done.stdout
     assert "Traceback" not in done.stderr
     assert done.stderr.count("hipnb: error:") == 1  # the CLI's one line
+
+
+def test_a_failed_first_append_on_a_full_tmpfs_leaves_no_file(tmp_path):
+    """A full disk on the first append: an error, and no 0-byte log left behind (root only)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to mount a small tmpfs")
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unshare -m refused here: {probe.stderr.decode().strip()}")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    log = ["-m", "hipnb", "log", "--log", f"{mnt}/ana.csv", "--athlete", "ana",
+           "--exercise", "side_plank", "--seconds", "30"]  # fmt: skip
+    cmd = (
+        f"mount -t tmpfs -o size=64k tmpfs {mnt} && "
+        f"(dd if=/dev/zero of={mnt}/filler bs=4096 2>/dev/null; true) && "
+        f"{sys.executable} {' '.join(log)}; echo status=$?; ls -a {mnt}; umount {mnt}"
+    )
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", cmd], capture_output=True, text=True, cwd=ROOT
+    )
+    assert "status=2" in done.stdout, done.stdout + done.stderr
+    assert "no space left on the device" in done.stderr
+    assert done.stderr.count("hipnb: error:") == 1 and "Traceback" not in done.stderr
+    listed = done.stdout.split()
+    assert "filler" in listed and "ana.csv" not in listed
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["log", "--log", "{p}", "--athlete", "ana", "--exercise", "side_plank", "--seconds", "30"],
+        ["holds", "--log", "{p}"],
+        ["edit", "--log", "{p}", "abcd", "--seconds", "3"],
+        ["delete", "--log", "{p}", "abcd"],
+        ["export", "{p}", "--out", "{out}"],
+    ],
+    ids=lambda c: c[0],
+)
+@pytest.mark.parametrize("kind", ["fifo", "proc", "device"])
+def test_a_log_that_is_no_regular_file_is_refused_at_once(tmp_path, command, kind):
+    """A FIFO, a /proc file or a device as --log: one error line, never a hang."""
+    path = {"fifo": tmp_path / "ana.csv", "proc": Path("/proc/version"), "device": "/dev/null"}
+    if kind == "fifo":
+        os.mkfifo(path["fifo"])
+    args = [a.format(p=path[kind], out=tmp_path / "x.csv") for a in command]
+    done = subprocess.run(
+        [sys.executable, "-m", "hipnb", *args], capture_output=True, text=True, cwd=ROOT,
+        timeout=60,  # a hang fails the test instead of the suite
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.count("hipnb: error:") == 1 and "Traceback" not in done.stderr
+    assert "not a log file" in done.stderr or "lock file" in done.stderr
 
 
 def test_cli_prints_one_line_and_no_traceback_when_the_log_is_a_folder(tmp_path, capsys):
@@ -348,7 +405,9 @@ def test_a_correction_needs_a_hold_id_and_a_known_action(tmp_path):
     log = SessionLog(tmp_path / "ana.csv")
     with pytest.raises(LogError, match="needs the hold_id"):
         log.append([row(1, action="delete")])
-    with pytest.raises(LogError, match="action 'undo' is not one of edit, delete"):
+    with pytest.raises(
+        LogError, match=r"action .undo. is not one of edit, patch, delete \(or empty\)"
+    ):
         log.append([row(1, action="undo", hold_id="x")])
 
 

@@ -164,14 +164,15 @@ def test_module_runs_as_python_dash_m():
 def test_cli_summary_roster_and_athlete(capsys):
     from .conftest import SAMPLE
 
-    assert main(["summary", str(SAMPLE)]) == 0
+    assert main(["summary", str(SAMPLE), "--as-of", "2026-11-22"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("athlete") and len(out) == 9
+    assert out[0] == "squad on Sun 22 Nov 2026"
+    assert out[1].startswith("athlete") and len(out) == 10
     dev = next(line for line in out if line.startswith("dev"))
     assert "AMBER  plank right 31% weaker (> 15%)" in dev
     emma = next(line for line in out if line.startswith("emma"))
     assert "RED    discomfort 9/10 (≥ 7)" in emma
-    assert main(["summary", str(SAMPLE), "--athlete", "emma"]) == 0
+    assert main(["summary", str(SAMPLE), "--athlete", "emma", "--as-of", "2026-11-22"]) == 0
     assert "discomfort rising" in capsys.readouterr().out
 
 

@@ -146,7 +146,7 @@ def test_panel_runs_a_routine_and_logs_each_hold_as_it_ends(tmp_path):
     panel.rpe.value, panel.note.value = 6, "<script>x</script>"
     panel.save_button.click()
     raw = pd.read_csv(log.path, keep_default_na=False)
-    assert raw["action"].tolist() == ["", "", "edit", "edit"], "answers are corrections"
+    assert raw["action"].tolist() == ["", "", "patch", "patch"], "answers are corrections"
     assert (
         raw["hold_id"].iloc[2] == f"{panel.timer.session_id}|side_plank|left|2026-11-24T06:00:00Z"
     )
@@ -226,11 +226,11 @@ class BrokenLog:
     def __init__(self, path):
         self.real, self.path, self.healed, self.calls = SessionLog(path), path, False, 0
 
-    def append(self, rows):
+    def append(self, rows, **how):
         self.calls += 1
         if not self.healed:
             raise OSError(28, "No space left on device")
-        return self.real.append(rows)
+        return self.real.append(rows, **how)
 
 
 def test_a_failing_log_never_freezes_the_panel(tmp_path):

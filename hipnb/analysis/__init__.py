@@ -8,14 +8,29 @@ Every function accepts an empty log and returns an empty frame with the document
 
 One module per task: :mod:`~hipnb.analysis.days` (local days, trends), :mod:`~hipnb.analysis.progress`,
 :mod:`~hipnb.analysis.adherence`, :mod:`~hipnb.analysis.discomfort`, :mod:`~hipnb.analysis.summary`,
-:mod:`~hipnb.analysis.roster` (flags), :mod:`~hipnb.analysis.review` (since the last review) and
+:mod:`~hipnb.analysis.figures` (each athlete's figures on a day, computed once),
+:mod:`~hipnb.analysis.flags` (the one flag engine: :class:`Flag` records from one :class:`Thresholds`),
+:mod:`~hipnb.analysis.roster`, :mod:`~hipnb.analysis.review` (since the last review) and
 :mod:`~hipnb.analysis.load` (running load beside hip care).
+
+The analysis is pure: every function that judges a day takes it (``as_of``); the views (the CLI,
+the widgets, the reports) pass today by default.
 Every public name is importable from ``hipnb.analysis``.
 """
 
 from hipnb.analysis.adherence import adherence_rate, streaks, target_met_days, weekly_adherence
-from hipnb.analysis.days import BAND_HIGH_S, BAND_LOW_S, daily_summary, trend_slope, with_day
+from hipnb.analysis.days import (
+    BAND_HIGH_S,
+    BAND_LOW_S,
+    Day,
+    as_day,
+    daily_summary,
+    trend_slope,
+    with_day,
+)
 from hipnb.analysis.discomfort import discomfort_levels, discomfort_trend
+from hipnb.analysis.figures import athlete_figures
+from hipnb.analysis.flags import Flag, Kind, Level, flags
 from hipnb.analysis.load import load_status, long_run_discomfort, weekly_load
 from hipnb.analysis.progress import (
     band_counts,
@@ -25,28 +40,36 @@ from hipnb.analysis.progress import (
     plank_progress,
     suggest_progression,
 )
-from hipnb.analysis.review import CHANGES, changes_since
-from hipnb.analysis.roster import THRESHOLDS, flag_table, roster
+from hipnb.analysis.review import CHANGES, changes_since, review_period
+from hipnb.analysis.roster import roster
 from hipnb.analysis.summary import summary_text
+from hipnb.analysis.thresholds import Thresholds
 
 __all__ = [
     "BAND_HIGH_S",
     "BAND_LOW_S",
     "CHANGES",
-    "THRESHOLDS",
+    "Day",
+    "Flag",
+    "Kind",
+    "Level",
+    "Thresholds",
     "adherence_rate",
+    "as_day",
+    "athlete_figures",
     "band_counts",
     "bound_angle_progress",
     "changes_since",
     "daily_summary",
     "discomfort_levels",
     "discomfort_trend",
-    "flag_table",
+    "flags",
     "load_status",
     "long_run_discomfort",
     "personal_bests",
     "plank_asymmetry",
     "plank_progress",
+    "review_period",
     "roster",
     "streaks",
     "suggest_progression",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hipnb.analysis.days import BAND_LOW_S, review_day, with_day
+from hipnb.analysis.days import BAND_LOW_S, Day, review_day, with_day
 from hipnb.analysis.progress import bound_angle_progress
 
 
@@ -15,7 +15,7 @@ def target_met_days(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataFr
 
 
 def streaks(
-    df: pd.DataFrame, target_s: float = BAND_LOW_S, as_of: pd.Timestamp | str | None = None
+    df: pd.DataFrame, target_s: float = BAND_LOW_S, as_of: Day | None = None
 ) -> pd.DataFrame:
     """Per athlete: current and longest streak of consecutive days the bound-angle target was met.
 
@@ -78,7 +78,7 @@ def weekly_adherence(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataF
 def adherence_rate(
     df: pd.DataFrame,
     days: int = 28,
-    as_of: pd.Timestamp | str | None = None,
+    as_of: Day | None = None,
     target_s: float = BAND_LOW_S,
 ) -> pd.Series:
     """Per athlete: the share (0-1) of the last ``days`` calendar days on which the daily

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from hipnb.routines import load_routine
@@ -64,14 +66,26 @@ def _window(df: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.DataFrame:
     return rows
 
 
-def review_day(df: pd.DataFrame, as_of: pd.Timestamp | str | None = None) -> pd.Timestamp | None:
+#: A day as the analysis takes it: a date, a timestamp (its date is used) or ``YYYY-MM-DD`` text.
+Day = date | pd.Timestamp | str
+
+
+def as_day(value: Day) -> pd.Timestamp:
+    """``value`` as a day: midnight, no time zone (an aware stamp keeps its own wall-clock date)."""
+    day = pd.Timestamp(value)
+    if day.tzinfo is not None:
+        day = day.tz_localize(None)
+    return day.normalize()
+
+
+def review_day(df: pd.DataFrame, as_of: Day | None = None) -> pd.Timestamp | None:
     """``as_of`` as a day (midnight), or the last local day in ``df`` when it is None (None if empty)."""
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
     return None if df.empty else df["local_time"].max().normalize()
 
 
-def window(df: pd.DataFrame, days: int, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def window(df: pd.DataFrame, days: int, as_of: Day | None = None) -> pd.DataFrame:
     """Rows whose local day is within the ``days`` days ending on ``as_of`` (inclusive; default:
     the last day in ``df``)."""
     as_of = review_day(df, as_of)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hipnb.analysis.days import review_day, with_day
+from hipnb.analysis.days import Day, review_day, with_day
 
 
 def discomfort_trend(df: pd.DataFrame, window: str = "14D") -> pd.DataFrame:
@@ -30,7 +30,7 @@ def discomfort_trend(df: pd.DataFrame, window: str = "14D") -> pd.DataFrame:
 
 def discomfort_levels(
     df: pd.DataFrame,
-    as_of: pd.Timestamp | str | None = None,
+    as_of: Day | None = None,
     recent_days: int = 7,
     mean_days: int = 14,
 ) -> pd.DataFrame:

@@ -7,17 +7,22 @@ Monday. Flags are coaching guidance, never a diagnosis; their words carry the nu
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 import numpy as np
 import pandas as pd
 
-from hipnb.analysis.adherence import adherence_rate
+from hipnb.analysis.days import Day, as_day
 from hipnb.analysis.discomfort import discomfort_trend
+from hipnb.analysis.figures import athlete_figures
+from hipnb.analysis.flags import (
+    Kind,
+    flags_from_figures,
+    running_load_context,
+    running_load_facts,
+    running_load_raised,
+)
+from hipnb.analysis.thresholds import Thresholds
+from hipnb.log import empty_log
 
-#: Defaults of the sharp-rise flag: 7-day load over 1.5x the 28-day weekly average, or up more than
-#: 30 % on the 7 days before, while the hip routine's daily target was met on under half of 28 days.
-RATIO_HIGH, CHANGE_HIGH, ADHERENCE_LOW = 1.5, 0.30, 0.5
 #: A long run: at least 1.5x the median of the athlete's runs in the 8 weeks before it.
 LONG_FACTOR, LONG_WEEKS = 1.5, 8
 #: Fewest days on each side before discomfort after long runs is compared.
@@ -87,10 +92,10 @@ def weekly_load(runs: pd.DataFrame, athlete: str | None = None) -> pd.DataFrame:
 
 
 def _as_of(
-    runs: pd.DataFrame, holds: pd.DataFrame | None, as_of: pd.Timestamp | str | None
+    runs: pd.DataFrame, holds: pd.DataFrame | None, as_of: Day | None
 ) -> pd.Timestamp | None:
     if as_of is not None:
-        return pd.Timestamp(as_of).normalize()
+        return as_day(as_of)
     days = [runs["local_time"].max()] if len(runs) else []
     if holds is not None and len(holds):
         days.append(holds["local_time"].max())
@@ -100,90 +105,57 @@ def _as_of(
 def load_status(
     runs: pd.DataFrame,
     holds: pd.DataFrame | None = None,
-    as_of: pd.Timestamp | str | None = None,
+    as_of: Day | None = None,
     *,
-    ratio_high: float = RATIO_HIGH,
-    change_high: float = CHANGE_HIGH,
-    adherence_low: float = ADHERENCE_LOW,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
 ) -> pd.DataFrame:
-    """Per athlete on ``as_of`` (default: the last day of runs or holds): running load against
-    hip-routine adherence, with a flag when load rises sharply while the routine lapses.
+    """Per athlete with runs, on the day ``as_of`` (the views pass it; None here is the last day
+    of runs or holds): running load against hip-routine adherence, with the running-load flag of
+    :func:`~hipnb.analysis.flags.flags` (the same rule and thresholds).
 
     Columns: ``km_7d`` (the 7 days ending on ``as_of``), ``km_prev_7d`` (the 7 days before),
     ``weekly_avg_28d`` (28-day distance / 4), ``ratio`` (``km_7d / weekly_avg_28d``: NaN until the
     athlete has 28 days of runs, and the words say so), ``change_7d`` (on the 7 days before; NaN
     after an empty week), ``adherence_28d`` (share of the last 28 days the daily hip target was
-    met, :func:`adherence_28d`; 0 when no hold was logged), ``flag`` (ratio above
-    ``ratio_high`` or change above ``change_high``, while adherence is under ``adherence_low``)
-    and ``words``: a sentence with the numbers.
+    met; 0 when no hold was logged), ``flag`` (the running-load flag is raised) and ``words``: a
+    sentence with the numbers (the flag's words when it is raised).
     """
     day = _as_of(runs, holds, as_of)
     if day is None or runs.empty:
         return pd.DataFrame(columns=STATUS_COLUMNS)
-    r = _runs(runs, None)
-    r = r[r["day"] <= day]
-    age = (day - r.groupby("athlete")["day"].min()).dt.days + 1
-    km = r["distance_m"] / 1000
-    ago = (day - r["day"]).dt.days
-
-    def total(lo: int, hi: int) -> pd.Series:
-        inside = (ago >= lo) & (ago < hi)
-        km_each: pd.Series = km[inside].groupby(r.loc[inside, "athlete"]).sum()
-        return km_each
-
-    athletes = pd.Index(sorted(runs["athlete"].unique()), name="athlete")
-    m = pd.DataFrame(
+    fig = athlete_figures(
+        holds if holds is not None else empty_log(), runs, as_of=day, target_s=thresholds.target_s
+    )
+    fig = fig.reindex(pd.Index(sorted(runs["athlete"].unique()), name="athlete"))
+    for col in ("km_7d", "km_prev_7d", "weekly_avg_28d"):
+        fig[col] = fig[col].fillna(0.0)
+    raised = running_load_raised(fig, thresholds)
+    flagged = {
+        f.athlete: f
+        for f in flags_from_figures(fig[raised], as_of=day, thresholds=thresholds)
+        if f.kind is Kind.RUNNING_LOAD
+    }
+    words = [
+        flagged[a].words
+        if a in flagged
+        else running_load_facts(running_load_context(r, thresholds))
+        for a, r in fig.iterrows()
+    ]
+    out = pd.DataFrame(
         {
-            "km_7d": total(0, 7),
-            "km_prev_7d": total(7, 14),
-            "weekly_avg_28d": total(0, 28) / 4,
-            "age": age,
-        }
-    ).reindex(athletes)
-    m[["km_7d", "km_prev_7d", "weekly_avg_28d"]] = m[
-        ["km_7d", "km_prev_7d", "weekly_avg_28d"]
-    ].fillna(0.0)
-    m["age"] = m["age"].fillna(0).astype(int)
-    m["ratio"] = (m["km_7d"] / m["weekly_avg_28d"].where(m["weekly_avg_28d"] > 0)).where(
-        m["age"] >= 28
+            "as_of": day,
+            "km_7d": fig["km_7d"],
+            "km_prev_7d": fig["km_prev_7d"],
+            "weekly_avg_28d": fig["weekly_avg_28d"],
+            "ratio": fig["load_ratio"],
+            "change_7d": fig["load_change"],
+            "adherence_28d": fig["adherence_28d"],
+            "flag": raised,
+            "words": words,
+        },
+        index=fig.index,
     )
-    m["change_7d"] = (m["km_7d"] - m["km_prev_7d"]) / m["km_prev_7d"].where(m["km_prev_7d"] > 0)
-    if holds is not None and len(holds):
-        adherence = adherence_rate(holds, days=28, as_of=day).reindex(athletes)
-    else:
-        adherence = pd.Series(np.nan, index=athletes)
-    m["logged"] = adherence.notna()
-    m["adherence_28d"] = adherence.fillna(0.0)
-    rising = (m["ratio"] > ratio_high).fillna(False) | (m["change_7d"] > change_high).fillna(False)
-    m["flag"] = rising & (m["adherence_28d"] < adherence_low)
-    m["words"] = [_words(a, row, ratio_high, change_high, adherence_low) for a, row in m.iterrows()]
-    m["as_of"] = day
-    return m.reset_index()[STATUS_COLUMNS]
-
-
-def _words(
-    athlete: Hashable, r: pd.Series, ratio_high: float, change_high: float, adherence_low: float
-) -> str:
-    parts = [f"{r.km_7d:.1f} km in the last 7 days"]
-    if np.isnan(r.ratio):
-        parts.append(f"load ratio undefined until 28 days of runs ({r.age} so far)")
-    else:
-        parts.append(f"{r.ratio:.2f}x the 28-day weekly average of {r.weekly_avg_28d:.1f} km")
-    if not np.isnan(r.change_7d):
-        parts.append(f"{r.change_7d:+.0%} on the 7 days before ({r.km_prev_7d:.1f} km)")
-    care = (
-        f"hip routine target met on {round(r.adherence_28d * 28)} of 28 days ({r.adherence_28d:.0%})"
-        if r.logged
-        else "no hip routine logged"
-    )
-    text = "; ".join(parts) + "; " + care
-    if r.flag:
-        return (
-            f"load rising sharply while the hip routine lapses: {text} "
-            f"(flag: ratio over {ratio_high:g} or over {change_high:+.0%} a week, with the "
-            f"routine under {adherence_low:.0%})"
-        )
-    return text
+    return out.reset_index()[STATUS_COLUMNS]
 
 
 def long_run_discomfort(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hipnb.analysis.days import BAND_HIGH_S, BAND_LOW_S, daily_summary, window, with_day
+from hipnb.analysis.days import BAND_HIGH_S, BAND_LOW_S, Day, daily_summary, window, with_day
 
 
 def bound_angle_progress(
@@ -58,9 +58,7 @@ def plank_progress(df: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def plank_asymmetry(
-    df: pd.DataFrame, days: int = 14, as_of: pd.Timestamp | str | None = None
-) -> pd.DataFrame:
+def plank_asymmetry(df: pd.DataFrame, days: int = 14, as_of: Day | None = None) -> pd.DataFrame:
     """Side-plank asymmetry per athlete: the one definition the summary, roster and workshop use.
 
     L and R are each side's median hold (seconds) over the ``days`` days ending on ``as_of``

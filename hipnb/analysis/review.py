@@ -8,81 +8,127 @@ from typing import cast
 import pandas as pd
 
 from hipnb.analysis.adherence import streaks
-from hipnb.analysis.days import BAND_LOW_S, review_day, with_day
-from hipnb.analysis.roster import THRESHOLDS, flag_table
+from hipnb.analysis.days import Day, as_day, with_day
+from hipnb.analysis.flags import Flag, Level, flags
+from hipnb.analysis.thresholds import Thresholds
 
-#: The kinds of change, in the order a coach reads them.
-CHANGES = ["new flag", "cleared flag", "gone quiet", "streak broken", "new streak", "personal best"]
+#: The kinds of change, in the order a coach reads them: what needs attention now comes first.
+CHANGES = [
+    "red flag", "new flag", "cleared flag", "gone quiet", "streak broken", "new streak",
+    "personal best",
+]  # fmt: skip
+COLUMNS = ["athlete", "change", "detail", "flag"]
+
+
+def review_period(
+    since: date | None, as_of: Day, last_log: Day | None = None
+) -> tuple[pd.Timestamp, str]:
+    """The day a review looks back to and its header in words, for the last review on ``since``
+    (None: none recorded) and the review day ``as_of``; ``last_log`` is the last day with a hold.
+
+    With no review, or a review after ``as_of``, it looks back 7 days; a review on ``as_of``
+    looks back to it (nothing can be new, but standing RED flags still show).
+    """
+    end = as_day(as_of)
+    week = end - pd.Timedelta(days=7)
+    if since is None:
+        start, head = week, f"No review yet: the last 7 days, up to {end:%a %d %b %Y}"
+    elif as_day(since) > end:
+        start = week
+        head = (
+            f"Your last review ({since:%a %d %b %Y}) is after {end:%a %d %b %Y}: "
+            f"the last 7 days up to then"
+        )
+    elif as_day(since) == end:
+        start, head = end, f"Reviewed today ({end:%a %d %b %Y}): nothing new since"
+    else:
+        start = as_day(since)
+        head = f"Since your review on {since:%a %d %b}, up to {end:%a %d %b %Y}"
+    if last_log is not None and as_day(last_log) < end:
+        head += f" (the logs end on {as_day(last_log):%a %d %b %Y})"
+    return start, head
 
 
 def changes_since(
     df: pd.DataFrame,
-    since: pd.Timestamp | date | str,
-    as_of: pd.Timestamp | str | None = None,
-    target_s: float = BAND_LOW_S,
+    since: Day,
+    *,
+    as_of: Day,
+    runs: pd.DataFrame | None = None,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
     min_streak: int = 3,
-    **thresholds: float,
 ) -> pd.DataFrame:
-    """What changed between the review on ``since`` and ``as_of`` (default: the last day in the log).
+    """What needs attention on ``as_of`` and what changed since the review on ``since``.
 
-    Columns: athlete, change (one of :data:`CHANGES`), detail (in words). A change is:
+    Columns: athlete, change (one of :data:`CHANGES`), detail (in words), flag (the
+    :class:`~hipnb.analysis.flags.Flag` of a flag row, else None). The rows, in this order:
 
-    * new flag / cleared flag: a flag of :func:`~hipnb.analysis.flag_table` raised on ``as_of`` but
-      not on ``since``, or the other way round;
-    * gone quiet: no log after ``since``, and none for ``inactive_days`` (7) days or more;
+    * red flag: every RED flag standing on ``as_of`` (new or not: the words say which);
+    * new flag / cleared flag: an AMBER flag of :func:`~hipnb.analysis.flags` raised on ``as_of``
+      but not on ``since``, or any flag raised on ``since`` and gone on ``as_of``;
+    * gone quiet: no log after ``since``, and none for ``inactive_days`` days or more;
     * streak broken: a streak of ``min_streak`` (3) days or more alive at the review has ended;
     * new streak: a streak of ``min_streak`` days or more that began after the review;
     * personal best: a hold after the review longer than every earlier hold of that exercise and
       side (a first-ever hold is not a best).
 
-    ``thresholds`` are those of :func:`~hipnb.analysis.roster`.
+    The RED rows come first, then each athlete's changes.
     """
-    cols = ["athlete", "change", "detail"]
-    since = pd.Timestamp(since).normalize()
-    as_of = review_day(df, as_of)
-    if as_of is None or as_of <= since:
-        return pd.DataFrame(columns=cols)
-    t = {**THRESHOLDS, **thresholds}
+    since = as_day(since)
+    as_of = as_day(as_of)
     d = with_day(df)
     d = d[d["day"] <= as_of]
-    rows: list[tuple[object, str, object]] = []
+    if d.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    after = flags(d, runs, as_of=as_of, thresholds=thresholds)
+    before_all = flags(d, runs, as_of=since, thresholds=thresholds) if since < as_of else after
+    rows: list[tuple[object, str, str, Flag | None]] = []
+    was = {(f.athlete, f.kind) for f in before_all}
+    for f in after:
+        if f.level is Level.RED:
+            note = "" if (f.athlete, f.kind) in was else " (new since the review)"
+            rows.append((f.athlete, "red flag", f.words + note, f))
+    if since >= as_of:
+        return _ordered(rows)
 
     last = d.groupby("athlete")["day"].max()
-    quiet = last[(last <= since) & ((as_of - last).dt.days >= t["inactive_days"])]
+    quiet = last[(last <= since) & ((as_of - last).dt.days >= thresholds.inactive_days)]
     for athlete, day in quiet.items():
         rows.append(
             (athlete, "gone quiet", f"no log since the review; last {day:%a %d %b}, "
-             f"{(as_of - day).days} days ago")
+             f"{(as_of - day).days} days ago", None)
         )  # fmt: skip
 
-    before = flag_table(d, as_of=since, target_s=target_s, **thresholds)
-    after = flag_table(d, as_of=as_of, target_s=target_s, **thresholds)
-    before = before[before["athlete"].isin(d.loc[d["day"] <= since, "athlete"])]
-    key = ["athlete", "rule"]
-    both = after.merge(before, on=key, how="outer", suffixes=("", "_then"), indicator="status")
-    for f in both.itertuples():
-        if f.status == "left_only":
-            if not (f.rule == "inactive" and f.athlete in quiet.index):
-                rows.append((f.athlete, "new flag", f.detail))
-        elif f.status == "right_only":
-            rows.append((f.athlete, "cleared flag", f"no longer: {f.detail_then}"))
+    known_then = set(d.loc[d["day"] <= since, "athlete"])
+    before = [f for f in before_all if f.athlete in known_then]
+    now = {(f.athlete, f.kind) for f in after}
+    then = {(f.athlete, f.kind) for f in before}
+    for f in after:
+        if f.level is Level.RED or (f.athlete, f.kind) in then:
+            continue
+        if not (f.kind == "inactive" and f.athlete in quiet.index):
+            rows.append((f.athlete, "new flag", f.words, f))
+    for f in before:
+        if (f.athlete, f.kind) not in now:
+            rows.append((f.athlete, "cleared flag", f"no longer: {f.words}", f))
 
-    then = streaks(d, target_s, as_of=since).set_index("athlete")
-    now = streaks(d, target_s, as_of=as_of).set_index("athlete")
-    for athlete, r in then.iterrows():
+    target_s = thresholds.target_s
+    then_s = streaks(d, target_s, as_of=since).set_index("athlete")
+    now_s = streaks(d, target_s, as_of=as_of).set_index("athlete")
+    for athlete, r in then_s.iterrows():
         if r["current_streak"] < min_streak:
             continue
-        same = now.loc[cast(str, athlete), "current_start"] == r["current_start"]
+        same = now_s.loc[cast(str, athlete), "current_start"] == r["current_start"]
         if not same:
             rows.append(
                 (athlete, "streak broken", f"the {r['current_streak']}-day streak alive at the "
-                 "review has ended")
+                 "review has ended", None)
             )  # fmt: skip
-    for athlete, r in now.iterrows():
+    for athlete, r in now_s.iterrows():
         if r["current_streak"] >= min_streak and r["current_start"] > since:
             rows.append(
                 (athlete, "new streak", f"{r['current_streak']} days in a row since "
-                 f"{r['current_start']:%a %d %b}")
+                 f"{r['current_start']:%a %d %b}", None)
             )  # fmt: skip
 
     old = d[d["day"] <= since].groupby(["athlete", "exercise", "side"])["actual_s"].max()
@@ -96,9 +142,18 @@ def changes_since(
             where = "" if side == "both" else f" ({side})"
             rows.append(
                 (athlete, "personal best", f"{exercise.replace('_', ' ')}{where} "
-                 f"{r['actual_s']:.0f} s on {r['day']:%a %d %b} (best before {r['old_s']:.0f} s)")
+                 f"{r['actual_s']:.0f} s on {r['day']:%a %d %b} (best before {r['old_s']:.0f} s)",
+                 None)
             )  # fmt: skip
 
-    out = pd.DataFrame(rows, columns=cols)
-    out["_order"] = out["change"].map(CHANGES.index)
-    return out.sort_values(["athlete", "_order"], kind="stable")[cols].reset_index(drop=True)
+    return _ordered(rows)
+
+
+def _ordered(rows: list[tuple[object, str, str, Flag | None]]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["flag"] = out["flag"].astype(object)
+    red = out["change"] != "red flag"
+    order = out["change"].map(CHANGES.index)
+    out = out.assign(_red=red, _order=order)
+    out = out.sort_values(["_red", "athlete", "_order"], kind="stable")
+    return out[COLUMNS].reset_index(drop=True)

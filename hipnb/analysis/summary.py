@@ -5,28 +5,42 @@ from __future__ import annotations
 import pandas as pd
 
 from hipnb.analysis.adherence import streaks
-from hipnb.analysis.days import trend_slope
+from hipnb.analysis.days import Day, as_day, trend_slope
 from hipnb.analysis.discomfort import discomfort_trend
+from hipnb.analysis.flags import Kind, Level, flags
 from hipnb.analysis.progress import bound_angle_progress, plank_asymmetry, suggest_progression
-from hipnb.analysis.roster import flag_table
+from hipnb.analysis.thresholds import Thresholds
 
 
-def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds: float) -> str:
+def summary_text(
+    df: pd.DataFrame,
+    athlete: str,
+    days: int = 28,
+    *,
+    as_of: Day | None = None,
+    runs: pd.DataFrame | None = None,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
+) -> str:
     """A few plain sentences on one athlete's progress over the rows given, e.g. ``"Current
     streak 9 days (best 12); Reclining Bound Angle Pose target met on 20 of 25 days logged between
     26 Oct and 22 Nov (median 3.4 min); right side plank 18 % weaker than left ..."``.
 
     The period is the last ``days`` days of ``df`` (or less, when ``df`` covers less), and the text
-    names its real dates. A red discomfort flag comes first; ``thresholds`` are those of
-    :func:`~hipnb.analysis.roster`.
+    names its real dates. Every flag of :func:`~hipnb.analysis.flags` on the day ``as_of`` (None:
+    the last day of ``df``; rows after it are left out) is said in its own words: the RED ones
+    first, the AMBER ones after the streak and the target; ``runs`` adds the running-load flag.
     """
     d = df[df["athlete"] == athlete]
+    if as_of is not None:
+        d = d[d["local_time"] < as_day(as_of) + pd.Timedelta(days=1)]
     if d.empty:
         return f"No sessions logged for {athlete} yet."
-    parts = []
-    flags = flag_table(d, as_of=None, **thresholds)
-    red = flags[flags["level"] == "red"]
-    parts += red["detail"].tolist()
+    parts: list[str] = []
+    day = as_day(as_of) if as_of is not None else d["local_time"].max()
+    mine = runs[runs["athlete"] == athlete] if runs is not None and len(runs) else None
+    raised = flags(d, mine, as_of=day, thresholds=thresholds)
+    kinds = {f.kind for f in raised}
+    parts += [f.words for f in raised if f.level is Level.RED]
     s = streaks(d).iloc[0]
     parts.append(f"current streak {s.current_streak} days (best {s.longest_streak})")
     last = d["local_time"].max().normalize()
@@ -40,10 +54,9 @@ def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds: f
             f"Reclining Bound Angle Pose target met on {in_band} of {len(prog)} days logged "
             f"{span} (median {prog['total_s'].median() / 60:.1f} min)"
         )
-    if d["local_time"].min().normalize() <= last - pd.Timedelta(days=27):  # 28 days to judge
-        parts += flags.loc[flags["rule"] == "low_adherence", "detail"].tolist()
+    parts += [f.words for f in raised if f.level is Level.AMBER]
     asym = plank_asymmetry(d, days=14).iloc[0]
-    if pd.notna(asym["asymmetry"]):
+    if pd.notna(asym["asymmetry"]) and Kind.ASYMMETRY not in kinds:
         strong = "left" if asym["weaker"] == "right" else "right"
         parts.append(
             "side planks even on both sides (last 14 days)"
@@ -52,13 +65,13 @@ def summary_text(df: pd.DataFrame, athlete: str, days: int = 28, **thresholds: f
             f"(median {asym['left_s']:.0f} s left, {asym['right_s']:.0f} s right, last 14 days)"
         )
     trend = discomfort_trend(recent)
-    if len(trend) >= 2:
+    if len(trend) >= 2 and Kind.DISCOMFORT_RISING not in kinds:
         slope = trend_slope(trend, "discomfort").iloc[0] * 14
         word = "rising" if slope > 0.5 else "falling" if slope < -0.5 else "steady"
         parts.append(
             f"discomfort {word} {span} (latest 14-day mean {trend['rolling'].iloc[-1]:.1f}/10)"
         )
     for row in suggest_progression(d).itertuples():
-        parts.append(row.reason)
+        parts.append(str(row.reason))
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."

@@ -11,7 +11,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
 from hipnb import analysis
-from hipnb.analysis.load import ADHERENCE_LOW, CHANGE_HIGH
+from hipnb.analysis.thresholds import Thresholds
 from hipnb.charts.common import BAND_COLOR, _empty
 
 RUN_COLOR = "#56B4E9"
@@ -23,14 +23,15 @@ def load_chart(
     holds: pd.DataFrame | None = None,
     athlete: str | None = None,
     *,
-    target_s: float = analysis.BAND_LOW_S,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
     ax: Axes | None = None,
 ) -> Axes:
     """Weekly running distance (bars, km) with the hip routine's weekly adherence over them
     (line, share of the week's 7 days the daily target was met, right axis).
 
-    A week whose distance rose more than 30 % on the week before while the routine was met on
-    under half its days is drawn in vermillion. Returns the distance Axes (``ax``, or the current
+    A week whose distance rose more than ``thresholds.load_change_high`` (30 %) on the week before
+    while the routine was met on under ``thresholds.load_adherence_low`` (half) of its days is drawn
+    in vermillion: the running-load flag's thresholds, on calendar weeks. Returns the distance Axes (``ax``, or the current
     one); the adherence axis is its twin.
     """
     ax = ax or plt.gca()
@@ -46,10 +47,13 @@ def load_chart(
     if holds is not None and len(holds):
         h = holds[holds["athlete"] == who]
         if len(h):
-            adh = analysis.weekly_adherence(h, target_s).set_index("week")["days_met"] / 7
+            adh = (
+                analysis.weekly_adherence(h, thresholds.target_s).set_index("week")["days_met"] / 7
+            )
             share = adh.reindex(weeks).fillna(0.0)
             share.index = weeks
-    rising = (weekly["change"] > CHANGE_HIGH).to_numpy() & (share < ADHERENCE_LOW).to_numpy()
+    change_high, adherence_low = thresholds.load_change_high, thresholds.load_adherence_low
+    rising = (weekly["change"] > change_high).to_numpy() & (share < adherence_low).to_numpy()
     x = np.arange(len(weekly))
     colors = np.where(rising, RISE_COLOR, RUN_COLOR)
     ax.bar(x, weekly["distance_km"], color=colors, width=0.8, label="distance")
@@ -64,7 +68,7 @@ def load_chart(
     labels = ["km per week"]
     if rising.any():
         handles.append(Rectangle((0, 0), 1, 1, color=RISE_COLOR))
-        labels.append(f"up >{CHANGE_HIGH:.0%} on last week, routine under half")
+        labels.append(f"up >{change_high:.0%} on last week, routine under {adherence_low:.0%}")
     if share.notna().any():
         twin = ax.twinx()
         (line,) = twin.plot(
@@ -73,7 +77,7 @@ def load_chart(
         twin.set_ylim(0, 1.05)
         twin.yaxis.set_major_formatter(PercentFormatter(1.0))
         twin.set_ylabel("hip routine: days target met (% of week)", color=BAND_COLOR)
-        twin.axhline(ADHERENCE_LOW, color=BAND_COLOR, linestyle=":", linewidth=1)
+        twin.axhline(adherence_low, color=BAND_COLOR, linestyle=":", linewidth=1)
         handles.append(line)
         labels.append("hip-routine adherence")
     ax.legend(

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 GREEN, AMBER, RED = "#c7e9c0", "#fee6a8", "#f4b6b6"
+#: A flag level's strong colour (text, frames): dark red for RED, dark orange for AMBER.
+LEVEL_COLORS = {"red": "#b2182b", "amber": "#b35806"}
 
 
 def _traffic(value: float | None, good: float, partly: float, higher_is_better: bool = True) -> str:
@@ -60,15 +62,14 @@ def roster_frame(roster: pd.DataFrame, links: dict[str, str] | None = None) -> p
     name = roster["athlete"].map(
         lambda a: f'<a href="{esc(links[a])}">{esc(a)}</a>' if links and a in links else esc(a)
     )
+    flags = roster["flags"].map(lambda fs: "<br>".join(_keep_together(esc(f.short)) for f in fs))
     planks = [
         f"{_cell(left, '{:.0f}')} / {_cell(right, '{:.0f}')}"
         for left, right in zip(roster["plank_left_s"], roster["plank_right_s"], strict=True)
     ]
     out = pd.DataFrame(
         {
-            "flags": roster["flags"].map(
-                lambda f: "<br>".join(_keep_together(esc(x)) for x in f.split("; "))
-            ),
+            "flags": flags,
             "athlete": name,
             "last_day": roster["last_day"].map(lambda v: _cell(v, "{:%a %d %b}")),
             "adherence_7d": roster["adherence_7d"].map(lambda v: _cell(v, "{:.0%}")),
@@ -144,10 +145,11 @@ def roster_table(
 
 def roster_grid(df: pd.DataFrame, roster: pd.DataFrame | None = None, cols: int = 4) -> Figure:
     """Small multiples: each athlete's daily Reclining Bound Angle Pose minutes on shared axes, the
-    3-5 min band shaded, flagged athletes (from ``roster``) framed in red with their flag."""
+    3-5 min band shaded, flagged athletes (from ``roster``) framed in their level's colour (dark
+    red for a RED flag, dark orange for AMBER) with the level in the title."""
     prog = analysis.bound_angle_progress(df)
     athletes = sorted(df["athlete"].unique())
-    flags = {} if roster is None else dict(zip(roster["athlete"], roster["flags"], strict=True))
+    levels = {} if roster is None else dict(zip(roster["athlete"], roster["level"], strict=True))
     rows = max(1, -(-len(athletes) // cols))
     fig, axes = plt.subplots(
         rows,
@@ -166,15 +168,13 @@ def roster_grid(df: pd.DataFrame, roster: pd.DataFrame | None = None, cols: int 
             analysis.BAND_LOW_S / 60, analysis.BAND_HIGH_S / 60, color=BAND_COLOR, alpha=0.15
         )
         ax.plot(mine["day"], mine["total_s"] / 60, lw=1, color=SIDE_COLORS["both"])
-        flag = flags.get(athlete, "")
-        ax.set_title(
-            athlete + (" - needs attention" if flag else ""),
-            fontsize="small",
-            color="#b2182b" if flag else "black",
-        )
-        if flag:
+        level = str(levels.get(athlete, "") or "")
+        color = LEVEL_COLORS.get(level, "black")
+        words = {"red": " - RED: have it checked", "amber": " - needs attention"}
+        ax.set_title(athlete + words.get(level, ""), fontsize="small", color=color)
+        if level:
             for spine in ax.spines.values():
-                spine.set_edgecolor("#b2182b")
+                spine.set_edgecolor(color)
                 spine.set_linewidth(2)
         _dates(ax)
     for ax in axes[:, 0]:

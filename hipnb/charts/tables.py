@@ -4,10 +4,12 @@ seconds. Each function takes an analysis frame and returns a pandas Styler (HTML
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hipnb.analysis.flags import Flag
 from hipnb.routines import load_routine
 
 if (
@@ -46,6 +48,12 @@ def seconds_text(seconds: float | None) -> str:
         return ""
     s = round(float(seconds))
     return f"{s} s" if s < 90 else f"{s // 60} min {s % 60:02d} s"
+
+
+#: A wrapped text column: long words stay whole, the table fits a 1280 px screen.
+_WRAP: list[CSSDict] = [
+    {"selector": "td", "props": "white-space: normal; word-break: normal; max-width: 48em"}
+]
 
 
 def _table(frame: pd.DataFrame) -> Styler:
@@ -100,6 +108,32 @@ def next_steps_table(suggestions: pd.DataFrame) -> Styler:
     )
 
 
+def holds_table(log: pd.DataFrame) -> Styler:
+    """Logged holds as people read them: the local time, the exercise's name, seconds rounded
+    (``7 s``, ``3 min 05 s``), done or not, the 0-10 answers and the note; oldest first."""
+    rows = log.sort_values("started_at")
+
+    def score(v: float | None) -> str:
+        return "" if pd.isna(v) else f"{v}"
+
+    return _table(
+        pd.DataFrame(
+            {
+                "When": rows["local_time"].map(lambda t: f"{t:%a %d %b %H:%M}"),
+                "Exercise": rows["exercise"].map(exercise_name),
+                "Side": rows["side"].where(rows["side"] != "both", ""),
+                "Target": rows["target_s"].map(seconds_text),
+                "Held": rows["actual_s"].map(seconds_text),
+                "To target": rows["completed"].map({True: "yes", False: "no"}),
+                "Effort (0-10)": rows["rpe"].map(score),
+                "Discomfort (0-10)": rows["discomfort"].map(score),
+                "Pain at": rows["pain_at_s"].map(seconds_text),
+                "Note": rows["note"],
+            }
+        )
+    ).set_table_styles(_WRAP, overwrite=False)
+
+
 def notes_table(log: pd.DataFrame, last: int = 10) -> Styler:
     """The ``last`` holds of one athlete's log that carry a note, newest last."""
     rows = log[log["note"].fillna("").str.strip() != ""].sort_values("started_at").tail(last)
@@ -114,3 +148,45 @@ def notes_table(log: pd.DataFrame, last: int = 10) -> Styler:
             }
         )
     )
+
+
+def flags_table(flags: Iterable[Flag]) -> Styler:
+    """Flag records (from :func:`hipnb.analysis.flags` or a roster's ``flags``) as a table people
+    read: athlete, level (RED in dark red, AMBER in dark orange) and the flag in words."""
+    from hipnb.charts.roster import LEVEL_COLORS
+
+    rows = list(flags)
+    frame = pd.DataFrame(
+        {
+            "Athlete": [f.athlete for f in rows],
+            "Level": [f.level.upper() for f in rows],
+            "Flag": [f.words for f in rows],
+        }
+    )
+    color = [f"color: {LEVEL_COLORS[f.level]}; font-weight: bold" for f in rows]
+    return (
+        _table(frame)
+        .apply(lambda _col: color, subset=["Level"], axis=0)
+        .set_table_styles(_WRAP, overwrite=False)
+    )
+
+
+def load_table(status: pd.DataFrame) -> Styler:
+    """:func:`~hipnb.analysis.load_status` as a table people read: distances in km with one decimal,
+    the load ratio with two, shares as whole percents, and the running-load flag in words."""
+
+    def num(fmt: str) -> Callable[[float], str]:
+        return lambda v: "" if pd.isna(v) else fmt.format(v)
+
+    frame = pd.DataFrame(
+        {
+            "Athlete": status["athlete"],
+            "Last 7 days": status["km_7d"].map(num("{:.1f} km")),
+            "7 days before": status["km_prev_7d"].map(num("{:.1f} km")),
+            "Load ratio (28 d)": status["ratio"].map(num("{:.2f}x")),
+            "Change": status["change_7d"].map(num("{:+.0%}")),
+            "Hip routine (28 d)": status["adherence_28d"].map(num("{:.0%}")),
+            "Flag": [w if f else "" for w, f in zip(status["words"], status["flag"], strict=True)],
+        }
+    )
+    return _table(frame).set_table_styles(_WRAP, overwrite=False)

@@ -8,40 +8,41 @@
   a :class:`Problem` (file, line, reason) in ``df.attrs["problems"]`` (or raised, with
   ``errors="raise"``). Rows read + rows rejected = rows in the file, always.
 
-Schema and meaning of each column: ``COLUMNS`` in :mod:`hipnb.log.schema` and the README's log section.
-One module a job: ``schema``, ``rows`` (rows in), ``read``, ``append``, ``export``.
+Each column's rules are declared once, in :data:`hipnb.log.spec.SPEC` (the README's table is made
+from it). One module a job: ``spec`` (the columns), ``stamps`` (the date rule, stamps as text),
+``check`` (the rules a row meets), ``identity`` (which hold a row is), ``rows`` (rows in),
+``read``, ``append``, ``export``; names and files are :mod:`hipnb.names`.
 """
 
 from hipnb.errors import LogWarning
 from hipnb.log.append import SessionLog
+from hipnb.log.check import Problem, empty_log, problems
 from hipnb.log.export import export_for_spreadsheet
+from hipnb.log.identity import hold_ids, hold_keys
 from hipnb.log.read import read_logs
 from hipnb.log.rows import manual_row, to_frame
-from hipnb.log.schema import (
+from hipnb.log.spec import (
     ALL_COLUMNS,
     COLUMNS,
     DUPLICATE_KEY,
+    EDITABLE,
     EOL,
     MAX_HOLD_S,
     NOTE_MAX,
     OPTIONAL,
     REQUIRED,
+    SPEC,
+    Column,
     Hold,
-    Problem,
-    athlete_file_stem,
-    athlete_path,
-    empty_log,
-    hold_ids,
-    hold_keys,
-    name_problem,
-    normalize_name,
-    problems,
 )
+from hipnb.names import athlete_file_stem, athlete_path, name_problem, normalize_name
 
 __all__ = [
     "ALL_COLUMNS",
     "COLUMNS",
+    "Column",
     "DUPLICATE_KEY",
+    "EDITABLE",
     "EOL",
     "Hold",
     "LogWarning",
@@ -50,6 +51,7 @@ __all__ = [
     "OPTIONAL",
     "Problem",
     "REQUIRED",
+    "SPEC",
     "SessionLog",
     "athlete_file_stem",
     "athlete_path",

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 from filelock import FileLock
 
 from hipnb.errors import LogError
-from hipnb.log.read import read_logs
+from hipnb.log._arrow import normalize_names, per_unique
+from hipnb.log.check import check_rows, first_rejected
+from hipnb.log.check import empty_log as _empty_log
+from hipnb.log.identity import apply_corrections, hold_ids
+from hipnb.log.read import read_logs, refuse_odd_file
 from hipnb.log.rows import _Batch, _batch, _header_names
-from hipnb.log.schema import (
-    ALL_COLUMNS,
-    EOL,
-    NOTE_MAX,
-    REQUIRED,
-    Rows,
-    _first_rejected,
-    _normalize_names,
-    _per_unique,
-    _validate,
-)
-from hipnb.log.schema import empty_log as _empty_log
+from hipnb.log.spec import ALL_COLUMNS, EOL, NOTE_MAX, REQUIRED, Rows
 
 #: Signature of the low-level write :class:`SessionLog` uses (``os.write``): fd, bytes -> count.
 Writer = Callable[[int, memoryview], int]
@@ -53,26 +49,30 @@ class SessionLog:
     def __repr__(self) -> str:
         return f"SessionLog({str(self.path)!r})"
 
-    def append(self, rows: Rows) -> int:
+    def append(self, rows: Rows, *, skip_gone: bool = False) -> int:
         """Validate ``rows`` (dicts or a DataFrame) and append them durably; return how many.
 
         Raises :class:`hipnb.LogError`, writing nothing, when:
 
         * a row is invalid (the message names the row, 1-based within this call, and the field);
-        * a note is longer than :data:`~hipnb.log.schema.NOTE_MAX` characters;
+        * a correction (``patch``, ``edit``, ``delete``) names no current hold of its athlete in
+          the file as it is under the lock (never logged, or deleted), rows of this call included;
+          with ``skip_gone`` such corrections are left out instead and the rest written;
+        * a note is longer than :data:`~hipnb.log.spec.NOTE_MAX` characters;
         * the file's header has no column for a value the rows carry (it would be lost);
         * the write fails (disk full, I/O error, no permission): the file is cut back to its size
           before the call, under the lock, so it stays byte-identical.
 
         The write is one ``write`` under a cross-process lock, then flush and fsync, so an append
-        that returned survives a crash. The file's body is never read: only its header line and
-        its last byte (to start a fresh line after a cut-off record).
+        that returned survives a crash. The file's body is read only for corrections (to check
+        them against the file as it is); otherwise only its header line and its last byte (to
+        start a fresh line after a cut-off record).
         """
         batch = _batch(rows)
         if not len(batch):
             return 0
-        _, reason = _validate(batch.table, typed=False, index=batch.index)
-        first = _first_rejected(reason)
+        _, reason = check_rows(batch.table, typed=False, index=batch.index)
+        first = first_rejected(reason)
         if first:
             raise LogError(
                 f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
@@ -86,17 +86,52 @@ class SessionLog:
                 f"{NOTE_MAX:,} (nothing was written)"
             )
         names = batch.table.column("athlete").combine_chunks()
-        batch = batch.with_column("athlete", _per_unique(names, _normalize_names))  # NFC, trimmed
+        batch = batch.with_column("athlete", per_unique(names, normalize_names))  # NFC, trimmed
+        actions = batch.table.column("action").to_pylist()
+        held = {"batch": batch}
+
+        def check(columns: list[str]) -> None:
+            _refuse_lost_values(self.path, held["batch"], columns)
+            if any(a and a.strip() for a in actions):
+                held["batch"] = self._check_corrections(held["batch"], skip_gone)
+
         append_text(
             self.path,
             self._lock,
-            batch.csv,
+            lambda columns: held["batch"].csv(columns),
             ALL_COLUMNS,
             REQUIRED,
             write=self._write,
-            check=lambda columns: _refuse_lost_values(self.path, batch, columns),
+            check=check,
         )
-        return len(batch)
+        return len(held["batch"])
+
+    def _check_corrections(self, batch: _Batch, skip_gone: bool) -> _Batch:
+        """Under the lock: each correction of ``batch`` must name a current hold of its athlete in
+        the file as it is now (rows of the batch before it included). Returns the batch, without
+        the corrections of holds that are gone when ``skip_gone``; raises otherwise."""
+        typed, _ = check_rows(batch.table, index=pd.RangeIndex(len(batch)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            current = self.read() if self.path.stat().st_size else _empty_log()  # as it is now
+        current = current.assign(action=None)  # each is a hold now, whatever row made it
+        named = set(hold_ids(typed)) | set(typed["hold_id"].dropna())
+        relevant = current[
+            current["athlete"].isin(set(typed["athlete"])).to_numpy()
+            & hold_ids(current).isin(named).to_numpy()
+        ]
+        both = pd.concat([relevant, typed], ignore_index=True)
+        _, refused, _ = apply_corrections(both)
+        gone = {int(label) - len(relevant): why for label, why in refused}
+        if not gone:
+            return batch
+        if not skip_gone:
+            i = min(gone)
+            raise LogError(
+                f"{self.path}: row {i + 1} of this append: {gone[i]} (nothing was written)"
+            )
+        keep = pa.array([i not in gone for i in range(len(batch))])
+        return _Batch(batch.table.filter(keep), batch.index[keep.to_numpy(zero_copy_only=False)])
 
     def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
         """Read and validate the whole log: the same frame as :func:`hipnb.read_logs` of this file.
@@ -107,8 +142,7 @@ class SessionLog:
         """
         if errors not in ("report", "raise"):
             raise ValueError("errors must be 'report' or 'raise'")
-        if self.path.is_dir():
-            raise LogError(f"{self.path}: is a folder, not a log file")
+        refuse_odd_file(self.path)
         if not self.path.exists() and not self.path.is_symlink():
             return _empty_log()
         return read_logs(self.path, errors=errors, _stacklevel=3)
@@ -130,13 +164,17 @@ def append_text(
     must hold every name in ``required``, and ``check(columns)`` may refuse), then one ``write`` of
     ``text_for(columns)`` at the end, starting a fresh line after a cut-off record, then fsync.
     Rows are validated by the caller; the body is never read. Any failure raises
-    :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size).
+    :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size), or
+    absent when the append would have created it. A path that is not a regular file (a FIFO, a
+    device) or whose lock file cannot be made is refused at once, never waited on.
     """
-    if path.is_dir():
-        raise LogError(f"{path}: is a folder, not a log file (give a .csv file)")
+    refuse_odd_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _check_lock(path, lock)
         with lock:
+            refuse_odd_file(path)
+            existed = os.path.lexists(path)
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 size = os.fstat(fd).st_size
@@ -144,9 +182,9 @@ def append_text(
                     columns, prefix = list(header), ",".join(header) + EOL
                 else:
                     columns = _header_columns(path, fd, required)
-                    if check is not None:
-                        check(columns)
                     prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
+                if check is not None:
+                    check(columns)
                 data = (prefix + text_for(columns)).encode("utf-8")
                 try:
                     view = memoryview(data)
@@ -154,14 +192,32 @@ def append_text(
                         view = view[write(fd, view) :]
                     os.fsync(fd)
                 except OSError:
-                    _cut_back(fd, size)
+                    if existed:
+                        _cut_back(fd, size)
                     raise
+            except BaseException:
+                if not existed:  # a failed first append leaves no file (not an empty one)
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+                raise
             finally:
                 os.close(fd)
             if size == 0:
                 _fsync_dir(path.parent)
     except OSError as exc:
         raise LogError(f"{path}: could not append: {_os_reason(exc)}") from None
+
+
+def _check_lock(path: Path, lock: FileLock) -> None:
+    """Refuse at once when the lock file cannot be made (a read-only or virtual folder such as
+    /proc): the lock would otherwise wait for ever."""
+    try:
+        os.close(os.open(lock.lock_file, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise LogError(
+            f"{path}: could not append: cannot make its lock file {lock.lock_file} "
+            f"({exc.strerror or exc})"
+        ) from None
 
 
 def _header_columns(path: Path, fd: int, required: Sequence[str]) -> list[str]:

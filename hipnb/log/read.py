@@ -15,6 +15,7 @@ import io
 import mmap
 import os
 import re
+import stat
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,22 +29,13 @@ import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from hipnb.errors import LogError, LogWarning
+from hipnb.log.check import PATCH, Problem, check_rows, empty_log
+from hipnb.log.identity import WHERE, apply_corrections, hold_ids
 from hipnb.log.rows import _header_names
-from hipnb.log.schema import (
-    _STAMP,
-    ALL_COLUMNS,
-    COLUMNS,
-    NOTE_MAX,
-    REQUIRED,
-    Problem,
-    _validate,
-    empty_log,
-    hold_ids,
-)
+from hipnb.log.spec import ALL_COLUMNS, COLUMNS, FALSE_WORDS, NOTE_MAX, REQUIRED, SPEC, TRUE_WORDS
+from hipnb.log.stamps import STAMP
 
 _BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
-_NUMERIC = {"target_s", "actual_s", "pain_at_s", "rpe", "discomfort"}
-_BOOLS = ("true", "false", "1", "0", "yes", "no", "y", "n", "t", "f")
 _CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
 _CHUNK = 8 << 20
 _REJECTED = "_rejected"  # rows validation refused, until read_logs leaves them out
@@ -113,7 +105,8 @@ def read_logs(
         df = frames[0]
     else:
         df = pd.concat(frames, ignore_index=True)
-    df = _current_holds(df)
+    df, refused = _current_holds(df)
+    found += refused
     if found:
         warnings.warn(
             f"{len(found)} problem(s) reading logs; first: {found[0]}",
@@ -135,16 +128,18 @@ def _without_file(exc: LogError, f: Path) -> str:
 # merging: corrections and duplicates, then athlete and time order
 
 
-def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
+def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Apply corrections and merge duplicates (file order decides), then sort by athlete and time.
 
-    Only rows that may answer earlier rows pay: correction rows, rows with a ``hold_id``, the rows
-    they name, and rows that share an athlete and a start time with another row.
+    Only rows that may answer earlier rows pay: correction rows, the rows whose hold they name,
+    and rows that share an athlete and a start time with another row. Returns the frame and a
+    :class:`Problem` for each correction that names no current hold (it changes nothing).
     """
     n = len(df)
     rejected = df.pop(_REJECTED).eq(True).to_numpy() if _REJECTED in df else np.zeros(n, bool)
+    where = df.pop(WHERE) if WHERE in df else None
     if n == 0:
-        return df.reset_index(drop=True)
+        return df.drop(columns=[PATCH], errors="ignore").reset_index(drop=True), []
     athlete_codes = _sorted_codes(df["athlete"])
     times = df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
     order = _athlete_time_order(athlete_codes, times)
@@ -154,27 +149,40 @@ def _current_holds(df: pd.DataFrame) -> pd.DataFrame:
     if same.any():
         involved[order[1:][same]] = True
         involved[order[:-1][same]] = True
-    has_id = df["hold_id"].notna().to_numpy()
-    if has_id.any():
-        involved |= has_id
-        named = df.loc[has_id, ["athlete", "hold_id"]]
-        sessions = named["hold_id"].str.split("|", n=1).str[0]
-        involved |= (
+    corrections = df["action"].notna().to_numpy() & ~rejected
+    if corrections.any() or df["hold_id"].notna().any():
+        named = df.loc[corrections | df["hold_id"].notna().to_numpy(), ["athlete", "hold_id"]]
+        # a key is session|exercise|side|stamp, read from the right: a session id may hold '|'
+        sessions = named["hold_id"].dropna().str.rsplit("|", n=3).str[0].unique()
+        mine = (
             df["athlete"].isin(named["athlete"].unique()).to_numpy()
-            & df["session_id"].isin(sessions.unique()).to_numpy()
+            & df["session_id"].isin(sessions).to_numpy()
         )
+        ident = hold_ids(df.loc[mine])
+        involved[np.flatnonzero(mine)] |= ident.isin(set(named["hold_id"].dropna())).to_numpy()
+        involved |= df["hold_id"].notna().to_numpy()
     involved &= ~rejected
     keep = ~rejected
+    found: list[Problem] = []
     if involved.any():
-        rows = df.loc[involved]
-        ident = hold_ids(rows)
-        last = ~pd.DataFrame({"a": rows["athlete"], "i": ident}).duplicated(keep="last").to_numpy()
-        deleted = (rows["action"] == "delete").fillna(False).to_numpy()
-        keep[np.flatnonzero(involved)] = last & ~deleted
+        current, refused, changed = apply_corrections(df.loc[involved])
+        keep[np.flatnonzero(involved)] = False
+        keep[current.index.to_numpy()] = True
+        for label in changed:
+            for name in (*ALL_COLUMNS, "local_time"):
+                df.loc[label, name] = current.loc[label, name]
+        if len(changed):  # a patch may have moved a start: put the rows in order again
+            times = df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
+            order = _athlete_time_order(athlete_codes, times)
+        for label, reason in refused:
+            at = where.loc[label] if where is not None else None
+            file, line = at if isinstance(at, tuple) else ("", 0)
+            found.append(Problem(file, line, reason))
+    df = df.drop(columns=[PATCH], errors="ignore")
     order = order[keep[order]]
     if len(order) == n and (order[1:] > order[:-1]).all():
-        return df.reset_index(drop=True)
-    return df.take(order).reset_index(drop=True)
+        return df.reset_index(drop=True), found
+    return df.take(order).reset_index(drop=True), found
 
 
 def _sorted_codes(names: pd.Series) -> np.ndarray:
@@ -219,8 +227,54 @@ class _Body:
     torn_line: int | None = None  # the last record had no line end
 
 
+def refuse_odd_file(path: Path) -> None:
+    """Raise :class:`hipnb.LogError` when ``path`` exists and is not a regular file: a folder, a
+    FIFO, a device or a socket (opening one to read could wait for ever). A missing path passes."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise LogError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    mode = info.st_mode
+    if stat.S_ISREG(mode) and info.st_size == 0 and _virtual(path):
+        raise LogError(
+            f"{path}: is a system file (its size says 0 but it has text), not a log file"
+        )
+    if stat.S_ISDIR(mode):
+        raise LogError(f"{path}: is a folder, not a log file")
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        raise LogError(f"{path}: is {kind}, not a log file (a log is a regular .csv file)")
+
+
+def _virtual(path: Path) -> bool:
+    """Whether an empty-looking regular file yields bytes anyway (/proc, /sys): never waits."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return bool(os.read(fd, 1))
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     name = str(path)
+    refuse_odd_file(path)
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -268,7 +322,7 @@ def _read_bytes(
     if table is None:  # cut structural faults out and parse the rest
         body = _split_faults(buf, len(names), name)
         table = _parse(body, names, name, buf)
-    typed, reason = _validate(table)
+    typed, reason = check_rows(table)
     bad = reason.notna().to_numpy()
     found = body.problems
     if bad.any():
@@ -277,6 +331,13 @@ def _read_bytes(
             Problem(name, int(lines[i]), _torn(str(reason.iloc[i]), int(lines[i]), body))
             for i in np.flatnonzero(bad)
         ]
+    corrections = typed["action"].notna().to_numpy() & ~bad
+    if corrections.any():  # where each correction is, should it name no current hold
+        lines = body.lines if body.lines is not None else _record_lines(buf)
+        at = np.full(len(typed), None, dtype=object)
+        for i in np.flatnonzero(corrections):
+            at[i] = (name, int(lines[i]))
+        typed[WHERE] = at
     typed[_REJECTED] = bad  # left out when the frame is put in order: one take, not two
     return typed, sorted(found, key=lambda p: p.line)
 
@@ -327,9 +388,15 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
     columns = [c if c else f"_unnamed_{i}" for i, c in enumerate(names)]
     wanted = [c for c in columns if c in ALL_COLUMNS]
     # large_string: the text pandas keeps, so no column is cast again on the way to the frame
-    types = {c: pa.float64() if c in _NUMERIC else pa.large_string() for c in wanted}
-    if "completed" in types:
-        types["completed"] = pa.bool_()
+    kinds = {c.name: c for c in SPEC}
+    types = {
+        c: pa.float64()
+        if kinds[c].numeric
+        else pa.bool_()
+        if kinds[c].kind == "flag"
+        else pa.large_string()
+        for c in wanted
+    }
     while True:
         try:
             return pacsv.read_csv(
@@ -343,8 +410,8 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
                     include_columns=wanted,
                     strings_can_be_null=False,
                     null_values=[""],
-                    true_values=[v for b in _BOOLS[::2] for v in (b, b.upper(), b.title())],
-                    false_values=[v for b in _BOOLS[1::2] for v in (b, b.upper(), b.title())],
+                    true_values=[v for b in TRUE_WORDS for v in (b, b.upper(), b.title())],
+                    false_values=[v for b in FALSE_WORDS for v in (b, b.upper(), b.title())],
                 ),
             )
         except pa.ArrowInvalid as exc:
@@ -565,7 +632,7 @@ def _row_starts_at(buf: np.ndarray, offset: int, width: int) -> bool:
         record = next(csv.reader(io.StringIO(chunk, newline="")), [])
     except csv.Error:
         return False
-    return len(record) == width and any(_STAMP.match(v.strip()) for v in record)
+    return len(record) == width and any(STAMP.match(v.strip()) for v in record)
 
 
 def _one_record(raw: bytes) -> list[str]:

@@ -1,4 +1,5 @@
-"""Rows in: dicts, frames or hand-entered holds turned into text in the schema, and back to CSV."""
+"""Rows in: dicts, frames or hand-entered holds turned into the log's text (each value written as
+its column's spec says), and back to CSV."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from hipnb.errors import LogError
-from hipnb.log.schema import ALL_COLUMNS, EOL, REQUIRED, Hold, Rows, _first_rejected, _validate
+from hipnb.log.check import check_rows, first_rejected
+from hipnb.log.spec import ALL_COLUMNS, EOL, REQUIRED, SPEC_BY_NAME, Hold, Rows
+from hipnb.log.stamps import iso, stamp_texts
 
 # --------------------------------------------------------------------------------------------------
 # rows in: anything row-like -> frame of strings in the schema
@@ -97,68 +99,15 @@ def _batch(rows: Rows) -> _Batch:
 
 
 def _cell(name: str, v: Any) -> str:
-    """One value as the log writes it (seconds as floats, as the frame path writes them)."""
-    numeric = isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
-    if name in ("target_s", "actual_s", "pain_at_s") and numeric and not pd.isna(v):
-        return repr(float(v))
-    return _scalar_text(v)
+    """One value as the log writes it."""
+    return SPEC_BY_NAME[name].text(v)
 
 
 def _column_text(df: pd.DataFrame, name: str) -> pd.Series[str]:
     s = df[name]
-    if name == "started_at":
-        return _stamp_text(s, df.get("local_time"))
-    if name in ("target_s", "actual_s", "pain_at_s") and pd.api.types.is_numeric_dtype(s):
-        return s.astype("float64").map(repr).where(s.notna(), "")
-    if name == "completed" and pd.api.types.is_bool_dtype(s):
-        return s.map({True: "true", False: "false"}).astype("str").fillna("")
-    if name in ("rpe", "discomfort") and pd.api.types.is_numeric_dtype(s):
-        num = s.astype("Float64")
-        whole = num.round()
-        text = whole.astype("Int64", errors="ignore") if (whole == num).all() else num
-        return text.astype("str").where(num.notna(), "").fillna("")
-    return s.map(_scalar_text).astype("str")
-
-
-def _scalar_text(v: Any) -> str:
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return ""
-    if isinstance(v, bool | np.bool_):
-        return "true" if v else "false"
-    if isinstance(v, float | np.floating):
-        return repr(float(v)) if float(v) % 1 else str(int(v))
-    if isinstance(v, datetime):
-        return _iso(v)
-    return str(v)
-
-
-def _iso(v: datetime) -> str:
-    if v.tzinfo is None or v.utcoffset() is None:
-        raise LogError(f"started_at {v!s} has no time zone; give an aware datetime")
-    if isinstance(v, pd.Timestamp):
-        v = v.to_pydatetime()
-    return v.isoformat()
-
-
-def _stamp_text(s: pd.Series, local: pd.Series | None) -> pd.Series:
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        utc = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        wall = local if local is not None else s.dt.tz_localize(None)
-        minutes = ((wall - utc).dt.total_seconds() // 60).astype("Int64")
-        sign = np.where(minutes < 0, "-", "+")
-        am = minutes.abs()
-        off = (
-            pd.Series(sign, index=s.index)
-            + (am // 60).astype("str").str.zfill(2)
-            + ":"
-            + (am % 60).astype("str").str.zfill(2)
-        )
-        frac = wall.dt.microsecond
-        fmt = wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
-        fmt = fmt.where(frac == 0, fmt + "." + frac.astype("str").str.zfill(6))
-        text: pd.Series[str] = (fmt + off).where(s.notna(), "")
-        return text
-    return s.map(_scalar_text).astype("str")
+    if name == "started_at" and isinstance(s.dtype, pd.DatetimeTZDtype):
+        return stamp_texts(s, df.get("local_time"))
+    return SPEC_BY_NAME[name].texts(s)
 
 
 def _csv_text(text_frame: pd.DataFrame, columns: list[str]) -> str:
@@ -172,8 +121,8 @@ def _csv_text(text_frame: pd.DataFrame, columns: list[str]) -> str:
 def to_frame(rows: Rows) -> pd.DataFrame:
     """Validate rows in memory (dicts or a frame) and return them typed, as :meth:`SessionLog.read`
     would; raises :class:`hipnb.LogError` naming the first bad row and field."""
-    typed, reason = _validate(_to_text_frame(rows))
-    first = _first_rejected(reason)
+    typed, reason = check_rows(_to_text_frame(rows))
+    first = first_rejected(reason)
     if first:
         raise LogError(f"row {first[0]}: {first[1]}")
     typed.attrs["problems"] = []
@@ -206,7 +155,7 @@ def manual_row(
     :meth:`SessionLog.append`, like any other row.
     """
     when = started_at or datetime.now().astimezone().replace(microsecond=0)
-    stamp = when if isinstance(when, str) else _iso(when)
+    stamp = when if isinstance(when, str) else iso(when)
     target = actual_s if target_s is None else target_s
     try:
         completed = float(actual_s) >= float(target)

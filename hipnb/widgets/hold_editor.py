@@ -1,7 +1,8 @@
 """Fix a logged hold from a notebook: pick a day's hold of an athlete, change it or delete it.
 
 A thin skin over :mod:`hipnb.holds`: every change is a correction row appended through
-:class:`hipnb.SessionLog` (``action=edit`` or ``action=delete``), so the file keeps its history.
+:class:`hipnb.SessionLog` (``action=patch`` with only the fields changed, or ``action=delete``),
+checked under the log's lock, so the file keeps its history and never undoes another correction.
 """
 
 from __future__ import annotations
@@ -14,8 +15,18 @@ import ipywidgets as w
 import pandas as pd
 
 from hipnb.errors import HipnbError
-from hipnb.holds import changed_fields, correction_row, hold_label, local_start, select_holds
+from hipnb.holds import (
+    changed_fields,
+    correction_row,
+    hold_after,
+    hold_label,
+    hold_start,
+    only_changed,
+    select_holds,
+)
 from hipnb.log import SessionLog, normalize_name
+from hipnb.log.gate import Catalog, admit
+from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.routines import SIDES
 
 _UNKNOWN = -1  # a Dropdown cannot hold None as a choice
@@ -46,7 +57,9 @@ class HoldEditor(w.VBox):
             value=day or datetime.now().astimezone().date(), description="Day", style=_LABEL
         )
         self.hold = w.Dropdown(description="Hold", layout=w.Layout(width="32em"))
-        self.seconds = w.BoundedFloatText(min=0, max=7200, description="Held (s)", style=_LABEL)
+        self.seconds = w.BoundedFloatText(
+            min=0, max=SPEC_BY_NAME["actual_s"].high, description="Held (s)", style=_LABEL
+        )
         self.side = w.Dropdown(options=list(SIDES), description="Side", style=_LABEL)
         self.time = w.Text(description="Started", placeholder="07:15", style=_LABEL)
         self.rpe = w.Dropdown(options=_SCORES, description="Effort (0-10)", style=_LABEL)
@@ -54,6 +67,7 @@ class HoldEditor(w.VBox):
             options=_SCORES, description="Hip discomfort (0-10)", style=_LABEL
         )
         self.note = w.Text(description="Note", layout=w.Layout(width="32em"), style=_LABEL)
+        self.override = w.Checkbox(description="Override: this long hold is right", indent=False)
         self.save = w.Button(description="Save change", button_style="primary", icon="check")
         self.delete = w.Button(description="Delete hold", button_style="danger", icon="trash")
         self.status = w.HTML()
@@ -63,7 +77,17 @@ class HoldEditor(w.VBox):
         self.hold.observe(lambda _change: self._show_hold(), names="value")
         self.save.on_click(self._on_save)
         self.delete.on_click(self._on_delete)
-        fields = w.VBox([self.seconds, self.side, self.time, self.rpe, self.discomfort, self.note])
+        fields = w.VBox(
+            [
+                self.seconds,
+                self.side,
+                self.time,
+                self.rpe,
+                self.discomfort,
+                self.note,
+                self.override,
+            ]
+        )
         super().__init__(
             [
                 w.HTML(f"<b>Holds of {html.escape(self.athlete_name)}</b>"),
@@ -115,19 +139,22 @@ class HoldEditor(w.VBox):
         if hold is None:
             return
         try:
-            row = correction_row(
-                hold,
-                "edit",
-                actual_s=self.seconds.value,
-                side=self.side.value,
-                started_at=local_start(hold, self.time.value),
-                rpe=_score(self.rpe.value),
-                discomfort=_score(self.discomfort.value),
-                note=self.note.value,
-            )
+            changes = {
+                "actual_s": self.seconds.value,
+                "side": self.side.value,
+                "started_at": hold_start(hold, self.time.value),
+                "rpe": _score(self.rpe.value),
+                "discomfort": _score(self.discomfort.value),
+                "note": self.note.value,
+            }
+            row = correction_row(hold, "patch", **changes)
             changed = changed_fields(hold, row)
             if changed:
-                self.session_log.append([row])
+                catalog = Catalog.load().with_logged(self.holds["exercise"])
+                admit(  # the hold as it will read passes the gate of every new hold
+                    [hold_after(hold, **changes)], catalog=catalog, override=self.override.value
+                )
+                self.session_log.append([only_changed(row, changed)])  # checked under the lock
         except HipnbError as exc:
             self._say(f"Not saved: {exc}", error=True)
             return
@@ -135,7 +162,7 @@ class HoldEditor(w.VBox):
             self._say("Nothing changed.")
             return
         ref = hold["ref"]
-        self.day.value = pd.Timestamp(str(row["started_at"])[:10]).date()  # the hold may change day
+        self.day.value = pd.Timestamp(str(changes["started_at"])[:10]).date()  # it may change day
         self.refresh(keep=ref)
         words = "; ".join(
             f"{_WORDS.get(name, name)} {old or '(empty)'} → {new or '(empty)'}"

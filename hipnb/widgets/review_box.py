@@ -9,32 +9,38 @@ import html
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
-from hipnb import analysis
+from hipnb import analysis, charts
+from hipnb.analysis import Day, Thresholds
 from hipnb.review import last_review, mark_reviewed, review_path
+from hipnb.review import today as local_today
 
 
 class ReviewBox(w.VBox):
-    """What changed since the last review (from ``.hipnb-review.json`` beside the logs), and a
-    button that records today's review.
+    """What needs attention now and what changed since the last review (from
+    ``.hipnb-review.json`` beside the logs), and a button that records today's review.
 
-    ``today`` gives the day a click records (a function, so tests can choose it).
+    Every standing RED flag comes first, then new and cleared flags, streaks and bests. ``as_of`` is
+    the review day (default: today, as ``today`` gives it: a function, so tests can choose it);
+    ``runs`` adds the running-load flag; ``thresholds`` is one :class:`hipnb.analysis.Thresholds`.
     """
 
     def __init__(
         self,
         df: pd.DataFrame,
         log: str | Path,
-        as_of: pd.Timestamp | str | None = None,
-        today: Callable[[], date] = date.today,
-        **thresholds: Any,  # passed on to hipnb.analysis
+        as_of: Day | None = None,
+        today: Callable[[], date] = local_today,
+        *,
+        runs: pd.DataFrame | None = None,
+        thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
     ) -> None:
-        self.df, self.log_path, self.as_of, self.today = df, Path(log), as_of, today
-        self.thresholds = thresholds
+        self.df, self.log_path, self.today = df, Path(log), today
+        self.fixed_day = as_of
+        self.runs, self.thresholds = runs, thresholds
         self.heading = w.HTML()
         self.table = w.HTML(layout=w.Layout(max_width="100%"))
         self.button = w.Button(
@@ -48,31 +54,40 @@ class ReviewBox(w.VBox):
         super().__init__([self.heading, self.table, w.HBox([self.button, self.status])])
         self.refresh()
 
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The review day: the one given, or today."""
+        return analysis.as_day(self.fixed_day if self.fixed_day is not None else self.today())
+
+    def _period(self) -> tuple[pd.Timestamp, str]:
+        last = self.df["local_time"].max() if len(self.df) else None
+        return analysis.review_period(last_review(self.log_path), self.as_of, last)
+
     def changes(self) -> pd.DataFrame:
-        """The changes since the recorded review (the last 7 days when none is recorded)."""
-        end = analysis.days.review_day(self.df, self.as_of)
-        if end is None:
-            return pd.DataFrame(columns=["athlete", "change", "detail"])
-        since = last_review(self.log_path)
-        since = since if since is not None else (end - pd.Timedelta(days=7)).date()
-        return analysis.changes_since(self.df, since, as_of=end, **self.thresholds)
+        """Standing RED flags, then the changes since the recorded review (the last 7 days when
+        none is recorded)."""
+        since, _head = self._period()
+        return analysis.changes_since(
+            self.df, since, as_of=self.as_of, runs=self.runs, thresholds=self.thresholds
+        )
 
     def refresh(self) -> None:
         """Redraw the heading and the changes."""
-        since = last_review(self.log_path)
-        self.heading.value = (
-            f"Last review: <b>{since:%a %d %b %Y}</b>."
-            if since
-            else "No review recorded yet: changes over the last 7 days."
-        )
+        _since, head = self._period()
+        self.heading.value = f"<b>{html.escape(head)}</b>"
         ch = self.changes()
         if ch.empty:
-            self.table.value = "<p>Nothing changed since then.</p>"
+            self.table.value = "<p>Nothing needs attention and nothing changed.</p>"
             return
-        view = ch.rename(columns={"athlete": "Athlete", "change": "Change", "detail": "What"})
+        red = ch["change"] == "red flag"
+        view = ch[["athlete", "change", "detail"]].rename(
+            columns={"athlete": "Athlete", "change": "Change", "detail": "What"}
+        )
+        color = f"color: {charts.LEVEL_COLORS['red']}; font-weight: bold"
         self.table.value = (
             view.style.hide(axis="index")
             .format(escape="html")
+            .apply(lambda col: [color if r else "" for r in red], axis=0)
             .set_table_styles(
                 [
                     {

@@ -1,17 +1,19 @@
 """RosterView: the squad roster with drill-down.
 
-A thin skin over :mod:`hipnb.analysis` and :mod:`hipnb.charts`; nothing here computes a number.
+A thin skin over :mod:`hipnb.analysis` and :mod:`hipnb.charts`; nothing here computes a number. The
+flags are the records of :func:`hipnb.analysis.flags`, rendered with their own words.
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
 from hipnb import analysis, charts
+from hipnb.analysis import Day, Thresholds
+from hipnb.review import today
 from hipnb.widgets.progress_view import ProgressView
 
 #: Sort choices: label -> (roster column, ascending). The worst comes first by default.
@@ -32,19 +34,24 @@ class RosterView(w.VBox):
     limited to flagged athletes, and a drill-down with one athlete's flags in full, suggestions and
     dashboard.
 
-    ``thresholds`` are those of :func:`hipnb.analysis.roster`; ``links`` maps athletes to pages.
+    ``as_of`` is the review day (default: today); ``runs`` (from :func:`hipnb.runs.read_runs`) adds
+    the running-load flag; ``thresholds`` is one :class:`hipnb.analysis.Thresholds`; ``links``
+    maps athletes to pages.
     """
 
     def __init__(
         self,
         df: pd.DataFrame,
-        as_of: pd.Timestamp | str | None = None,
+        as_of: Day | None = None,
         links: dict[str, str] | None = None,
-        **thresholds: Any,  # passed on to hipnb.analysis
+        *,
+        runs: pd.DataFrame | None = None,
+        thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
     ) -> None:
         self.df = df
         self.links = links
-        self.roster = analysis.roster(df, as_of=as_of, **thresholds)
+        self.as_of = analysis.as_day(as_of if as_of is not None else today())
+        self.roster = analysis.roster(df, self.as_of, runs=runs, thresholds=thresholds)
         self.sort = w.Dropdown(options=list(SORTS), description="Sort by")
         self.reverse = w.Checkbox(value=False, description="reverse", indent=False)
         self.only_flagged = w.Checkbox(value=False, description="only flagged", indent=False)
@@ -79,7 +86,7 @@ class RosterView(w.VBox):
         flagged = int((self.roster["level"] != "").sum())
         red = int((self.roster["level"] == "red").sum())
         self.count.value = (
-            f"{len(self.roster)} athletes; {flagged} need attention"
+            f"{len(self.roster)} athletes on {self.as_of:%a %d %b %Y}; {flagged} need attention"
             + (f", <b style='color:#7f0000'>{red} with a red flag</b>" if red else "")
             + ". Pick one below the table for the details."
         )
@@ -93,11 +100,16 @@ class RosterView(w.VBox):
             self.drill.children = [self.details]
             return
         row = self.roster.set_index("athlete").loc[athlete]
-        flags = [f for f in row["flag_details"].splitlines() if f]
-        items = "".join(f"<li>{html.escape(f)}</li>" for f in flags) or "<li>no flags</li>"
-        sugg = "".join(f"<li>{html.escape(s)}</li>" for s in row["suggestion"].split("; ") if s)
-        self.details.value = f"<h3>{html.escape(athlete)}</h3><b>Flags</b><ul>{items}</ul>" + (
-            f"<b>Suggestions</b><ul>{sugg}</ul>" if sugg else ""
+        items = "".join(
+            f"<li style='color:{charts.LEVEL_COLORS[f.level]}'>{html.escape(f.words)}</li>"
+            for f in row["flags"]
+        )
+        mine = self.df[self.df["athlete"] == athlete]
+        reasons = analysis.suggest_progression(mine)["reason"]
+        sugg = "".join(f"<li>{html.escape(str(s))}</li>" for s in reasons)
+        self.details.value = (
+            f"<h3>{html.escape(athlete)}</h3><b>Flags</b><ul>{items or '<li>no flags</li>'}</ul>"
+            + (f"<b>Suggestions</b><ul>{sugg}</ul>" if sugg else "")
         )
         if self.progress is None:
             self.progress = ProgressView(self.df, athlete=athlete)

@@ -12,8 +12,9 @@ from typing import Any, cast
 import ipywidgets as w
 import pandas as pd
 
-from hipnb.errors import HipnbError
-from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
+from hipnb.errors import HipnbError, LogError
+from hipnb.log import ALL_COLUMNS, Hold, SessionLog, hold_keys, normalize_name, to_frame
+from hipnb.log.gate import Catalog, admit, file_athlete, known_athletes, other_athlete_problem
 from hipnb.routines import Routine
 from hipnb.timer import Event, Timer
 from hipnb.widgets._common import UNSET, WIDE, answer, effort_sliders, error_html, resolve_routine
@@ -54,14 +55,18 @@ PAIN_WORDS = {
 }
 
 
-def _edits(rows: list[Hold], changes: list[dict[str, Any]] | None = None) -> list[Hold]:
-    """Correction rows (``action="edit"``) for logged holds, naming each by its key."""
+def _patches(rows: list[Hold], changes: list[dict[str, Any]]) -> list[Hold]:
+    """Patch rows (``action="patch"``) for logged holds, naming each by its key and carrying only
+    the answers given (a hold with none gets no row)."""
     keys = hold_keys(to_frame(rows)).tolist()
-    changes = changes or [{} for _ in rows]
-    return [
-        cast(Hold, {**row, **change, "hold_id": key, "action": "edit"})
-        for row, change, key in zip(rows, changes, keys, strict=True)
-    ]
+    out = []
+    for row, change, key in zip(rows, changes, keys, strict=True):
+        given = {k: v for k, v in change.items() if v is not None and v != ""}
+        if given:
+            patch = dict.fromkeys(ALL_COLUMNS) | given
+            patch |= {"athlete": row["athlete"], "hold_id": key, "action": "patch"}
+            out.append(cast(Hold, patch))
+    return out
 
 
 class TimerPanel(w.VBox):
@@ -102,6 +107,8 @@ class TimerPanel(w.VBox):
         self.routine = resolve_routine(routine)
         self.athlete = normalize_name(athlete) if athlete else athlete  # as the log keeps it
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
+        self._known_athletes: set[str] | None = None
+        self._gone = 0  # corrections left out: their hold had been deleted meanwhile
         self._clock, self._wall_clock = clock, wall_clock
         self.get_ready, self.grace = get_ready, grace
         self.timer = self._new_timer()
@@ -277,7 +284,7 @@ class TimerPanel(w.VBox):
         self.timer.rate_pain(index, score)
         row = self.timer.result_for(index, self.athlete)
         if score is not None and row is not None:
-            self._correct([row])
+            self._correct([row], [{"discomfort": score}])  # a patch of its score
         self._message = ""
         self._handle(self.timer.resume() if go_on else self.timer.stop(), force=True)
 
@@ -356,12 +363,12 @@ class TimerPanel(w.VBox):
         if row is not None and not any(r is row or r == row for r in self.unsaved):
             self._queue([row])
 
-    def _correct(self, rows: list[Hold], changes: list[dict[str, Any]] | None = None) -> None:
+    def _correct(self, rows: list[Hold], changes: list[dict[str, Any]]) -> None:
         """Queue corrections of logged holds (nothing to correct when there is no log)."""
         if self.session_log is None:
             return
         try:
-            edits = _edits(rows, changes)
+            edits = _patches(rows, changes)
         except HipnbError as exc:
             self.error = f"Not saved: {exc}"
             return
@@ -378,7 +385,9 @@ class TimerPanel(w.VBox):
             return True
         if self.session_log is not None:
             try:
-                self.session_log.append(self.unsaved)
+                self._admit([r for r in self.unsaved if not r.get("action")])
+                written = self.session_log.append(self.unsaved, skip_gone=True)
+                self._gone += len(self.unsaved) - written
             except (HipnbError, OSError, ValueError) as exc:
                 self.error = f"Not saved ({len(self.unsaved)} hold(s) kept): {exc}"
                 return False
@@ -386,14 +395,33 @@ class TimerPanel(w.VBox):
         self.unsaved, self.error = [], ""
         return True
 
+    def _admit(self, holds: list[Hold]) -> None:
+        """The gate every new hold passes (:func:`hipnb.log.gate.admit`), for the timer's holds."""
+        if not holds or self.session_log is None:
+            return
+        if self._known_athletes is None:  # read once: the folder's athletes, for the name gate
+            self._known_athletes = known_athletes(self.session_log.path.parent)
+        owner = file_athlete(self.session_log.path)
+        for hold in holds:
+            why = other_athlete_problem(self.session_log.path, hold["athlete"], [owner or ""])
+            if why and owner:
+                raise LogError(why)
+        admit(
+            holds,
+            catalog=Catalog(routines=(self.routine,)),
+            known_athletes=self._known_athletes,
+        )
+
     def retry_save(self) -> None:
         """Try again to write the holds a failed append kept."""
         self._flush()
         self._sync(announce="")
 
     def save_answers(self) -> None:
-        """Write effort, discomfort and note as corrections (``action="edit"``) of every hold of the
-        session; an unanswered slider is logged as unknown (empty), and a hold's Pain score is kept."""
+        """Write effort, discomfort and note as patches (``action="patch"``) of the session's holds:
+        only the answers given, so they never revert another field, never bring back a hold deleted
+        meanwhile (its patch is left out, and the panel says so) and never replace a hold's Pain
+        score. An unanswered slider changes nothing (the hold's value stays unknown)."""
         rows = self.timer.results(self.athlete)
         if self._saved or not rows:
             return
@@ -402,7 +430,7 @@ class TimerPanel(w.VBox):
             changes = [
                 {
                     "rpe": rpe,
-                    "discomfort": r["discomfort"] if r["pain_at_s"] is not None else discomfort,
+                    "discomfort": None if r["pain_at_s"] is not None else discomfort,
                     "note": note,
                 }
                 for r in rows
@@ -413,7 +441,12 @@ class TimerPanel(w.VBox):
             return
         self._saved = True
         self._sync(announce="")
-        self.status.value = "Answers saved. Thank you."
+        gone = (
+            f" {_plural(self._gone, 'hold')} had been deleted meanwhile: left as deleted."
+            if self._gone
+            else ""
+        )
+        self.status.value = "Answers saved. Thank you." + gone
 
     def _sync(self, announce: str) -> None:
         timer, d = self.timer, self.display_widget

@@ -1,0 +1,336 @@
+"""The log's columns, declared once: name, type, required or optional, range or choices, how a value
+is written as text and how it reads, and whether a correction may change it.
+
+Everything else derives from :data:`SPEC`: the reader's and the append's checks
+(:mod:`hipnb.log.check`), the writer's text (:meth:`Column.text`), the fields a correction may
+change (:data:`EDITABLE`), the column lists (:data:`COLUMNS`, :data:`REQUIRED`, ...) and the README's
+table of columns (:func:`column_table`, which a test compares with the README).
+
+Three kinds of row share the columns (``action`` tells them apart): a new hold (``action`` empty),
+a whole-row edit (``edit``: every required cell filled, as the first corrections were written) and
+a patch (``patch``: the hold's identity, ``athlete`` and ``hold_id``, and only the fields it
+changes; an empty cell means "unchanged" and :data:`CLEAR` clears an optional field). So a column is
+*required* of a new hold and an edit, and of a patch only when it is part of the identity.
+
+pandera's ``DataFrameModel`` is the pattern, without the dependency: the checks run on the Arrow
+columns the CSV reader returns, before any pandas frame exists, vectorised, with a message built
+only for a failing row, reported as ``file:line: reason``; the spec also says how each value is
+written and which rows a column is required in, which pandera does not model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, TypedDict
+
+import numpy as np
+import pandas as pd
+
+from hipnb.log.stamps import iso
+from hipnb.routines import SIDES
+
+#: What sort of value a column holds; each kind is checked and written one way.
+Kind = Literal["text", "name", "stamp", "id", "choice", "seconds", "flag", "score", "note", "ref"]
+
+#: Longest hold a log accepts, in seconds. A 10-hour plank is a typo, not a record.
+MAX_HOLD_S = 2 * 3600.0
+#: Longest note :meth:`SessionLog.append` accepts, in characters. On read, a quoted field that runs
+#: past this over several lines is taken for a quote that never closed.
+NOTE_MAX = 2000
+#: Rows end in CRLF (RFC 4180): Python's csv writer then quotes any field holding CR or LF, so a
+#: stray carriage return in a note can never split a row.
+EOL = "\r\n"
+#: Spellings of true and false a ``completed`` cell may hold (any case); the log writes the first.
+TRUE_WORDS = ("true", "1", "yes", "y", "t")
+FALSE_WORDS = ("false", "0", "no", "n", "f")
+#: What a patch row writes in a cell to clear an optional field (an empty cell means unchanged).
+CLEAR = "-"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the log: its rules, its text form and its place in the README's table."""
+
+    name: str
+    kind: Kind
+    meaning: str
+    #: Needed in a new hold and a whole-row edit (a patch needs only its identity).
+    required: bool = False
+    #: Part of a hold's identity: needed in every row, corrections included.
+    identity: bool = False
+    #: A correction may change it.
+    editable: bool = False
+    #: Added after the first files were written: a header may lack it (read as empty).
+    added_later: bool = False
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    #: What is said of a value over ``high``.
+    over_high: str = ""
+    max_chars: int | None = None
+
+    @property
+    def form(self) -> str:
+        """The type as the README's table shows it, from the kind and its range or choices."""
+        empty = "" if self.required else ", or empty"
+        if self.kind == "seconds":
+            return f"seconds, {self.low:g} to {self.high:,g}{empty}"
+        if self.kind == "score":
+            return f"whole number {self.low:g}-{self.high:g}{empty}"
+        if self.kind == "choice":
+            words = [f"`{c}`" for c in self.choices if c]
+            return ("empty, " if "" in self.choices else "") + " / ".join(words)
+        if self.kind == "flag":
+            return "`true` / `false`"
+        if self.kind == "stamp":
+            return "ISO 8601 with UTC offset"
+        if self.kind == "id":
+            return "id (lower_snake_case)"
+        return "text" + empty
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the reader parses it as a number (seconds and 0-10 scores)."""
+        return self.kind in ("seconds", "score")
+
+    def text(self, value: Any) -> str:
+        """``value`` as the log writes it: ``""`` for missing, ``true``/``false``, seconds as
+        floats (``35.0``, as every log so far has them), scores as whole numbers, stamps with their
+        own UTC offset (an aware datetime; naive is refused).
+
+            >>> SPEC_BY_NAME["actual_s"].text(35), SPEC_BY_NAME["rpe"].text(6.0)
+            ('35.0', '6')
+        """
+        if isinstance(value, float | np.floating) and math.isnan(value) and self.required:
+            return "nan"  # not a number where one is required: reported as such, not as empty
+        if value is None or (not isinstance(value, str) and _missing(value)):
+            return ""
+        if isinstance(value, bool | np.bool_):
+            return "true" if value else "false"
+        if isinstance(value, datetime):
+            return iso(value)
+        if isinstance(value, float | np.floating | int | np.integer):
+            return repr(float(value)) if self.kind == "seconds" else _number_text(float(value))
+        return str(value)
+
+    def shown(self, value: Any) -> str:
+        """``value`` as a person reads it in a message: whole numbers without ``.0``.
+
+        >>> SPEC_BY_NAME["actual_s"].shown(36000.0)
+        '36000'
+        """
+        if self.numeric and isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                return str(value)
+        if isinstance(value, float | np.floating) and math.isfinite(value):
+            return _number_text(float(value))
+        return self.text(value)
+
+    def texts(self, values: pd.Series) -> pd.Series:
+        """A whole column as text (:meth:`text` of each value, vectorised for numbers and flags)."""
+        if pd.api.types.is_bool_dtype(values):
+            return values.map({True: "true", False: "false"}).astype("str").fillna("")
+        if pd.api.types.is_numeric_dtype(values):
+            num = values.astype("float64")
+            whole = (num.round() == num) & (self.kind != "seconds")
+            out = num.map(repr)
+            if whole.any():
+                out = out.where(~whole, num.where(whole, 0).astype("int64").astype("str"))
+            return out.where(num.notna(), "nan" if self.required else "").astype("str")
+        return values.map(self.text).astype("str")
+
+    def too_long(self, text: str) -> bool:
+        return self.max_chars is not None and len(text) > self.max_chars
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number_text(v: float) -> str:
+    return str(int(v)) if math.isfinite(v) and v.is_integer() else repr(v)
+
+
+#: Every column, in the order new files get them.
+_ABSURD = "is absurd for one hold (over 2 h)"
+
+SPEC: tuple[Column, ...] = (
+    Column("session_id", "text", "groups the rows of one session", required=True),
+    Column(
+        "athlete",
+        "name",
+        'the athlete\'s name as written (any script; see "Names and files" below)',
+        required=True,
+        identity=True,
+    ),
+    Column(
+        "started_at",
+        "stamp",
+        "when the hold started, athlete's local time: `2026-11-24T07:15:03-05:00`; "
+        "never before 1990-01-01",
+        required=True,
+        editable=True,
+    ),
+    Column("routine", "text", "routine name, or `manual` for holds entered by hand", required=True),
+    Column(
+        "exercise",
+        "id",
+        "`glute_roll`, `bound_angle`, `side_plank`, or a coach's own",
+        required=True,
+        editable=True,
+    ),
+    Column(
+        "side",
+        "choice",
+        "the side held; `both` for a hold of both sides at once",
+        required=True,
+        editable=True,
+        choices=SIDES,
+    ),
+    Column(
+        "target_s",
+        "seconds",
+        "planned seconds",
+        required=True,
+        editable=True,
+        low=0.0,
+        high=MAX_HOLD_S,
+        over_high=_ABSURD,
+    ),
+    Column(
+        "actual_s",
+        "seconds",
+        "seconds actually held (pauses excluded)",
+        required=True,
+        editable=True,
+        low=0.0,
+        high=MAX_HOLD_S,
+        over_high=_ABSURD,
+    ),
+    Column(
+        "completed",
+        "flag",
+        "held to target, not skipped or stopped early",
+        required=True,
+        editable=True,
+    ),
+    Column("rpe", "score", "effort; empty is unknown, never 0", editable=True, low=0.0, high=10.0),
+    Column(
+        "discomfort",
+        "score",
+        "hip discomfort; empty is unknown, never 0",
+        editable=True,
+        low=0.0,
+        high=10.0,
+    ),
+    Column(
+        "note",
+        "note",
+        f"free text, at most {NOTE_MAX:,} characters",
+        editable=True,
+        max_chars=NOTE_MAX,
+    ),
+    Column(
+        "hold_id",
+        "ref",
+        "the hold a correction row applies to (see below); empty on a new hold",
+        identity=True,
+        added_later=True,
+    ),
+    Column(
+        "action",
+        "choice",
+        "empty: a new hold. `patch`: changes the fields it fills of the hold `hold_id`. `delete`: "
+        "removes it. `edit` (written before patches): replaces the whole hold",
+        added_later=True,
+        choices=("", "edit", "patch", "delete"),
+    ),
+    Column(
+        "pain_at_s",
+        "seconds",
+        "the second of the hold at which the athlete pressed Pain "
+        "(the hold stopped there; its score is `discomfort`)",
+        added_later=True,
+        low=0.0,
+        high=MAX_HOLD_S,
+        over_high=_ABSURD,
+    ),
+)
+
+SPEC_BY_NAME = {c.name: c for c in SPEC}
+#: Every column, in the order new files get them.
+ALL_COLUMNS = tuple(c.name for c in SPEC)
+#: The columns of the first files (a header must name the required ones).
+COLUMNS = tuple(c.name for c in SPEC if not c.added_later)
+#: Columns added for corrections and per-hold pain (optional: older files read as before).
+EXTRA = tuple(c.name for c in SPEC if c.added_later)
+REQUIRED = tuple(c.name for c in SPEC if c.required)
+OPTIONAL = tuple(c.name for c in SPEC if not c.required)
+#: Fields a correction may change (never the athlete: a hold is one athlete's).
+EDITABLE = tuple(c.name for c in SPEC if c.editable)
+#: What ``action`` may say: empty (a new hold), or a correction of the hold named by ``hold_id``.
+ACTIONS = SPEC_BY_NAME["action"].choices
+#: Corrections that need only the hold's identity (``athlete``, ``hold_id``): their other cells may be
+#: empty. A ``patch`` fills only what it changes; a ``delete`` needs nothing more.
+PARTIAL_ACTIONS = ("patch", "delete")
+#: Keys that identify one hold (with the athlete) when it has no ``hold_id``.
+DUPLICATE_KEY = ["session_id", "exercise", "side", "started_at"]
+
+
+class _HoldRequired(TypedDict):
+    session_id: str
+    athlete: str
+    started_at: datetime | str
+    routine: str
+    exercise: str
+    side: str
+    target_s: float
+    actual_s: float
+    completed: bool
+
+
+class Hold(_HoldRequired, total=False):
+    """One hold, as a row on its way into the log: what the timer, manual entry and corrections
+    hand to :meth:`SessionLog.append` (a DataFrame with these columns works too). Its keys are
+    :data:`ALL_COLUMNS` (a test keeps the two in step).
+
+    ``started_at`` is an aware datetime or ISO 8601 text with a UTC offset. The optional keys may be
+    left out or None (unknown, never 0).
+    """
+
+    rpe: int | None
+    discomfort: int | None
+    note: str | None
+    hold_id: str | None
+    action: str | None
+    pain_at_s: float | None
+
+
+#: What :meth:`SessionLog.append` and :func:`to_frame` take: one hold, an iterable of them, or a frame
+#: with the log's columns (one returned by a read, for instance).
+Rows = Hold | Iterable[Hold] | pd.DataFrame
+
+
+def column_table() -> str:
+    """The README's table of the log's columns (Markdown), made from :data:`SPEC`.
+
+    >>> column_table().splitlines()[2]
+    '| `session_id` | text | yes | no | groups the rows of one session |'
+    """
+    lines = [
+        "| column | type | required | a correction may change it | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for c in SPEC:
+        need = "yes" if c.required else "no"
+        edit = "yes" if c.editable else "no"
+        lines.append(f"| `{c.name}` | {c.form} | {need} | {edit} | {c.meaning} |")
+    return "\n".join(lines)
