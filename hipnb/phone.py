@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -232,8 +233,8 @@ class PhoneServer:
             "--show_tracebacks=False",
         ]
 
-    def start(self, ready: Callable[[], bool] | None = None) -> None:
-        """Start Voila and wait until it answers (``ready`` may end the wait early, e.g. Ctrl-C)."""
+    def start(self) -> None:
+        """Start Voila and wait until it answers (Ctrl-C ends the wait)."""
         self.proc = subprocess.Popen(
             self.command(),
             cwd=self.settings.logs.parent if self.settings.logs.parent.is_dir() else None,
@@ -246,8 +247,7 @@ class PhoneServer:
         while not self._answers():
             if self.proc.poll() is not None:
                 raise HipnbError(f"the page's server stopped before it answered:\n{self.output()}")
-            if ready is not None and ready():
-                return
+            time.sleep(0.2)  # between two polls of a server still starting
 
     def _answers(self) -> bool:
         try:

@@ -189,8 +189,11 @@ function fullscreenButton(box) {
   };
   button.addEventListener("click", () => {
     if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
-    else if (document.documentElement.requestFullscreen) {
-      document.documentElement.requestFullscreen().catch(() => {});
+    else {
+      // the room's page (setup and timer) or the panel, not the page's heading
+      const room = box.closest(".hipnb-workshop") || box.closest(".hipnb-panel");
+      const target = room || document.documentElement;
+      if (target.requestFullscreen) target.requestFullscreen().catch(() => {});
     }
   });
   document.addEventListener("fullscreenchange", label);
