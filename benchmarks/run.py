@@ -576,6 +576,73 @@ def bench_timer(ctx) -> list[tuple]:
     ]
 
 
+def bench_report(ctx) -> list[tuple]:
+    """`hipnb report` on a 60-athlete, 12-week demo squad as of its last day: the whole batch
+    (worker processes, squad page included) against matplotlib drawing and saving the same
+    figures (each athlete's dashboard and load chart, the squad grid) in one process, as PNG."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from hipnb import analysis, charts
+    from hipnb.demo import write_demo_data
+    from hipnb.report import SQUAD_PAGE, read_squad, render_reports
+
+    athletes = 60
+    logs = ctx["tmp"] / "report_squad"
+    write_demo_data(logs, athletes=athletes, weeks=12, seed=3)
+    holds, runs = read_squad(logs)
+    day = holds["local_time"].max().normalize()
+    out = ctx["tmp"] / "report_out"
+    before = os.getloadavg()[0]
+
+    def batch():
+        render_reports(logs, out, as_of=day, progress=False)
+
+    def figures():
+        for athlete in sorted(holds["athlete"].unique()):
+            mine = holds[holds["athlete"] == athlete]
+            fig = charts.athlete_dashboard(mine, athlete)
+            fig.savefig(io.BytesIO(), format="png", dpi=90)
+            plt.close(fig)
+            fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+            charts.load_chart(runs[runs["athlete"] == athlete], mine, athlete, ax=ax)
+            fig.savefig(io.BytesIO(), format="png", dpi=90)
+            plt.close(fig)
+        fig = charts.roster_grid(holds, analysis.roster(holds, as_of=day))
+        fig.savefig(io.BytesIO(), format="png", dpi=90)
+        plt.close(fig)
+
+    timed = paired(batch, figures, pairs=5)  # a batch takes half a minute
+    pages = [p.stat().st_size for p in (out / "athletes").glob("*.html")]
+    squad = (out / SQUAD_PAGE).stat().st_size
+    load = f"load {before:.2f} -> {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores"
+    each = timed[0] / athletes
+    kb = statistics.mean(pages) / 1000
+    return [
+        (
+            "report batch, 60 athletes",
+            f"{each:.2f} s an athlete (goal <= 0.5 at load < 1); {load}",
+            *timed,
+            "matplotlib saving the same figures",
+        ),
+        (
+            "report page size",
+            f"athlete pages {kb:.0f} KB (max {max(pages) / 1000:.0f}), squad page "
+            f"{squad / 1000:.0f} KB",
+            f"{kb:.0f} KB",
+            "300 KB",
+            kb / 300,
+            min(pages) / 300_000,
+            max(max(pages), squad) / 300_000,
+            "the 300 KB goal",
+        ),
+    ]
+
+
 BENCHES = {
     "read": bench_read,
     "append": bench_append,
@@ -586,6 +653,7 @@ BENCHES = {
     "runs": bench_runs,
     "runs_files": bench_runs_files,
     "timer": bench_timer,
+    "report": bench_report,
 }
 
 
@@ -602,6 +670,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     PAIRS = max(5, args.pairs)
     rows = []
+    load_at_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
         ctx = {"tmp": Path(tmp)}
         t = time.perf_counter()
@@ -628,7 +697,10 @@ def main(argv=None) -> int:
         for w, size, ours, base, ratio, lo, hi, name in rows
     ]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average (1, 5, 15 min) at the end: {load}; pairs run in alternating order")
+    print(
+        f"{os.cpu_count()} cores; load average (1, 5, 15 min) at the start: {load_at_start}, "
+        f"at the end: {load}; pairs run in alternating order"
+    )
     widths = [max(len(_fmt(r[i])) for r in [header, *table]) for i in range(len(header))]
     for r in [header, *table]:
         print("  ".join(_fmt(v).ljust(wd) for v, wd in zip(r, widths, strict=True)))

@@ -5,10 +5,11 @@
     >>> log = hipnb.SessionLog("data/ana.csv")
 
 The public names are those in ``__all__``, plus the submodules ``hipnb.analysis``, ``hipnb.charts``,
-``hipnb.demo``, ``hipnb.log``, ``hipnb.runs`` and ``hipnb.widgets`` (each with its own ``__all__``).
+``hipnb.demo``, ``hipnb.log``, ``hipnb.report``, ``hipnb.runs`` and ``hipnb.widgets`` (each with its
+own ``__all__``).
 
 ``import hipnb`` loads the log (pandas and pyarrow) but neither matplotlib nor ipywidgets: the
-widgets and the submodules ``analysis``, ``charts``, ``demo`` and ``runs`` are imported on first
+widgets and the submodules ``analysis``, ``charts``, ``demo``, ``report`` and ``runs`` are imported on first
 use, through the module ``__getattr__`` below; the ``TYPE_CHECKING`` imports let type checkers and
 editors see them all the same.
 """
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # `x as x`: re-exported names, as type checkers read them
     from hipnb import analysis as analysis
     from hipnb import charts as charts
     from hipnb import demo as demo
+    from hipnb import report as report
     from hipnb import runs as runs
     from hipnb import widgets as widgets
     from hipnb.widgets import HoldEditor as HoldEditor
@@ -70,7 +72,7 @@ __all__ = [
 ]
 
 #: Submodules imported on first use (``hipnb.charts`` loads matplotlib, ``hipnb.widgets`` ipywidgets).
-_LAZY_MODULES = {"analysis", "charts", "demo", "runs", "widgets"}
+_LAZY_MODULES = {"analysis", "charts", "demo", "report", "runs", "widgets"}
 #: Widgets, by the module that holds them (they load ipywidgets, so only when asked for).
 _LAZY_NAMES = {
     "HoldEditor": "hipnb.widgets",

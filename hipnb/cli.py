@@ -114,19 +114,33 @@ def _parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser(
         "report",
-        help="render one HTML report per athlete and a squad summary",
-        description="Run notebooks/athlete_report.ipynb for each athlete (papermill), convert it to "
-        "self-contained HTML with the code hidden (pages work offline: nothing is fetched from "
-        "another machine), and write squad.html with the roster, names linked to the pages. "
-        "Prints a progress bar and one line per failed athlete; the batch goes on; exit status 1 "
-        "if any failed.",
+        help="write one HTML page per athlete and a squad page",
+        description="Write DIR/index.html (the squad: roster, flags, every name linked) and "
+        "DIR/athletes/<name>.html (each athlete's page: flags, progress charts, adherence, bests, "
+        "notes, running load), as of a day. Pages are self-contained and work offline (nothing "
+        "is fetched from another machine). Pages are rendered over the machine's cores; a "
+        "progress bar and one line per failed athlete go to stderr, and the last line of stdout "
+        "names the squad page and the count. One athlete's failure never stops the batch; exit "
+        "status 1 if any failed.",
     )
     rp.add_argument("--log", required=True, type=Path, help="log file or folder of logs")
-    rp.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the pages")
+    rp.add_argument(
+        "--out", required=True, type=folder_arg, metavar="DIR", help="folder for the pages"
+    )
     rp.add_argument(
         "--athlete", action="append", metavar="ID", help="only this athlete (repeat for more)"
     )
-    rp.add_argument("--notebook", type=Path, help="report notebook (default: the bundled one)")
+    rp.add_argument(
+        "--as-of", type=date_arg, metavar="YYYY-MM-DD", help="the report's day (default: today)"
+    )
+    rp.add_argument(
+        "--notebooks",
+        action="store_true",
+        help="also write each page as a notebook to open in Jupyter (DIR/athletes/<name>.ipynb)",
+    )
+    rp.add_argument(
+        "--workers", type=count_arg, metavar="N", help="processes (default: one per core)"
+    )
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
     rp.set_defaults(func=_cmd_report)
     _runs_parser(sub)
@@ -312,14 +326,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.athlete:  # as the log keeps names; one not in the log fails with the closest name
         args.athlete = [hipnb.log.normalize_name(a) for a in args.athlete]
     batch = render_reports(
-        args.log, args.out, athletes=args.athlete, notebook=args.notebook, progress=not args.quiet
+        args.log,
+        args.out,
+        athletes=args.athlete,
+        as_of=args.as_of,
+        progress=not args.quiet,
+        workers=args.workers,
+        notebooks=args.notebooks,
     )
     for athlete, why in sorted(batch.failed.items()):
         print(f"{athlete}: FAILED: {why}", file=sys.stderr)
-    if args.quiet:  # otherwise the progress bar has said it
-        print(
-            f"wrote {len(batch.written)} report(s) and {batch.summary}; {len(batch.failed)} failed"
-        )
+    failed = f"; {len(batch.failed)} failed" if batch.failed else ""
+    print(f"wrote {len(batch.written)} athlete page(s) and the squad page {batch.summary}{failed}")
     return 1 if batch.failed else 0
 
 

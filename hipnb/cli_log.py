@@ -43,9 +43,16 @@ def add_parsers(sub: Subparsers) -> None:
         "be used, as FILE:LINE: REASON, and every row a door would refuse today (a start more "
         "than a day in the future, an exercise no routine knows that looks like a typo of one "
         "that does). Holds longer than their exercise's plausible maximum are listed as checks. "
-        "Exit status 1 if any problem was found.",
+        "Exit status 1 if any problem was found. A row whose line had no line end (a write cut "
+        "off, or a file saved without a final line end) is set aside until you have checked it "
+        "and run: hipnb validate --accept FILE:LINE.",
     )
-    v.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="log file or folder")
+    v.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="log file or folder")
+    v.add_argument(
+        "--accept", action="append", default=[], metavar="FILE:LINE",
+        help="mark a row reported as having had no line end as checked: reads keep it again "
+        "(repeatable; the row's bytes are remembered, so a later change to it is reported anew)",
+    )  # fmt: skip
     v.add_argument(
         "--routines", type=Path, default=Path("data/routines"), metavar="DIR",
         help="folder of routine files whose exercises are known (default data/routines)",
@@ -206,7 +213,15 @@ def read_logs_reporting(path: Path) -> pd.DataFrame:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from hipnb.log.gate import Catalog, door_problems
+    from hipnb.log.torn import accept
 
+    if not args.paths and not args.accept:
+        raise HipnbError("validate needs a PATH, or --accept FILE:LINE")
+    for where in args.accept:
+        file, _, line = where.rpartition(":")
+        if not file or not line.isdigit():
+            raise HipnbError(f"--accept {where!r}: give FILE:LINE, as a read reported it")
+        print(accept(Path(file), int(line)))
     catalog = Catalog.load(args.routines)
     now = datetime.now(UTC)
     found_any = False

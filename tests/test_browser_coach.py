@@ -1,5 +1,6 @@
 """Real browser at 1280x800: notebook 03's outputs fit their boxes in JupyterLab, squad.html fits the
-window, and report pages make no request that leaves the machine. Screenshots are saved."""
+window, and report pages (the squad's index.html, athletes/<name>.html) make no request that leaves
+the machine. Screenshots are saved."""
 
 from __future__ import annotations
 
@@ -161,11 +162,11 @@ def test_workshop_notebook_tables_fit_a_laptop(tmp_path):
         open_and_run_notebook(
             page, f"{base}/lab/workspaces/w{token[:8]}/tree/workshop.ipynb?reset&token={token}"
         )
-        _until_cells_run(page, shots)
+        _until_cells_run(page)
         table = page.locator(".jp-OutputArea-output table", has_text="Level").first
-        table.wait_for(timeout=120_000)
+        table.wait_for(timeout=CAP_S * 1000)
         page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=CAP_S * 1000
         )
         table.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "workshop-flags-1280x800.png"))
@@ -198,7 +199,9 @@ def reports(tmp_path_factory):
             )
         ]
     )  # fmt: skip
-    batch = render_reports(logs, out / "pages", athletes=["ana", "emma"], progress=False)
+    batch = render_reports(
+        logs, out / "pages", athletes=["ana", "emma"], as_of="2026-11-22", progress=False
+    )
     assert not batch.failed
     return out / "pages"
 
@@ -209,7 +212,7 @@ def _record_requests(page) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize("name", ["squad.html", "emma.html"])
+@pytest.mark.parametrize("name", ["index.html", "athletes/emma.html"])
 def test_report_pages_ask_nothing_of_other_machines_and_fit(reports, name, tmp_path):
     shots = _shots(tmp_path)
     with chromium_page(shots) as page:
@@ -223,13 +226,16 @@ def test_report_pages_ask_nothing_of_other_machines_and_fit(reports, name, tmp_p
         ]
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], f"{name} scrolls sideways: {width}"
-        page.screenshot(path=str(shots / f"report-{name[:-5]}-1280x800.png"))
-        page.screenshot(path=str(shots / f"report-{name[:-5]}-full.png"), full_page=True)
-        if name == "emma.html":
+        shot = "report-" + Path(name).stem.replace("index", "squad")
+        page.screenshot(path=str(shots / f"{shot}-1280x800.png"))
+        page.screenshot(path=str(shots / f"{shot}-full.png"), full_page=True)
+        if name.endswith("emma.html"):
             assert page.locator("text=cost $x$ then $y$ km").count() == 1, "a note is not maths"
             assert page.locator(".MathJax, mjx-container").count() == 0
         else:
             page.locator("a", has_text="emma").first.click()
-            page.wait_for_url("**/emma.html")
-            assert seen[-1].endswith("emma.html") and seen[-1].startswith("file://")
+            page.wait_for_url("**/athletes/emma.html")
+            assert seen[-1].endswith("athletes/emma.html") and seen[-1].startswith("file://")
+            page.locator("a", has_text="Squad summary").click()
+            page.wait_for_url("**/index.html")
         assert page.errors == []

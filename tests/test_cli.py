@@ -131,7 +131,8 @@ def test_a_typod_athlete_in_report_fails_with_the_closest_name_and_status_1(squa
         "anna: FAILED: no athlete 'anna'; did you mean 'ana'?",
         "zoe: FAILED: no athlete 'zoe'; did you mean 'Zoë'?",
     ]
-    assert sorted(p.name for p in out.iterdir()) == ["squad.html"]  # no page for a typo
+    assert sorted(p.name for p in out.iterdir()) == ["athletes", "index.html"]
+    assert list((out / "athletes").iterdir()) == [], "no page for a typo"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -154,28 +155,17 @@ def test_names_in_four_scripts_round_trip_through_log_holds_and_summary(squad, c
 
 
 def test_report_pages_are_named_by_the_one_gate(tmp_path, capsys):
-    """Each page's file is hipnb.athlete_path(out, name, ".html"), hostile names included."""
-    import nbformat
-
-    notebook = tmp_path / "tiny.ipynb"
-    cell = nbformat.v4.new_code_cell('LOG = ""\nATHLETE = ""')
-    cell.metadata["tags"] = ["parameters"]
-    nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("print(ATHLETE)")])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, notebook)
+    """Each page's file is hipnb.athlete_path(out/athletes, name, ".html"), hostile names included."""
     logs = tmp_path / "logs"
     names = ["李娜", "CON", "../ana"]
     for name in names[:2]:
         assert main(log_args(athlete_path(logs, name), name)) == 0
     out = tmp_path / "out"
-    args = ["report", "--log", str(logs), "--out", str(out), "--notebook", str(notebook), "--quiet"]
+    args = ["report", "--log", str(logs), "--out", str(out), "--quiet", "--workers", "1"]
     assert main(args) == 0
-    pages = sorted(p.name for p in out.iterdir())
-    expected = sorted([athlete_path(out, n, ".html").name for n in names[:2]] + ["squad.html"])
+    pages = sorted(p.name for p in (out / "athletes").iterdir())
+    expected = sorted(athlete_path(out / "athletes", n, ".html").name for n in names[:2])
     assert pages == expected and "CON.html" not in pages
+    assert sorted(p.name for p in out.iterdir()) == ["athletes", "index.html"]
     assert main([*args, "--athlete", "../ana"]) == 2
     assert "contains '/'" in capsys.readouterr().err

@@ -40,6 +40,14 @@ BAD: list[tuple[str, str]] = [
     ("demo-data --start 1900-01-01 --out DIR", "'1900-01-01': before 1990-01-01"),
     ("demo-data --out FILE", "--out: 'FILE' is a file, not a folder"),
     ("demo-data", "the following arguments are required: --out"),
+    # report
+    ("report --log SAMPLE --out FILE", "--out: 'FILE' is a file, not a folder"),
+    ("report --log MISSING --out DIR", "MISSING: no such log file or folder"),
+    (
+        "report --log SAMPLE --out DIR --as-of 22/11/2026",
+        "'22/11/2026' is not a date: write it YYYY-MM-DD",
+    ),
+    ("report --log SAMPLE --out DIR --workers 0", "--workers: '0': must be at least 1"),
     # the command itself
     ("", "the following arguments are required: COMMAND"),
     ("frobnicate", "invalid choice: 'frobnicate'"),

@@ -224,9 +224,9 @@ def test_cli_summary_shows_running_load_and_its_flag(capsys):
 def test_athlete_report_shows_the_load_chart(tmp_path):
     from hipnb.report import render_reports
 
-    batch = render_reports(SAMPLE, tmp_path, athletes=["hana"], progress=False)
+    batch = render_reports(SAMPLE, tmp_path, athletes=["hana"], as_of="2026-11-22", progress=False)
     assert not batch.failed
-    page = (tmp_path / "hana.html").read_text()
+    page = batch.written["hana"].read_text()
     section = page[page.index("Running load and hip care") :]
     assert "data:image/" in section  # the load chart
     assert "load rising sharply while the hip routine lapses" in section

@@ -17,7 +17,6 @@ import pytest
 from hipnb import LogError, SessionLog, read_logs
 from hipnb.cli import main
 from hipnb.log import ALL_COLUMNS, NOTE_MAX, hold_keys, problems
-from hipnb.log.read import _read_bytes
 
 from .conftest import ROOT
 from .test_log import row
@@ -350,22 +349,13 @@ def test_a_file_the_user_may_not_read_is_reported_and_the_rest_loads():
     assert "('secret.csv', 1, 'file not read: cannot be read: permission denied')" in done.stdout
 
 
-# --- one reader, two paths, the same answer ----------------------------------------------------
+# --- one reader, the same answer from both doors ----------------------------------------------------
 
 READABLE = [
     p
     for p in sorted(LOGS.glob("*.csv"))
     if p.name not in {"semicolon.csv", "missing_columns.csv", "latin1.csv"}
 ]
-
-
-@pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
-def test_the_fast_path_and_the_fault_path_give_the_same_frame_and_problems(path):
-    data = path.read_bytes()
-    fast_df, fast_problems = _read_bytes(data, str(path))
-    slow_df, slow_problems = _read_bytes(data, str(path), force_scan=True)
-    assert fast_problems == slow_problems
-    assert fast_df.equals(slow_df)
 
 
 @pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])

@@ -108,12 +108,12 @@ def test_every_third_party_module_hipnb_imports_is_declared():
 def test_reports_without_the_report_extra_say_how_to_install_it(monkeypatch, tmp_path, capsys):
     import sys
 
-    monkeypatch.setitem(sys.modules, "papermill", None)  # as if `pip install hipnb` alone
+    monkeypatch.setitem(sys.modules, "jinja2", None)  # as if `pip install hipnb` alone
     assert main(["report", "--log", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert (
         err
-        == "hipnb: error: reports need papermill, from the report extra: pip install 'hipnb[report]'\n"
+        == "hipnb: error: reports need jinja2, from the report extra: pip install 'hipnb[report]'\n"
     )
 
 
@@ -179,9 +179,11 @@ def test_cli_summary_roster_and_athlete(capsys):
 def test_report_notebook_is_shipped_inside_the_package():
     shipped = ROOT / "hipnb" / "templates" / "athlete_report.ipynb"
     assert shipped.read_bytes() == (ROOT / "notebooks" / "athlete_report.ipynb").read_bytes()
-    from hipnb.report import DEFAULT_NOTEBOOK
+    from hipnb.report.batch import NOTEBOOK
+    from hipnb.report.page import stylesheet
 
-    assert DEFAULT_NOTEBOOK.resolve() == shipped.resolve()
+    assert NOTEBOOK.resolve() == shipped.resolve()
+    assert "body {" in stylesheet(), "the pages' stylesheet ships beside it"
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ import hipnb
 from .conftest import ROOT
 
 #: The submodules the README names as public; each lists its public names in ``__all__``.
-PUBLIC_MODULES = ("analysis", "charts", "demo", "log", "runs", "widgets")
+PUBLIC_MODULES = ("analysis", "charts", "demo", "log", "report", "runs", "widgets")
 
 README = ROOT / "README.md"
 NOTEBOOKS = sorted(
@@ -135,7 +135,7 @@ def private_uses(code: str) -> list[str]:
         ("import hipnb\nhipnb.names.did_you_mean('x', [])", ["hipnb.names"]),
         ("from hipnb.log.read import _read_bytes", ["hipnb.log.read"]),
         ("from hipnb.log import _validate", ["hipnb.log._validate"]),
-        ("import hipnb.report", ["hipnb.report"]),
+        ("import hipnb.cli", ["hipnb.cli"]),
         ("from hipnb import charts\ncharts.common", ["hipnb.charts.common"]),
         ("%matplotlib inline\nlog = hipnb.SessionLog('a.csv')\nlog._lock", ["log._lock"]),
     ],

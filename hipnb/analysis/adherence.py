@@ -68,6 +68,7 @@ def weekly_adherence(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataF
         active_days=("day", "nunique"), sessions=("session_id", "nunique")
     )
     met = target_met_days(df, target_s)
+    met["day"] = pd.to_datetime(met["day"])  # typed even when no bound-angle hold was logged
     met["week"] = met["day"] - pd.to_timedelta(met["day"].dt.day_of_week, unit="D")
     days_met = met.groupby(["athlete", "week"])["met"].sum().rename("days_met")
     out = activity.join(days_met, how="left").fillna({"days_met": 0}).reset_index()

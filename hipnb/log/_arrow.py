@@ -48,6 +48,7 @@ def _text(arr: pa.Array) -> pa.Array:
 
 _EDGE_SPACE = np.zeros(256, dtype=bool)
 _EDGE_SPACE[[9, 10, 11, 12, 13, 32]] = True
+_EDGE_SPACE[0x80:] = True  # non-ASCII: maybe a no-break space (U+00A0, U+202F)
 
 
 def _offset_type(arr: pa.Array) -> type[np.integer]:

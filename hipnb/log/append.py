@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import mmap
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ import pyarrow.compute as pc
 from filelock import FileLock
 
 from hipnb.errors import LogError
+from hipnb.log import torn
 from hipnb.log._arrow import normalize_names, per_unique
 from hipnb.log.check import check_rows, first_rejected
 from hipnb.log.check import empty_log as _empty_log
@@ -103,6 +105,7 @@ class SessionLog:
             REQUIRED,
             write=self._write,
             check=check,
+            guard=_utf8_and_whole_lines,
         )
         return len(held["batch"])
 
@@ -157,11 +160,13 @@ def append_text(
     *,
     write: Writer = os.write,
     check: Callable[[list[str]], None] | None = None,
+    guard: Callable[[Path, int, int], None] | None = None,
 ) -> None:
     """The durable append, for any open CSV file (session logs, run logs).
 
     Under ``lock``: read the header line (a new or empty file gets ``header``; an existing one
-    must hold every name in ``required``, and ``check(columns)`` may refuse), then one ``write`` of
+    must hold every name in ``required``, ``check(columns)`` may refuse, and ``guard(path, fd,
+    size)`` may look at the existing bytes and refuse), then one ``write`` of
     ``text_for(columns)`` at the end, starting a fresh line after a cut-off record, then fsync.
     Rows are validated by the caller; the body is never read. Any failure raises
     :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size), or
@@ -183,6 +188,8 @@ def append_text(
                 else:
                     columns = _header_columns(path, fd, required)
                     prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
+                    if guard is not None:
+                        guard(path, fd, size)
                 if check is not None:
                     check(columns)
                 data = (prefix + text_for(columns)).encode("utf-8")
@@ -206,6 +213,25 @@ def append_text(
                 _fsync_dir(path.parent)
     except OSError as exc:
         raise LogError(f"{path}: could not append: {_os_reason(exc)}") from None
+
+
+def _utf8_and_whole_lines(path: Path, fd: int, size: int) -> None:
+    """Under the lock: refuse to add UTF-8 rows to a file that is not UTF-8 (one file, one
+    encoding), and record an unterminated last line before the append ends it (:mod:`.torn`)."""
+    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
+        try:
+            str(memoryview(data), "utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise LogError(
+                f"{path}:{line}: cannot append: the file is not UTF-8 text (byte "
+                f"{data[exc.start]:#04x}); nothing was written. Convert it first, e.g. from "
+                f"Windows Excel's encoding: iconv -f cp1252 -t utf-8 '{path}' > '{path}.new' && "
+                f"mv '{path}.new' '{path}'"
+            ) from None
+        last = data[size - 1 : size]
+    if last not in (b"\n", b"\r"):
+        torn.note_unterminated(path, fd, size)
 
 
 def _check_lock(path: Path, lock: FileLock) -> None:

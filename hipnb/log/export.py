@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: A formula character right after a character that can start a new cell: a list separator in a
 #: ``;`` or ``,`` locale, or a tab or line break (pasted or split text).
 _FORMULA_INSIDE = r"([;,\t\r\n])(?=[=+\-@])"
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` safe to open in a spreadsheet, by the rule :func:`export_for_spreadsheet` applies
+    to every text cell: a cell starting with ``=``, ``+``, ``-``, ``@`` or a line break,
+    or holding one after a separator, gets an apostrophe there and is shown as text, never run."""
+    text = re.sub(_FORMULA_INSIDE, r"\1'", text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def export_for_spreadsheet(df: pd.DataFrame, path: str | Path) -> Path:

@@ -1,10 +1,12 @@
 """The one reader: a log file or a folder of them into a typed, validated DataFrame.
 
-pyarrow parses the bytes, types included. A quote-aware scan of the bytes (numpy, over newlines,
-quotes and commas only) runs only when it is needed: to give line numbers to rejected rows, or to
-cut a structural fault (a row with the wrong number of fields, a record cut off by a crash, a quote
-that never closes) out of the file. Python's csv module only ever reads single lines around such
-a fault, never the whole file.
+pyarrow parses the bytes, types included. Whatever it cannot parse takes the fault path: bytes
+that would take the whole file down (not UTF-8, a bare CR) are mended and their rows set aside
+(:mod:`hipnb.log.torn`), then a quote-aware scan of the bytes (numpy, over newlines, quotes and
+commas only) cuts each structural fault (a row with the wrong number of fields, a record cut off by
+a crash, a quote that never closes) out of the file, reports it by its line, and every other record
+is parsed. Only a header that cannot be used stops a file. Python's csv module only ever reads
+single lines around such a fault, never the whole file.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from hipnb.errors import LogError, LogWarning
+from hipnb.log import torn
 from hipnb.log.check import PATCH, Problem, check_rows, empty_log
 from hipnb.log.identity import WHERE, apply_corrections, hold_ids
 from hipnb.log.rows import _header_names
@@ -62,10 +65,12 @@ def read_logs(
 
     ``errors="report"`` (default): unusable rows are left out and listed in
     ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), with one warning; a file that
-    cannot be read at all (a folder named ``x.csv``, no permission, not UTF-8) is reported at its
-    line 1 and the rest still load, unless it is the one file asked for: then, as with
+    cannot be read at all (a folder named ``x.csv``, no permission, a header that is not UTF-8) is
+    reported at its line 1 and the rest still load, unless it is the one file asked for: then, as with
     ``errors="raise"``, :class:`hipnb.LogError` is raised. ``errors="raise"``: the first problem raises
-    :class:`hipnb.LogError`. A path that does not exist raises :class:`hipnb.LogError` (a mistyped
+    :class:`hipnb.LogError`. A row with bytes that are not UTF-8, and a last line without a line end
+    (until ``hipnb validate --accept FILE:LINE``), are set aside and reported like any bad row.
+    A path that does not exist raises :class:`hipnb.LogError` (a mistyped
     path); :meth:`SessionLog.read` reads a missing file as an empty log instead.
     """
     if errors not in ("report", "raise"):
@@ -143,12 +148,13 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     athlete_codes = _sorted_codes(df["athlete"])
     times = df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
     order = _athlete_time_order(athlete_codes, times)
-    a, t = athlete_codes[order], times[order]
+    a, t = (athlete_codes, times) if order is None else (athlete_codes[order], times[order])
     same = (a[1:] == a[:-1]) & (t[1:] == t[:-1])
     involved = np.zeros(n, dtype=bool)
     if same.any():
-        involved[order[1:][same]] = True
-        involved[order[:-1][same]] = True
+        rows = np.arange(n) if order is None else order
+        involved[rows[1:][same]] = True
+        involved[rows[:-1][same]] = True
     corrections = df["action"].notna().to_numpy() & ~rejected
     if corrections.any() or df["hold_id"].notna().any():
         named = df.loc[corrections | df["hold_id"].notna().to_numpy(), ["athlete", "hold_id"]]
@@ -179,6 +185,8 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
             file, line = at if isinstance(at, tuple) else ("", 0)
             found.append(Problem(file, line, reason))
     df = df.drop(columns=[PATCH], errors="ignore")
+    if order is None:
+        return (df if keep.all() else df[keep]).reset_index(drop=True), found
     order = order[keep[order]]
     if len(order) == n and (order[1:] > order[:-1]).all():
         return df.reset_index(drop=True), found
@@ -199,12 +207,16 @@ def _sorted_codes(names: pd.Series) -> np.ndarray:
     return ranks
 
 
-def _athlete_time_order(codes: np.ndarray, times: np.ndarray) -> np.ndarray:
+def _athlete_time_order(codes: np.ndarray, times: np.ndarray) -> np.ndarray | None:
     """Row order by athlete, then time, file order among equals.
 
     Logs are appended in time order, so a stable sort on the athlete alone (a radix sort when the
-    codes fit 16 bits) is usually enough; the time order is then checked in one pass.
+    codes fit 16 bits) is usually enough; the time order is then checked in one pass. None: the
+    rows are in order already (one athlete's file, appended in time), found in one pass.
     """
+    new_athlete = codes[1:] != codes[:-1]
+    if (codes[1:] >= codes[:-1]).all() and (new_athlete | (times[1:] >= times[:-1])).all():
+        return None
     small = codes.max(initial=0) < 1 << 15
     order = np.argsort(codes.astype(np.int16) if small else codes, kind="stable")
     a, t = codes[order], times[order]
@@ -224,7 +236,7 @@ class _Body:
     data: bytes | memoryview
     lines: np.ndarray | None = None  # None: not yet scanned (no fault seen)
     problems: list[Problem] = field(default_factory=list)
-    torn_line: int | None = None  # the last record had no line end
+    last_lines: np.ndarray | None = None  # the line where each record ends
 
 
 def refuse_odd_file(path: Path) -> None:
@@ -288,7 +300,7 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     except OSError as exc:
         raise LogError(f"{name}: cannot be read: {exc.strerror or exc}") from None
     try:
-        return _read_bytes(data, name)
+        return _read_bytes(data, name, path)
     finally:
         with contextlib.suppress(BufferError):  # a view still open: the GC closes it later
             data.close()
@@ -299,14 +311,18 @@ def _empty_problem(name: str) -> Problem:
 
 
 def _read_bytes(
-    data: bytes | mmap.mmap, name: str, *, force_scan: bool = False
+    data: bytes | mmap.mmap, name: str, path: Path | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a log's bytes. ``force_scan`` takes the fault path even for a clean file (tests check
-    both paths give the same answer)."""
+    """Read a log's bytes: pyarrow over the whole body when it parses, else the fault path, which
+    cuts out and reports each record it cannot use and reads every other one. ``path`` (the file
+    itself) lets the read consult the sidecar of lines cut off before an append (:mod:`.torn`)."""
     view = memoryview(data)
     if len(view) <= 1 << 16 and _BLANK.match(view):
         return empty_log(), [_empty_problem(name)]
     start = 3 if bytes(view[:3]) == b"\xef\xbb\xbf" else 0
+    if _cr_only(bytes(view[start : start + (1 << 16)])):  # old Mac line ends: CR alone
+        data = bytes(view).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        view = memoryview(data)
     end = data.find(b"\n", start)
     header_end = len(view) if end < 0 else end + 1
     names = _header(bytes(view[start:header_end]), name)
@@ -314,26 +330,40 @@ def _read_bytes(
     if not len(body.data) or (_BLANK.match(body.data[: 1 << 16]) and _BLANK.match(body.data)):
         return empty_log(), []
     buf = np.frombuffer(body.data, dtype=np.uint8)
+    aside = torn.marks(path, buf, 2)  # line -> why the row there is set aside
     table = None
-    if buf[-1] == 10 and not force_scan:
-        table = _parse(body, names, name, buf)
+    if buf[-1] == 10 and not aside:
+        table, _ = _parse(body, names)
         if table is not None and _has_multiline_fields(buf, table.num_rows):
             table = None  # line breaks inside fields: make sure no quote swallows later rows
-    if table is None:  # cut structural faults out and parse the rest
+    if table is None:  # mend bad bytes, cut structural faults out, parse the rest
+        buf, mended = torn.mend(buf, 2)
+        aside = mended | aside
         body = _split_faults(buf, len(names), name)
-        table = _parse(body, names, name, buf)
+        if not len(body.data):
+            return empty_log(), _leftover(aside, body.problems, name)
+        table, error = _parse(body, names)
+        if table is None:  # pragma: no cover - the scan left only whole records
+            raise LogError(f"{name}: could not be parsed: {error}")
     typed, reason = check_rows(table)
-    bad = reason.notna().to_numpy()
-    found = body.problems
-    if bad.any():
-        lines = body.lines if body.lines is not None else _record_lines(buf)
-        found = found + [
-            Problem(name, int(lines[i]), _torn(str(reason.iloc[i]), int(lines[i]), body))
-            for i in np.flatnonzero(bad)
-        ]
+    bad = reason.notna().to_numpy().copy()
+    why = reason.to_numpy(dtype=object).copy()
+    found = list(body.problems)
+    if aside:
+        assert body.lines is not None and body.last_lines is not None
+        unplaced = {}
+        for line, text in aside.items():
+            r = int(np.searchsorted(body.lines, line, side="right")) - 1
+            if r >= 0 and body.last_lines[r] >= line:
+                bad[r], why[r] = True, text
+            else:
+                unplaced[line] = text
+        found = _leftover(unplaced, found, name)
+    # the fast path parsed one record per line (as many line ends as rows): record i is on line i + 2
+    lines = body.lines if body.lines is not None else np.arange(2, len(typed) + 2)
+    found += [Problem(name, int(lines[i]), str(why[i])) for i in np.flatnonzero(bad)]
     corrections = typed["action"].notna().to_numpy() & ~bad
     if corrections.any():  # where each correction is, should it name no current hold
-        lines = body.lines if body.lines is not None else _record_lines(buf)
         at = np.full(len(typed), None, dtype=object)
         for i in np.flatnonzero(corrections):
             at[i] = (name, int(lines[i]))
@@ -342,10 +372,16 @@ def _read_bytes(
     return typed, sorted(found, key=lambda p: p.line)
 
 
-def _torn(reason: str, line: int, body: _Body) -> str:
-    if line == body.torn_line:
-        return reason + " (the last line is incomplete: a write was cut off)"
-    return reason
+def _leftover(aside: dict[int, str], found: list[Problem], name: str) -> list[Problem]:
+    """``found`` plus a problem for each set-aside line no reported record already covers."""
+    seen = {p.line for p in found}
+    return found + [Problem(name, line, text) for line, text in aside.items() if line not in seen]
+
+
+def _cr_only(head: bytes) -> bool:
+    """Whether the file's lines end with CR alone (old Mac spreadsheets): its first line does."""
+    cr, lf = head.find(b"\r"), head.find(b"\n")
+    return cr >= 0 and (lf < 0 or cr < lf) and head[cr + 1 : cr + 2] != b"\n"
 
 
 def _header(raw: bytes, name: str) -> list[str]:
@@ -379,8 +415,8 @@ def _header(raw: bytes, name: str) -> list[str]:
     return names
 
 
-def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa.Table | None:
-    """Parse the body with pyarrow, typed; None on a structural fault (wrong field count).
+def _parse(body: _Body, names: list[str]) -> tuple[pa.Table | None, str]:
+    """Parse the body with pyarrow, typed; None and pyarrow's message on a structural fault.
 
     A value the typed parser refuses (``thirty`` seconds) sends only its column back to text, where
     validation says what is wrong with it.
@@ -397,13 +433,12 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
         else pa.large_string()
         for c in wanted
     }
+    block = 4 << 20
     while True:
         try:
-            return pacsv.read_csv(
+            table = pacsv.read_csv(
                 pa.py_buffer(body.data),
-                read_options=pacsv.ReadOptions(
-                    column_names=columns, block_size=4 << 20, skip_rows=0
-                ),
+                read_options=pacsv.ReadOptions(column_names=columns, block_size=block, skip_rows=0),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
                     column_types=types,
@@ -414,29 +449,18 @@ def _parse(body: _Body, names: list[str], name: str, original: np.ndarray) -> pa
                     false_values=[v for b in FALSE_WORDS for v in (b, b.upper(), b.title())],
                 ),
             )
+            return table, ""
         except pa.ArrowInvalid as exc:
             text = str(exc)
-            if "UTF8" in text or "UTF-8" in text:
-                _refuse_non_utf8(original.tobytes(), name)
             m = _CONVERSION.search(text)
             column = columns[int(m.group(1))] if m else None
             if column is not None and types[column] != pa.large_string():
                 types[column] = pa.large_string()  # only this column goes back to text
                 continue
-            if body.lines is not None:  # pragma: no cover - the scan left only whole records
-                raise LogError(f"{name}: could not be parsed: {text}") from None
-            return None
-
-
-def _refuse_non_utf8(data: bytes, name: str) -> None:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 2  # the header is line 1
-        raise LogError(
-            f"{name}:{line}: the file is not UTF-8 text (byte {data[exc.start]:#04x}); "
-            "save it as 'CSV UTF-8'"
-        ) from None
+            if "straddling" in text and block <= len(body.data):  # a field longer than a block
+                block = len(body.data) + 1
+                continue
+            return None, text
 
 
 def _has_multiline_fields(buf: np.ndarray, rows: int) -> bool:
@@ -460,6 +484,7 @@ class _Scan:
     odd: np.ndarray  # the record leaves a quote open (only the last record can)
     multiline: np.ndarray  # the record spans several lines
     blank: np.ndarray  # the record is empty or only spaces
+    last: np.ndarray  # file line where each record ends
 
 
 def _positions(buf: np.ndarray, byte: int, start: int) -> np.ndarray:
@@ -469,7 +494,7 @@ def _positions(buf: np.ndarray, byte: int, start: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _scan(buf: np.ndarray, start: int, *, count_fields: bool = True) -> _Scan:
+def _scan(buf: np.ndarray, start: int) -> _Scan:
     """Records of ``buf[start:]``, quotes balanced from ``start``, all in numpy.
 
     Quotes pair up into quoted spans; a newline or comma inside a span is text. Each question is
@@ -490,14 +515,12 @@ def _scan(buf: np.ndarray, start: int, *, count_fields: bool = True) -> _Scan:
     nl_index = np.flatnonzero(outside)  # index among all newlines of each record's line end
     first_line = np.concatenate(([0], nl_index + 1))[:n]
     last_line = np.append(nl_index, len(newlines))[:n]
-    fields = np.full(n, -1, dtype=np.int64)
-    if count_fields:
-        commas = _positions(buf, 44, start)
-        fields = np.diff(np.concatenate(([0], np.searchsorted(commas, rec_end)))) + 1
-        if len(opens):
-            quoted = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
-            owner = np.searchsorted(rec_end, opens, side="right")
-            fields -= np.bincount(owner, weights=quoted, minlength=n)[:n].astype(np.int64)
+    commas = _positions(buf, 44, start)
+    fields = np.diff(np.concatenate(([0], np.searchsorted(commas, rec_end)))) + 1
+    if len(opens):
+        quoted = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
+        owner = np.searchsorted(rec_end, opens, side="right")
+        fields -= np.bincount(owner, weights=quoted, minlength=n)[:n].astype(np.int64)
     odd = np.zeros(n, dtype=bool)
     odd[-1] = len(quotes) % 2 == 1  # only the last record can leave a quote open
     lengths = rec_end - rec_start
@@ -505,15 +528,15 @@ def _scan(buf: np.ndarray, start: int, *, count_fields: bool = True) -> _Scan:
     for i in np.flatnonzero(blank):  # short or one-field records: are they only spaces?
         blank[i] = not bytes(buf[rec_start[i] : rec_end[i]]).strip()
     return _Scan(
-        rec_start, rec_end, first_line + line_base, fields, odd, last_line > first_line, blank
+        rec_start,
+        rec_end,
+        first_line + line_base,
+        fields,
+        odd,
+        last_line > first_line,
+        blank,
+        last_line + line_base,
     )
-
-
-def _record_lines(buf: np.ndarray) -> np.ndarray:
-    """The line of each record the parser returned (it skips empty lines), for a body it parsed."""
-    scan = _scan(buf, 0, count_fields=False)
-    lines: NDArray[np.int64] = scan.lines[~scan.blank]
-    return lines
 
 
 def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
@@ -526,8 +549,8 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
     """
     pieces: list[bytes] = []
     lines: list[np.ndarray] = []
+    lasts: list[np.ndarray] = []
     problems: list[Problem] = []
-    torn_line = None
     pos = 0
     while pos < len(buf):
         scan = _scan(buf, pos)
@@ -547,7 +570,7 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
         first = 0
         for at_i in np.flatnonzero(suspect | spaces):
             i = int(at_i)
-            _keep(buf, scan, first, i, pieces, lines)
+            _keep(buf, scan, first, i, pieces, lines, lasts)
             first = i + 1
             if spaces[i]:
                 continue
@@ -569,6 +592,7 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
                 if len(record) > width and not any(v.strip() for v in record[width:]):
                     pieces.append(_csv_line(record[:width]))  # empty cells a spreadsheet added
                     lines.append(np.array([line]))
+                    lasts.append(np.array([scan.last[i]]))
                     continue
                 reason = f"row has {len(record) or scan.fields[i]} fields, expected {width}"
                 if cut:
@@ -579,15 +603,18 @@ def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
         if rescan is not None:
             pos = rescan
             continue
-        _keep(buf, scan, first, n, pieces, lines)
-        if n and buf[-1] != 10 and first < n:
-            torn_line = int(scan.lines[-1])
+        _keep(buf, scan, first, n, pieces, lines, lasts)
         break
     joined = b"".join(pieces)
     if joined and not joined.endswith(b"\n"):
         joined += b"\r\n"
-    all_lines = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
-    return _Body(joined, all_lines, problems, torn_line)
+    none = np.zeros(0, dtype=np.int64)
+    return _Body(
+        joined,
+        np.concatenate(lines) if lines else none,
+        problems,
+        np.concatenate(lasts) if lasts else none,
+    )
 
 
 def _keep(
@@ -597,6 +624,7 @@ def _keep(
     b: int,
     pieces: list[bytes],
     lines: list[NDArray[np.int64]],
+    lasts: list[NDArray[np.int64]],
 ) -> None:
     """Keep records ``a`` to ``b - 1`` of ``scan``: their bytes, and the lines of the non-blank ones."""
     if b <= a:
@@ -606,6 +634,7 @@ def _keep(
         pieces[-1] += b"\r\n"
     pieces.append(piece)
     lines.append(scan.lines[a:b][~scan.blank[a:b]])
+    lasts.append(scan.last[a:b][~scan.blank[a:b]])
 
 
 def _next_line(buf: np.ndarray, start: int) -> int:

@@ -24,7 +24,7 @@ from filelock import FileLock
 from hipnb.errors import LogError, LogWarning
 from hipnb.log import EOL, Problem, athlete_path
 from hipnb.log.append import append_text
-from hipnb.log.export import _FORMULA_INSIDE, _FORMULA_START
+from hipnb.log.export import spreadsheet_safe
 from hipnb.log.stamps import start_problem
 
 RUN_COLUMNS = (
@@ -50,14 +50,6 @@ def runs_path(logs: str | Path, athlete: str) -> Path:
     The athlete's folder comes from :func:`hipnb.athlete_path`, the one gate from names to files.
     """
     return athlete_path(Path(logs) / "runs", athlete, suffix="") / "runs.csv"
-
-
-def spreadsheet_safe(text: str) -> str:
-    """``text`` safe to open in a spreadsheet, by the rule of :func:`hipnb.export_for_spreadsheet`
-    (its formula characters): a cell starting with ``=``, ``+``, ``-``, ``@`` or a line break,
-    or holding one after a separator, gets an apostrophe there and is shown as text, never run."""
-    text = re.sub(_FORMULA_INSIDE, r"\1'", text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _reason(row: Mapping[str, Any], now: datetime | None = None) -> str | None:

@@ -1,0 +1,197 @@
+"""One athlete's report as sections: what needs attention, progress charts, weekly adherence, bests
+and next steps, notes, and running load. Every shape of data gets a page: a section whose data is
+missing (no holds yet, only runs, one exercise, nothing lately) says so instead of failing."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from hipnb.analysis.days import Day
+from hipnb.analysis.days import as_day as analysis_day
+from hipnb.errors import HipnbError
+from hipnb.names import did_you_mean
+from hipnb.report.page import Section, missing, paragraph
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from hipnb.analysis.flags import Flag
+
+#: Days a hold counts as recent on the page: the roster's longest window.
+RECENT_DAYS = 28
+
+DISCLAIMER = "Coaching guidance, not medical advice. Stop at once on sharp pain."
+
+
+def as_day(as_of: Day | None) -> pd.Timestamp:
+    """``as_of`` as a day (midnight); today in this machine's zone when None or ''."""
+    from hipnb.review import today
+
+    return analysis_day(as_of if as_of is not None and as_of != "" else today())
+
+
+def up_to(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Rows whose local day is ``as_of`` or before."""
+    rows: pd.DataFrame = frame[frame["local_time"] < as_of + pd.Timedelta(days=1)]
+    return rows
+
+
+def athlete_sections(
+    holds: pd.DataFrame,
+    runs: pd.DataFrame,
+    athlete: str,
+    as_of: Day | None = None,
+    *,
+    flags: Sequence[Flag] | None = None,
+) -> list[Section]:
+    """The sections of ``athlete``'s report on ``as_of`` (default: today), from a hold log frame
+    (:func:`hipnb.read_logs`) and a runs frame (:func:`hipnb.runs.read_runs`), either of which may
+    hold other athletes too. Rows after ``as_of`` are left out. ``flags`` are the athlete's records
+    from the flag engine (:func:`hipnb.analysis.flags`) when already raised, e.g. for a squad at
+    once; by default they are raised here, with the default thresholds.
+
+    Example::
+
+        holds, runs = read_squad("data/sample")
+        for section in athlete_sections(holds, runs, "ana", as_of="2026-11-22"):
+            display(section)       # in a notebook; section.to_html() elsewhere
+    """
+    known = set(holds["athlete"]) | set(runs["athlete"])
+    if athlete not in known:
+        hint = did_you_mean(athlete, sorted(known))
+        raise HipnbError(f"no athlete {athlete!r} in the logs" + (f"; {hint}" if hint else ""))
+    day = as_day(as_of)
+    mine = up_to(holds[holds["athlete"] == athlete], day)
+    my_runs = up_to(runs[runs["athlete"] == athlete], day)
+    return [
+        _header(mine, my_runs, athlete, day),
+        _attention(mine, my_runs, day, flags),
+        _progress(mine, athlete),
+        _weekly(mine),
+        _bests(mine),
+        _notes(mine),
+        _running(mine, my_runs, athlete, day),
+    ]
+
+
+def _header(mine: pd.DataFrame, runs: pd.DataFrame, athlete: str, day: pd.Timestamp) -> Section:
+    from hipnb import analysis
+
+    lines = []
+    if mine.empty:
+        what = f"{len(runs)} run(s) imported, but no" if len(runs) else "No"
+        lines.append(paragraph(f"As of {day:%a %d %b %Y}. {what} hip-routine holds logged yet."))
+    else:
+        days = mine["local_time"].dt.normalize()
+        first, last = days.min(), days.max()
+        lines.append(
+            paragraph(
+                f"As of {day:%a %d %b %Y}. Holds from {first:%d %b %Y} to {last:%d %b %Y}, "
+                f"{mine['session_id'].nunique()} session(s)."
+            )
+        )
+        if (day - last).days >= RECENT_DAYS:
+            lines.append(
+                paragraph(
+                    f"No hold in the last {RECENT_DAYS} days: the last was on {last:%a %d %b %Y}, "
+                    f"{(day - last).days} days before this report. The figures below are from "
+                    "then.",
+                    "missing",
+                )
+            )
+        lines.append(paragraph(analysis.summary_text(mine, athlete, as_of=day, runs=runs)))
+    lines.append(paragraph(DISCLAIMER, "note"))
+    return Section(f"{athlete}: hip routine report", "".join(lines), level=1)
+
+
+def _attention(
+    mine: pd.DataFrame, runs: pd.DataFrame, day: pd.Timestamp, raised: Sequence[Flag] | None
+) -> Section:
+    """Every flag record of the athlete, in its own words, RED first."""
+    from hipnb import analysis
+
+    title = "Needs attention"
+    if raised is None:
+        raised = analysis.flags(mine, runs, as_of=day)
+    if not raised:
+        return Section(title, paragraph("Nothing: no flag is raised."))
+    items = "".join(f'<li class="{f.level}">{html.escape(f.words)}</li>' for f in raised)
+    return Section(title, f'<ul class="flags">{items}</ul>')
+
+
+def _close(fig: Figure) -> Figure:
+    """Take ``fig`` out of pyplot's list (a notebook would show it twice); it still draws."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
+
+
+def _progress(mine: pd.DataFrame, athlete: str) -> Section:
+    from hipnb import charts
+
+    title = "Progress"
+    if mine.empty:
+        return missing(title, "No holds logged yet: the charts start with the first session.")
+    fig = _close(charts.athlete_dashboard(mine, athlete))
+    alt = (
+        f"{athlete}'s progress: Reclining Bound Angle Pose minutes per day, side plank holds per "
+        "side, the adherence calendar and hip discomfort"
+    )
+    return Section(title, figure=fig, alt=alt)
+
+
+def _weekly(mine: pd.DataFrame) -> Section:
+    from hipnb import analysis, charts
+
+    title = "Weekly adherence"
+    if mine.empty:
+        return missing(title, "No sessions yet.")
+    body = charts.weekly_table(analysis.weekly_adherence(mine)).to_html()
+    return Section(title, body)
+
+
+def _bests(mine: pd.DataFrame) -> Section:
+    from hipnb import analysis, charts
+
+    title = "Personal bests and next steps"
+    if mine.empty:
+        return missing(title, "No holds yet, so no bests and no suggestion.")
+    bests = charts.bests_table(analysis.personal_bests(mine)).to_html()
+    steps = analysis.suggest_progression(mine)
+    nxt = (
+        charts.next_steps_table(steps).to_html()
+        if len(steps)
+        else paragraph("No change of target suggested yet.", "missing")
+    )
+    return Section(title, f'<div class="tables"><div>{bests}</div><div>{nxt}</div></div>')
+
+
+def _notes(mine: pd.DataFrame) -> Section:
+    from hipnb import charts
+
+    title = "Recent notes"
+    noted = mine["note"].fillna("").str.strip() != ""
+    if not noted.any():
+        return missing(title, "No notes written yet.")
+    return Section(title, charts.notes_table(mine).to_html())
+
+
+def _running(mine: pd.DataFrame, runs: pd.DataFrame, athlete: str, day: pd.Timestamp) -> Section:
+    import matplotlib.pyplot as plt
+
+    from hipnb import analysis, charts
+
+    title = "Running load and hip care"
+    if runs.empty:
+        return missing(title, "No runs imported (hipnb runs import).")
+    fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+    charts.load_chart(runs, mine, athlete, ax=ax)
+    status = analysis.load_status(runs, mine, as_of=day)
+    words = "".join(paragraph(w) for w in status["words"])
+    alt = f"{athlete}'s weekly running distance with the hip routine's weekly adherence"
+    return Section(title, figure=_close(fig), alt=alt, after=words)
