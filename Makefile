@@ -36,11 +36,13 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HIPNB_HOST) --port=$(LAB_PORT) $(AS_ROOT) $(LAB_ARGS)
 
-# The big-screen timer as a Voila page (no code). Bound to this machine; HIPNB_HOST=0.0.0.0 shows it
-# on the LAN.
+# The big-screen timer as a Voila page (no code), set up from the page. Bound to this machine;
+# HIPNB_HOST=0.0.0.0 shows it on the LAN. The template `hipnb` (hipnb/share) is Voila's lab template
+# without its CDN links: the page loads nothing from outside this machine.
 workshop: $(STAMP)
-	$(BIN)/voila notebooks/workshop_timer.ipynb --no-browser --Voila.ip=$(HIPNB_HOST) --port=$(PORT) \
-	  --theme=dark --show_tracebacks=False
+	JUPYTER_PATH="$(abspath hipnb/share/jupyter)$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+	  $(BIN)/voila notebooks/workshop_timer.ipynb --no-browser --Voila.ip=$(HIPNB_HOST) \
+	  --port=$(PORT) --template=hipnb --theme=dark --show_tracebacks=False
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

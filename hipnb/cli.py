@@ -39,6 +39,7 @@ EPILOG = """examples:
   hipnb summary data/sample --mark-reviewed  record today as the last review
   hipnb report --log data/sample --out reports/   HTML report per athlete + squad.html
   hipnb runs import export_123/ --athlete ana --logs data/logs   runs from a Strava export
+  hipnb phone --athlete ana --logs data/logs    the timer on your phone (scan the QR code)
 """
 
 
@@ -143,7 +144,58 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
     rp.set_defaults(func=_cmd_report)
     _runs_parser(sub)
+    _phone_parser(sub)
     return p
+
+
+def _phone_parser(sub: Subparsers) -> None:
+    ph = sub.add_parser(
+        "phone",
+        help="the routine timer on your phone: a page on this network, behind a token, as a QR code",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Serve the routine timer to a phone on the same Wi-Fi: a Voila page on this "
+            "computer's network address (not only this computer: you asked for it), open only "
+            "with the random token in its link, shown as a QR code to scan. Every hold is written "
+            "to ATHLETE's log in DIR the moment it ends; the athlete and the folder are fixed "
+            "here and nothing on the page changes them. Stop with Ctrl-C. Keep this computer awake "
+            "while you train.",
+            width=88,
+        ),
+        epilog="examples:\n"
+        "  hipnb phone --athlete ana --logs data/logs\n"
+        "  hipnb phone --athlete 'Zoë' --logs data/logs --new-athlete --bound-angle 240",
+    )
+    ph.add_argument("--athlete", required=True, help="whose log the holds go to, e.g. ana")
+    ph.add_argument("--logs", required=True, type=folder_arg, metavar="DIR", help="the log folder")
+    ph.add_argument(
+        "--new-athlete",
+        action="store_true",
+        help="start the log of an athlete with none in DIR yet (without it, an unknown name is "
+        "refused: a typo never starts a second athlete)",
+    )
+    ph.add_argument(
+        "--routine",
+        default="hip-basics",
+        help="a built-in routine or a routine .toml file (default hip-basics)",
+    )
+    ph.add_argument(
+        "--bound-angle",
+        type=int,
+        metavar="S",
+        help="Reclining Bound Angle Pose, 180-300 s (default: the routine's)",
+    )
+    ph.add_argument("--plank", type=int, metavar="S", help="side plank, each side, 5-300 s")
+    ph.add_argument(
+        "--get-ready", type=float, default=5.0, metavar="S", help="the count before the start"
+    )
+    ph.add_argument(
+        "--host",
+        metavar="ADDRESS",
+        help="the address to serve on (default: this computer's address on its network)",
+    )
+    ph.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    ph.set_defaults(func=_cmd_phone)
 
 
 def _runs_parser(sub: Subparsers) -> None:
@@ -381,6 +433,22 @@ def _runs_beside(path: Path) -> pd.DataFrame:
     for p in runs.attrs["problems"]:  # a bad row in a run log is reported by every read
         print(p, file=sys.stderr)
     return runs
+
+
+def _cmd_phone(args: argparse.Namespace) -> int:
+    from hipnb.phone import PhoneServer, PhoneSettings, run
+
+    settings = PhoneSettings.checked(
+        args.athlete,
+        args.logs,
+        args.routine,
+        new_athlete=args.new_athlete,
+        bound_angle_s=args.bound_angle,
+        plank_s=args.plank,
+        get_ready=args.get_ready,
+    )
+    server = PhoneServer(settings, host=args.host, port=args.port or None)
+    return run(server, out=lambda text: print(text, flush=True))
 
 
 def _cmd_runs_import(args: argparse.Namespace) -> int:

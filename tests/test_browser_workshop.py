@@ -1,6 +1,9 @@
 """Real browser: `make workshop` serves the Voila big-screen timer. At 1280x720 and 1920x1080 every
 control is on screen; it counts down over real seconds, pauses with an unmistakable label, takes the
-P key for Pain, ends on a summary and starts a New session; no JavaScript error reaches the console."""
+P key for Pain (room words, the dialog as large as the count), ends on a summary and starts a New
+session; the routine is picked and set up on the page, a presentation clicker's keys drive it, the
+tab is titled after the routine, no request leaves the machine and no JavaScript error reaches the
+console."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .browser import CAP_S, chromium_page, outside_viewport, server
+from .browser import CAP_S, chromium_page, outside_viewport, server, wait_until
 from .conftest import ROOT
 
 # the per-test cap covers starting a server on a loaded machine; every wait inside is on a state
@@ -55,9 +58,12 @@ def test_voila_workshop_page_fits_counts_pauses_and_takes_pain(tmp_path, monkeyp
         server(make, "/", ROOT, tmp_path / "voila.log") as base,
         chromium_page(shots, *SIZES[0]) as page,
     ):
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
         page.goto(base + "/")
         page.wait_for_selector(".hipnb-timer.hipnb-big", timeout=CAP_S * 1000)
         assert page.locator(".hipnb-title").text_content() == "quick"
+        wait_until(page, lambda: page.title() == "quick", "the tab is titled after the routine")
         at_each_size(page, shots, "ready")
         click(page, "Start")
         state(page, "running")
@@ -85,17 +91,26 @@ def test_voila_workshop_page_fits_counts_pauses_and_takes_pain(tmp_path, monkeyp
             "e => parseFloat(getComputedStyle(e).fontSize)"
         )
         assert size >= 200, "readable from the back of a room"
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.wait_for_function("window.innerWidth === 1920")
+        count_height = page.locator(".hipnb-count").bounding_box()["height"]
         page.locator("body").press("p")  # Pain, from the keyboard
-        page.wait_for_selector(".hipnb-message:has-text('Pain noted')", timeout=CAP_S * 1000)
+        page.wait_for_selector(
+            ".hipnb-message:has-text('Paused: take a moment')", timeout=CAP_S * 1000
+        )
         expect(page.locator(".widget-button", has_text="End session")).to_be_visible(
             timeout=CAP_S * 1000
         )
+        dialog = page.locator(".hipnb-message").bounding_box()
+        assert dialog["height"] >= count_height, ("the Pain dialog as large as the count", dialog)
+        assert "Pain noted" not in page.locator(".hipnb-panel").inner_text(), "words for a room"
+        assert not page.locator(".widget-slider", has_text="Pain").is_visible(), "no score asked"
         at_each_size(page, shots, "pain")
         page.locator(".widget-button", has_text="End session").click()
         state(page, "finished")
         page.wait_for_selector(".hipnb-summary div", timeout=CAP_S * 1000)
         summary = page.locator(".hipnb-summary").inner_text()
-        assert "0 of 1 hold done to target" in summary and "Pain noted" in summary, summary
+        assert "0 of 1 hold done to target" in summary and "ended early" in summary, summary
         assert page.locator(".hipnb-next").text_content() == ""
         at_each_size(page, shots, "ended")
         click(page, "New session")
@@ -105,4 +120,94 @@ def test_voila_workshop_page_fits_counts_pauses_and_takes_pain(tmp_path, monkeyp
             timeout=CAP_S * 1000
         )
         assert page.errors == []
-        (shots / "offline.txt").write_text("\n".join(page.offline))
+        assert [u for u in requests if not u.startswith((base, "blob:" + base, "data:"))] == []
+
+
+CLICKER_ROUTINE = """
+name = "clicker"
+[[steps]]
+exercise = "side_plank"
+side = "left"
+seconds = 60
+[[steps]]
+exercise = "side_plank"
+side = "right"
+seconds = 60
+[[steps]]
+exercise = "clamshell"
+side = "left"
+seconds = 60
+"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_room_picks_its_routine_on_the_page_and_a_clicker_drives_it(
+    tmp_path, monkeypatch, size
+):
+    routine = tmp_path / "clicker.toml"
+    routine.write_text(CLICKER_ROUTINE)
+    monkeypatch.setenv("HIPNB_WORKSHOP_ROUTINE", str(routine))
+    monkeypatch.setenv("HIPNB_WORKSHOP_GET_READY", "1")
+    shots = Path(os.environ.get("HIPNB_SHOTS", tmp_path / "shots"))
+    width, height = size
+    make = ["make", "-s", "workshop", "PORT={PORT}", "HIPNB_HOST=127.0.0.1"]
+    with (
+        server(make, "/", ROOT, tmp_path / "voila.log") as base,
+        chromium_page(shots, width, height) as page,
+    ):
+        key = page.keyboard.press
+        page.goto(base + "/")
+        page.wait_for_selector(".hipnb-timer.hipnb-big", timeout=CAP_S * 1000)
+        title = page.locator(".hipnb-title")
+        expect(title).to_have_text("clicker", timeout=CAP_S * 1000)
+        picker = page.locator(".hipnb-setup select")
+        labels = [t.replace("\xa0", " ") for t in picker.locator("option").all_inner_texts()]
+        assert labels[0] == "clicker (clicker.toml)", labels
+        assert "Hip basics (built in)" in labels and "Hip basics (hip-basics.toml)" in labels
+        # the routine picker, by keyboard: the built-in Hip basics, then its bound-angle time
+        picker.focus()
+        key("ArrowDown")
+        expect(title).to_have_text("Hip basics", timeout=CAP_S * 1000)
+        wait_until(page, lambda: page.title() == "Hip basics", "the tab follows the routine")
+        cue = page.locator(".hipnb-cue")
+        before = cue.text_content()
+        slider = page.locator(".hipnb-setup .widget-slider", has_text="Bound angle")
+        slider.locator(".noUi-handle").first.focus()
+        key("ArrowRight")  # 240 s -> 255 s: the routine grows by 15 s
+        wait_until(page, lambda: cue.text_content() != before, "the routine takes the new time")
+        assert slider.locator(".widget-readout").inner_text() == "255"
+        page.screenshot(path=str(shots / f"workshop-setup-{width}x{height}.png"))
+        assert outside_viewport(page, CONTROLS + ", .hipnb-setup") == []
+        picker.focus()
+        key("ArrowUp")
+        expect(title).to_have_text("clicker", timeout=CAP_S * 1000)
+        # the clicker: PageDown starts (the picker still has the focus: it gives the key up)
+        picker.focus()
+        key("PageDown")
+        state(page, "running")
+        expect(picker).not_to_be_visible(timeout=CAP_S * 1000)
+        assert page.locator(".hipnb-side").text_content() == "left"
+        key("ArrowRight")  # next step
+        expect(page.locator(".hipnb-side")).to_have_text("right", timeout=CAP_S * 1000)
+        key("PageUp")  # pause
+        state(page, "paused")
+        key("ArrowLeft")  # resume
+        state(page, "running")
+        key("b")  # pause, as a slideshow's black-screen key
+        state(page, "paused")
+        key("PageUp")
+        state(page, "running")
+        key(".")
+        state(page, "paused")
+        page.screenshot(path=str(shots / f"workshop-clicker-{width}x{height}.png"))
+        key("PageDown")  # next step, from a pause
+        expect(title).to_have_text("Clamshell", timeout=CAP_S * 1000)
+        assert page.locator(".hipnb-count").bounding_box()["height"] >= 0.25 * height
+        page.locator(".hipnb-fullscreen").click()
+        wait_until(
+            page,
+            lambda: page.locator(".hipnb-timer").get_attribute("data-fullscreen") == "on",
+            "full screen",
+        )
+        page.screenshot(path=str(shots / f"workshop-fullscreen-{width}x{height}.png"))
+        assert page.errors == []

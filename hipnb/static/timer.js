@@ -2,6 +2,9 @@
 // Python holds the authoritative Timer; this module shows it, reports when a countdown reaches
 // zero ("expired"), sends a heartbeat every second while it counts (Python credits running time
 // only while they arrive), reports the page hidden/shown, and keeps the screen on while counting.
+// On a phone (model "phone") it fits the count to the width, keeps the screen on over plain http
+// with a muted looping video, and vibrates at each change; in a room (model "big") it offers a
+// fullscreen button, takes a presentation clicker's keys and titles the tab after the routine.
 
 let audio = null; // created inside a user gesture: browsers block audio started any other way
 const heard = { beeps: 0, spoken: "" }; // what was played, shown as data- attributes for tests
@@ -50,16 +53,58 @@ function el(tag, cls, parent) {
   return node;
 }
 
+// The keep-awake video of a phone page: a tiny muted looping video (the model's keep_awake data
+// URIs, WebM and MP4). A playing video keeps a phone's screen on where the Wake Lock API is
+// missing: a plain-http LAN page is not a secure context, so it has no navigator.wakeLock.
+// Browsers let it play only once the user has touched the page: the first tap starts it.
+function awakeVideo(box, sources) {
+  if (!sources.length) return null;
+  const video = document.createElement("video");
+  video.className = "hipnb-awake";
+  video.muted = true;
+  video.loop = true;
+  video.playsInline = true;
+  video.setAttribute("muted", "");
+  video.setAttribute("playsinline", "");
+  video.setAttribute("aria-hidden", "true");
+  for (const src of sources) {
+    const s = document.createElement("source");
+    s.src = src;
+    s.type = src.slice(5, src.indexOf(";"));
+    video.appendChild(s);
+  }
+  box.appendChild(video);
+  return video;
+}
+
 // Screen Wake Lock: held while counting where the browser offers it (https or localhost);
-// elsewhere, or when refused, the page works as before.
-function wakeLocker(box) {
+// elsewhere the keep-awake video plays while counting when there is one; else the page works as
+// before. data-wakelock says which: on, off, refused, video, unsupported.
+function wakeLocker(box, video) {
   let lock = null;
   let wanted = false;
   let asking = false;
   box.dataset.wakelock = "wakeLock" in navigator ? "off" : "unsupported";
+  function playVideo(on) {
+    if (!video) return;
+    if (!on) {
+      video.pause();
+      box.dataset.wakelock = "unsupported";
+      return;
+    }
+    const p = video.play();
+    const playing = () => {
+      if (wanted) box.dataset.wakelock = "video";
+    };
+    if (p && p.then) p.then(playing, () => (box.dataset.wakelock = "unsupported"));
+    else playing();
+  }
   async function want(on) {
     wanted = on;
-    if (!("wakeLock" in navigator)) return;
+    if (!("wakeLock" in navigator)) {
+      playVideo(on);
+      return;
+    }
     if (on && !lock && !asking && document.visibilityState === "visible") {
       asking = true;
       try {
@@ -81,7 +126,79 @@ function wakeLocker(box) {
       l.release().catch(() => {});
     }
   }
-  return { want, again: () => want(wanted) };
+  // a tap is what lets a video play: try again on each one while the screen should stay on
+  const touched = () => {
+    if (wanted && video && video.paused) playVideo(true);
+  };
+  return { want, again: () => want(wanted), touched };
+}
+
+// A short vibration at each change of step, where the browser allows it (Android browsers after
+// a first tap; iOS Safari has no vibration). data-vibrations counts the accepted ones.
+function vibrate(box, pattern) {
+  if (!("vibrate" in navigator)) return;
+  let ok = false;
+  try {
+    ok = navigator.vibrate(pattern);
+  } catch (err) {
+    ok = false;
+  }
+  if (ok) box.dataset.vibrations = String(Number(box.dataset.vibrations || 0) + 1);
+}
+
+// The count as large as the phone's width allows (and at most a third of its height), sized for
+// the step's longest text so it does not jump as the digits change.
+function fitter(count, box) {
+  let key = "";
+  return (text, widest) => {
+    const k = `${widest.length}:${box.clientWidth}:${window.innerHeight}`;
+    if (k === key || !text) return;
+    key = k;
+    count.style.fontSize = "100px";
+    count.textContent = widest;
+    const range = document.createRange();
+    range.selectNodeContents(count);
+    const at100 = range.getBoundingClientRect().width;
+    const style = getComputedStyle(box);
+    const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const size = at100 > 0 ? (100 * 0.94 * room) / at100 : 100;
+    count.style.fontSize = `${Math.floor(Math.min(size, window.innerHeight * 0.34))}px`;
+    count.textContent = text;
+  };
+}
+
+// A presentation clicker sends these keys (as slideshow tools read them). The timer has no "back":
+// PageUp/Left pause or resume.
+const CLICKER = {
+  PageDown: "next",
+  ArrowRight: "next",
+  PageUp: "toggle",
+  ArrowLeft: "toggle",
+  b: "pause",
+  B: "pause",
+  ".": "pause",
+};
+
+function fullscreenButton(box) {
+  const button = el("button", "hipnb-fullscreen", box);
+  button.type = "button";
+  const label = () => {
+    const on = Boolean(document.fullscreenElement);
+    button.textContent = on ? "Exit full screen" : "Full screen";
+    box.dataset.fullscreen = on ? "on" : "off";
+  };
+  button.addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    else {
+      // the room's page (setup and timer) or the panel, not the page's heading
+      const room = box.closest(".hipnb-workshop") || box.closest(".hipnb-panel");
+      const target = room || document.documentElement;
+      if (target.requestFullscreen) target.requestFullscreen().catch(() => {});
+    }
+  });
+  document.addEventListener("fullscreenchange", label);
+  label();
+  return () => document.removeEventListener("fullscreenchange", label);
 }
 
 // A steady one-second pulse. A worker's timer is not slowed down like a hidden page's timers are,
@@ -128,8 +245,15 @@ function render({ model, el: root }) {
   const allBar = el("div", "hipnb-bar hipnb-all-bar", box);
   const allFill = el("div", "hipnb-fill", allBar);
   const next = el("div", "hipnb-next", box);
-  const wake = wakeLocker(box);
+  const phone = model.get("phone");
+  const big = model.get("big");
+  const wake = wakeLocker(box, phone ? awakeVideo(box, model.get("keep_awake")) : null);
+  const fit = fitter(count, box);
+  const unFullscreen = big ? fullscreenButton(box) : () => {};
   box.dataset.heartbeats = "0";
+  box.dataset.vibrations = "0";
+  box.classList.toggle("hipnb-phone", phone);
+  document.addEventListener("pointerdown", wake.touched, { capture: true });
 
   let ref = performance.now(); // when the current traits were received
   let sentFor = -1; // sync_id an "expired" message was already sent for
@@ -159,6 +283,7 @@ function render({ model, el: root }) {
     lastSync = sync;
     lastWhole = null;
     const announce = model.get("announce");
+    if (phone && (state === "running" || state === "finished") && announce) vibrate(box, 200);
     if ((state === "running" || state === "get_ready") && announce) {
       sound(660, 0.25);
       if (!model.get("muted")) speak(announce);
@@ -180,6 +305,8 @@ function render({ model, el: root }) {
     box.classList.toggle("hipnb-big", model.get("big"));
     box.classList.toggle("hipnb-rest", model.get("kind") === "rest" && !ended);
     box.classList.toggle("hipnb-ended", ended);
+    box.classList.toggle("hipnb-pain-open", model.get("pain"));
+    if ((big || phone) && model.get("routine_title")) document.title = model.get("routine_title");
     badge.textContent = state === "paused" ? "PAUSED" : "";
     title.textContent = model.get("title");
     side.textContent = model.get("side_label");
@@ -193,7 +320,9 @@ function render({ model, el: root }) {
       }),
     );
     next.textContent = model.get("next_label") ? `Next up: ${model.get("next_label")}` : "";
-    count.textContent = ended ? "" : clockText(state === "ready" ? model.get("remaining") : rem);
+    const shown = ended ? "" : clockText(state === "ready" ? model.get("remaining") : rem);
+    if (phone) fit(shown, clockText(Math.max(model.get("step_seconds"), model.get("remaining"))));
+    count.textContent = shown;
     const stepS = model.get("step_seconds");
     stepFill.style.width = stepS > 0 ? `${Math.min(100, (100 * (stepS - rem)) / stepS)}%` : "0%";
     const total = model.get("routine_seconds");
@@ -235,16 +364,28 @@ function render({ model, el: root }) {
   }
 
   function onKey(e) {
-    // presentation mode: P is the Pain button (one key, reachable from across the room)
+    // presentation mode: P is the Pain button (one key, reachable from across the room), and a
+    // clicker's keys start, go to the next step, pause and resume. Typing in a text field is left
+    // alone, and so are the arrows on a focused drop-down or slider (the room's setup); the other
+    // keys take the focus from it, so a clicker's PageDown never changes the routine.
     if (!model.get("big") || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.target && /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
-    if (e.key === "p" || e.key === "P") model.send({ event: "pain" });
+    const target = e.target instanceof Element ? e.target : null;
+    const tag = target ? target.tagName : "";
+    if (tag === "INPUT" || tag === "TEXTAREA") return;
+    const field = target && (tag === "SELECT" || target.closest(".widget-slider"));
+    if (field && e.key.startsWith("Arrow")) return;
+    const pain = e.key === "p" || e.key === "P";
+    const action = CLICKER[e.key];
+    if (!pain && !action) return;
+    e.preventDefault(); // PageDown would scroll the page or change a drop-down
+    if (field) target.blur();
+    model.send(pain ? { event: "pain" } : { event: "clicker", action });
   }
 
   model.on("change:sync_id", onSync);
   model.on("change", draw);
   document.addEventListener("visibilitychange", onVisibility);
-  document.addEventListener("keydown", onKey);
+  document.addEventListener("keydown", onKey, { capture: true }); // before widgets' own handlers
   onSync();
   draw();
   // the display follows the deadline, so a throttled background tab catches up when shown again
@@ -255,8 +396,10 @@ function render({ model, el: root }) {
     stopPulse();
     clearTimeout(expiry);
     wake.want(false);
+    unFullscreen();
+    document.removeEventListener("pointerdown", wake.touched, { capture: true });
     document.removeEventListener("visibilitychange", onVisibility);
-    document.removeEventListener("keydown", onKey);
+    document.removeEventListener("keydown", onKey, { capture: true });
     document.removeEventListener("pointerdown", unlockAudio, { capture: true });
     document.removeEventListener("keydown", unlockAudio, { capture: true });
   };

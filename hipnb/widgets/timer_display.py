@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+from typing import Any
+
 import anywidget
 import traitlets as t
 
@@ -16,7 +19,12 @@ class TimerDisplay(anywidget.AnyWidget):
     while it counts, ``{"event": "visibility", "hidden": bool}`` when the page is hidden or shown
     (both with ``sync_id``, the traits it counts from, and ``counted``, the seconds it has counted
     since they arrived),
-    and ``{"event": "pain"}`` for the P key in presentation mode.
+    ``{"event": "pain"}`` for the P key and ``{"event": "clicker", "action": "next" | "toggle" |
+    "pause"}`` for a presentation clicker's keys in presentation mode (``big``).
+
+    ``big`` is the room's projector layout (a fullscreen button, clicker keys, the tab titled after
+    ``routine_title``); ``phone`` the phone layout (the count fitted to the width, the screen kept
+    on, a vibration at each change). ``pain`` is true while the Pain dialog is open.
     """
 
     _esm = STATIC / "timer.js"
@@ -37,3 +45,25 @@ class TimerDisplay(anywidget.AnyWidget):
     sync_id = t.Int(0).tag(sync=True)
     muted = t.Bool(False).tag(sync=True)
     big = t.Bool(False).tag(sync=True)
+    phone = t.Bool(False).tag(sync=True)
+    routine_title = t.Unicode("").tag(sync=True)
+    pain = t.Bool(False).tag(sync=True)
+    keep_awake = t.List(t.Unicode()).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if self.phone and not self.keep_awake:
+            self.keep_awake = keep_awake_sources()
+
+
+#: The keep-awake video (2 s, 16x16, dark, silent), as WebM and as MP4 for Safari: made with
+#: chromium's MediaRecorder from a canvas by tests/keep_awake_media.py.
+KEEP_AWAKE = (("keep_awake.webm", "video/webm"), ("keep_awake.mp4", "video/mp4"))
+
+
+def keep_awake_sources() -> list[str]:
+    """The keep-awake video as data URIs (the page plays it muted and looped while counting)."""
+    return [
+        f"data:{mime};base64," + base64.b64encode((STATIC / name).read_bytes()).decode()
+        for name, mime in KEEP_AWAKE
+    ]

@@ -40,6 +40,21 @@ def _clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
+#: What the panel says when Pain ends a hold: to the athlete (``"own"``) or in a room (``big``).
+PAIN_WORDS = {
+    "own": (
+        "Pain noted: this hold has ended. Rate it, then go on or end.",
+        "<b>Pain noted: this hold has ended.</b> How bad was it?",
+        "Pain noted during a hold: take care, and tell your coach.",
+    ),
+    "room": (
+        "Paused: take a moment.",
+        "Go on when the room is ready, or end the session.",
+        "A hold ended early: take care, and move within comfort.",
+    ),
+}
+
+
 def _patches(rows: list[Hold], changes: list[dict[str, Any]]) -> list[Hold]:
     """Patch rows (``action="patch"``) for logged holds, naming each by its key and carrying only
     the answers given (a hold with none gets no row)."""
@@ -71,7 +86,8 @@ class TimerPanel(w.VBox):
         TimerPanel(load_routine("hip-basics"), athlete="ana", log="data/logs/ana.csv")
 
     ``clock`` is injectable for tests; ``get_ready`` is the 3-2-1 before the first step (seconds);
-    ``big=True`` is the presentation mode for a projector; ``suggestions`` (a frame from
+    ``big=True`` is the presentation mode for a projector (room words on Pain, no score asked;
+    clicker keys); ``phone=True`` the layout for a phone (:mod:`hipnb.phone`); ``suggestions`` (a frame from
     :func:`hipnb.analysis.suggest_progression`) offers new targets before the start.
     """
 
@@ -85,6 +101,7 @@ class TimerPanel(w.VBox):
         get_ready: float = 3.0,
         big: bool = False,
         grace: float = 5.0,
+        phone: bool = False,
         suggestions: pd.DataFrame | None = None,
     ) -> None:
         self.routine = resolve_routine(routine)
@@ -103,7 +120,8 @@ class TimerPanel(w.VBox):
         self._pain_index: int | None = None
         # sync_id -> (running seconds when it was sent, the most the page can count from it)
         self._synced: dict[int, tuple[float, float]] = {}
-        self.display_widget = TimerDisplay(big=big)
+        self.big, self.phone = big, phone
+        self.display_widget = TimerDisplay(big=big, phone=phone)
         self.display_widget.on_msg(self._on_display_msg)
 
         def b(
@@ -157,9 +175,10 @@ class TimerPanel(w.VBox):
         self.end_button = w.Button(description="End session", icon="stop", button_style="danger")
         self.go_on_button.on_click(lambda _b: self.after_pain(go_on=True))
         self.end_button.on_click(lambda _b: self.after_pain(go_on=False))
+        self.pain_score.layout.display = "none" if big else None  # no score asked in a room
         self.pain_box = w.VBox(
             [
-                w.HTML("<b>Pain noted: this hold has ended.</b> How bad was it?"),
+                w.HTML(self._words[1]),
                 self.pain_score,
                 w.HBox([self.go_on_button, self.end_button]),
             ]
@@ -196,9 +215,17 @@ class TimerPanel(w.VBox):
         controls.add_class("hipnb-controls")
         parts = [self.display_widget, controls, self.status, self.save_problem, self.pain_box]
         super().__init__(([self.offer] if self.offer else []) + parts + [self.answers])
+        self.pain_box.add_class("hipnb-pain-box")
         self.add_class("hipnb-panel")
         if big:
             self.add_class("hipnb-panel-big")
+        if phone:
+            self.add_class("hipnb-panel-phone")
+            for button in (self.start_button, self.pause_button, self.resume_button):
+                button.add_class("hipnb-main")
+            self.new_button.add_class("hipnb-main")
+            self.pain_button.add_class("hipnb-pain")
+            self.mute.description = "Mute"  # fits a phone's third of a row
         self._sync(announce="")
 
     def _new_timer(self) -> Timer:
@@ -298,6 +325,8 @@ class TimerPanel(w.VBox):
             self.heartbeat(content.get("sync_id"), content.get("counted"))
         elif event == "pain":
             self.pain()
+        elif event == "clicker" and content.get("action") in ("next", "toggle", "pause"):
+            self.clicker(str(content["action"]))
 
     # -- events -> log and display ----------------------------------------------------------------
 
@@ -311,7 +340,7 @@ class TimerPanel(w.VBox):
                 self._write(i)  # on disk at once; the score follows as an edit
                 self._pain_index = i
                 self.pain_score.value = UNSET
-                self._message = "Pain noted: this hold has ended. Rate it, then go on or end."
+                self._message = self._words[0]
             if e.kind == "away":
                 self._message = f"Paused: the page was away for {_duration(self.timer.away_s)}."
             if e.kind in ("resumed", "started", "get_ready"):
@@ -448,6 +477,8 @@ class TimerPanel(w.VBox):
             d.message = self.error or self._message
             d.routine_seconds = self.routine.total_seconds
             d.routine_remaining = timer.total_remaining
+            d.routine_title = self.routine.title
+            d.pain = self._pain_index is not None
             d.announce = announce
             d.sync_id += 1
         if state in ("running", "get_ready"):  # what a heartbeat counted from this state means
@@ -455,6 +486,23 @@ class TimerPanel(w.VBox):
             self._synced[d.sync_id] = (timer.elapsed, timer.remaining if running else 0.0)
             self._synced = dict(list(self._synced.items())[-8:])
         self._update_buttons()
+
+    @property
+    def _words(self) -> tuple[str, str, str]:
+        return PAIN_WORDS["room" if self.big else "own"]
+
+    def clicker(self, action: str) -> None:
+        """A presentation clicker's key: ``"next"`` starts, or ends the step now (as Skip);
+        ``"toggle"`` pauses or resumes; ``"pause"`` pauses. Nothing while Pain is open."""
+        state = self.timer.state
+        if self._pain_index is not None:
+            return
+        if action == "next":
+            self.start() if state == "ready" else self.skip()
+        elif action == "toggle":
+            self.resume() if state == "paused" else self.pause()
+        elif action == "pause":
+            self.pause()
 
     def _intro(self) -> str:
         n = len(self.routine.steps)
@@ -475,7 +523,7 @@ class TimerPanel(w.VBox):
         if sides:
             lines.append(" · ".join(f"{side} {_clock(s)}" for side, s in sides.items()))
         if any(r["pain_at_s"] is not None for r in rows):
-            lines.append("Pain noted during a hold: take care, and tell your coach.")
+            lines.append(self._words[2])
         return lines
 
     def _update_buttons(self) -> None:
@@ -487,6 +535,19 @@ class TimerPanel(w.VBox):
         self.start_button.layout.display = "none" if ended else None
         self.new_button.layout.display = None if ended else "none"
         self.new_button.disabled = not ended or pain_open
+        if self.phone:  # one large control: the one that applies now
+            main = (
+                self.start_button
+                if state == "ready"
+                else self.new_button
+                if ended
+                else self.resume_button
+                if state == "paused"
+                else self.pause_button
+            )
+            for button in (self.start_button, self.pause_button, self.resume_button):
+                button.layout.display = None if button is main else "none"
+            self.new_button.layout.display = None if main is self.new_button else "none"
         self.pause_button.disabled = state != "running"
         self.resume_button.disabled = state != "paused" or pain_open
         self.skip_button.disabled = state not in ("running", "paused") or pain_open

@@ -1,0 +1,109 @@
+"""WorkshopTimer: the room's big-screen timer, set up from the page (no terminal, no code)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from hipnb.errors import HipnbError
+from hipnb.routines import Routine, list_routines, load_routine
+from hipnb.widgets.timer_panel import TimerPanel
+
+#: Reclining Bound Angle Pose: 3 to 5 minutes.
+BOUND_ANGLE_S = (180, 300)
+
+
+def routine_choices(folder: str | Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """The routines a room can pick: the built-in ones, then every ``*.toml`` in ``folder``.
+
+    Returns ``(label, reference)`` pairs and the files not offered, each with its reason.
+    """
+    choices = [(f"{load_routine(n).title} (built in)", n) for n in list_routines()]
+    problems = []
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            choices.append((f"{load_routine(path).title} ({path.name})", str(path.resolve())))
+        except HipnbError as exc:
+            problems.append(str(exc))
+    return choices, problems
+
+
+class WorkshopTimer(w.VBox):
+    """The room's timer: pick the routine (built-in, or a file in ``routines``), the Reclining
+    Bound Angle Pose time (180-300 s) and the get-ready count on the page, then run it on the big
+    screen (:class:`TimerPanel` with ``big=True``: a fullscreen button, a presentation clicker's
+    keys, room words on Pain). The setup shows while no session runs. Nothing is logged.
+
+    Example::
+
+        WorkshopTimer(routines="data/routines", routine="hip-basics", get_ready=5)
+    """
+
+    def __init__(
+        self,
+        routines: str | Path = "data/routines",
+        routine: str | Path = "hip-basics",
+        bound_angle_s: int = 240,
+        get_ready: float = 5.0,
+    ) -> None:
+        choices, problems = routine_choices(routines)
+        first = str(routine)
+        if first not in [ref for _, ref in choices]:
+            loaded = load_routine(routine)  # a routine given by path: offered first
+            first = str(Path(routine).resolve()) if Path(routine).suffix else first
+            choices.insert(0, (f"{loaded.title} ({Path(first).name})", first))
+        self.picker = w.Dropdown(options=choices, value=first, description="Routine")
+        low, high = BOUND_ANGLE_S
+        self.bound_angle = w.IntSlider(
+            value=min(max(bound_angle_s, low), high),
+            min=low,
+            max=high,
+            step=15,
+            description="Bound angle (s)",
+            style={"description_width": "initial"},
+        )
+        self.get_ready = w.IntSlider(
+            value=int(get_ready),
+            min=0,
+            max=15,
+            description="Get ready (s)",
+            style={"description_width": "initial"},
+        )
+        skipped = "".join(f"<div>not offered: {html.escape(p)}</div>" for p in problems)
+        self.setup = w.HBox(
+            [self.picker, self.bound_angle, self.get_ready, w.HTML(skipped)],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        self.setup.add_class("hipnb-setup")
+        self.panel = TimerPanel(
+            self._routine(), athlete="workshop", log=None, big=True, get_ready=get_ready
+        )
+        for control in (self.picker, self.bound_angle, self.get_ready):
+            control.observe(self._on_setup, names="value")
+        self.panel.display_widget.observe(self._on_state, names="state")
+        super().__init__([self.setup, self.panel])
+        self.add_class("hipnb-workshop")
+        self._on_state()
+
+    def _routine(self) -> Routine:
+        routine = load_routine(self.picker.value)
+        has_bound_angle = any(s.exercise == "bound_angle" for s in routine.holds)
+        self.bound_angle.disabled = not has_bound_angle
+        if has_bound_angle:
+            routine = routine.with_seconds("bound_angle", self.bound_angle.value)
+        return routine
+
+    def _on_setup(self, _change: Any = None) -> None:
+        if self.panel.timer.state != "ready":
+            return
+        self.panel.get_ready = float(self.get_ready.value)
+        self.panel._set_routine(self._routine())
+
+    def _on_state(self, _change: Any = None) -> None:
+        ready = self.panel.timer.state == "ready"
+        self.setup.layout.display = "flex" if ready else "none"
+        if ready:  # a new session takes the setup as it stands
+            self._on_setup()
