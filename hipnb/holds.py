@@ -167,11 +167,17 @@ def only_changed(row: Hold, changed: list[tuple[str, str, str]]) -> Hold:
 
 
 def hold_label(hold: pd.Series) -> str:
-    """One line naming a hold for a person picking it: time, exercise, side, seconds."""
+    """One line naming a hold for a person picking it: time, exercise, side, whole seconds.
+
+    >>> hold_label(pd.Series({"local_time": pd.Timestamp("2026-11-24T07:15"), "exercise":
+    ...     "side_plank", "side": "left", "actual_s": 7.203034828, "target_s": 60.0,
+    ...     "completed": False}))
+    '07:15 side_plank (left), 7 s of 60, not completed'
+    """
     done = "" if hold["completed"] else ", not completed"
     return (
         f"{hold['local_time']:%H:%M} {hold['exercise']} ({hold['side']}), "
-        f"{hold['actual_s']:g} s of {hold['target_s']:g}{done}"
+        f"{hold['actual_s']:.0f} s of {hold['target_s']:.0f}{done}"
     )
 
 
