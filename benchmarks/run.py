@@ -46,14 +46,7 @@ def paired(
             t = clock()
             fn()
             out.append(clock() - t)
-    ratios = sorted(x / y for x, y in zip(a, b, strict=True))
-    return (
-        statistics.median(a),
-        statistics.median(b),
-        statistics.median(ratios),
-        ratios[0],
-        ratios[-1],
-    )
+    return _summary(a, b)
 
 
 def make_log(folder: Path, rows: int) -> Path:
