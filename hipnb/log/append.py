@@ -18,8 +18,7 @@ from filelock import FileLock
 
 from hipnb.errors import LogError
 from hipnb.log import torn
-from hipnb.log._arrow import normalize_names, per_unique
-from hipnb.log.check import check_rows, first_rejected
+from hipnb.log.check import check_rows, first_rejected, normalized_names
 from hipnb.log.check import empty_log as _empty_log
 from hipnb.log.identity import apply_corrections, hold_ids
 from hipnb.log.read import read_logs, refuse_odd_file
@@ -88,7 +87,7 @@ class SessionLog:
                 f"{NOTE_MAX:,} (nothing was written)"
             )
         names = batch.table.column("athlete").combine_chunks()
-        batch = batch.with_column("athlete", per_unique(names, normalize_names))  # NFC, trimmed
+        batch = batch.with_column("athlete", normalized_names(names))  # NFC, trimmed
         actions = batch.table.column("action").to_pylist()
         held = {"batch": batch}
 

@@ -1,12 +1,17 @@
 """The rules a row must meet, from the column spec: one vectorised pass, used by append and read.
 
-Each column is checked by its kind (:data:`hipnb.log.spec.SPEC`): text, name, stamp, id, choice,
-seconds, flag, score, note, ref. A rule that needs only the row lives here; rules that need the
-routines, the clock or an override are the doors' (:mod:`hipnb.log.gate`).
+Cells arrive as text: an Arrow table of strings (the CSV reader's; null for an empty cell) or a
+frame of strings (append). Each column is checked by its kind (:data:`hipnb.log.spec.SPEC`) and
+typed on the way: few-valued columns (names, ids, choices, flags) by a rule applied once to each
+distinct value, the rest by Arrow kernels, with a slower way taken only by the column that holds a
+bad value. A rule that needs only the row lives here; rules that need the routines, the clock or an
+override are the doors' (:mod:`hipnb.log.gate`).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any, Literal, NamedTuple, overload
 
@@ -16,21 +21,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from hipnb.log._arrow import (
-    _ENCODED,
-    _PANDAS_TYPES,
-    _all_empty,
-    _column,
-    _empty_to_null,
-    _name_problems,
-    _np_bool,
-    _numbers,
-    _per_unique,
-    _text,
-    _trim_edges,
-    normalize_names,
-    per_unique,
-)
 from hipnb.log.spec import (
     ALL_COLUMNS,
     CLEAR,
@@ -42,9 +32,22 @@ from hipnb.log.spec import (
     Column,
 )
 from hipnb.log.stamps import parse_stamps
+from hipnb.names import name_problem
 
 #: An exercise id: lower_snake_case.
 SLUG_PATTERN = r"^[a-z][a-z0-9_]*$"
+_SLUG = re.compile(SLUG_PATTERN)
+#: The hidden column of a typed frame that holds each patch row's changes (a dict: field -> new
+#: value, None to clear); present only when some row is a patch, and gone once they are applied.
+PATCH = "_patch"
+
+_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_PANDAS_TYPES = {
+    pa.string(): pd.StringDtype("pyarrow", np.nan),
+    pa.large_string(): pd.StringDtype("pyarrow", np.nan),
+    pa.int64(): pd.Int64Dtype(),
+}
+Mask = NDArray[np.bool_]
 
 
 class Problem(NamedTuple):
@@ -74,47 +77,59 @@ def check_rows(
 def check_rows(
     raw: pa.Table | pd.DataFrame, *, typed: bool = True, index: pd.Index | None = None
 ) -> tuple[pd.DataFrame | None, pd.Series[Any]]:
-    """Check rows against the spec: a frame of strings (append) or an Arrow table (read).
+    """Check rows against the spec: a frame of strings (append) or an Arrow table of text (read).
 
-    The table's columns may be text or already typed by the CSV reader (floats, bools): typed
-    columns only get their range checks. Returns the typed frame (every column of
-    :data:`ALL_COLUMNS` plus ``local_time``) and, per row, the reason it cannot be used (None for a
-    good row; the first rule broken, in column order). Messages are built only for failing rows.
+    Returns the typed frame (every column of :data:`ALL_COLUMNS` plus ``local_time``) and, per
+    row, the reason it cannot be used (None for a good row; the first rule broken, in column
+    order). Messages are built only for failing rows or distinct values. With ``typed=False`` only
+    the reasons (what append needs).
     """
     if isinstance(raw, pd.DataFrame):
         index = raw.index
         raw = pa.table(
             {
-                c: pa.array(raw[c].astype("str").fillna("").to_numpy(dtype=object), pa.string())
-                for c in raw.columns
+                c: pa.array(raw[c].astype("str").fillna(""), pa.string())
+                for c in raw
                 if c in ALL_COLUMNS
             }
         )
-        n = len(index)
-    else:
-        n = raw.num_rows
-        index = pd.RangeIndex(n) if index is None else index
-    rows = _Rows(n, {c.name: _column(raw, c.name, n) for c in SPEC})
-    out: dict[str, pa.Array] = {}
-    for column in SPEC:
-        out[column.name] = _CHECKS[column.kind](rows, column)
-        if column.kind == "stamp":
-            out["local_time"] = rows.local_time
+    n = raw.num_rows
+    index = pd.RangeIndex(n) if index is None else index
+    rows = _Rows(n, {c.name: _cells(raw, c.name, n) for c in SPEC})
+    out = {c.name: _CHECKS[c.kind](rows, c) for c in SPEC}
+    out["local_time"] = rows.local_time
     rows.patch_rules()
-    _ENCODED.clear()
-    if not typed:  # append only needs to know which rows are bad
-        return None, pd.Series(rows.reason, index=index)
-    table = pa.table({name: out[name] for name in (*ALL_COLUMNS, "local_time")})
-    frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    reasons = pd.Series(rows.reason, index=index)
+    if not typed:
+        return None, reasons
+    frame = pa.table(out).to_pandas(types_mapper=_PANDAS_TYPES.get)
     frame.index = index
     if rows.patch.any():
         frame[PATCH] = rows.patches(frame)
-    return frame, pd.Series(rows.reason, index=index)
+    return frame, reasons
 
 
-#: The hidden column of a typed frame that holds each patch row's changes (a dict: field -> new
-#: value, None to clear); present only when some row is a patch, and gone once they are applied.
-PATCH = "_patch"
+def _cells(raw: pa.Table, name: str, n: int) -> pa.Array:
+    """Column ``name`` as one text array, null where the cell is empty (all null when absent)."""
+    if name not in raw.column_names:
+        return pa.nulls(n, pa.string())
+    arr = raw.column(name)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    return _null_if_empty(arr)
+
+
+def _null_if_empty(arr: pa.Array) -> pa.Array:
+    if arr.null_count == len(arr) or not pc.any(pc.equal(arr, "")).as_py():
+        return arr
+    return pc.if_else(pc.equal(arr, ""), None, arr)
+
+
+def _np(mask: pa.Array | NDArray[np.bool_]) -> Mask:
+    if isinstance(mask, pa.Array | pa.ChunkedArray):
+        return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(mask, dtype=bool)
 
 
 class _Rows:
@@ -126,38 +141,46 @@ class _Rows:
         self.bad = np.zeros(n, dtype=bool)
         self.reason = np.full(n, None, dtype=object)
         self.local_time = pa.nulls(n, pa.timestamp("us"))
-        self.blank: dict[str, NDArray[np.bool_]] = {}
-        self.cleared: dict[str, NDArray[np.bool_]] = {}
-        action = cells["action"]
-        if _all_empty(action):
-            self.partial = self.patch = np.zeros(n, dtype=bool)
-        else:
-            words = per_unique(_text(action), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u)))
-            self.partial = _np_bool(pc.is_in(words, pa.array(PARTIAL_ACTIONS)))
-            self.patch = _np_bool(pc.equal(words, "patch"))
+        self.blank: dict[str, Mask] = {}
+        self.cleared: dict[str, Mask] = {}
+        self.partial = self.patch = np.zeros(n, dtype=bool)
+        if cells["action"].null_count < n:
+            words = pc.utf8_lower(pc.utf8_trim_whitespace(cells["action"]))
+            self.partial = _np(pc.is_in(words, pa.array(PARTIAL_ACTIONS)))
+            self.patch = _np(pc.equal(words, "patch"))
 
-    def clearable(self, column: Column, cells: pa.Array) -> pa.Array:
-        """``cells`` with a patch's :data:`CLEAR` marks taken out (and remembered) where the
-        column is an optional one a correction may change."""
+    def flag(self, mask: object, message: Callable[[int], str]) -> None:
+        """Give rows in ``mask`` (not already rejected) a reason; ``message(i)`` builds it."""
+        mask = _np(mask) & ~self.bad  # type: ignore[arg-type]
+        for i in np.flatnonzero(mask):
+            self.reason[i] = message(int(i))
+        self.bad |= mask
+
+    def empty(self, column: Column, blank: Mask) -> None:
+        """Remember which cells are blank; flag them where the column is needed (an identity
+        column in every row, a required one in a new hold or an edit)."""
+        self.blank[column.name] = blank
+        need = blank if column.identity else blank & ~self.partial if column.required else None
+        if need is not None:
+            self.flag(need, lambda i: f"{column.name} is empty")
+
+    def clearable(self, column: Column) -> pa.Array:
+        """The column's cells with a patch's :data:`CLEAR` marks taken out (and remembered)."""
+        cells = self.cells[column.name]
         if not self.patch.any() or column.required or not column.editable:
             return cells
-        text = pc.utf8_trim_whitespace(_text(cells))
-        mask = self.patch & _np_bool(pc.equal(text, CLEAR))
-        if not mask.any():
-            return cells
+        mask = self.patch & _np(pc.equal(pc.utf8_trim_whitespace(cells), CLEAR))
         self.cleared[column.name] = mask
-        return pc.if_else(pa.array(mask), pa.scalar("", text.type), _text(cells))
+        return pc.if_else(pa.array(mask), None, cells) if mask.any() else cells
 
     def patch_rules(self) -> None:
         """A patch carries the hold's identity and only fields a correction may change."""
         if not self.patch.any():
             return
         for column in SPEC:
-            if column.editable or column.identity or column.name == "action":
-                continue
-            blank = self.blank.get(column.name, np.ones(self.n, dtype=bool))
-            why = f"a patch cannot change {column.name} (it changes only {', '.join(EDITABLE)})"
-            self.flag(self.patch & ~blank, _said(why))
+            if not (column.editable or column.identity or column.name == "action"):
+                why = f"a patch cannot change {column.name} (it changes only {', '.join(EDITABLE)})"
+                self.flag(self.patch & ~self.blank[column.name], lambda i, why=why: why)
 
     def patches(self, frame: pd.DataFrame) -> pd.Series:
         """Each patch row's changes as a dict (field -> typed value; None clears), else None."""
@@ -167,107 +190,145 @@ class _Rows:
             for name in EDITABLE:
                 if name in self.cleared and self.cleared[name][i]:
                     change[name] = None
-                elif not self.blank.get(name, np.ones(self.n, dtype=bool))[i]:
+                elif not self.blank[name][i]:
                     change[name] = frame[name].iloc[i]
                     if name == "started_at":
                         change["local_time"] = frame["local_time"].iloc[i]
             out[i] = change
         return pd.Series(out, index=frame.index, dtype="object")
 
-    def flag(self, mask: object, message: Callable[[int], str]) -> None:
-        """Give rows in ``mask`` (not already rejected) a reason; ``message(i)`` builds it."""
-        mask = _np_bool(mask) & ~self.bad
-        if mask.any():
-            for i in np.flatnonzero(mask):
-                self.reason[i] = message(int(i))
-            self.bad |= mask
-
-    def empty(self, column: Column, blank: object) -> None:
-        """Remember which cells are blank; flag them where the column is needed (a required
-        column in a new hold or an edit, an identity column in every row)."""
-        mask = _np_bool(blank)
-        self.blank[column.name] = mask
-        if column.identity:
-            self.flag(mask, lambda i: f"{column.name} is empty")
-        elif column.required:
-            self.flag(mask & ~self.partial, lambda i: f"{column.name} is empty")
-
-
-def _said(text: str) -> Callable[[int], str]:
-    return lambda i: text
-
 
 def _quoted(column: Column, values: pa.Array, what: str) -> Callable[[int], str]:
-    return lambda i: f"{column.name} '{column.shown(values[i].as_py())[:40]}' {what}"
+    return lambda i: f"{column.name} '{column.shown(values[i].as_py() or '')[:40]}' {what}"
 
 
-def _check_text(rows: _Rows, column: Column) -> pa.Array:
-    text = _trim_edges(_text(rows.cells[column.name]))
-    rows.empty(column, pc.equal(text, ""))
-    return text if column.required else _empty_to_null(text)
+# --------------------------------------------------------------------------------------------------
+# few-valued columns: a rule per distinct value
+
+
+Rule = Callable[[str], tuple[Any, str | None]]  # text -> (value, what is wrong or None)
+
+
+def _by_value(rows: _Rows, column: Column, rule: Rule, kind: pa.DataType) -> pa.Array:
+    """Apply ``rule`` to each distinct trimmed text of the column once and spread the answers back:
+    the typed values, blank cells (value "" or None) and a reason for each row the rule refuses."""
+    cells = rows.cells[column.name]
+    if cells.null_count == rows.n:
+        rows.empty(column, np.ones(rows.n, dtype=bool))
+        return pa.nulls(rows.n, kind)
+    encoded = cells.dictionary_encode()
+    values, whys = zip(*(rule(v.strip()) for v in encoded.dictionary.to_pylist()), strict=True)
+    codes = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
+    blank = np.append([v in ("", None) for v in values], True)[codes]
+    rows.empty(column, blank)
+    if any(whys):
+        why = np.append(np.array(whys, dtype=object), None)[codes]
+        rows.flag(why != None, lambda i: f"{column.name} {why[i]}")  # noqa: E711 (elementwise)
+    typed = pa.array(list(values), kind)
+    if typed.equals(encoded.dictionary):  # nothing to change: keep the cells
+        return cells if cells.type == kind else cells.cast(kind)
+    return pc.take(typed, encoded.indices)
 
 
 def _check_name(rows: _Rows, column: Column) -> pa.Array:
-    name = _per_unique(_text(rows.cells[column.name]), normalize_names)
-    rows.empty(column, pc.equal(name, ""))
-    why = _per_unique(name, _name_problems)
-    rows.flag(
-        pc.is_valid(why), lambda i: f"{column.name} '{name[i].as_py()[:40]}' {why[i].as_py()}"
-    )
-    return name
+    def rule(v: str) -> tuple[Any, str | None]:
+        name = unicodedata.normalize("NFC", v).strip()
+        why = name_problem(name) if name else None
+        return name, (f"'{name[:40]}' {why}" if why else None)
 
-
-def _check_stamp(rows: _Rows, column: Column) -> pa.Array:
-    text = _text(rows.cells[column.name])
-    local, offset, reasons = parse_stamps(text)
-    if reasons is not None:
-        blank = _np_bool(pc.equal(pc.utf8_trim_whitespace(text), ""))
-        rows.empty(column, blank)
-        wrong = (reasons != None) & ~blank  # noqa: E711 (elementwise)
-        rows.flag(wrong, lambda i: str(reasons[i]))
-    else:
-        rows.blank[column.name] = np.zeros(rows.n, dtype=bool)
-    local_np = np.asarray(local.fill_null(0).to_numpy(zero_copy_only=False), dtype="datetime64[us]")
-    off_np = np.asarray(offset.fill_null(0), dtype="int64").astype("timedelta64[m]")
-    rows.local_time = pa.array(local_np, type=pa.timestamp("us"))
-    return pa.array(local_np - off_np, type=pa.timestamp("us", tz="UTC"))
+    return _by_value(rows, column, rule, pa.string())
 
 
 def _check_id(rows: _Rows, column: Column) -> pa.Array:
-    ident = _per_unique(_text(rows.cells[column.name]), pc.utf8_trim_whitespace)
-    blank = pc.equal(ident, "")
-    rows.empty(column, blank)
-    ok = _per_unique(ident, lambda u: pc.match_substring_regex(u, SLUG_PATTERN))
-    rows.flag(pc.invert(pc.or_(ok, blank)), _quoted(column, ident, "is not an id"))
-    return ident
+    def rule(v: str) -> tuple[Any, str | None]:
+        ok = not v or _SLUG.match(v)
+        return v, (None if ok else f"'{v[:40]}' is not an id")
+
+    return _by_value(rows, column, rule, pa.string())
 
 
 def _check_choice(rows: _Rows, column: Column) -> pa.Array:
-    cells = rows.cells[column.name]
-    if not column.required and _all_empty(cells):  # most files: no corrections
-        return pa.nulls(rows.n, pa.large_string())
-    value = _per_unique(_text(cells), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u)))
-    shown = ", ".join(c for c in column.choices if c)
-    if "" in column.choices:
-        shown += " (or empty)"
-    blank = pc.equal(value, "")
-    rows.empty(column, blank)
-    rows.flag(
-        pc.invert(pc.or_(pc.is_in(value, pa.array(column.choices)), blank)),
-        _quoted(column, cells, f"is not one of {shown}"),
+    shown = ", ".join(c for c in column.choices if c) + (
+        " (or empty)" if "" in column.choices else ""
     )
-    return value if column.required else _empty_to_null(value)
+
+    def rule(v: str) -> tuple[Any, str | None]:
+        word = v.lower()
+        ok = not word or word in column.choices
+        return (word or None), (None if ok else f"'{v[:40]}' is not one of {shown}")
+
+    return _by_value(rows, column, rule, pa.string())
+
+
+def _check_flag(rows: _Rows, column: Column) -> pa.Array:
+    def rule(v: str) -> tuple[Any, str | None]:
+        word = v.lower()
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return word in TRUE_WORDS, None
+        return (None, None) if not word else (False, f"'{v[:40]}' is not true/false")
+
+    done = _by_value(rows, column, rule, pa.bool_())
+    blank = rows.blank[column.name]
+    rows.flag(blank & ~rows.partial, lambda i: f"{column.name} '' is not true/false")
+    return done.fill_null(False)
+
+
+# --------------------------------------------------------------------------------------------------
+# many-valued columns: Arrow kernels
+
+
+def _trimmed(cells: pa.Array) -> pa.Array:
+    return _null_if_empty(pc.utf8_trim_whitespace(cells))
+
+
+def _check_text(rows: _Rows, column: Column) -> pa.Array:
+    text = _trimmed(rows.cells[column.name])
+    rows.empty(column, _np(text.is_null()))
+    return text
+
+
+def _check_ref(rows: _Rows, column: Column) -> pa.Array:
+    ref = _trimmed(rows.cells[column.name])
+    wants = _np(pc.is_valid(rows.cells["action"])) & _np(ref.is_null())
+    action = rows.cells["action"]
+    rows.flag(
+        wants,
+        lambda i: (
+            f"action '{str(action[i].as_py() or '').strip().lower()}' needs the "
+            f"{column.name} of the hold it applies to"
+        ),
+    )
+    rows.blank[column.name] = _np(ref.is_null())
+    return ref
+
+
+def _check_note(rows: _Rows, column: Column) -> pa.Array:
+    cells = rows.clearable(column)
+    rows.blank[column.name] = _np(cells.is_null())
+    return cells
+
+
+def _numbers(rows: _Rows, column: Column) -> tuple[pa.Array, pa.Array]:
+    """(numbers, cells) of a numeric column, blank cells remembered; a cell that is not a number
+    is null in the numbers and flagged with ``what``, as the caller says."""
+    cells = rows.clearable(column)
+    try:
+        num = pc.cast(cells, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # spaces, or text in a number column
+        text = _trimmed(cells)
+        ok = pc.match_substring_regex(text, _NUMBER)
+        num = pc.cast(pc.if_else(ok, text, None), pa.float64())
+        cells = pc.if_else(text.is_null(), None, cells)
+    rows.empty(column, _np(cells.is_null()))
+    return num, cells
 
 
 def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
-    cells = rows.cells[column.name]
-    if not column.required and _all_empty(cells):
-        rows.blank[column.name] = np.ones(rows.n, dtype=bool)
-        return pa.nulls(rows.n, pa.float64())
-    num, blank = _numbers(cells)
-    rows.empty(column, blank)
+    num, cells = _numbers(rows, column)
+    if num.null_count == rows.n:
+        return num
     rows.flag(
-        pc.and_(pc.invert(blank), pc.invert(pc.is_finite(num.fill_null(np.nan)))),
+        pc.and_(cells.is_valid(), pc.invert(pc.is_finite(num.fill_null(np.nan)))),
         _quoted(column, cells, "is not a number of seconds"),
     )
     if column.low is not None:
@@ -277,63 +338,32 @@ def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
     return num
 
 
-def _check_flag(rows: _Rows, column: Column) -> pa.Array:
-    done = rows.cells[column.name]
-    if done.type == pa.bool_():
-        blank = _np_bool(pc.is_null(done))
-        rows.blank[column.name] = blank
-        rows.flag(blank & ~rows.partial, lambda i: f"{column.name} '' is not true/false")
-        return done.fill_null(False)
-    text = _per_unique(_text(done), lambda u: pc.utf8_lower(pc.utf8_trim_whitespace(u)))
-    blank = _np_bool(pc.equal(text, ""))
-    rows.blank[column.name] = blank
-    words = pc.is_in(text, pa.array(sorted(TRUE_WORDS + FALSE_WORDS)))
-    rows.flag(
-        ~_np_bool(words) & ~(blank & rows.partial),
-        _quoted(column, done, "is not true/false"),
-    )
-    return pc.is_in(text, pa.array(sorted(TRUE_WORDS)))
-
-
 def _check_score(rows: _Rows, column: Column) -> pa.Array:
-    cells = rows.clearable(column, rows.cells[column.name])
-    num, blank = _numbers(cells)
-    rows.empty(column, blank)
+    num, cells = _numbers(rows, column)
+    if num.null_count == rows.n:
+        return pa.nulls(rows.n, pa.int64())
     low, high = column.low or 0, column.high or 0
-    wrong = pc.or_kleene(
-        pc.or_kleene(pc.is_nan(num.fill_null(0)), pc.not_equal(num, pc.round(num))),
-        pc.or_kleene(pc.less(num, low), pc.greater(num, high)),
+    right = pc.and_(
+        pc.equal(num, pc.round(num)), pc.and_(pc.greater_equal(num, low), pc.less_equal(num, high))
     )
-    rows.flag(
-        pc.or_(pc.and_(pc.invert(blank), pc.is_null(num)), wrong.fill_null(False)),
-        _quoted(column, cells, f"is not a whole number from {low:g} to {high:g}"),
-    )
-    return pc.cast(pc.if_else(wrong.fill_null(False), None, num), pa.int64(), safe=False)
+    wrong = pc.and_(cells.is_valid(), pc.invert(right.fill_null(False)))
+    rows.flag(wrong, _quoted(column, cells, f"is not a whole number from {low:g} to {high:g}"))
+    return pc.cast(pc.if_else(wrong, None, num), pa.int64(), safe=False)
 
 
-def _check_note(rows: _Rows, column: Column) -> pa.Array:
-    cells = rows.clearable(column, rows.cells[column.name])
-    if rows.patch.any():
-        rows.empty(column, pc.equal(_text(cells), ""))
-    return _empty_to_null(cells)
-
-
-def _check_ref(rows: _Rows, column: Column) -> pa.Array:
+def _check_stamp(rows: _Rows, column: Column) -> pa.Array:
     cells = rows.cells[column.name]
-    action = rows.cells.get("action")
-    if _all_empty(cells) and (action is None or _all_empty(action)):
-        return pa.nulls(rows.n, pa.large_string())
-    ref = _trim_edges(_text(cells))
-    if action is not None:  # a correction names the hold it applies to
-        wants = pc.not_equal(pc.utf8_trim_whitespace(_text(action)), "")
-        rows.flag(
-            pc.and_(wants, pc.equal(ref, "")),
-            lambda i: (
-                f"action '{str(action[i].as_py() or '').strip().lower()}' needs the "
-                f"{column.name} of the hold it applies to"
-            ),
-        )
-    return _empty_to_null(ref)
+    local, offset, reasons = parse_stamps(cells)
+    if reasons is None:
+        rows.empty(column, np.zeros(rows.n, dtype=bool))
+    else:
+        blank = _np(_trimmed(cells).is_null())
+        rows.empty(column, blank)
+        rows.flag((reasons != None) & ~blank, lambda i: str(reasons[i]))  # noqa: E711
+    rows.local_time = local
+    minutes = pc.multiply(offset.fill_null(0), 60_000_000)
+    utc = pc.subtract(local.cast(pa.int64()).fill_null(0), minutes)
+    return utc.cast(pa.timestamp("us", tz="UTC"))
 
 
 _CHECKS: dict[str, Callable[[_Rows, Column], pa.Array]] = {
@@ -354,6 +384,13 @@ def first_rejected(reason: pd.Series) -> tuple[int, str] | None:
     """(row number counting from 1, why) for the first row :func:`check_rows` rejected, or None."""
     bad = np.flatnonzero(reason.notna().to_numpy())
     return (int(bad[0]) + 1, str(reason.iloc[bad[0]])) if len(bad) else None
+
+
+def normalized_names(names: pa.Array) -> pa.Array:
+    """Athletes' names as the log keeps them (NFC, trimmed), each distinct name worked once."""
+    encoded = names.dictionary_encode()
+    clean = [unicodedata.normalize("NFC", v or "").strip() for v in encoded.dictionary.to_pylist()]
+    return pc.take(pa.array(clean, pa.string()), encoded.indices)
 
 
 def empty_log() -> pd.DataFrame:

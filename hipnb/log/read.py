@@ -1,26 +1,21 @@
 """The one reader: a log file or a folder of them into a typed, validated DataFrame.
 
-pyarrow parses the bytes, types included. Whatever it cannot parse takes the fault path: bytes
-that would take the whole file down (not UTF-8, a bare CR) are mended and their rows set aside
-(:mod:`hipnb.log.torn`), then a quote-aware scan of the bytes (numpy, over newlines, quotes and
-commas only) cuts each structural fault (a row with the wrong number of fields, a record cut off by
-a crash, a quote that never closes) out of the file, reports it by its line, and every other record
-is parsed. Only a header that cannot be used stops a file. Python's csv module only ever reads
-single lines around such a fault, never the whole file.
+pyarrow parses the body as text; :func:`hipnb.log.check.check_rows` types and checks each column
+from the spec. When the body is not one whole record a line (a row with the wrong number of fields,
+a quote that never closes, bytes that are not UTF-8, a bare CR, a blank line, a note holding a line
+break), it is read line by line instead: each line that cannot be used is reported by its number,
+and pyarrow parses the rest. Only a header that cannot be used stops a file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import mmap
 import os
 import re
 import stat
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -35,13 +30,16 @@ from hipnb.log import torn
 from hipnb.log.check import PATCH, Problem, check_rows, empty_log
 from hipnb.log.identity import WHERE, apply_corrections, hold_ids
 from hipnb.log.rows import _header_names
-from hipnb.log.spec import ALL_COLUMNS, COLUMNS, FALSE_WORDS, NOTE_MAX, REQUIRED, SPEC, TRUE_WORDS
+from hipnb.log.spec import ALL_COLUMNS, COLUMNS, NOTE_MAX, REQUIRED
 from hipnb.log.stamps import STAMP
 
 _BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
-_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
-_CHUNK = 8 << 20
 _REJECTED = "_rejected"  # rows validation refused, until read_logs leaves them out
+NOT_UTF8 = (
+    "the row is not UTF-8 text (byte {byte:#04x}); it is set aside: save the file as 'CSV UTF-8' "
+    "or convert it: iconv -f cp1252 -t utf-8 FILE > FILE.new && mv FILE.new FILE"
+)
+BARE_CR = "a bare carriage return (CR) splits the row; it is set aside"
 
 
 def read_logs(
@@ -226,17 +224,7 @@ def _athlete_time_order(codes: np.ndarray, times: np.ndarray) -> np.ndarray | No
 
 
 # --------------------------------------------------------------------------------------------------
-# one file
-
-
-@dataclass
-class _Body:
-    """The parseable bytes of a file's body and the line where each of its records starts."""
-
-    data: bytes | memoryview
-    lines: np.ndarray | None = None  # None: not yet scanned (no fault seen)
-    problems: list[Problem] = field(default_factory=list)
-    last_lines: np.ndarray | None = None  # the line where each record ends
+# odd files
 
 
 def refuse_odd_file(path: Path) -> None:
@@ -284,26 +272,22 @@ def _virtual(path: Path) -> bool:
         os.close(fd)
 
 
+# --------------------------------------------------------------------------------------------------
+# one file
+
+
 def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     name = str(path)
     refuse_odd_file(path)
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size == 0:
-                return empty_log(), [_empty_problem(name)]
-            data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        data = path.read_bytes()
     except IsADirectoryError:
         raise LogError(f"{name}: is a folder, not a log file") from None
     except PermissionError:
         raise LogError(f"{name}: cannot be read: permission denied") from None
     except OSError as exc:
         raise LogError(f"{name}: cannot be read: {exc.strerror or exc}") from None
-    try:
-        return _read_bytes(data, name, path)
-    finally:
-        with contextlib.suppress(BufferError):  # a view still open: the GC closes it later
-            data.close()
+    return _read_bytes(data, name, path)
 
 
 def _empty_problem(name: str) -> Problem:
@@ -311,71 +295,50 @@ def _empty_problem(name: str) -> Problem:
 
 
 def _read_bytes(
-    data: bytes | mmap.mmap, name: str, path: Path | None = None
+    data: bytes, name: str, path: Path | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a log's bytes: pyarrow over the whole body when it parses, else the fault path, which
-    cuts out and reports each record it cannot use and reads every other one. ``path`` (the file
-    itself) lets the read consult the sidecar of lines cut off before an append (:mod:`.torn`)."""
-    view = memoryview(data)
-    if len(view) <= 1 << 16 and _BLANK.match(view):
+    """Read a log's bytes: pyarrow over the whole body when it is one good record a line, else line
+    by line (:func:`_records`), which reports each line it cannot use and keeps every other one.
+    ``path`` (the file itself) lets the read consult the sidecar of cut-off lines (:mod:`.torn`)."""
+    if _BLANK.match(data):
         return empty_log(), [_empty_problem(name)]
-    start = 3 if bytes(view[:3]) == b"\xef\xbb\xbf" else 0
-    if _cr_only(bytes(view[start : start + (1 << 16)])):  # old Mac line ends: CR alone
-        data = bytes(view).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        view = memoryview(data)
-    end = data.find(b"\n", start)
-    header_end = len(view) if end < 0 else end + 1
-    names = _header(bytes(view[start:header_end]), name)
-    body = _Body(view[header_end:])
-    if not len(body.data) or (_BLANK.match(body.data[: 1 << 16]) and _BLANK.match(body.data)):
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if _cr_only(data[: 1 << 16]):  # old Mac line ends: CR alone
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    end = data.find(b"\n")
+    start = len(data) if end < 0 else end + 1
+    names = _header(data[:start], name)
+    if _BLANK.match(data, start):
         return empty_log(), []
-    buf = np.frombuffer(body.data, dtype=np.uint8)
-    aside = torn.marks(path, buf, 2)  # line -> why the row there is set aside
-    table = None
-    if buf[-1] == 10 and not aside:
-        table, _ = _parse(body, names)
-        if table is not None and _has_multiline_fields(buf, table.num_rows):
-            table = None  # line breaks inside fields: make sure no quote swallows later rows
-    if table is None:  # mend bad bytes, cut structural faults out, parse the rest
-        buf, mended = torn.mend(buf, 2)
-        aside = mended | aside
-        body = _split_faults(buf, len(names), name)
-        if not len(body.data):
-            return empty_log(), _leftover(aside, body.problems, name)
-        table, error = _parse(body, names)
+    aside = torn.marks(path, data, start)  # line -> why the row there is set aside
+    lines = data.count(b"\n", start) + (not data.endswith(b"\n"))
+    open_quote = aside and data.count(b'"', data.rfind(b"\n") + 1) % 2  # pyarrow would close it
+    table = None if open_quote else _parse(data, names, skip=1)
+    if table is not None and table.num_rows == lines:  # one record a line: record i on line i + 2
+        at = np.arange(2, lines + 2)
+        found: list[Problem] = []
+    else:
+        body, at, found = _records(data[start:].split(b"\n"), len(names), aside, name)
+        aside = {}
+        if not at:
+            return empty_log(), found
+        table = _parse(body, names, skip=0)
         if table is None:  # pragma: no cover - the scan left only whole records
-            raise LogError(f"{name}: could not be parsed: {error}")
+            raise LogError(f"{name}: could not be parsed")
     typed, reason = check_rows(table)
-    bad = reason.notna().to_numpy().copy()
     why = reason.to_numpy(dtype=object).copy()
-    found = list(body.problems)
-    if aside:
-        assert body.lines is not None and body.last_lines is not None
-        unplaced = {}
-        for line, text in aside.items():
-            r = int(np.searchsorted(body.lines, line, side="right")) - 1
-            if r >= 0 and body.last_lines[r] >= line:
-                bad[r], why[r] = True, text
-            else:
-                unplaced[line] = text
-        found = _leftover(unplaced, found, name)
-    # the fast path parsed one record per line (as many line ends as rows): record i is on line i + 2
-    lines = body.lines if body.lines is not None else np.arange(2, len(typed) + 2)
-    found += [Problem(name, int(lines[i]), str(why[i])) for i in np.flatnonzero(bad)]
+    for line, text in aside.items():
+        why[line - 2] = text
+    bad = pd.notna(why)
+    found += [Problem(name, int(at[i]), str(why[i])) for i in np.flatnonzero(bad)]
     corrections = typed["action"].notna().to_numpy() & ~bad
     if corrections.any():  # where each correction is, should it name no current hold
-        at = np.full(len(typed), None, dtype=object)
+        where = np.full(len(typed), None, dtype=object)
         for i in np.flatnonzero(corrections):
-            at[i] = (name, int(lines[i]))
-        typed[WHERE] = at
+            where[i] = (name, int(at[i]))
+        typed[WHERE] = where
     typed[_REJECTED] = bad  # left out when the frame is put in order: one take, not two
     return typed, sorted(found, key=lambda p: p.line)
-
-
-def _leftover(aside: dict[int, str], found: list[Problem], name: str) -> list[Problem]:
-    """``found`` plus a problem for each set-aside line no reported record already covers."""
-    seen = {p.line for p in found}
-    return found + [Problem(name, line, text) for line, text in aside.items() if line not in seen]
 
 
 def _cr_only(head: bytes) -> bool:
@@ -415,265 +378,127 @@ def _header(raw: bytes, name: str) -> list[str]:
     return names
 
 
-def _parse(body: _Body, names: list[str]) -> tuple[pa.Table | None, str]:
-    """Parse the body with pyarrow, typed; None and pyarrow's message on a structural fault.
-
-    A value the typed parser refuses (``thirty`` seconds) sends only its column back to text, where
-    validation says what is wrong with it.
-    """
+def _parse(data: bytes, names: list[str], skip: int) -> pa.Table | None:
+    """Every cell as text (null when empty), one chunk a column; None when pyarrow cannot parse it
+    (a row with the wrong number of fields, bytes that are not UTF-8)."""
     columns = [c if c else f"_unnamed_{i}" for i, c in enumerate(names)]
     wanted = [c for c in columns if c in ALL_COLUMNS]
-    # large_string: the text pandas keeps, so no column is cast again on the way to the frame
-    kinds = {c.name: c for c in SPEC}
-    types = {
-        c: pa.float64()
-        if kinds[c].numeric
-        else pa.bool_()
-        if kinds[c].kind == "flag"
-        else pa.large_string()
-        for c in wanted
-    }
     block = 4 << 20
     while True:
         try:
             table = pacsv.read_csv(
-                pa.py_buffer(body.data),
-                read_options=pacsv.ReadOptions(column_names=columns, block_size=block, skip_rows=0),
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(
+                    column_names=columns, block_size=block, skip_rows=skip
+                ),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=types,
+                    column_types=dict.fromkeys(wanted, pa.string()),
                     include_columns=wanted,
-                    strings_can_be_null=False,
+                    strings_can_be_null=True,
                     null_values=[""],
-                    true_values=[v for b in TRUE_WORDS for v in (b, b.upper(), b.title())],
-                    false_values=[v for b in FALSE_WORDS for v in (b, b.upper(), b.title())],
                 ),
             )
-            return table, ""
+            return table.combine_chunks()
         except pa.ArrowInvalid as exc:
-            text = str(exc)
-            m = _CONVERSION.search(text)
-            column = columns[int(m.group(1))] if m else None
-            if column is not None and types[column] != pa.large_string():
-                types[column] = pa.large_string()  # only this column goes back to text
+            if "straddling" in str(exc) and block <= len(data):  # a field longer than a block
+                block = len(data) + 1
                 continue
-            if "straddling" in text and block <= len(body.data):  # a field longer than a block
-                block = len(body.data) + 1
-                continue
-            return None, text
-
-
-def _has_multiline_fields(buf: np.ndarray, rows: int) -> bool:
-    """Whether some field holds a line break: more line ends than rows (and the header)."""
-    count = 0
-    for i in range(0, len(buf), _CHUNK):
-        count += int(np.count_nonzero(buf[i : i + _CHUNK] == 10))
-    return count != rows
+            return None
 
 
 # --------------------------------------------------------------------------------------------------
-# the scan: records, their lines and field counts, from newlines, quotes and commas
+# line by line: which lines make a whole record, and why the others cannot be read
 
 
-@dataclass
-class _Scan:
-    starts: np.ndarray  # byte offset where each record starts
-    ends: np.ndarray  # byte offset just past each record (past its line end when it has one)
-    lines: np.ndarray  # file line (1-based, the header is line 1) where each record starts
-    fields: np.ndarray  # fields in each record, counting only commas outside quotes
-    odd: np.ndarray  # the record leaves a quote open (only the last record can)
-    multiline: np.ndarray  # the record spans several lines
-    blank: np.ndarray  # the record is empty or only spaces
-    last: np.ndarray  # file line where each record ends
+def _records(
+    lines: list[bytes], width: int, aside: dict[int, str], name: str
+) -> tuple[bytes, list[int], list[Problem]]:
+    """The whole records among ``lines`` (the body, split at LF; file line ``i + 2``), the line each
+    starts on, and a :class:`Problem` for every line that cannot be read.
 
-
-def _positions(buf: np.ndarray, byte: int, start: int) -> np.ndarray:
-    parts = [
-        np.flatnonzero(buf[i : i + _CHUNK] == byte) + i for i in range(start, len(buf), _CHUNK)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _scan(buf: np.ndarray, start: int) -> _Scan:
-    """Records of ``buf[start:]``, quotes balanced from ``start``, all in numpy.
-
-    Quotes pair up into quoted spans; a newline or comma inside a span is text. Each question is
-    asked of the few spans, never of each of the millions of commas.
+    A record is one line, or several when a quoted field holds line breaks. Cannot be read: a
+    record with the wrong number of fields; a quote that never closes (a write cut off inside a
+    quoted field, or a quote that runs over complete rows: reading starts again at the first of
+    those); bytes that are not UTF-8; a bare CR; a line set aside in ``aside``. Blank lines are
+    skipped; empty cells a spreadsheet added after the last column are dropped.
     """
-    newlines = _positions(buf, 10, start)
-    quotes = _positions(buf, 34, start)
-    opens, closes = quotes[0::2], quotes[1::2]
-    if len(closes) < len(opens):  # a quote left open runs to the end of the file
-        closes = np.append(closes, len(buf))
-    line_base = 2 + (int(np.count_nonzero(buf[:start] == 10)) if start else 0)
-    outside = np.searchsorted(opens, newlines) <= np.searchsorted(closes, newlines)
-    rec_end = newlines[outside] + 1
-    if len(rec_end) == 0 or rec_end[-1] < len(buf):
-        rec_end = np.append(rec_end, len(buf))
-    rec_start = np.concatenate(([start], rec_end[:-1]))
-    n = len(rec_start)
-    nl_index = np.flatnonzero(outside)  # index among all newlines of each record's line end
-    first_line = np.concatenate(([0], nl_index + 1))[:n]
-    last_line = np.append(nl_index, len(newlines))[:n]
-    commas = _positions(buf, 44, start)
-    fields = np.diff(np.concatenate(([0], np.searchsorted(commas, rec_end)))) + 1
-    if len(opens):
-        quoted = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
-        owner = np.searchsorted(rec_end, opens, side="right")
-        fields -= np.bincount(owner, weights=quoted, minlength=n)[:n].astype(np.int64)
-    odd = np.zeros(n, dtype=bool)
-    odd[-1] = len(quotes) % 2 == 1  # only the last record can leave a quote open
-    lengths = rec_end - rec_start
-    blank = (lengths <= 2) | ((fields == 1) & (lengths < 256))
-    for i in np.flatnonzero(blank):  # short or one-field records: are they only spaces?
-        blank[i] = not bytes(buf[rec_start[i] : rec_end[i]]).strip()
-    return _Scan(
-        rec_start,
-        rec_end,
-        first_line + line_base,
-        fields,
-        odd,
-        last_line > first_line,
-        blank,
-        last_line + line_base,
-    )
-
-
-def _split_faults(buf: np.ndarray, width: int, name: str) -> _Body:
-    """Cut structural faults out of the body, report them, and keep every whole record after them.
-
-    A fault is a record with the wrong number of fields, a record left open at the end of the file
-    (a write cut off inside a quoted field), or a quoted field that runs over lines that are
-    themselves complete rows, or over :data:`NOTE_MAX` characters across lines (a quote that never
-    closed). After a quote that never closed, reading starts again at the first complete row.
-    """
-    pieces: list[bytes] = []
-    lines: list[np.ndarray] = []
-    lasts: list[np.ndarray] = []
-    problems: list[Problem] = []
-    pos = 0
-    while pos < len(buf):
-        scan = _scan(buf, pos)
-        n = len(scan.starts)
-        lengths = scan.ends - scan.starts
-        spaces = scan.blank & (lengths > 2)  # the parser skips empty lines, not lines of spaces
-        suspect = ~scan.blank & ((scan.fields != width) | scan.odd)
-        inside: dict[int, int] = {}
-        for m in np.flatnonzero(~scan.blank & scan.multiline):  # rare: fields with line breaks
-            at = _complete_row_inside(buf, int(scan.starts[m]), int(scan.ends[m]), width)
-            if at is not None:
-                inside[int(m)] = at
-                suspect[m] = True
-            elif lengths[m] > NOTE_MAX + 1000:
-                suspect[m] = True
-        rescan = None
-        first = 0
-        for at_i in np.flatnonzero(suspect | spaces):
-            i = int(at_i)
-            _keep(buf, scan, first, i, pieces, lines, lasts)
-            first = i + 1
-            if spaces[i]:
-                continue
-            s, e, line = int(scan.starts[i]), int(scan.ends[i]), int(scan.lines[i])
-            cut = e >= len(buf) and buf[-1] != 10
-            if i in inside:
-                reason = "a quote opened here never closes (it runs over complete rows that follow)"
-                rescan = inside[i]
-            elif scan.odd[i]:
-                reason = "the record is cut off inside a quoted field (a write was cut off)"
-            elif scan.multiline[i] and scan.fields[i] == width:
-                reason = (
-                    f"a quoted field runs over {NOTE_MAX:,} characters across lines: "
-                    "a quote opened here never closes"
-                )
-                rescan = _next_line(buf, s)
-            else:
-                record = _one_record(bytes(buf[s:e]))
-                if len(record) > width and not any(v.strip() for v in record[width:]):
-                    pieces.append(_csv_line(record[:width]))  # empty cells a spreadsheet added
-                    lines.append(np.array([line]))
-                    lasts.append(np.array([scan.last[i]]))
-                    continue
-                reason = f"row has {len(record) or scan.fields[i]} fields, expected {width}"
-                if cut:
-                    reason += " (the last line is incomplete: a write was cut off)"
-            problems.append(Problem(name, line, reason))
-            if rescan is not None:
-                break
-        if rescan is not None:
-            pos = rescan
+    unterminated = bool(lines) and lines[-1] != b""
+    if not unterminated:
+        lines.pop()
+    bad_bytes = _not_utf8(lines)
+    keep: list[bytes] = []
+    at: list[int] = []
+    found: list[Problem] = []
+    i = 0
+    while i < len(lines):
+        line, no = lines[i], i + 2
+        j, quotes = i, line.count(b'"')
+        while quotes % 2 and j + 1 < len(lines) and sum(map(len, lines[i : j + 1])) <= NOTE_MAX * 4:
+            j += 1
+            quotes += lines[j].count(b'"')
+        restart = next((k for k in range(i + 1, j + 1) if _row_starts(lines, k, width)), None)
+        if restart is not None:
+            why = "a quote opened here never closes (it runs over complete rows that follow)"
+            found.append(Problem(name, no, why))
+            i = restart
             continue
-        _keep(buf, scan, first, n, pieces, lines, lasts)
-        break
-    joined = b"".join(pieces)
-    if joined and not joined.endswith(b"\n"):
-        joined += b"\r\n"
-    none = np.zeros(0, dtype=np.int64)
-    return _Body(
-        joined,
-        np.concatenate(lines) if lines else none,
-        problems,
-        np.concatenate(lasts) if lasts else none,
-    )
+        record = b"\n".join(lines[i : j + 1])
+        if quotes % 2:
+            why = (
+                "the record is cut off inside a quoted field (a write was cut off)"
+                if j + 1 == len(lines)
+                else f"a quoted field runs over {NOTE_MAX:,} characters across lines: "
+                "a quote opened here never closes"
+            )
+            found.append(Problem(name, no, why))
+            i += 1
+            continue
+        i = j + 1
+        text = record.removesuffix(b"\r")
+        if not text.strip():
+            continue
+        outside = text.split(b'"')[::2] if b'"' in text else [text]  # the text outside quotes
+        fields = sum(part.count(b",") for part in outside) + 1
+        broken = next((bad_bytes[k] for k in range(no - 2, i) if k in bad_bytes), None)
+        if broken is None and any(b"\r" in part for part in outside):
+            broken = BARE_CR
+        extra = outside[-1].rsplit(b",", max(fields - width, 0))
+        if fields > width and not any(cell.strip() for cell in extra[1:]):
+            record, fields = text[: len(text) - len(outside[-1]) + len(extra[0])] + b"\r", width
+        if broken is None and fields != width:
+            broken = f"row has {fields} fields, expected {width}"
+            if unterminated and i == len(lines):
+                broken += " (the last line is incomplete: a write was cut off)"
+        broken = broken or next((aside[k] for k in range(no, i + 2) if k in aside), None)
+        if broken:
+            found.append(Problem(name, no, broken))
+        else:
+            keep.append(record)
+            at.append(no)
+    return b"\n".join([*keep, b""]), at, found
 
 
-def _keep(
-    buf: NDArray[np.uint8],
-    scan: _Scan,
-    a: int,
-    b: int,
-    pieces: list[bytes],
-    lines: list[NDArray[np.int64]],
-    lasts: list[NDArray[np.int64]],
-) -> None:
-    """Keep records ``a`` to ``b - 1`` of ``scan``: their bytes, and the lines of the non-blank ones."""
-    if b <= a:
-        return
-    piece = bytes(buf[int(scan.starts[a]) : int(scan.ends[b - 1])])
-    if pieces and piece and not pieces[-1].endswith(b"\n"):
-        pieces[-1] += b"\r\n"
-    pieces.append(piece)
-    lines.append(scan.lines[a:b][~scan.blank[a:b]])
-    lasts.append(scan.last[a:b][~scan.blank[a:b]])
+def _not_utf8(lines: list[bytes]) -> dict[int, str]:
+    """Index -> why, for the lines whose bytes are not UTF-8 (a check per line only when some are)."""
+    found: dict[int, str] = {}
+    try:
+        b"\n".join(lines).decode("utf-8")
+    except UnicodeDecodeError:
+        for k, line in enumerate(lines):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                found[k] = NOT_UTF8.format(byte=line[exc.start])
+    return found
 
 
-def _next_line(buf: np.ndarray, start: int) -> int:
-    nl = np.flatnonzero(buf[start : start + (1 << 20)] == 10)
-    return start + int(nl[0]) + 1 if len(nl) else len(buf)
-
-
-def _complete_row_inside(buf: np.ndarray, start: int, end: int, width: int) -> int | None:
-    """Offset of the first line, after the record's first line, where a complete row starts."""
-    text = bytes(buf[start:end])
-    at = text.find(b"\n")
-    while 0 <= at < len(text) - 1:
-        if _row_starts_at(buf, start + at + 1, width):
-            return start + at + 1
-        at = text.find(b"\n", at + 1)
-    return None
-
-
-def _row_starts_at(buf: np.ndarray, offset: int, width: int) -> bool:
-    """Whether a whole row starts at ``offset``: the record read from there (over line breaks in
-    quotes, as the file would be read) has the right field count and a date-time."""
-    chunk = bytes(buf[offset : offset + NOTE_MAX * 4 + 4096]).decode("utf-8", errors="replace")
+def _row_starts(lines: list[bytes], k: int, width: int) -> bool:
+    """Whether a whole row starts at line ``k``: the record read from there (over line breaks in
+    quotes) has the right number of fields and a date-time."""
+    chunk = b"\n".join(lines[k : k + 8])[: NOTE_MAX * 4 + 4096].decode("utf-8", errors="replace")
     try:
         record = next(csv.reader(io.StringIO(chunk, newline="")), [])
     except csv.Error:
         return False
     return len(record) == width and any(STAMP.match(v.strip()) for v in record)
-
-
-def _one_record(raw: bytes) -> list[str]:
-    """The fields of one record, as well as they can be told (it may be broken)."""
-    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-    try:
-        return next(csv.reader([text]), [])
-    except csv.Error:  # a bare line break outside quotes: count the commas
-        return text.split(",")
-
-
-def _csv_line(values: list[str]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(values)
-    return out.getvalue().encode("utf-8")

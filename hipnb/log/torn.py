@@ -1,4 +1,4 @@
-"""Rows a read sets aside by their line: bytes that are not UTF-8, a bare CR, a line without an end.
+"""Rows a read sets aside by their line: a last line without a line end, and lines cut off so.
 
 A log written by hipnb ends every row with a line end, so a last line without one was cut off by a
 crash (``28.75`` lost its last bytes and reads as ``28``) or saved by a tool that omits the final
@@ -16,8 +16,6 @@ import os
 import zlib
 from pathlib import Path
 
-import numpy as np
-
 from hipnb.errors import LogError
 
 TORN = "torn"
@@ -33,11 +31,6 @@ CUT_BEFORE_APPEND = (
     "(its last characters lost); it is set aside: check the row, fix it if needed, then run: "
     "hipnb validate --accept {where}"
 )
-NOT_UTF8 = (
-    "the row is not UTF-8 text (byte {byte:#04x}); it is set aside: save the file as 'CSV UTF-8' "
-    "or convert it: iconv -f cp1252 -t utf-8 FILE > FILE.new && mv FILE.new FILE"
-)
-BARE_CR = "a bare carriage return (CR) splits the row; it is set aside"
 
 
 def sidecar(path: Path) -> Path:
@@ -94,26 +87,23 @@ def note_unterminated(path: Path, fd: int, size: int) -> None:
             record(path, TORN, line, line_crc(last))
 
 
-def marks(path: Path | None, buf: np.ndarray, base: int) -> dict[int, str]:
-    """Line -> reason for the lines of ``buf`` (a body starting at file line ``base``) set aside
-    because they were or are unterminated, and not accepted since."""
+def marks(path: Path | None, data: bytes, start: int) -> dict[int, str]:
+    """Line -> reason for the lines of the body (``data[start:]``, whose first line is file line 2)
+    set aside because they were or are unterminated, and not accepted since."""
     found: dict[int, str] = {}
     where = f"{path}:{{}}"
     book = entries(path) if path is not None else {}
-    if buf[-1] != 10 and buf[-1] != 13:
-        newlines = np.flatnonzero(buf == 10)
-        line = base + len(newlines)
-        start = int(newlines[-1]) + 1 if len(newlines) else 0
-        if book.get((line, line_crc(bytes(buf[start:])))) != ACCEPTED:
+    if not data.endswith((b"\n", b"\r")):
+        line = 2 + data.count(b"\n", start)
+        last = data[max(start, data.rfind(b"\n") + 1) :]
+        if book.get((line, line_crc(last))) != ACCEPTED:
             found[line] = UNTERMINATED.format(where=where.format(line))
-    torn = {k for k, v in book.items() if v == TORN} - {k for k, v in book.items() if v == ACCEPTED}
+    accepted = {k for k, v in book.items() if v == ACCEPTED}
+    torn = {k for k, v in book.items() if v == TORN} - accepted
     if torn:
-        newlines = np.flatnonzero(buf == 10)
-        starts = np.concatenate(([0], newlines + 1))
-        ends = np.append(newlines, len(buf))
+        lines = data[start:].split(b"\n")
         for line, crc in torn:
-            i = line - base
-            if 0 <= i < len(starts) and line_crc(bytes(buf[starts[i] : ends[i]])) == crc:
+            if 0 <= line - 2 < len(lines) and line_crc(lines[line - 2]) == crc:
                 found.setdefault(line, CUT_BEFORE_APPEND.format(where=where.format(line)))
     return found
 
@@ -133,43 +123,3 @@ def accept(path: Path, line: int) -> str:
     except OSError as exc:
         raise LogError(f"{sidecar(path)}: cannot be written: {exc.strerror or exc}") from None
     return f"{path}:{line}: accepted as checked; reads keep it from now on"
-
-
-def mend(buf: np.ndarray, base: int) -> tuple[np.ndarray, dict[int, str]]:
-    """Bytes that would take a whole file down, made harmless, and the lines they were on.
-
-    A line that is not UTF-8 gets U+FFFD for its bad bytes, a bare CR (not before a LF, outside
-    quotes: a note may hold one) becomes a space; both rows are set aside (line -> reason), so a bad byte never reads as a wrong value
-    and never hides the other rows. Line ends and quotes are kept, so every line keeps its number.
-    """
-    raw = buf.tobytes()
-    cr = np.flatnonzero(buf[:-1] == 13)
-    bare = cr[buf[cr + 1] != 10]
-    if len(bare):  # a CR inside a quoted field (an odd count of quotes before it) is the note's own
-        bare = bare[np.cumsum(buf == 34)[bare] % 2 == 0]
-    try:
-        raw.decode("utf-8")
-        first_bad = -1
-    except UnicodeDecodeError as exc:
-        first_bad = raw.count(b"\n", 0, exc.start)
-    if first_bad < 0 and not len(bare):
-        return buf, {}
-    newlines = np.flatnonzero(buf == 10)
-    cr_lines = set(np.searchsorted(newlines, bare).tolist())
-    lines = raw.split(b"\n")
-    found: dict[int, str] = {}
-    for i in sorted(cr_lines | (set(range(first_bad, len(lines))) if first_bad >= 0 else set())):
-        line = lines[i]
-        if first_bad >= 0 and i >= first_bad:
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                found[base + i] = NOT_UTF8.format(byte=line[exc.start])
-                line = line.decode("utf-8", errors="replace").encode("utf-8")
-        if i in cr_lines:
-            body = line[:-1] if line.endswith(b"\r") else line
-            if b"\r" in body:
-                found.setdefault(base + i, BARE_CR)
-                line = body.replace(b"\r", b" ") + line[len(body) :]
-        lines[i] = line
-    return np.frombuffer(b"\n".join(lines), dtype=np.uint8), found
