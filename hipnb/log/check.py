@@ -68,21 +68,33 @@ def problems(df: pd.DataFrame) -> list[Problem]:
 
 @overload
 def check_rows(
-    raw: pa.Table | pd.DataFrame, *, typed: Literal[True] = True, index: pd.Index | None = None
+    raw: pa.Table | pd.DataFrame,
+    *,
+    typed: Literal[True] = True,
+    index: pd.Index | None = None,
+    nulls: bool = False,
 ) -> tuple[pd.DataFrame, pd.Series[Any]]: ...
 @overload
 def check_rows(
-    raw: pa.Table | pd.DataFrame, *, typed: Literal[False], index: pd.Index | None = None
+    raw: pa.Table | pd.DataFrame,
+    *,
+    typed: Literal[False],
+    index: pd.Index | None = None,
+    nulls: bool = False,
 ) -> tuple[None, pd.Series[Any]]: ...
 def check_rows(
-    raw: pa.Table | pd.DataFrame, *, typed: bool = True, index: pd.Index | None = None
+    raw: pa.Table | pd.DataFrame,
+    *,
+    typed: bool = True,
+    index: pd.Index | None = None,
+    nulls: bool = False,
 ) -> tuple[pd.DataFrame | None, pd.Series[Any]]:
     """Check rows against the spec: a frame of strings (append) or an Arrow table of text (read).
 
     Returns the typed frame (every column of :data:`ALL_COLUMNS` plus ``local_time``) and, per
     row, the reason it cannot be used (None for a good row; the first rule broken, in column
     order). Messages are built only for failing rows or distinct values. With ``typed=False`` only
-    the reasons (what append needs).
+    the reasons (what append needs). ``nulls``: empty cells are null already (the CSV reader's).
     """
     if isinstance(raw, pd.DataFrame):
         index = raw.index
@@ -95,7 +107,7 @@ def check_rows(
         )
     n = raw.num_rows
     index = pd.RangeIndex(n) if index is None else index
-    rows = _Rows(n, {c.name: _cells(raw, c.name, n) for c in SPEC})
+    rows = _Rows(n, {c.name: _cells(raw, c.name, n, nulls) for c in SPEC})
     out = {c.name: _CHECKS[c.kind](rows, c) for c in SPEC}
     out["local_time"] = rows.local_time
     rows.patch_rules()
@@ -109,15 +121,17 @@ def check_rows(
     return frame, reasons
 
 
-def _cells(raw: pa.Table, name: str, n: int) -> pa.Array:
-    """Column ``name`` as one text array, null where the cell is empty (all null when absent)."""
+def _cells(raw: pa.Table, name: str, n: int, nulls: bool) -> pa.Array:
+    """Column ``name`` as one text array, null where empty (all null when absent); ``nulls``: the
+    CSV reader made empty cells null already."""
     if name not in raw.column_names:
         return pa.nulls(n, pa.string())
     arr = raw.column(name)
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
-    return _null_if_empty(arr)
+    return arr if nulls else _null_if_empty(arr)
 
 
 def _null_if_empty(arr: pa.Array) -> pa.Array:
@@ -353,17 +367,14 @@ def _check_score(rows: _Rows, column: Column) -> pa.Array:
 
 def _check_stamp(rows: _Rows, column: Column) -> pa.Array:
     cells = rows.cells[column.name]
-    local, offset, reasons = parse_stamps(cells)
+    utc, rows.local_time, reasons = parse_stamps(cells)
     if reasons is None:
         rows.empty(column, np.zeros(rows.n, dtype=bool))
     else:
         blank = _np(_trimmed(cells).is_null())
         rows.empty(column, blank)
         rows.flag((reasons != None) & ~blank, lambda i: str(reasons[i]))  # noqa: E711
-    rows.local_time = local
-    minutes = pc.multiply(offset.fill_null(0), 60_000_000)
-    utc = pc.subtract(local.cast(pa.int64()).fill_null(0), minutes)
-    return utc.cast(pa.timestamp("us", tz="UTC"))
+    return utc
 
 
 _CHECKS: dict[str, Callable[[_Rows, Column], pa.Array]] = {

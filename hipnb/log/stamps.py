@@ -255,10 +255,10 @@ def _wall_text(wall: pd.Series) -> pd.Series:
 
 
 def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None]:
-    """(local wall-clock time, offset minutes, reasons) for a column of text stamps.
+    """(UTC instant, local wall-clock time, reasons) for a column of text stamps.
 
-    Stamps in the canonical form ``2026-11-24T07:15:03-05:00`` are parsed as fixed-width bytes; any
-    other form goes the general way (a space for ``T``, ``Z``, ``+0500``, no seconds, fractions).
+    Stamps in the form the log writes, ``2026-11-24T07:15:03-05:00``, go through Arrow's strict ISO
+    8601 cast; any other form goes the general way (a space for ``T``, ``Z``, ``+0500``, no seconds, fractions).
     Both ways apply the same rules: a real calendar date, 00:00:00-23:59:59 (no leap second, no hour
     24, nothing rolled over), an offset whose minutes are 0-59 and at most 18 h, and no start before
     :data:`EARLIEST_START`. ``reasons`` is None when every stamp is good, else an object array (None
@@ -310,8 +310,8 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
             reasons[i] = f"{shown} is not a valid date-time"
         else:
             reasons[i] = f"{shown} {start_problem(_BEFORE_FLOOR)}"
-    local = pa.array(us.view("datetime64[us]"), pa.timestamp("us"))
-    return local, pa.array(offset, pa.int64()), reasons
+    utc = pa.array(us - offset * 60_000_000, pa.timestamp("us", tz="UTC"))
+    return utc, pa.array(us, pa.timestamp("us")), reasons
 
 
 _EARLIEST_US = int(EARLIEST_START.timestamp()) * 1_000_000
@@ -356,9 +356,10 @@ def _epoch_us(
 
 
 def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
-    """Every stamp in the form the log writes, ``2026-11-24T07:15:03-05:00``: Arrow's strict ISO 8601
-    cast gives the instant, the last six bytes the offset. None when any stamp is in another form,
-    not a real date-time, or out of range: the general path then says why."""
+    """(UTC instant, local time) when every stamp is in the form the log writes,
+    ``2026-11-24T07:15:03-05:00``: Arrow's strict ISO 8601 cast gives the instant, the last six bytes
+    the offset. None when any stamp is in another form, not a real date-time, or out of range: the
+    general path then says why."""
     n = len(stamp)
     if n == 0 or stamp.null_count:
         return None
@@ -371,13 +372,14 @@ def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     except pa.ArrowInvalid:
         return None
     raw = np.frombuffer(stamp.buffers()[2], dtype=np.uint8)[ends[0] : ends[-1]].reshape(n, 25)
-    if not (((raw[:, 19] == 43) | (raw[:, 19] == 45)) & (raw[:, 22] == 58)).all():
+    sign = raw[:, 19]
+    if not (((sign == 43) | (sign == 45)) & (raw[:, 22] == 58)).all():
         return None  # 25 characters, but not ending in +HH:MM
-    tail = raw[:, 19:].astype(np.int32) - 48
-    offset = (tail[:, 1] * 600 + tail[:, 2] * 60 + tail[:, 4] * 10 + tail[:, 5]) * np.where(
-        raw[:, 19] == 45, -1, 1
+    digit = [raw[:, k].astype(np.int64) - 48 for k in (20, 21, 23, 24)]
+    offset = (digit[0] * 600 + digit[1] * 60 + digit[2] * 10 + digit[3]) * (
+        44 - sign.astype(np.int64)
     )
     us = utc.cast(pa.int64()).to_numpy()
     if (np.abs(offset) > MAX_OFFSET_MIN).any() or (us < _EARLIEST_US).any():
         return None
-    return pa.array(us + offset * 60_000_000, pa.timestamp("us")), pa.array(offset, pa.int64())
+    return utc, pa.array(us + offset * 60_000_000, pa.timestamp("us"))
