@@ -18,7 +18,7 @@ from filelock import FileLock
 
 from hipnb.errors import LogError
 from hipnb.log import torn
-from hipnb.log.check import check_rows, first_rejected, normalized_names
+from hipnb.log.check import check_rows, first_rejected, normalized_names, row_problems
 from hipnb.log.check import empty_log as _empty_log
 from hipnb.log.identity import apply_corrections, hold_ids
 from hipnb.log.read import read_logs, refuse_odd_file
@@ -72,7 +72,7 @@ class SessionLog:
         batch = _batch(rows)
         if not len(batch):
             return 0
-        _, reason = check_rows(batch.table, typed=False, index=batch.index)
+        reason = row_problems(batch.table, index=batch.index)
         first = first_rejected(reason)
         if first:
             raise LogError(

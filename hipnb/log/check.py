@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Any, Literal, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -66,59 +66,58 @@ def problems(df: pd.DataFrame) -> list[Problem]:
     return list(df.attrs.get("problems", []))
 
 
-@overload
 def check_rows(
     raw: pa.Table | pd.DataFrame,
     *,
-    typed: Literal[True] = True,
     index: pd.Index | None = None,
     nulls: bool = False,
-) -> tuple[pd.DataFrame, pd.Series[Any]]: ...
-@overload
-def check_rows(
-    raw: pa.Table | pd.DataFrame,
-    *,
-    typed: Literal[False],
-    index: pd.Index | None = None,
-    nulls: bool = False,
-) -> tuple[None, pd.Series[Any]]: ...
-def check_rows(
-    raw: pa.Table | pd.DataFrame,
-    *,
-    typed: bool = True,
-    index: pd.Index | None = None,
-    nulls: bool = False,
-) -> tuple[pd.DataFrame | None, pd.Series[Any]]:
+    aside: dict[int, str] | None = None,
+) -> tuple[pd.DataFrame, pd.Series[Any]]:
     """Check rows against the spec: a frame of strings (append) or an Arrow table of text (read).
 
     Returns the typed frame (every column of :data:`ALL_COLUMNS` plus ``local_time``) and, per
     row, the reason it cannot be used (None for a good row; the first rule broken, in column
-    order). Messages are built only for failing rows or distinct values. With ``typed=False`` only
-    the reasons (what append needs). ``nulls``: empty cells are null already (the CSV reader's).
+    order). Messages are built only for failing rows or distinct values. For the reader:
+    ``nulls``: empty cells are null already; ``aside``: rows (by position) set aside and why; when
+    given, the frame holds only the good rows, each under its position.
     """
-    if isinstance(raw, pd.DataFrame):
-        index = raw.index
-        raw = pa.table(
-            {
-                c: pa.array(raw[c].astype("str").fillna(""), pa.string())
-                for c in raw
-                if c in ALL_COLUMNS
-            }
-        )
-    n = raw.num_rows
-    index = pd.RangeIndex(n) if index is None else index
-    rows = _Rows(n, {c.name: _cells(raw, c.name, n, nulls) for c in SPEC})
-    out = {c.name: _CHECKS[c.kind](rows, c) for c in SPEC}
-    out["local_time"] = rows.local_time
-    rows.patch_rules()
-    reasons = pd.Series(rows.reason, index=index)
-    if not typed:
-        return None, reasons
-    frame = pa.table(out).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    rows, out, index = _check(raw, index, nulls, aside)
+    table = pa.table(out)
+    if aside is not None and rows.bad.any():
+        table = table.filter(pa.array(~rows.bad))
+        index = index[~rows.bad]
+    frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
     frame.index = index
     if rows.patch.any():
         frame[PATCH] = rows.patches(frame)
-    return frame, reasons
+    return frame, pd.Series(rows.reason, index=index if aside is None else rows.index)
+
+
+def row_problems(raw: pa.Table | pd.DataFrame, *, index: pd.Index | None = None) -> pd.Series:
+    """What :func:`check_rows` says of each row, without building the typed frame (for append)."""
+    rows, _, index = _check(raw, index, False, None)
+    return pd.Series(rows.reason, index=index)
+
+
+def _check(
+    raw: pa.Table | pd.DataFrame,
+    index: pd.Index | None,
+    nulls: bool,
+    aside: dict[int, str] | None,
+) -> tuple[_Rows, dict[str, pa.Array], pd.Index]:
+    if isinstance(raw, pd.DataFrame):
+        index = raw.index
+        text = {c: raw[c].astype("str").fillna("") for c in raw if c in ALL_COLUMNS}
+        raw = pa.table({c: pa.array(v, pa.string()) for c, v in text.items()})
+    n = raw.num_rows
+    rows = _Rows(n, {c.name: _cells(raw, c.name, n, nulls) for c in SPEC})
+    rows.index = pd.RangeIndex(n) if index is None else index
+    for at, why in (aside or {}).items():
+        rows.bad[at], rows.reason[at] = True, why
+    out = {c.name: _CHECKS[c.kind](rows, c) for c in SPEC}
+    out["local_time"] = rows.local_time
+    rows.patch_rules()
+    return rows, out, rows.index
 
 
 def _cells(raw: pa.Table, name: str, n: int, nulls: bool) -> pa.Array:
@@ -152,6 +151,7 @@ class _Rows:
     def __init__(self, n: int, cells: dict[str, pa.Array]):
         self.n = n
         self.cells = cells
+        self.index: pd.Index = pd.RangeIndex(n)
         self.bad = np.zeros(n, dtype=bool)
         self.reason = np.full(n, None, dtype=object)
         self.local_time = pa.nulls(n, pa.timestamp("us"))
@@ -163,9 +163,9 @@ class _Rows:
             self.partial = _np(pc.is_in(words, pa.array(PARTIAL_ACTIONS)))
             self.patch = _np(pc.equal(words, "patch"))
 
-    def flag(self, mask: object, message: Callable[[int], str]) -> None:
+    def flag(self, mask: pa.Array | Mask, message: Callable[[int], str]) -> None:
         """Give rows in ``mask`` (not already rejected) a reason; ``message(i)`` builds it."""
-        mask = _np(mask) & ~self.bad  # type: ignore[arg-type]
+        mask = _np(mask) & ~self.bad
         for i in np.flatnonzero(mask):
             self.reason[i] = message(int(i))
         self.bad |= mask
@@ -174,8 +174,8 @@ class _Rows:
         """Remember which cells are blank; flag them where the column is needed (an identity
         column in every row, a required one in a new hold or an edit)."""
         self.blank[column.name] = blank
-        need = blank if column.identity else blank & ~self.partial if column.required else None
-        if need is not None:
+        if column.identity or column.required:
+            need = blank if column.identity else blank & ~self.partial
             self.flag(need, lambda i: f"{column.name} is empty")
 
     def clearable(self, column: Column) -> pa.Array:
@@ -194,22 +194,26 @@ class _Rows:
         for column in SPEC:
             if not (column.editable or column.identity or column.name == "action"):
                 why = f"a patch cannot change {column.name} (it changes only {', '.join(EDITABLE)})"
-                self.flag(self.patch & ~self.blank[column.name], lambda i, why=why: why)
+                self.flag(self.patch & ~self.blank[column.name], _said(why))
 
     def patches(self, frame: pd.DataFrame) -> pd.Series:
-        """Each patch row's changes as a dict (field -> typed value; None clears), else None."""
-        out = np.full(self.n, None, dtype=object)
+        """Each good patch row's changes as a dict (field -> typed value; None clears), else None."""
+        out = pd.Series(None, index=frame.index, dtype="object")
         for i in np.flatnonzero(self.patch & ~self.bad):
-            change: dict[str, object] = {}
+            label, change = self.index[int(i)], dict[str, Any]()
             for name in EDITABLE:
                 if name in self.cleared and self.cleared[name][i]:
                     change[name] = None
                 elif not self.blank[name][i]:
-                    change[name] = frame[name].iloc[i]
+                    change[name] = frame.at[label, name]
                     if name == "started_at":
-                        change["local_time"] = frame["local_time"].iloc[i]
-            out[i] = change
-        return pd.Series(out, index=frame.index, dtype="object")
+                        change["local_time"] = frame.at[label, "local_time"]
+            out.at[label] = change  # type: ignore[assignment]
+        return out
+
+
+def _said(text: str) -> Callable[[int], str]:
+    return lambda i: text
 
 
 def _quoted(column: Column, values: pa.Array, what: str) -> Callable[[int], str]:
@@ -236,7 +240,7 @@ def _by_value(rows: _Rows, column: Column, rule: Rule, kind: pa.DataType) -> pa.
     blank = np.append([v in ("", None) for v in values], True)[codes]
     rows.empty(column, blank)
     if any(whys):
-        why = np.append(np.array(whys, dtype=object), None)[codes]
+        why = np.array([*whys, None], dtype=object)[codes]
         rows.flag(why != None, lambda i: f"{column.name} {why[i]}")  # noqa: E711 (elementwise)
     typed = pa.array(list(values), kind)
     if typed.equals(encoded.dictionary):  # nothing to change: keep the cells

@@ -33,7 +33,6 @@ from hipnb.log.spec import ALL_COLUMNS, COLUMNS, NOTE_MAX, REQUIRED
 from hipnb.log.stamps import STAMP
 
 _BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
-_REJECTED = "_rejected"  # rows validation refused, until read_logs leaves them out
 NOT_UTF8 = (
     "the row is not UTF-8 text (byte {byte:#04x}); it is set aside: save the file as 'CSV UTF-8' "
     "or convert it: iconv -f cp1252 -t utf-8 FILE > FILE.new && mv FILE.new FILE"
@@ -139,10 +138,7 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     name, rows with a ``hold_id``, and rows that share an athlete and a start time. Returns the
     frame and a :class:`Problem` for each correction that names no current hold.
     """
-    rejected = df.pop(_REJECTED).to_numpy(bool) if _REJECTED in df else np.zeros(len(df), bool)
     where = df.pop(WHERE) if WHERE in df else None
-    if rejected.any():
-        df = df[~rejected]
     found: list[Problem] = []
     codes = pd.factorize(df["athlete"])[0]
     slots, rows = _by_athlete(codes, _times(df))
@@ -167,7 +163,8 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
             ]
         for label, reason in refused:
             at = where.loc[label] if where is not None else None
-            found.append(Problem(*(at if isinstance(at, tuple) else ("", 0)), reason))
+            file, line = at if isinstance(at, tuple) else ("", 0)
+            found.append(Problem(file, line, reason))
         keep = ~involved
         keep[df.index.get_indexer(current.index)] = True
         df = df[keep]
@@ -288,7 +285,7 @@ def _read_bytes(
     open_quote = aside and data.count(b'"', data.rfind(b"\n") + 1) % 2  # pyarrow would close it
     table = None if open_quote else _parse(data, names, skip=1)
     if table is not None and table.num_rows == lines:  # one record a line: record i on line i + 2
-        at = np.arange(2, lines + 2)
+        at: list[int] | np.ndarray = np.arange(2, lines + 2)
         found: list[Problem] = []
     else:
         body, at, found = _records(data[start:], len(names), aside, name)
@@ -298,19 +295,15 @@ def _read_bytes(
         table = _parse(body, names, skip=0)
         if table is None:  # pragma: no cover - the scan left only whole records
             raise LogError(f"{name}: could not be parsed")
-    typed, reason = check_rows(table, nulls=True)
-    why = reason.to_numpy(dtype=object).copy()
-    for line, text in aside.items():
-        why[line - 2] = text
-    bad = pd.notna(why)
-    found += [Problem(name, int(at[i]), str(why[i])) for i in np.flatnonzero(bad)]
-    corrections = typed["action"].notna().to_numpy() & ~bad
-    if corrections.any():  # where each correction is, should it name no current hold
-        where = np.full(len(typed), None, dtype=object)
-        for i in np.flatnonzero(corrections):
-            where[i] = (name, int(at[i]))
-        typed[WHERE] = where
-    typed[_REJECTED] = bad  # left out once the files are combined: one copy for all
+    typed, reason = check_rows(
+        table, nulls=True, aside={line - 2: why for line, why in aside.items()}
+    )
+    found += [
+        Problem(name, int(at[i]), str(reason.iloc[i])) for i in np.flatnonzero(reason.notna())
+    ]
+    corrections = typed.index[typed["action"].notna().to_numpy()]
+    if len(corrections):  # where each correction is, should it name no current hold
+        typed[WHERE] = pd.Series({i: (name, int(at[i])) for i in corrections}, dtype=object)
     return typed, sorted(found, key=lambda p: p.line)
 
 
