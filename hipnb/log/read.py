@@ -51,24 +51,21 @@ def read_logs(
     Returns a typed frame: ``started_at`` as a UTC timestamp, ``local_time`` (the athlete's
     wall-clock time, from the row's own UTC offset), floats for seconds, bool ``completed``,
     nullable ints for ``rpe``/``discomfort``, text for the rest; every column of the schema is
-    there even when a file lacks the optional ones. Columns outside the schema are ignored. Rows keep
-    the order of the files (files by name), except that each athlete's rows are put in time order
-    (file order among equal times) in the places that athlete's rows had.
+    there even when a file lacks the optional ones; columns outside it are ignored. Rows keep the
+    files' order (files by name), except that each athlete's rows are put in time order (file
+    order among equal times) in the places that athlete's rows had.
 
-    Corrections are applied (see the README's log section): rows with ``action`` ``edit`` or
-    ``delete`` replace or remove the hold named by their ``hold_id``, in file order, and two plain
-    rows of the same athlete's same hold (same ``session_id``, ``exercise``, ``side``,
-    ``started_at``) are kept once, the later copy winning.
+    Corrections are applied (see the README's log section) in file order, and two plain rows of
+    the same athlete's same hold are kept once, the later copy winning.
 
     ``errors="report"`` (default): unusable rows are left out and listed in
-    ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), with one warning; a file that
-    cannot be read at all (a folder named ``x.csv``, no permission, a header that is not UTF-8) is
-    reported at its line 1 and the rest still load, unless it is the one file asked for: then, as with
-    ``errors="raise"``, :class:`hipnb.LogError` is raised. ``errors="raise"``: the first problem raises
-    :class:`hipnb.LogError`. A row with bytes that are not UTF-8, and a last line without a line end
-    (until ``hipnb validate --accept FILE:LINE``), are set aside and reported like any bad row.
-    A path that does not exist raises :class:`hipnb.LogError` (a mistyped
-    path); :meth:`SessionLog.read` reads a missing file as an empty log instead.
+    ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), with one warning. A row with
+    bytes that are not UTF-8, and a last line without a line end (until ``hipnb validate --accept
+    FILE:LINE``), are set aside like any bad row. A file that cannot be read at all (a folder named
+    ``x.csv``, no permission, an unusable header) is reported at its line 1 and the rest load,
+    unless it is the one file asked for: then, as with ``errors="raise"`` for any problem,
+    :class:`hipnb.LogError` is raised. A path that does not exist raises :class:`hipnb.LogError`;
+    :meth:`SessionLog.read` reads a missing file as an empty log instead.
     """
     if errors not in ("report", "raise"):
         raise ValueError("errors must be 'report' or 'raise'")
@@ -132,16 +129,15 @@ def _without_file(exc: LogError, f: Path) -> str:
 
 def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Apply corrections and merge duplicates (file order decides), then put each athlete's rows
-    in time order.
+    in time order, in one take.
 
-    Only rows that may answer earlier rows pay: correction rows, the rows of the sessions they
-    name, rows with a ``hold_id``, and rows that share an athlete and a start time. Returns the
-    frame and a :class:`Problem` for each correction that names no current hold.
+    Only rows that may answer other rows pay: rows with a ``hold_id`` (corrections), the rows of
+    the sessions they name, and rows that share an athlete and a start time. Returns the frame and
+    a :class:`Problem` for each correction that names no current hold.
     """
     where = df.pop(WHERE) if WHERE in df else None
-    found: list[Problem] = []
     codes = pd.factorize(df["athlete"])[0]
-    slots, rows = _by_athlete(codes, _times(df))
+    _, rows = _by_athlete(codes, _times(df))
     a, t = codes[rows], _times(df)[rows]
     same = (a[1:] == a[:-1]) & (t[1:] == t[:-1])
     involved = np.zeros(len(df), dtype=bool)
@@ -151,31 +147,28 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         named = df.loc[refs, ["athlete", "hold_id"]]
         # a key is session|exercise|side|stamp, read from the right: a session id may hold '|'
         sessions = named["hold_id"].str.rsplit("|", n=3).str[0].unique()
-        involved |= refs | (
-            df["athlete"].isin(named["athlete"].unique()).to_numpy()
-            & df["session_id"].isin(sessions).to_numpy()
-        )
+        athletes = df["athlete"].isin(named["athlete"].unique()).to_numpy()
+        involved |= refs | (athletes & df["session_id"].isin(sessions).to_numpy())
+    keep, found = np.ones(len(df), dtype=bool), []
     if involved.any():
         current, refused, changed = apply_corrections(df[involved])
+        columns = [*ALL_COLUMNS, "local_time"]
         for label in changed:
-            df.loc[label, [*ALL_COLUMNS, "local_time"]] = current.loc[
-                label, [*ALL_COLUMNS, "local_time"]
-            ]
+            df.loc[label, columns] = current.loc[label, columns]
         for label, reason in refused:
             at = where.loc[label] if where is not None else None
             file, line = at if isinstance(at, tuple) else ("", 0)
             found.append(Problem(file, line, reason))
         keep = ~involved
         keep[df.index.get_indexer(current.index)] = True
-        df = df[keep]
-        codes = codes[keep]
-        slots, rows = _by_athlete(codes, _times(df))
-    df = df.drop(columns=[PATCH], errors="ignore").reset_index(drop=True)
-    if (slots == rows).all():
-        return df, found
+    kept = np.flatnonzero(keep)
+    slots, rows = _by_athlete(codes[kept], _times(df)[kept])
     order = np.empty_like(rows)
     order[slots] = rows  # each athlete's rows, in time order, in the places its rows had
-    return df.take(order).reset_index(drop=True), found
+    df = df.drop(columns=[PATCH], errors="ignore")
+    if len(kept) == len(df) and (order == np.arange(len(df))).all():
+        return df.reset_index(drop=True), found
+    return df.take(kept[order]).reset_index(drop=True), found
 
 
 def _times(df: pd.DataFrame) -> np.ndarray:
@@ -280,8 +273,8 @@ def _read_bytes(
     names = _header(data[:start], name)
     if _BLANK.match(data, start):
         return empty_log(), []
-    aside = torn.marks(path, data, start)  # line -> why the row there is set aside
     lines = _count_lf(data, start) + (not data.endswith(b"\n"))
+    aside = torn.marks(path, data, start, lines + 1)  # line -> why the row there is set aside
     open_quote = aside and data.count(b'"', data.rfind(b"\n") + 1) % 2  # pyarrow would close it
     table = None if open_quote else _parse(data, names, skip=1)
     if table is not None and table.num_rows == lines:  # one record a line: record i on line i + 2

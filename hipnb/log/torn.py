@@ -87,17 +87,16 @@ def note_unterminated(path: Path, fd: int, size: int) -> None:
             record(path, TORN, line, line_crc(last))
 
 
-def marks(path: Path | None, data: bytes, start: int) -> dict[int, str]:
-    """Line -> reason for the lines of the body (``data[start:]``, whose first line is file line 2)
-    set aside because they were or are unterminated, and not accepted since."""
+def marks(path: Path | None, data: bytes, start: int, last: int) -> dict[int, str]:
+    """Line -> reason for the lines of the body (``data[start:]``, file lines 2 to ``last``) set
+    aside because they were or are unterminated, and not accepted since."""
     found: dict[int, str] = {}
     where = f"{path}:{{}}"
     book = entries(path) if path is not None else {}
     if not data.endswith((b"\n", b"\r")):
-        line = 2 + data.count(b"\n", start)
-        last = data[max(start, data.rfind(b"\n") + 1) :]
-        if book.get((line, line_crc(last))) != ACCEPTED:
-            found[line] = UNTERMINATED.format(where=where.format(line))
+        text = data[max(start, data.rfind(b"\n") + 1) :]
+        if book.get((last, line_crc(text))) != ACCEPTED:
+            found[last] = UNTERMINATED.format(where=where.format(last))
     accepted = {k for k, v in book.items() if v == ACCEPTED}
     torn = {k for k, v in book.items() if v == TORN} - accepted
     if torn:
