@@ -307,8 +307,8 @@ def _check_text(rows: _Rows, column: Column) -> pa.Array:
 
 def _check_ref(rows: _Rows, column: Column) -> pa.Array:
     ref = _trimmed(rows.cells[column.name])
-    wants = _np(pc.is_valid(rows.cells["action"])) & _np(ref.is_null())
     action = rows.cells["action"]
+    wants = _np(_trimmed(action).is_valid()) & _np(ref.is_null())
     rows.flag(
         wants,
         lambda i: (
@@ -327,8 +327,8 @@ def _check_note(rows: _Rows, column: Column) -> pa.Array:
 
 
 def _numbers(rows: _Rows, column: Column) -> tuple[pa.Array, pa.Array]:
-    """(numbers, cells) of a numeric column, blank cells remembered; a cell that is not a number
-    is null in the numbers and flagged with ``what``, as the caller says."""
+    """(numbers, cells) of a numeric column, its blank cells remembered; a cell that is not a number
+    is null in the numbers (the caller says why). Spaces are trimmed only when the plain cast fails."""
     cells = rows.clearable(column)
     try:
         num = pc.cast(cells, pa.float64())

@@ -1,0 +1,77 @@
+"""The order a read gives, and how much work a fault costs it."""
+
+from __future__ import annotations
+
+import warnings
+
+import pyarrow.csv as pacsv
+
+from hipnb import SessionLog, read_logs
+from hipnb.log import problems
+
+from .test_log import row
+
+
+def _squad(path, stamps):
+    """One squad file: (athlete, minute) rows appended in the order given."""
+    log = SessionLog(path)
+    for i, (athlete, minute) in enumerate(stamps):
+        log.append([row(minute, session_id=f"s{i}", athlete=athlete)])
+    return log
+
+
+def test_a_squad_file_in_time_order_reads_in_file_order(tmp_path):
+    log = _squad(tmp_path / "squad.csv", [("bo", 1), ("ana", 2), ("bo", 3), ("ana", 4)])
+    df = log.read()
+    assert df["session_id"].tolist() == ["s0", "s1", "s2", "s3"]
+
+
+def test_a_back_dated_row_moves_into_time_order_within_its_athletes_places(tmp_path):
+    # bo's rows stand at places 0, 2 and 4; his row for minute 2 was entered last (back-dated)
+    stamps = [("bo", 1), ("ana", 3), ("bo", 5), ("ana", 6), ("bo", 2)]
+    df = _squad(tmp_path / "squad.csv", stamps).read()
+    assert df["athlete"].tolist() == ["bo", "ana", "bo", "ana", "bo"]
+    assert df["session_id"].tolist() == ["s0", "s1", "s4", "s3", "s2"]
+    for _, rows in df.groupby("athlete"):
+        assert rows["started_at"].is_monotonic_increasing
+
+
+def test_a_folder_reads_file_after_file(tmp_path):
+    _squad(tmp_path / "bo.csv", [("bo", 1), ("bo", 3)])
+    _squad(tmp_path / "ana.csv", [("ana", 2), ("ana", 4)])
+    df = read_logs(tmp_path)
+    assert df["athlete"].tolist() == ["ana", "ana", "bo", "bo"]  # files by name
+
+
+def test_a_bad_value_costs_no_second_parse_and_only_its_row(tmp_path, monkeypatch):
+    log = _squad(tmp_path / "squad.csv", [("bo", m) for m in range(6)])
+    data = log.path.read_bytes().split(b"\r\n")
+    data[3] = data[3].replace(b",31.5,", b",thirty,")
+    log.path.write_bytes(b"\r\n".join(data))
+    calls = []
+    real = pacsv.read_csv
+    monkeypatch.setattr(pacsv, "read_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = log.read()
+    assert len(calls) == 1
+    assert len(df) == 5
+    [p] = problems(df)
+    assert p.line == 4 and "actual_s 'thirty' is not a number of seconds" in p.reason
+
+
+def test_a_structural_fault_costs_one_line_scan_and_one_more_parse(tmp_path, monkeypatch):
+    log = _squad(tmp_path / "squad.csv", [("bo", m) for m in range(6)])
+    data = log.path.read_bytes().split(b"\r\n")
+    data[3] = data[3][:20]  # a row cut short, then more rows appended after it
+    log.path.write_bytes(b"\r\n".join(data))
+    calls = []
+    real = pacsv.read_csv
+    monkeypatch.setattr(pacsv, "read_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = log.read()
+    assert len(calls) == 2
+    assert df["session_id"].tolist() == ["s0", "s1", "s3", "s4", "s5"]
+    [p] = problems(df)
+    assert p.line == 4 and "fields, expected" in p.reason
