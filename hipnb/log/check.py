@@ -343,7 +343,7 @@ def _numbers(rows: _Rows, column: Column) -> tuple[pa.Array, pa.Array]:
 
 def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
     num, cells = _numbers(rows, column)
-    if num.null_count == rows.n:
+    if cells.null_count == rows.n:
         return num
     rows.flag(
         pc.and_(cells.is_valid(), pc.invert(pc.is_finite(num.fill_null(np.nan)))),
@@ -358,7 +358,7 @@ def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
 
 def _check_score(rows: _Rows, column: Column) -> pa.Array:
     num, cells = _numbers(rows, column)
-    if num.null_count == rows.n:
+    if cells.null_count == rows.n:
         return pa.nulls(rows.n, pa.int64())
     low, high = column.low or 0, column.high or 0
     right = pc.and_(

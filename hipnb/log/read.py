@@ -9,8 +9,6 @@ and pyarrow parses the rest. Only a header that cannot be used stops a file.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import stat
@@ -382,13 +380,14 @@ def _records(
     body: bytes, width: int, aside: dict[int, str], name: str
 ) -> tuple[bytes, list[int], list[Problem]]:
     """The whole records of ``body`` (its line ``i`` is file line ``i + 2``), the line each starts
-    on, and a :class:`Problem` for every line that cannot be read.
+    on, and a :class:`Problem` for every other line that is not blank.
 
     A record is one line, or several when a quoted field holds line breaks. Cannot be read: a
     record with the wrong number of fields; a quote that never closes (a write cut off inside a
-    quoted field, or a quote that runs over complete rows: reading starts again at the first of
-    those); bytes that are not UTF-8; a bare CR; a line set aside in ``aside``. Blank lines are
-    skipped; empty cells a spreadsheet added after the last column are dropped.
+    quoted field, or a quote that runs over complete rows); bytes that are not UTF-8; a bare CR; a
+    line set aside in ``aside``. After a record that cannot be read, reading goes on at its next
+    line, so every line is read or reported. Empty cells a spreadsheet added after the last column
+    are dropped.
     """
     lines = body.split(b"\n")
     unterminated = lines[-1] != b""
@@ -412,50 +411,64 @@ def _records(
             at.append(no)
             i += 1
             continue
-        j, quotes = i, line.count(b'"')
-        while quotes % 2 and j + 1 < len(lines) and sum(map(len, lines[i : j + 1])) <= NOTE_MAX * 4:
+        j = i
+        fields, open_quote, bare_cr = _fields(line)
+        while open_quote and j + 1 < len(lines) and sum(map(len, lines[i : j + 1])) <= NOTE_MAX * 4:
             j += 1
-            quotes += lines[j].count(b'"')
-        restart = next((k for k in range(i + 1, j + 1) if _row_starts(lines, k, width)), None)
-        if restart is not None:
-            why = "a quote opened here never closes (it runs over complete rows that follow)"
-            found.append(Problem(name, no, why))
-            i = restart
-            continue
+            fields, open_quote, bare_cr = _fields(b"\n".join(lines[i : j + 1]))
         record = b"\n".join(lines[i : j + 1])
-        if quotes % 2:
-            why = (
-                "the record is cut off inside a quoted field (a write was cut off)"
-                if j + 1 == len(lines)
-                else f"a quoted field runs over {NOTE_MAX:,} characters across lines: "
-                "a quote opened here never closes"
-            )
+        if not record.strip():
+            i += 1
+            continue
+        why = next((bad_bytes[k] for k in range(i, j + 1) if k in bad_bytes), None)
+        if why:
+            pass
+        elif any(_row_starts(lines, k, width) for k in range(i + 1, j + 1)):
+            why = "a quote opened here never closes (it runs over complete rows that follow)"
+        elif open_quote and j + 1 == len(lines):
+            why = "the record is cut off inside a quoted field (a write was cut off)"
+        elif open_quote:
+            why = f"a quoted field runs over {NOTE_MAX:,} characters across lines: never closed"
+        elif bare_cr:
+            why = BARE_CR
+        elif len(fields) > width and not any(f.group(0).strip() for f in fields[width:]):
+            record = record[: record.rfind(b",", 0, fields[width].start())] + b"\r"
+        elif len(fields) != width:
+            why = f"row has {len(fields)} fields, expected {width}"
+            if unterminated and j + 1 == len(lines):
+                why += " (the last line is incomplete: a write was cut off)"
+        why = why or next((aside[k + 2] for k in range(i, j + 1) if k + 2 in aside), None)
+        if why:
             found.append(Problem(name, no, why))
             i += 1
             continue
+        keep.append(record)
+        at.append(no)
         i = j + 1
-        text = record.removesuffix(b"\r")
-        if not text.strip():
-            continue
-        outside = text.split(b'"')[::2] if b'"' in text else [text]  # the text outside quotes
-        fields = sum(part.count(b",") for part in outside) + 1
-        broken = next((bad_bytes[k] for k in range(no - 2, i) if k in bad_bytes), None)
-        if broken is None and any(b"\r" in part for part in outside):
-            broken = BARE_CR
-        extra = outside[-1].rsplit(b",", max(fields - width, 0))
-        if fields > width and not any(cell.strip() for cell in extra[1:]):
-            record, fields = text[: len(text) - len(outside[-1]) + len(extra[0])] + b"\r", width
-        if broken is None and fields != width:
-            broken = f"row has {fields} fields, expected {width}"
-            if unterminated and i == len(lines):
-                broken += " (the last line is incomplete: a write was cut off)"
-        broken = broken or next((aside[k] for k in range(no, i + 2) if k in aside), None)
-        if broken:
-            found.append(Problem(name, no, broken))
-        else:
-            keep.append(record)
-            at.append(no)
     return b"\n".join([*keep, b""]), at, found
+
+
+#: One field as pyarrow reads it: a quote opens a quoted part only at the start of a field.
+_FIELD = re.compile(rb'"(?:[^"]|"")*(?P<end>"?)(?P<tail>[^,]*)|(?P<plain>[^,]*)')
+
+
+def _fields(record: bytes) -> tuple[list[re.Match[bytes]], bool, bool]:
+    """The fields of a record, whether it ends inside a quoted field, and whether a CR stands
+    outside quotes (the record's own line-end CR aside)."""
+    text = record.removesuffix(b"\r")
+    fields: list[re.Match[bytes]] = []
+    pos = 0
+    while True:
+        m = _FIELD.match(text, pos)
+        assert m is not None  # every alternative may match nothing
+        fields.append(m)
+        pos = m.end() + 1
+        if pos > len(text):
+            break
+    last = fields[-1]
+    open_quote = last.group("plain") is None and last.group("end") == b""
+    bare_cr = any(b"\r" in (f.group("tail") or f.group("plain") or b"") for f in fields)
+    return fields, open_quote, bare_cr
 
 
 def _not_utf8(body: bytes, lines: list[bytes]) -> dict[int, str]:
@@ -475,9 +488,10 @@ def _not_utf8(body: bytes, lines: list[bytes]) -> dict[int, str]:
 def _row_starts(lines: list[bytes], k: int, width: int) -> bool:
     """Whether a whole row starts at line ``k``: the record read from there (over line breaks in
     quotes) has the right number of fields and a date-time."""
-    chunk = b"\n".join(lines[k : k + 8])[: NOTE_MAX * 4 + 4096].decode("utf-8", errors="replace")
-    try:
-        record = next(csv.reader(io.StringIO(chunk, newline="")), [])
-    except csv.Error:
-        return False
-    return len(record) == width and any(STAMP.match(v.strip()) for v in record)
+    j = k
+    fields, open_quote, _ = _fields(lines[k])
+    while open_quote and j + 1 < min(len(lines), k + 8):
+        j += 1
+        fields, open_quote, _ = _fields(b"\n".join(lines[k : j + 1]))
+    stamps = (f.group(0).strip(b'" ').decode("utf-8", "replace") for f in fields)
+    return not open_quote and len(fields) == width and any(STAMP.match(v) for v in stamps)
