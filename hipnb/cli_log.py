@@ -391,7 +391,7 @@ def known_athlete(name: str, df: pd.DataFrame) -> str:
     """``name`` as the logs keep it (NFC, trimmed); an error naming the closest one if absent."""
     clean = hipnb.log.normalize_name(name)
     if not (df["athlete"] == clean).any():
-        hint = did_you_mean(clean, df["athlete"].unique())
+        hint = did_you_mean(clean, sorted(df["athlete"].unique()))  # the same hint, any row order
         raise HipnbError(f"no athlete {clean!r}" + (f"; {hint}" if hint else ""))
     return clean
 

@@ -59,7 +59,8 @@ def select_holds(
 ) -> pd.DataFrame:
     """The current holds of ``df`` (one athlete's, one local day's, when given) with a ``ref`` column.
 
-    ``day`` is the athlete's local date (``YYYY-MM-DD``). Rows keep the log's order (athlete, time).
+    ``day`` is the athlete's local date (``YYYY-MM-DD``). Rows are in athlete order (by name), then
+    by time, whatever the order of the log's rows: a squad file lists athlete after athlete.
     """
     out = df.assign(ref=hold_refs(df))
     if athlete is not None:
@@ -67,7 +68,7 @@ def select_holds(
     if day is not None:
         wanted = date.fromisoformat(day) if isinstance(day, str) else day
         out = out[out["local_time"].dt.date == wanted]
-    return out
+    return out.sort_values(["athlete", "started_at"], kind="stable")
 
 
 def find_hold(df: pd.DataFrame, ref: str) -> pd.Series:

@@ -15,7 +15,8 @@ def target_met_days(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataFr
 
 
 def streaks(df: pd.DataFrame, target_s: float = BAND_LOW_S, *, as_of: Day) -> pd.DataFrame:
-    """Per athlete: current and longest streak of consecutive days the bound-angle target was met.
+    """Per athlete (by name): current and longest streak of consecutive days the bound-angle target
+    was met.
 
     The current streak counts back from ``as_of``: a day not yet done (``as_of`` itself) does not
     break it, an earlier day without the target does; rows after ``as_of`` are not counted.
@@ -25,7 +26,7 @@ def streaks(df: pd.DataFrame, target_s: float = BAND_LOW_S, *, as_of: Day) -> pd
     df = df[df["local_time"].dt.normalize() <= day]
     met = target_met_days(df, target_s)
     met = met[met["met"]]
-    athletes = pd.Index(df["athlete"].unique(), name="athlete")
+    athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
     if met.empty:
         out = pd.DataFrame({"current_streak": 0, "longest_streak": 0}, index=athletes)
         # pandas-stubs: assign() does not list NaT among the scalars it takes

@@ -108,10 +108,15 @@ def next_steps_table(suggestions: pd.DataFrame) -> Styler:
     )
 
 
+def _in_time(log: pd.DataFrame) -> pd.DataFrame:
+    """Holds oldest first; holds of one instant by athlete, each athlete's in the log's order."""
+    return log.sort_values(["started_at", "athlete"], kind="stable")
+
+
 def holds_table(log: pd.DataFrame) -> Styler:
     """Logged holds as people read them: the local time, the exercise's name, seconds rounded
     (``7 s``, ``3 min 05 s``), done or not, the 0-10 answers and the note; oldest first."""
-    rows = log.sort_values("started_at")
+    rows = _in_time(log)
 
     def score(v: float | None) -> str:
         return "" if pd.isna(v) else f"{v}"
@@ -136,7 +141,7 @@ def holds_table(log: pd.DataFrame) -> Styler:
 
 def notes_table(log: pd.DataFrame, last: int = 10) -> Styler:
     """The ``last`` holds of one athlete's log that carry a note, newest last."""
-    rows = log[log["note"].fillna("").str.strip() != ""].sort_values("started_at").tail(last)
+    rows = _in_time(log[log["note"].fillna("").str.strip() != ""]).tail(last)
     return _table(
         pd.DataFrame(
             {
