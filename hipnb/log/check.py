@@ -231,21 +231,26 @@ def _by_value(rows: _Rows, column: Column, rule: Rule, kind: pa.DataType) -> pa.
     """Apply ``rule`` to each distinct trimmed text of the column once and spread the answers back:
     the typed values, blank cells (value "" or None) and a reason for each row the rule refuses."""
     cells = rows.cells[column.name]
-    if cells.null_count == rows.n:
-        rows.empty(column, np.ones(rows.n, dtype=bool))
-        return pa.nulls(rows.n, kind)
+    distinct = pc.unique(cells).drop_null().to_pylist()
+    answers = [rule(v.strip()) for v in distinct]
+    values, whys = [a[0] for a in answers], [a[1] for a in answers]
+    if not any(whys) and all(v not in ("", None) for v in values):  # the usual case: all good
+        rows.empty(column, _np(cells.is_null()))
+        if kind == pa.bool_():
+            return pc.is_in(
+                cells, pa.array([d for d, v in zip(distinct, values, strict=True) if v], cells.type)
+            )
+        if values == distinct:
+            return cells
     encoded = cells.dictionary_encode()
-    values, whys = zip(*(rule(v.strip()) for v in encoded.dictionary.to_pylist()), strict=True)
+    answers = [rule(v.strip()) for v in encoded.dictionary.to_pylist()]
+    values, whys = [a[0] for a in answers], [a[1] for a in answers]
     codes = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
-    blank = np.append([v in ("", None) for v in values], True)[codes]
-    rows.empty(column, blank)
+    rows.empty(column, np.array([v in ("", None) for v in values] + [True])[codes])
     if any(whys):
         why = np.array([*whys, None], dtype=object)[codes]
         rows.flag(why != None, lambda i: f"{column.name} {why[i]}")  # noqa: E711 (elementwise)
-    typed = pa.array(list(values), kind)
-    if typed.equals(encoded.dictionary):  # nothing to change: keep the cells
-        return cells if cells.type == kind else cells.cast(kind)
-    return pc.take(typed, encoded.indices)
+    return pc.take(pa.array(values, kind), encoded.indices)
 
 
 def _check_name(rows: _Rows, column: Column) -> pa.Array:

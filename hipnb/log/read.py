@@ -135,7 +135,7 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """
     where = df.pop(WHERE) if WHERE in df else None
     codes = pd.factorize(df["athlete"])[0]
-    _, rows = _by_athlete(codes, _times(df))
+    slots, rows = _by_athlete(codes, _times(df))
     a, t = codes[rows], _times(df)[rows]
     same = (a[1:] == a[:-1]) & (t[1:] == t[:-1])
     involved = np.zeros(len(df), dtype=bool)
@@ -147,26 +147,35 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         sessions = named["hold_id"].str.rsplit("|", n=3).str[0].unique()
         athletes = df["athlete"].isin(named["athlete"].unique()).to_numpy()
         involved |= refs | (athletes & df["session_id"].isin(sessions).to_numpy())
-    keep, found = np.ones(len(df), dtype=bool), []
-    if involved.any():
-        current, refused, changed = apply_corrections(df[involved])
-        columns = [*ALL_COLUMNS, "local_time"]
-        for label in changed:
-            df.loc[label, columns] = current.loc[label, columns]
-        for label, reason in refused:
-            at = where.loc[label] if where is not None else None
-            file, line = at if isinstance(at, tuple) else ("", 0)
-            found.append(Problem(file, line, reason))
-        keep = ~involved
-        keep[df.index.get_indexer(current.index)] = True
+    if not involved.any():  # nothing to merge: the order found above stands
+        df = df.drop(columns=[PATCH], errors="ignore")
+        return _in_order(df, np.arange(len(df)), slots, rows), []
+    current, refused, changed = apply_corrections(df[involved])
+    columns = [*ALL_COLUMNS, "local_time"]
+    for label in changed:
+        df.loc[label, columns] = current.loc[label, columns]
+    found = []
+    for label, reason in refused:
+        at = where.loc[label] if where is not None else None
+        file, line = at if isinstance(at, tuple) else ("", 0)
+        found.append(Problem(file, line, reason))
+    keep = ~involved
+    keep[df.index.get_indexer(current.index)] = True
     kept = np.flatnonzero(keep)
     slots, rows = _by_athlete(codes[kept], _times(df)[kept])
+    return _in_order(df.drop(columns=[PATCH], errors="ignore"), kept, slots, rows), found
+
+
+def _in_order(
+    df: pd.DataFrame, kept: np.ndarray, slots: np.ndarray, rows: np.ndarray
+) -> pd.DataFrame:
+    """The ``kept`` rows of ``df``, each athlete's rows in time order in the places its rows had
+    (``slots`` and ``rows`` from :func:`_by_athlete`), in one take; none when nothing moves."""
     order = np.empty_like(rows)
-    order[slots] = rows  # each athlete's rows, in time order, in the places its rows had
-    df = df.drop(columns=[PATCH], errors="ignore")
+    order[slots] = rows
     if len(kept) == len(df) and (order == np.arange(len(df))).all():
-        return df.reset_index(drop=True), found
-    return df.take(kept[order]).reset_index(drop=True), found
+        return df.reset_index(drop=True)
+    return df.take(kept[order]).reset_index(drop=True)
 
 
 def _times(df: pd.DataFrame) -> np.ndarray:
@@ -263,7 +272,8 @@ def _read_bytes(
     ``path`` (the file itself) lets the read consult the sidecar of cut-off lines (:mod:`.torn`)."""
     if _BLANK.match(data):
         return empty_log(), [_empty_problem(name)]
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
     if _cr_only(data[: 1 << 16]):  # old Mac line ends: CR alone
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     end = data.find(b"\n")
@@ -271,9 +281,9 @@ def _read_bytes(
     names = _header(data[:start], name)
     if _BLANK.match(data, start):
         return empty_log(), []
-    lines = _count_lf(data, start) + (not data.endswith(b"\n"))
+    lines = _count_lf(data, start) + (data[-1:] != b"\n")
     aside = torn.marks(path, data, start, lines + 1)  # line -> why the row there is set aside
-    open_quote = aside and data.count(b'"', data.rfind(b"\n") + 1) % 2  # pyarrow would close it
+    open_quote = aside and data[data.rfind(b"\n") + 1 :].count(b'"') % 2  # pyarrow would close it
     table = None if open_quote else _parse(data, names, skip=1)
     if table is not None and table.num_rows == lines:  # one record a line: record i on line i + 2
         at: list[int] | np.ndarray = np.arange(2, lines + 2)

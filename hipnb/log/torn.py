@@ -93,7 +93,7 @@ def marks(path: Path | None, data: bytes, start: int, last: int) -> dict[int, st
     found: dict[int, str] = {}
     where = f"{path}:{{}}"
     book = entries(path) if path is not None else {}
-    if not data.endswith((b"\n", b"\r")):
+    if data[-1:] not in (b"\n", b"\r"):
         text = data[max(start, data.rfind(b"\n") + 1) :]
         if book.get((last, line_crc(text))) != ACCEPTED:
             found[last] = UNTERMINATED.format(where=where.format(last))
