@@ -10,9 +10,11 @@ override are the doors' (:mod:`hipnb.log.gate`).
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -82,11 +84,11 @@ def check_rows(
     given, the frame holds only the good rows, each under its position.
     """
     rows, out, index = _check(raw, index, nulls, aside)
-    table = pa.table(out)
     if aside is not None and rows.bad.any():
-        table = table.filter(pa.array(~rows.bad))
+        good = pa.array(~rows.bad)
+        out = dict(zip(out, _side_by_side(lambda a: a.filter(good), out.values()), strict=True))
         index = index[~rows.bad]
-    frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    frame = pa.table(out).to_pandas(types_mapper=_PANDAS_TYPES.get)
     frame.index = index
     if rows.patch.any():
         frame[PATCH] = rows.patches(frame)
@@ -110,14 +112,34 @@ def _check(
         text = {c: raw[c].astype("str").fillna("") for c in raw if c in ALL_COLUMNS}
         raw = pa.table({c: pa.array(v, pa.string()) for c, v in text.items()})
     n = raw.num_rows
-    rows = _Rows(n, {c.name: _cells(raw, c.name, n, nulls) for c in SPEC})
-    rows.index = pd.RangeIndex(n) if index is None else index
-    for at, why in (aside or {}).items():
-        rows.bad[at], rows.reason[at] = True, why
-    out = {c.name: _CHECKS[c.kind](rows, c) for c in SPEC}
+    # the columns are checked side by side (Arrow and numpy let go of the GIL), then settled in order
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        rows = _Rows(
+            n,
+            dict(
+                zip(
+                    ALL_COLUMNS,
+                    pool.map(lambda c: _cells(raw, c, n, nulls), ALL_COLUMNS),
+                    strict=True,
+                )
+            ),
+        )
+        rows.index = pd.RangeIndex(n) if index is None else index
+        for at, why in (aside or {}).items():
+            rows.bad[at], rows.reason[at] = True, why
+        typed = list(pool.map(lambda c: _CHECKS[c.kind](rows, c), SPEC))
+    out = {c.name: array for c, array in zip(SPEC, typed, strict=True)}
     out["local_time"] = rows.local_time
+    rows.settle()
     rows.patch_rules()
     return rows, out, rows.index
+
+
+def _side_by_side(work: Callable[[Any], pa.Array], items: Iterable[Any]) -> list[pa.Array]:
+    """``work`` on each item, a thread a core: Arrow and numpy let go of the GIL while they work,
+    and each column is its own (what its rules find is settled in column order afterwards)."""
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        return list(pool.map(work, items))
 
 
 def _cells(raw: pa.Table, name: str, n: int, nulls: bool) -> pa.Array:
@@ -157,18 +179,26 @@ class _Rows:
         self.local_time = pa.nulls(n, pa.timestamp("us"))
         self.blank: dict[str, Mask] = {}
         self.cleared: dict[str, Mask] = {}
+        self.flags: dict[str, list[tuple[Mask, Callable[[int], str]]]] = {c.name: [] for c in SPEC}
         self.partial = self.patch = np.zeros(n, dtype=bool)
         if cells["action"].null_count < n:
             words = pc.utf8_lower(pc.utf8_trim_whitespace(cells["action"]))
             self.partial = _np(pc.is_in(words, pa.array(PARTIAL_ACTIONS)))
             self.patch = _np(pc.equal(words, "patch"))
 
-    def flag(self, mask: pa.Array | Mask, message: Callable[[int], str]) -> None:
-        """Give rows in ``mask`` (not already rejected) a reason; ``message(i)`` builds it."""
-        mask = _np(mask) & ~self.bad
-        for i in np.flatnonzero(mask):
-            self.reason[i] = message(int(i))
-        self.bad |= mask
+    def flag(self, column: Column, mask: pa.Array | Mask, message: Callable[[int], str]) -> None:
+        """Note that the rows in ``mask`` break a rule of ``column``; :meth:`settle` gives each row
+        the first rule it breaks, in column order, and ``message(i)`` builds its reason."""
+        self.flags[column.name].append((_np(mask), message))
+
+    def settle(self) -> None:
+        """The reason of each row: the first rule broken, columns in spec order."""
+        for column in SPEC:
+            for mask, message in self.flags[column.name]:
+                mask = mask & ~self.bad
+                for i in np.flatnonzero(mask):
+                    self.reason[i] = message(int(i))
+                self.bad |= mask
 
     def empty(self, column: Column, blank: Mask) -> None:
         """Remember which cells are blank; flag them where the column is needed (an identity
@@ -176,7 +206,7 @@ class _Rows:
         self.blank[column.name] = blank
         if column.identity or column.required:
             need = blank if column.identity else blank & ~self.partial
-            self.flag(need, lambda i: f"{column.name} is empty")
+            self.flag(column, need, lambda i: f"{column.name} is empty")
 
     def clearable(self, column: Column) -> pa.Array:
         """The column's cells with a patch's :data:`CLEAR` marks taken out (and remembered)."""
@@ -194,7 +224,9 @@ class _Rows:
         for column in SPEC:
             if not (column.editable or column.identity or column.name == "action"):
                 why = f"a patch cannot change {column.name} (it changes only {', '.join(EDITABLE)})"
-                self.flag(self.patch & ~self.blank[column.name], _said(why))
+                mask = self.patch & ~self.blank[column.name] & ~self.bad
+                self.reason[mask] = why
+                self.bad |= mask
 
     def patches(self, frame: pd.DataFrame) -> pd.Series:
         """Each good patch row's changes as a dict (field -> typed value; None clears), else None."""
@@ -210,10 +242,6 @@ class _Rows:
                         change["local_time"] = frame.at[label, "local_time"]
             out.at[label] = change  # type: ignore[assignment]
         return out
-
-
-def _said(text: str) -> Callable[[int], str]:
-    return lambda i: text
 
 
 def _quoted(column: Column, values: pa.Array, what: str) -> Callable[[int], str]:
@@ -249,7 +277,7 @@ def _by_value(rows: _Rows, column: Column, rule: Rule, kind: pa.DataType) -> pa.
     rows.empty(column, np.array([v in ("", None) for v in values] + [True])[codes])
     if any(whys):
         why = np.array([*whys, None], dtype=object)[codes]
-        rows.flag(why != None, lambda i: f"{column.name} {why[i]}")  # noqa: E711 (elementwise)
+        rows.flag(column, why != None, lambda i: f"{column.name} {why[i]}")  # noqa: E711 (elementwise)
     return pc.take(pa.array(values, kind), encoded.indices)
 
 
@@ -292,7 +320,7 @@ def _check_flag(rows: _Rows, column: Column) -> pa.Array:
 
     done = _by_value(rows, column, rule, pa.bool_())
     blank = rows.blank[column.name]
-    rows.flag(blank & ~rows.partial, lambda i: f"{column.name} '' is not true/false")
+    rows.flag(column, blank & ~rows.partial, lambda i: f"{column.name} '' is not true/false")
     return done.fill_null(False)
 
 
@@ -315,6 +343,7 @@ def _check_ref(rows: _Rows, column: Column) -> pa.Array:
     action = rows.cells["action"]
     wants = _np(_trimmed(action).is_valid()) & _np(ref.is_null())
     rows.flag(
+        column,
         wants,
         lambda i: (
             f"action '{str(action[i].as_py() or '').strip().lower()}' needs the "
@@ -351,13 +380,14 @@ def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
     if cells.null_count == rows.n:
         return num
     rows.flag(
+        column,
         pc.and_(cells.is_valid(), pc.invert(pc.is_finite(num.fill_null(np.nan)))),
         _quoted(column, cells, "is not a number of seconds"),
     )
     if column.low is not None:
-        rows.flag(pc.less(num, column.low), _quoted(column, cells, "is negative"))
+        rows.flag(column, pc.less(num, column.low), _quoted(column, cells, "is negative"))
     if column.high is not None:
-        rows.flag(pc.greater(num, column.high), _quoted(column, cells, column.over_high))
+        rows.flag(column, pc.greater(num, column.high), _quoted(column, cells, column.over_high))
     return num
 
 
@@ -370,7 +400,9 @@ def _check_score(rows: _Rows, column: Column) -> pa.Array:
         pc.equal(num, pc.round(num)), pc.and_(pc.greater_equal(num, low), pc.less_equal(num, high))
     )
     wrong = pc.and_(cells.is_valid(), pc.invert(right.fill_null(False)))
-    rows.flag(wrong, _quoted(column, cells, f"is not a whole number from {low:g} to {high:g}"))
+    rows.flag(
+        column, wrong, _quoted(column, cells, f"is not a whole number from {low:g} to {high:g}")
+    )
     return pc.cast(pc.if_else(wrong, None, num), pa.int64(), safe=False)
 
 
@@ -382,7 +414,7 @@ def _check_stamp(rows: _Rows, column: Column) -> pa.Array:
     else:
         blank = _np(_trimmed(cells).is_null())
         rows.empty(column, blank)
-        rows.flag((reasons != None) & ~blank, lambda i: str(reasons[i]))  # noqa: E711
+        rows.flag(column, (reasons != None) & ~blank, lambda i: str(reasons[i]))  # noqa: E711
     return utc
 
 

@@ -354,8 +354,8 @@ def _header(raw: bytes, name: str) -> list[str]:
 
 
 def _parse(data: bytes, names: list[str], skip: int) -> pa.Table | None:
-    """Every cell as text (null when empty), one chunk a column; None when pyarrow cannot parse it
-    (a row with the wrong number of fields, bytes that are not UTF-8)."""
+    """Every cell as text (null when empty); None when pyarrow cannot parse it (a row with the
+    wrong number of fields, bytes that are not UTF-8)."""
     columns = [c if c else f"_unnamed_{i}" for i, c in enumerate(names)]
     wanted = [c for c in columns if c in ALL_COLUMNS]
     block = 4 << 20
@@ -374,7 +374,7 @@ def _parse(data: bytes, names: list[str], skip: int) -> pa.Table | None:
                     null_values=[""],
                 ),
             )
-            return table.combine_chunks()
+            return table
         except pa.ArrowInvalid as exc:
             if "straddling" in str(exc) and block <= len(data):  # a field longer than a block
                 block = len(data) + 1
