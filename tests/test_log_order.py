@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import pyarrow.csv as pacsv
+import pytest
 
 from hipnb import SessionLog, read_logs
 from hipnb.log import problems
@@ -75,3 +76,20 @@ def test_a_structural_fault_costs_one_line_scan_and_one_more_parse(tmp_path, mon
     assert df["session_id"].tolist() == ["s0", "s1", "s3", "s4", "s5"]
     [p] = problems(df)
     assert p.line == 4 and "fields, expected" in p.reason
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        [("ana", 10), ("bo", 9), ("ana", 10)],  # each athlete in time order, the file not
+        [("bo", 9), ("ana", 10), ("bo", 10), ("ana", 10)],  # in time order overall
+        [("ana", 10), ("bo", 11), ("ana", 3), ("ana", 10)],  # neither
+    ],
+)
+def test_a_hold_written_twice_is_kept_once_whatever_the_order(tmp_path, stamps):
+    log = SessionLog(tmp_path / "squad.csv")
+    for athlete, minute in stamps:  # the same session id: the same hold when the start matches
+        log.append([row(minute, session_id="s", athlete=athlete, note=f"{athlete}{minute}")])
+    df = log.read()
+    assert len(df) == len(set(stamps))
+    assert not df.duplicated(["athlete", "started_at"]).any()

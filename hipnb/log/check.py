@@ -92,13 +92,13 @@ def check_rows(
     frame.index = index
     if rows.patch.any():
         frame[PATCH] = rows.patches(frame)
-    return frame, pd.Series(rows.reason, index=index if aside is None else rows.index)
+    return frame, pd.Series(rows.reason, dtype=object, index=index if aside is None else rows.index)
 
 
 def row_problems(raw: pa.Table | pd.DataFrame, *, index: pd.Index | None = None) -> pd.Series:
     """What :func:`check_rows` says of each row, without building the typed frame (for append)."""
     rows, _, index = _check(raw, index, False, None)
-    return pd.Series(rows.reason, index=index)
+    return pd.Series(rows.reason, dtype=object, index=index)
 
 
 def _check(

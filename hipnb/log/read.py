@@ -134,12 +134,8 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     a :class:`Problem` for each correction that names no current hold.
     """
     where = df.pop(WHERE) if WHERE in df else None
-    codes = pd.factorize(df["athlete"])[0]
-    slots, rows = _by_athlete(codes, _times(df))
-    a, t = codes[rows], _times(df)[rows]
-    same = (a[1:] == a[:-1]) & (t[1:] == t[:-1])
-    involved = np.zeros(len(df), dtype=bool)
-    involved[rows[1:][same]] = involved[rows[:-1][same]] = True
+    order, grouped = _athlete_order(df)
+    involved = _shared_start(df, grouped)
     refs = df["hold_id"].notna().to_numpy()
     if refs.any():
         named = df.loc[refs, ["athlete", "hold_id"]]
@@ -147,50 +143,60 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         sessions = named["hold_id"].str.rsplit("|", n=3).str[0].unique()
         athletes = df["athlete"].isin(named["athlete"].unique()).to_numpy()
         involved |= refs | (athletes & df["session_id"].isin(sessions).to_numpy())
-    if not involved.any():  # nothing to merge: the order found above stands
-        df = df.drop(columns=[PATCH], errors="ignore")
-        return _in_order(df, np.arange(len(df)), slots, rows), []
-    current, refused, changed = apply_corrections(df[involved])
-    columns = [*ALL_COLUMNS, "local_time"]
-    for label in changed:
-        df.loc[label, columns] = current.loc[label, columns]
-    found = []
-    for label, reason in refused:
-        at = where.loc[label] if where is not None else None
-        file, line = at if isinstance(at, tuple) else ("", 0)
-        found.append(Problem(file, line, reason))
-    keep = ~involved
-    keep[df.index.get_indexer(current.index)] = True
-    kept = np.flatnonzero(keep)
-    slots, rows = _by_athlete(codes[kept], _times(df)[kept])
-    return _in_order(df.drop(columns=[PATCH], errors="ignore"), kept, slots, rows), found
+    found: list[Problem] = []
+    if involved.any():
+        current, refused, changed = apply_corrections(df[involved])
+        columns = [*ALL_COLUMNS, "local_time"]
+        for label in changed:
+            df.loc[label, columns] = current.loc[label, columns]
+        for label, reason in refused:
+            at = where.loc[label] if where is not None else None
+            file, line = at if isinstance(at, tuple) else ("", 0)
+            found.append(Problem(file, line, reason))
+        keep = ~involved
+        keep[df.index.get_indexer(current.index)] = True
+        df = df[keep]
+        order, _ = _athlete_order(df)
+    df = df.drop(columns=[PATCH], errors="ignore")
+    return (df if order is None else df.take(order)).reset_index(drop=True), found
 
 
-def _in_order(
-    df: pd.DataFrame, kept: np.ndarray, slots: np.ndarray, rows: np.ndarray
-) -> pd.DataFrame:
-    """The ``kept`` rows of ``df``, each athlete's rows in time order in the places its rows had
-    (``slots`` and ``rows`` from :func:`_by_athlete`), in one take; none when nothing moves."""
-    order = np.empty_like(rows)
-    order[slots] = rows
-    if len(kept) == len(df) and (order == np.arange(len(df))).all():
-        return df.reset_index(drop=True)
-    return df.take(kept[order]).reset_index(drop=True)
-
-
-def _times(df: pd.DataFrame) -> np.ndarray:
-    return df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
-
-
-def _by_athlete(codes: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(slots, rows): each athlete's row positions in file order, and its rows in time order (file
-    order among equal times), athlete after athlete; the same when each is in time order already."""
+def _athlete_order(df: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(order, grouped): ``order`` puts each athlete's rows in time order (file order among equal
+    times) in the places that athlete's rows had, None when they are so already; ``grouped`` lists
+    the rows athlete after athlete, each in time order, None when the rows are in time order
+    overall (a log appended in time order, found in one pass)."""
+    times = _times(df)
+    if (times[1:] >= times[:-1]).all():
+        return None, None
+    codes = pd.factorize(df["athlete"])[0]
     small = codes.max(initial=0) < 1 << 15
     slots = np.argsort(codes.astype(np.int16) if small else codes, kind="stable")
     a, t = codes[slots], times[slots]
     if ((a[1:] != a[:-1]) | (t[1:] >= t[:-1])).all():
-        return slots, slots
-    return slots, np.lexsort((times, codes))
+        return None, slots
+    grouped = np.lexsort((times, codes))
+    order = np.empty_like(slots)
+    order[slots] = grouped
+    return order, grouped
+
+
+def _shared_start(df: pd.DataFrame, grouped: np.ndarray | None) -> np.ndarray:
+    """Which rows share an athlete and a start time with another row (a hold written twice): in
+    ``grouped`` order (or time order) such rows stand next to each other."""
+    rows = np.arange(len(df)) if grouped is None else grouped
+    times = _times(df)[rows]
+    same = times[1:] == times[:-1]
+    found = np.zeros(len(df), dtype=bool)
+    near = rows[np.append(same, False) | np.insert(same, 0, False)] if len(df) else rows
+    if len(near):
+        key = pd.DataFrame({"a": df["athlete"].iloc[near].to_numpy(), "t": _times(df)[near]})
+        found[near[key.duplicated(keep=False).to_numpy()]] = True
+    return found
+
+
+def _times(df: pd.DataFrame) -> np.ndarray:
+    return df["started_at"].to_numpy(dtype="datetime64[us]").view("int64")
 
 
 # --------------------------------------------------------------------------------------------------
