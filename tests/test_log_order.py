@@ -93,3 +93,35 @@ def test_a_hold_written_twice_is_kept_once_whatever_the_order(tmp_path, stamps):
     df = log.read()
     assert len(df) == len(set(stamps))
     assert not df.duplicated(["athlete", "started_at"]).any()
+
+
+def test_columns_checked_in_threads_give_what_one_thread_gives(monkeypatch):
+    import pandas as pd
+    import pyarrow as pa
+
+    from hipnb.log import check
+    from hipnb.log.spec import ALL_COLUMNS
+
+    good = [row(i, session_id=f"s{i}", athlete=("Zoë", "李娜", "ana")[i % 3]) for i in range(30)]
+    bad = [
+        row(1, actual_s="thirty"),
+        row(2, side="up"),
+        row(3, started_at="2026-02-30T07:00:00+00:00"),
+        row(4, rpe="11"),
+        row(5, athlete=""),
+        row(6, completed="maybe"),
+    ]
+    cells = [["" if r.get(c) is None else str(r.get(c)) for c in ALL_COLUMNS] for r in good + bad]
+    table = pa.table(
+        {
+            c: pa.array([v[k] or None for v in cells] * 2000, pa.string())
+            for k, c in enumerate(ALL_COLUMNS)
+        }
+    )
+    assert table.num_rows > check._THREADED_ROWS
+    threaded = check.check_rows(table, nulls=True, aside={7: "set aside"})
+    monkeypatch.setattr(check, "_THREADED_ROWS", 10**9)
+    single = check.check_rows(table, nulls=True, aside={7: "set aside"})
+    pd.testing.assert_frame_equal(threaded[0], single[0])
+    pd.testing.assert_series_equal(threaded[1], single[1])
+    assert threaded[1].notna().sum() == 6 * 2000 + 1

@@ -86,7 +86,9 @@ def check_rows(
     rows, out, index = _check(raw, index, nulls, aside)
     if aside is not None and rows.bad.any():
         good = pa.array(~rows.bad)
-        out = dict(zip(out, _side_by_side(lambda a: a.filter(good), out.values()), strict=True))
+        out = dict(
+            zip(out, _side_by_side(lambda a: a.filter(good), out.values(), len(good)), strict=True)
+        )
         index = index[~rows.bad]
     frame = pa.table(out).to_pandas(types_mapper=_PANDAS_TYPES.get)
     frame.index = index
@@ -113,21 +115,12 @@ def _check(
         raw = pa.table({c: pa.array(v, pa.string()) for c, v in text.items()})
     n = raw.num_rows
     # the columns are checked side by side (Arrow and numpy let go of the GIL), then settled in order
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        rows = _Rows(
-            n,
-            dict(
-                zip(
-                    ALL_COLUMNS,
-                    pool.map(lambda c: _cells(raw, c, n, nulls), ALL_COLUMNS),
-                    strict=True,
-                )
-            ),
-        )
-        rows.index = pd.RangeIndex(n) if index is None else index
-        for at, why in (aside or {}).items():
-            rows.bad[at], rows.reason[at] = True, why
-        typed = list(pool.map(lambda c: _CHECKS[c.kind](rows, c), SPEC))
+    cells = _side_by_side(lambda c: _cells(raw, c, n, nulls), ALL_COLUMNS, n)
+    rows = _Rows(n, dict(zip(ALL_COLUMNS, cells, strict=True)))
+    rows.index = pd.RangeIndex(n) if index is None else index
+    for at, why in (aside or {}).items():
+        rows.bad[at], rows.reason[at] = True, why
+    typed = _side_by_side(lambda c: _CHECKS[c.kind](rows, c), SPEC, n)
     out = {c.name: array for c, array in zip(SPEC, typed, strict=True)}
     out["local_time"] = rows.local_time
     rows.settle()
@@ -135,11 +128,18 @@ def _check(
     return rows, out, rows.index
 
 
-def _side_by_side(work: Callable[[Any], pa.Array], items: Iterable[Any]) -> list[pa.Array]:
-    """``work`` on each item, a thread a core: Arrow and numpy let go of the GIL while they work,
-    and each column is its own (what its rules find is settled in column order afterwards)."""
+def _side_by_side(work: Callable[[Any], pa.Array], items: Iterable[Any], n: int) -> list[pa.Array]:
+    """``work`` on each item; for a big table, a thread a core: Arrow and numpy let go of the GIL
+    while they work, and each column is its own (what its rules find is settled in column order
+    afterwards). A small table is done in this thread: threads would cost more than they save."""
+    if n < _THREADED_ROWS:
+        return [work(item) for item in items]
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         return list(pool.map(work, items))
+
+
+#: Tables this long have their columns checked in threads (a squad's per-athlete files rarely are).
+_THREADED_ROWS = 50_000
 
 
 def _cells(raw: pa.Table, name: str, n: int, nulls: bool) -> pa.Array:
