@@ -263,21 +263,25 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         raise LogError(f"{name}: cannot be read: permission denied") from None
     except OSError as exc:
         raise LogError(f"{name}: cannot be read: {exc.strerror or exc}") from None
-    return _read_bytes(data, name, path)
+    parsed = _parse_file(data, name, path)
+    del data  # the text is parsed: its bytes need not wait for the checks
+    return _read_bytes(parsed, name)
 
 
 def _empty_problem(name: str) -> Problem:
     return Problem(name, 1, "empty file: expected a header row: " + ",".join(COLUMNS))
 
 
-def _read_bytes(
-    data: bytes, name: str, path: Path | None = None
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a log's bytes: pyarrow over the whole body when it is one good record a line, else line
-    by line (:func:`_records`), which reports each line it cannot use and keeps every other one.
-    ``path`` (the file itself) lets the read consult the sidecar of cut-off lines (:mod:`.torn`)."""
+Parsed = tuple[pa.Table | None, "list[int] | np.ndarray", list[Problem], dict[int, str]]
+
+
+def _parse_file(data: bytes, name: str, path: Path | None = None) -> Parsed:
+    """A log's bytes as text cells: pyarrow over the whole body when it is one good record a line,
+    else line by line (:func:`_records`), which reports each line it cannot use and keeps every
+    other one. Returns the table (None: no rows), the file line of each of its rows, the problems
+    found, and the rows set aside (by position: the sidecar of cut-off lines, :mod:`.torn`)."""
     if _BLANK.match(data):
-        return empty_log(), [_empty_problem(name)]
+        return None, [], [_empty_problem(name)], {}
     if data[:3] == b"\xef\xbb\xbf":
         data = data[3:]
     if _cr_only(data[: 1 << 16]):  # old Mac line ends: CR alone
@@ -286,25 +290,28 @@ def _read_bytes(
     start = len(data) if end < 0 else end + 1
     names = _header(data[:start], name)
     if _BLANK.match(data, start):
-        return empty_log(), []
+        return None, [], [], {}
     lines = _count_lf(data, start) + (data[-1:] != b"\n")
     aside = torn.marks(path, data, start, lines + 1)  # line -> why the row there is set aside
     open_quote = aside and data[data.rfind(b"\n") + 1 :].count(b'"') % 2  # pyarrow would close it
     table = None if open_quote else _parse(data, names, skip=1)
     if table is not None and table.num_rows == lines:  # one record a line: record i on line i + 2
-        at: list[int] | np.ndarray = np.arange(2, lines + 2)
-        found: list[Problem] = []
-    else:
-        body, at, found = _records(data[start:], len(names), aside, name)
-        aside = {}
-        if not at:
-            return empty_log(), found
-        table = _parse(body, names, skip=0)
-        if table is None:  # pragma: no cover - the scan left only whole records
-            raise LogError(f"{name}: could not be parsed")
-    typed, reason = check_rows(
-        table, nulls=True, aside={line - 2: why for line, why in aside.items()}
-    )
+        return table, np.arange(2, lines + 2), [], {line - 2: why for line, why in aside.items()}
+    body, at, found = _records(data[start:], len(names), aside, name)
+    if not at:
+        return None, [], found, {}
+    table = _parse(body, names, skip=0)
+    if table is None:  # pragma: no cover - the scan left only whole records
+        raise LogError(f"{name}: could not be parsed")
+    return table, at, found, {}
+
+
+def _read_bytes(parsed: Parsed, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed frame of a parsed file's good rows, and every problem found, by line."""
+    table, at, found, aside = parsed
+    if table is None:
+        return empty_log(), found
+    typed, reason = check_rows(table, nulls=True, aside=aside)
     found += [
         Problem(name, int(at[i]), str(reason.iloc[i])) for i in np.flatnonzero(reason.notna())
     ]
