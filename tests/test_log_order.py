@@ -44,35 +44,33 @@ def test_a_folder_reads_file_after_file(tmp_path):
     assert df["athlete"].tolist() == ["ana", "ana", "bo", "bo"]  # files by name
 
 
-def test_a_bad_value_costs_no_second_parse_and_only_its_row(tmp_path, monkeypatch):
+def _read_counting_parses(tmp_path, monkeypatch, mend):
+    """A six-row squad file with its fourth line changed by ``mend``, read: (frame, parses)."""
     log = _squad(tmp_path / "squad.csv", [("bo", m) for m in range(6)])
     data = log.path.read_bytes().split(b"\r\n")
-    data[3] = data[3].replace(b",31.5,", b",thirty,")
+    data[3] = mend(data[3])
     log.path.write_bytes(b"\r\n".join(data))
     calls = []
     real = pacsv.read_csv
     monkeypatch.setattr(pacsv, "read_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        df = log.read()
-    assert len(calls) == 1
+        return log.read(), len(calls)
+
+
+def test_a_bad_value_costs_no_second_parse_and_only_its_row(tmp_path, monkeypatch):
+    mend = lambda line: line.replace(b",31.5,", b",thirty,")  # noqa: E731
+    df, parses = _read_counting_parses(tmp_path, monkeypatch, mend)
+    assert parses == 1
     assert len(df) == 5
     [p] = problems(df)
     assert p.line == 4 and "actual_s 'thirty' is not a number of seconds" in p.reason
 
 
 def test_a_structural_fault_costs_one_line_scan_and_one_more_parse(tmp_path, monkeypatch):
-    log = _squad(tmp_path / "squad.csv", [("bo", m) for m in range(6)])
-    data = log.path.read_bytes().split(b"\r\n")
-    data[3] = data[3][:20]  # a row cut short, then more rows appended after it
-    log.path.write_bytes(b"\r\n".join(data))
-    calls = []
-    real = pacsv.read_csv
-    monkeypatch.setattr(pacsv, "read_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = log.read()
-    assert len(calls) == 2
+    mend = lambda line: line[:20]  # noqa: E731 (a row cut short, more rows appended after it)
+    df, parses = _read_counting_parses(tmp_path, monkeypatch, mend)
+    assert parses == 2
     assert df["session_id"].tolist() == ["s0", "s1", "s3", "s4", "s5"]
     [p] = problems(df)
     assert p.line == 4 and "fields, expected" in p.reason
