@@ -190,7 +190,7 @@ def _shared_start(df: pd.DataFrame, grouped: np.ndarray | None) -> np.ndarray:
     found = np.zeros(len(df), dtype=bool)
     near = rows[np.append(same, False) | np.insert(same, 0, False)] if len(df) else rows
     if len(near):
-        key = pd.DataFrame({"a": df["athlete"].iloc[near].to_numpy(), "t": _times(df)[near]})
+        key = pd.DataFrame({"a": pd.factorize(df["athlete"].iloc[near])[0], "t": _times(df)[near]})
         found[near[key.duplicated(keep=False).to_numpy()]] = True
     return found
 
