@@ -67,13 +67,22 @@ def test_a_bad_value_costs_no_second_parse_and_only_its_row(tmp_path, monkeypatc
     assert p.line == 4 and "actual_s 'thirty' is not a number of seconds" in p.reason
 
 
-def test_a_structural_fault_costs_one_line_scan_and_one_more_parse(tmp_path, monkeypatch):
+def test_a_row_cut_short_costs_one_more_parse_and_only_its_row(tmp_path, monkeypatch):
     mend = lambda line: line[:20]  # noqa: E731 (a row cut short, more rows appended after it)
     df, parses = _read_counting_parses(tmp_path, monkeypatch, mend)
-    assert parses == 2
+    assert parses == 2  # the first fails; the second leaves the short row out and says so
     assert df["session_id"].tolist() == ["s0", "s1", "s3", "s4", "s5"]
     [p] = problems(df)
-    assert p.line == 4 and "fields, expected" in p.reason
+    assert p.line == 4 and "row has 3 fields, expected 15" in p.reason
+
+
+def test_a_bare_cr_sends_the_file_line_by_line_and_costs_only_its_row(tmp_path, monkeypatch):
+    mend = lambda line: line.replace(b",side_plank,", b",side\rplank,")  # noqa: E731
+    df, parses = _read_counting_parses(tmp_path, monkeypatch, mend)
+    assert parses == 3  # plain, leaving rows out (a split row does not add up), then the rest
+    assert df["session_id"].tolist() == ["s0", "s1", "s3", "s4", "s5"]
+    [p] = problems(df)
+    assert p.line == 4 and "bare carriage return" in p.reason
 
 
 @pytest.mark.parametrize(

@@ -295,8 +295,17 @@ def _parse_file(data: bytes, name: str, path: Path | None = None) -> Parsed:
     aside = torn.marks(path, data, start, lines + 1)  # line -> why the row there is set aside
     open_quote = aside and data[data.rfind(b"\n") + 1 :].count(b'"') % 2  # pyarrow would close it
     table = None if open_quote else _parse(data, names, skip=1)
-    if table is not None and table.num_rows == lines:  # one record a line: record i on line i + 2
-        return table, np.arange(2, lines + 2), [], {line - 2: why for line, why in aside.items()}
+    skipped: list[tuple[str, int]] = []
+    if table is None and not open_quote and _utf8(data):  # rows of the wrong width, maybe
+        table = _parse(data, names, skip=1, skipped=skipped)
+    if table is not None and table.num_rows + len(skipped) == lines:  # one record a line
+        left_out = _skipped_lines(data, start, skipped, len(names)) if skipped else {}
+        if left_out is not None:  # record i is on line at[i]
+            kept = np.delete(np.arange(2, lines + 2), [line - 2 for line in left_out])
+            rows = {int(np.searchsorted(kept, line)): why for line, why in aside.items()}
+            rows = {i: why for i, why in rows.items() if i < len(kept) and kept[i] in aside}
+            found = [Problem(name, line, why) for line, why in sorted(left_out.items()) if why]
+            return table, kept, found, rows
     body, at, found = _records(data[start:], len(names), aside, name)
     if not at:
         return None, [], found, {}
@@ -319,6 +328,14 @@ def _read_bytes(parsed: Parsed, name: str) -> tuple[pd.DataFrame, list[Problem]]
     if len(corrections):  # where each correction is, should it name no current hold
         typed[WHERE] = pd.Series({i: (name, int(at[i])) for i in corrections}, dtype=object)
     return typed, sorted(found, key=lambda p: p.line)
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _count_lf(data: bytes, start: int) -> int:
@@ -366,20 +383,33 @@ def _header(raw: bytes, name: str) -> list[str]:
     return names
 
 
-def _parse(data: bytes, names: list[str], skip: int) -> pa.Table | None:
-    """Every cell as text (null when empty); None when pyarrow cannot parse it (a row with the
-    wrong number of fields, bytes that are not UTF-8)."""
+def _parse(
+    data: bytes, names: list[str], skip: int, skipped: list[tuple[str, int]] | None = None
+) -> pa.Table | None:
+    """Every cell as text (null when empty); None when pyarrow cannot parse it (bytes that are not
+    UTF-8; a row with the wrong number of fields, unless ``skipped`` is given: such rows are then
+    left out and listed there, as their text and field count; give it only for UTF-8 text, as
+    pyarrow decodes a row's text before it hands it over)."""
     columns = [c if c else f"_unnamed_{i}" for i, c in enumerate(names)]
     wanted = [c for c in columns if c in ALL_COLUMNS]
+
+    def set_aside(row: pacsv.InvalidRow) -> str:
+        assert skipped is not None
+        skipped.append((row.text, row.actual_columns))
+        return "skip"
+
     block = 4 << 20
     while True:
         try:
-            table = pacsv.read_csv(
+            return pacsv.read_csv(
                 pa.py_buffer(data),
                 read_options=pacsv.ReadOptions(
                     column_names=columns, block_size=block, skip_rows=skip
                 ),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                parse_options=pacsv.ParseOptions(
+                    newlines_in_values=True,
+                    invalid_row_handler=None if skipped is None else set_aside,
+                ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(wanted, pa.string()),
                     include_columns=wanted,
@@ -387,12 +417,40 @@ def _parse(data: bytes, names: list[str], skip: int) -> pa.Table | None:
                     null_values=[""],
                 ),
             )
-            return table
         except pa.ArrowInvalid as exc:
             if "straddling" in str(exc) and block <= len(data):  # a field longer than a block
                 block = len(data) + 1
+                if skipped:
+                    skipped.clear()
                 continue
             return None
+
+
+def _skipped_lines(
+    data: bytes, start: int, skipped: list[tuple[str, int]], width: int
+) -> dict[int, str] | None:
+    """Line -> why, for each row pyarrow left out for its field count, found by its text (a line
+    of spaces is blank: no reason); None when one cannot be placed for sure (then the file is
+    read line by line)."""
+    if len(skipped) > 20 or any(fields > width for _, fields in skipped):
+        return None  # many faults, or maybe empty cells a spreadsheet added: the line scan decides
+    found: dict[int, str] = {}
+    for text, fields in skipped:
+        needle = text.encode()
+        at = data.find(needle, start)
+        while at >= 0 and (
+            2 + data.count(b"\n", start, at) in found
+            or data[at - 1 : at] != b"\n"
+            or data[at + len(needle) : at + len(needle) + 1] not in (b"\n", b"\r", b"")
+        ):
+            at = data.find(needle, at + 1)
+        if at < 0:
+            return None
+        why = f"row has {fields} fields, expected {width}" if needle.strip() else ""
+        if why and at + len(needle) == len(data):
+            why += " (the last line is incomplete: a write was cut off)"
+        found[2 + data.count(b"\n", start, at)] = why
+    return found
 
 
 # --------------------------------------------------------------------------------------------------
