@@ -142,7 +142,7 @@ def test_append_accepts_a_frame_read_back_and_keeps_offsets(tmp_path):
     src.append([row(1), row(2, started_at="2026-07-01T23:30:00+02:00", note="=1+1")])
     dst = SessionLog(tmp_path / "b.csv")
     dst.append(src.read())
-    # read() gives athlete-then-time order: the July row comes first, every byte of it kept
+    # read() puts an athlete's rows in time order: the July row comes first, every byte kept
     header, *lines = src.path.read_text().splitlines()
     assert dst.path.read_text().splitlines() == [header, lines[1], lines[0]]
 
