@@ -163,6 +163,26 @@ def test_progression_holds_back_on_discomfort(make_log):
     assert "discomfort above 3" in sug["reason"].iloc[0]
 
 
+def test_progression_reads_each_athletes_own_discomfort_when_session_ids_are_shared(make_log):
+    # a squad class: both athletes log the same session ids; only ana hurts
+    rows = [
+        plank(
+            f"2026-11-0{i}T07:00:00+00:00",
+            side,
+            32,
+            session_id=f"class-{i}",
+            athlete=who,
+            discomfort=score,
+        )
+        for i in (1, 2, 3)
+        for side in ("left", "right")
+        for who, score in (("ana", 6), ("bo", 1))
+    ]
+    sug = a.suggest_progression(make_log(rows)).set_index("athlete")
+    assert "discomfort above 3" in sug.loc["ana", "reason"]
+    assert sug.loc["bo", "suggested_s"] == 45 and "so add 15 s" in sug.loc["bo", "reason"]
+
+
 @pytest.mark.parametrize(
     "fn",
     [
