@@ -404,6 +404,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if why:
         raise HipnbError(why)
     df = read_logs_reporting(args.path)
+    df = df.sort_values(["athlete", "started_at"], kind="stable")  # athlete by athlete, in time
     export_for_spreadsheet(df, args.out)
     print(f"wrote {len(df)} rows to {args.out}")
     return 0

@@ -84,3 +84,23 @@ def test_export_shows_the_current_state_only(tmp_path, capsys):
         rows = list(csv.DictReader(f))
     assert len(rows) == 1 and "action" not in rows[0] and "hold_id" not in rows[0]
     assert (rows[0]["side"], rows[0]["actual_s"], rows[0]["note"]) == ("left", "40.0", "fixed")
+
+
+def test_the_export_lists_athlete_by_athlete_in_time_order(tmp_path, capsys):
+    log = SessionLog(tmp_path / "squad.csv")
+    for minute, who in [(3, "bo"), (1, "ana"), (4, "bo"), (2, "ana"), (0, "bo")]:  # as written
+        log.append(
+            [
+                ROW
+                | {
+                    "athlete": who,
+                    "session_id": f"s{minute}",
+                    "started_at": f"2026-11-24T07:0{minute}:00-05:00",
+                }
+            ]
+        )
+    out = tmp_path / "out" / "squad.csv"
+    assert main(["export", str(log.path), "--out", str(out)]) == 0
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        rows = [(r["athlete"], r["session_id"]) for r in csv.DictReader(f)]
+    assert rows == [("ana", "s1"), ("ana", "s2"), ("bo", "s0"), ("bo", "s3"), ("bo", "s4")]
