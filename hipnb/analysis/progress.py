@@ -123,8 +123,8 @@ def suggest_progression(
     per = d.groupby(["athlete", "exercise", "session_id"]).agg(
         start=("started_at", "min"), done=("completed", "all"), target_s=("target_s", "max")
     )
-    scored = df.dropna(subset=["discomfort"])
-    pain = scored.groupby(["athlete", "session_id"])["discomfort"].max().astype("float64")
+    with_score = df.dropna(subset=["discomfort"])
+    pain = with_score.groupby(["athlete", "session_id"])["discomfort"].max().astype("float64")
     per = per.join(pain.rename("discomfort"), on=["athlete", "session_id"]).reset_index()
     per = per.sort_values("start")
     last = per.groupby(["athlete", "exercise"]).tail(sessions)
