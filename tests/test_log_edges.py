@@ -60,3 +60,11 @@ def test_a_correction_after_a_quote_that_never_closes_still_applies(tmp_path):
     df, found = _read(tmp_path, data)
     assert sorted(df["session_id"]) == ["s1", "s3"]  # s2 deleted by the line after the bad one
     assert [line for line, _ in found] == [4]
+
+
+def test_two_rows_cut_alike_are_both_reported_at_their_own_lines(tmp_path):
+    cut = R[:30] + b"\n"
+    df, found = _read(tmp_path, H12 + R + b"\n" + cut + R2 + b"\n" + cut + R3 + b"\n")
+    assert sorted(df["session_id"]) == ["s1", "s2", "s3"]
+    assert [line for line, _ in found] == [3, 5]
+    assert all("row has 3 fields, expected 12" in why for _, why in found)

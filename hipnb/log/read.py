@@ -436,20 +436,18 @@ def _skipped_lines(
         return None  # many faults, or maybe empty cells a spreadsheet added: the line scan decides
     found: dict[int, str] = {}
     for text, fields in skipped:
-        needle = text.encode()
-        at = data.find(needle, start)
-        while at >= 0 and (
-            2 + data.count(b"\n", start, at) in found
-            or data[at - 1 : at] != b"\n"
-            or data[at + len(needle) : at + len(needle) + 1] not in (b"\n", b"\r", b"")
-        ):
+        needle, at, line = text.encode(), start - 1, 0
+        while not line or line in found:  # a whole line of this text, not one placed already
             at = data.find(needle, at + 1)
-        if at < 0:
-            return None
+            if at < 0:
+                return None
+            end = data[at + len(needle) : at + len(needle) + 1]
+            whole = data[at - 1 : at] == b"\n" and end in (b"\n", b"\r", b"")
+            line = 2 + data.count(b"\n", start, at) if whole else 0
         why = f"row has {fields} fields, expected {width}" if needle.strip() else ""
         if why and at + len(needle) == len(data):
             why += " (the last line is incomplete: a write was cut off)"
-        found[2 + data.count(b"\n", start, at)] = why
+        found[line] = why
     return found
 
 
