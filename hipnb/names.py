@@ -98,6 +98,15 @@ def _fold(name: str) -> str:
     return "".join(ch for ch in plain if not unicodedata.combining(ch))
 
 
+def kept_name(name: str) -> str:
+    """``name`` as the log keeps it, NFC-normalised and trimmed, whether or not it can be used.
+
+    >>> kept_name("  Zoe\u0308 ")
+    'Zoë'
+    """
+    return unicodedata.normalize("NFC", name).strip()
+
+
 def normalize_name(name: str) -> str:
     """An athlete's name as the log keeps it: NFC-normalised and trimmed.
 
@@ -109,7 +118,7 @@ def normalize_name(name: str) -> str:
     """
     if not isinstance(name, str):
         raise LogError(f"athlete name {name!r} is not text")
-    clean = unicodedata.normalize("NFC", name).strip()
+    clean = kept_name(name)
     why = name_problem(clean)
     if why:
         raise LogError(f"athlete name {clean[:40]!r} {why}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
@@ -34,7 +33,7 @@ from hipnb.log.spec import (
     Column,
 )
 from hipnb.log.stamps import parse_stamps
-from hipnb.names import name_problem
+from hipnb.names import kept_name, name_problem
 
 #: An exercise id: lower_snake_case.
 SLUG_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -283,7 +282,7 @@ def _by_value(rows: _Rows, column: Column, rule: Rule, kind: pa.DataType) -> pa.
 
 def _check_name(rows: _Rows, column: Column) -> pa.Array:
     def rule(v: str) -> tuple[Any, str | None]:
-        name = unicodedata.normalize("NFC", v).strip()
+        name = kept_name(v)
         why = name_problem(name) if name else None
         return name, (f"'{name[:40]}' {why}" if why else None)
 
@@ -441,7 +440,7 @@ def first_rejected(reason: pd.Series) -> tuple[int, str] | None:
 def normalized_names(names: pa.Array) -> pa.Array:
     """Athletes' names as the log keeps them (NFC, trimmed), each distinct name worked once."""
     encoded = names.dictionary_encode()
-    clean = [unicodedata.normalize("NFC", v or "").strip() for v in encoded.dictionary.to_pylist()]
+    clean = [kept_name(v or "") for v in encoded.dictionary.to_pylist()]
     return pc.take(pa.array(clean, pa.string()), encoded.indices)
 
 

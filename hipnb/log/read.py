@@ -444,10 +444,8 @@ def _skipped_lines(
             end = data[at + len(needle) : at + len(needle) + 1]
             whole = data[at - 1 : at] == b"\n" and end in (b"\n", b"\r", b"")
             line = 2 + data.count(b"\n", start, at) if whole else 0
-        why = f"row has {fields} fields, expected {width}" if needle.strip() else ""
-        if why and at + len(needle) == len(data):
-            why += " (the last line is incomplete: a write was cut off)"
-        found[line] = why
+        cut = at + len(needle) == len(data)
+        found[line] = _wrong_width(fields, width, cut) if needle.strip() else ""
     return found
 
 
@@ -513,9 +511,7 @@ def _records(
         elif len(fields) > width and not any(f.group(0).strip() for f in fields[width:]):
             record = record[: record.rfind(b",", 0, fields[width].start())] + b"\r"
         elif len(fields) != width:
-            why = f"row has {len(fields)} fields, expected {width}"
-            if unterminated and j + 1 == len(lines):
-                why += " (the last line is incomplete: a write was cut off)"
+            why = _wrong_width(len(fields), width, unterminated and j + 1 == len(lines))
         why = why or next((aside[k + 2] for k in range(i, j + 1) if k + 2 in aside), None)
         if why:
             found.append(Problem(name, no, why))
@@ -525,6 +521,12 @@ def _records(
         at.append(no)
         i = j + 1
     return b"\n".join([*keep, b""]), at, found
+
+
+def _wrong_width(fields: int, width: int, cut: bool) -> str:
+    """Why a row with ``fields`` fields cannot be read; ``cut``: it is an unterminated last line."""
+    why = f"row has {fields} fields, expected {width}"
+    return why + " (the last line is incomplete: a write was cut off)" if cut else why
 
 
 #: One field as pyarrow reads it: a quote opens a quoted part only at the start of a field.

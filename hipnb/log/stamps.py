@@ -376,10 +376,9 @@ def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     if not (((sign == 43) | (sign == 45)) & (raw[:, 22] == 58)).all():
         return None  # 25 characters, but not ending in +HH:MM
     tail = raw[:, 19:].astype(np.int16) - 48  # sign, h, h, colon, m, m
-    offset = ((tail[:, 1] * 10 + tail[:, 2]) * 60 + tail[:, 4] * 10 + tail[:, 5]) * (
-        -4 - tail[:, 0]
-    )
+    oh, om = tail[:, 1] * 10 + tail[:, 2], tail[:, 4] * 10 + tail[:, 5]
+    offset = (oh * 60 + om) * (-4 - tail[:, 0])
     us = utc.cast(pa.int64()).to_numpy()
-    if (np.abs(offset) > MAX_OFFSET_MIN).any() or (us < _EARLIEST_US).any():
+    if not _offset_ok(oh, om).all() or (us < _EARLIEST_US).any():
         return None
     return utc, pa.array(us + offset.astype(np.int64) * 60_000_000, pa.timestamp("us"))
