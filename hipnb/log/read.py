@@ -134,8 +134,9 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     a :class:`Problem` for each correction that names no current hold.
     """
     where = df.pop(WHERE) if WHERE in df else None
-    order, grouped = _athlete_order(df)
-    involved = _shared_start(df, grouped)
+    times = _times(df)
+    order, grouped = _athlete_order(df, times)
+    involved = _shared_start(df, grouped, times)
     refs = df["hold_id"].notna().to_numpy()
     if refs.any():
         named = df.loc[refs, ["athlete", "hold_id"]]
@@ -156,17 +157,18 @@ def _current_holds(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         keep = ~involved
         keep[df.index.get_indexer(current.index)] = True
         df = df[keep]
-        order, _ = _athlete_order(df)
+        order, _ = _athlete_order(df, _times(df))
     df = df.drop(columns=[PATCH], errors="ignore")
     return (df if order is None else df.take(order)).reset_index(drop=True), found
 
 
-def _athlete_order(df: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
+def _athlete_order(
+    df: pd.DataFrame, times: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(order, grouped): ``order`` puts each athlete's rows in time order (file order among equal
     times) in the places that athlete's rows had, None when they are so already; ``grouped`` lists
     the rows athlete after athlete, each in time order, None when the rows are in time order
-    overall (a log appended in time order, found in one pass)."""
-    times = _times(df)
+    overall (a log appended in time order, found in one pass). ``times``: :func:`_times`."""
     if (times[1:] >= times[:-1]).all():
         return None, None
     codes = pd.factorize(df["athlete"])[0]
@@ -181,16 +183,16 @@ def _athlete_order(df: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | No
     return order, grouped
 
 
-def _shared_start(df: pd.DataFrame, grouped: np.ndarray | None) -> np.ndarray:
+def _shared_start(df: pd.DataFrame, grouped: np.ndarray | None, times: np.ndarray) -> np.ndarray:
     """Which rows share an athlete and a start time with another row (a hold written twice): in
     ``grouped`` order (or time order) such rows stand next to each other."""
     rows = np.arange(len(df)) if grouped is None else grouped
-    times = _times(df)[rows]
-    same = times[1:] == times[:-1]
+    in_order = times[rows]
+    same = in_order[1:] == in_order[:-1]
     found = np.zeros(len(df), dtype=bool)
     near = rows[np.append(same, False) | np.insert(same, 0, False)] if len(df) else rows
     if len(near):
-        key = pd.DataFrame({"a": pd.factorize(df["athlete"].iloc[near])[0], "t": _times(df)[near]})
+        key = pd.DataFrame({"a": pd.factorize(df["athlete"].iloc[near])[0], "t": times[near]})
         found[near[key.duplicated(keep=False).to_numpy()]] = True
     return found
 
