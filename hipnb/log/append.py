@@ -1,4 +1,5 @@
-"""The durable append: validate the whole batch, then one locked, fsynced write, or nothing."""
+"""The durable append under the log's door: validate the whole batch by the columns' rules, then one
+locked, fsynced write, or nothing. :class:`hipnb.SessionLog` (:mod:`hipnb.log.face`) is the door."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import errno
 import mmap
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -29,125 +29,125 @@ from hipnb.log.spec import ALL_COLUMNS, EOL, NOTE_MAX, REQUIRED, Rows
 Writer = Callable[[int, memoryview], int]
 
 
-class SessionLog:
-    """A session log file (CSV, UTF-8, header row, one row per hold).
+def lock_of(path: Path) -> FileLock:
+    """The cross-process lock of the log at ``path`` (``.NAME.lock`` beside it): one object per
+    file in this process, so the door and the append it makes under the lock share it."""
+    key = Path(path).absolute()
+    lock = _LOCKS.get(key)
+    if lock is None:
+        lock = _LOCKS[key] = FileLock(str(key.with_name(f".{key.name}.lock")))
+    return lock
 
-    Example::
 
-        >>> log = SessionLog("data/ana.csv")
-        >>> log.append([{"session_id": "s1", "athlete": "ana", ...}])   # doctest: +SKIP
-        >>> df = log.read()            # typed frame; df.attrs["problems"] lists rejected rows
+_LOCKS: dict[Path, FileLock] = {}
 
-    ``write`` is the function that puts bytes in the file (``os.write``); tests pass one that fails
-    part-way to check that a failed append leaves the file as it was.
+
+@contextlib.contextmanager
+def locked(path: Path, lock: FileLock) -> Iterator[None]:
+    """Hold ``lock`` for the log at ``path``: a path that is not a regular file, or whose lock file
+    cannot be made, is refused at once (:class:`hipnb.LogError`), never waited on."""
+    refuse_odd_file(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LogError(f"{path}: could not append: {_os_reason(exc)}") from None
+    _check_lock(path, lock)
+    with lock:
+        yield
+
+
+def append_rows(
+    path: Path,
+    rows: Rows,
+    *,
+    lock: FileLock | None = None,
+    write: Writer = os.write,
+    skip_gone: bool = False,
+) -> int:
+    """Validate ``rows`` (dicts or a DataFrame) by the columns' rules and append them durably;
+    return how many. The low-level write under :class:`hipnb.SessionLog`'s door: it runs the rules
+    every read applies, not the door's (the name gate, the catalog, the clock).
+
+    Raises :class:`hipnb.LogError`, writing nothing, when:
+
+    * a row is invalid (the message names the row, 1-based within this call, and the field);
+    * a correction (``patch``, ``edit``, ``delete``) names no current hold of its athlete in
+      the file as it is under the lock (never logged, or deleted), rows of this call included;
+      with ``skip_gone`` such corrections are left out instead and the rest written;
+    * a note is longer than :data:`~hipnb.log.spec.NOTE_MAX` characters;
+    * the file's header has no column for a value the rows carry (it would be lost);
+    * the write fails (disk full, I/O error, no permission): the file is cut back to its size
+      before the call, under the lock, so it stays byte-identical.
+
+    The write is one ``write`` under a cross-process lock, then flush and fsync, so an append
+    that returned survives a crash. The file's body is read only for corrections (to check
+    them against the file as it is); otherwise only its header line and its last byte (to
+    start a fresh line after a cut-off record).
     """
-
-    def __init__(self, path: str | Path, *, write: Writer = os.write):
-        self.path = Path(path)
-        self._lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
-        self._write = write
-
-    def __repr__(self) -> str:
-        return f"SessionLog({str(self.path)!r})"
-
-    def append(self, rows: Rows, *, skip_gone: bool = False) -> int:
-        """Validate ``rows`` (dicts or a DataFrame) and append them durably; return how many.
-
-        Raises :class:`hipnb.LogError`, writing nothing, when:
-
-        * a row is invalid (the message names the row, 1-based within this call, and the field);
-        * a correction (``patch``, ``edit``, ``delete``) names no current hold of its athlete in
-          the file as it is under the lock (never logged, or deleted), rows of this call included;
-          with ``skip_gone`` such corrections are left out instead and the rest written;
-        * a note is longer than :data:`~hipnb.log.spec.NOTE_MAX` characters;
-        * the file's header has no column for a value the rows carry (it would be lost);
-        * the write fails (disk full, I/O error, no permission): the file is cut back to its size
-          before the call, under the lock, so it stays byte-identical.
-
-        The write is one ``write`` under a cross-process lock, then flush and fsync, so an append
-        that returned survives a crash. The file's body is read only for corrections (to check
-        them against the file as it is); otherwise only its header line and its last byte (to
-        start a fresh line after a cut-off record).
-        """
-        batch = _batch(rows)
-        if not len(batch):
-            return 0
-        reason = row_problems(batch.table, index=batch.index)
-        first = first_rejected(reason)
-        if first:
-            raise LogError(
-                f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
-            )
-        note_length = pc.utf8_length(batch.table.column("note")).to_numpy()
-        if (note_length > NOTE_MAX).any():
-            row = int((note_length > NOTE_MAX).argmax())
-            raise LogError(
-                f"{self.path}: row {row + 1} of this append: the note has "
-                f"{note_length[row]:,} characters; notes hold at most "
-                f"{NOTE_MAX:,} (nothing was written)"
-            )
-        names = batch.table.column("athlete").combine_chunks()
-        batch = batch.with_column("athlete", normalized_names(names))  # NFC, trimmed
-        actions = batch.table.column("action").to_pylist()
-        held = {"batch": batch}
-
-        def check(columns: list[str]) -> None:
-            _refuse_lost_values(self.path, held["batch"], columns)
-            if any(a and a.strip() for a in actions):
-                held["batch"] = self._check_corrections(held["batch"], skip_gone)
-
-        append_text(
-            self.path,
-            self._lock,
-            lambda columns: held["batch"].csv(columns),
-            ALL_COLUMNS,
-            REQUIRED,
-            write=self._write,
-            check=check,
-            guard=_utf8_and_whole_lines,
+    path = Path(path)
+    lock = lock_of(path) if lock is None else lock
+    batch = _batch(rows)
+    if not len(batch):
+        return 0
+    reason = row_problems(batch.table, index=batch.index)
+    first = first_rejected(reason)
+    if first:
+        raise LogError(f"{path}: row {first[0]} of this append: {first[1]} (nothing was written)")
+    note_length = pc.utf8_length(batch.table.column("note")).to_numpy()
+    if (note_length > NOTE_MAX).any():
+        row = int((note_length > NOTE_MAX).argmax())
+        raise LogError(
+            f"{path}: row {row + 1} of this append: the note has "
+            f"{note_length[row]:,} characters; notes hold at most "
+            f"{NOTE_MAX:,} (nothing was written)"
         )
-        return len(held["batch"])
+    names = batch.table.column("athlete").combine_chunks()
+    batch = batch.with_column("athlete", normalized_names(names))  # NFC, trimmed
+    actions = batch.table.column("action").to_pylist()
+    held = {"batch": batch}
 
-    def _check_corrections(self, batch: _Batch, skip_gone: bool) -> _Batch:
-        """Under the lock: each correction of ``batch`` must name a current hold of its athlete in
-        the file as it is now (rows of the batch before it included). Returns the batch, without
-        the corrections of holds that are gone when ``skip_gone``; raises otherwise."""
-        typed, _ = check_rows(batch.table, index=pd.RangeIndex(len(batch)))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            current = self.read() if self.path.stat().st_size else _empty_log()  # as it is now
-        current = current.assign(action=None)  # each is a hold now, whatever row made it
-        named = set(hold_ids(typed)) | set(typed["hold_id"].dropna())
-        relevant = current[
-            current["athlete"].isin(set(typed["athlete"])).to_numpy()
-            & hold_ids(current).isin(named).to_numpy()
-        ]
-        both = pd.concat([relevant, typed], ignore_index=True)
-        _, refused, _ = apply_corrections(both)
-        gone = {int(label) - len(relevant): why for label, why in refused}
-        if not gone:
-            return batch
-        if not skip_gone:
-            i = min(gone)
-            raise LogError(
-                f"{self.path}: row {i + 1} of this append: {gone[i]} (nothing was written)"
-            )
-        keep = pa.array([i not in gone for i in range(len(batch))])
-        return _Batch(batch.table.filter(keep), batch.index[keep.to_numpy(zero_copy_only=False)])
+    def check(columns: list[str]) -> None:
+        _refuse_lost_values(path, held["batch"], columns)
+        if any(a and a.strip() for a in actions):
+            held["batch"] = _check_corrections(path, held["batch"], skip_gone)
 
-    def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
-        """Read and validate the whole log: the same frame as :func:`hipnb.read_logs` of this file.
+    append_text(
+        path,
+        lock,
+        lambda columns: held["batch"].csv(columns),
+        ALL_COLUMNS,
+        REQUIRED,
+        write=write,
+        check=check,
+        guard=_utf8_and_whole_lines,
+    )
+    return len(held["batch"])
 
-        A missing file reads as an empty log (a log not yet written); :func:`hipnb.read_logs` calls
-        a missing path an error instead (a mistyped path). See :func:`hipnb.read_logs` for the
-        columns, the corrections applied, ``errors`` and ``df.attrs["problems"]``.
-        """
-        if errors not in ("report", "raise"):
-            raise ValueError("errors must be 'report' or 'raise'")
-        refuse_odd_file(self.path)
-        if not self.path.exists() and not self.path.is_symlink():
-            return _empty_log()
-        return read_logs(self.path, errors=errors, _stacklevel=3)
+
+def _check_corrections(path: Path, batch: _Batch, skip_gone: bool) -> _Batch:
+    """Under the lock: each correction of ``batch`` must name a current hold of its athlete in
+    the file as it is now (rows of the batch before it included). Returns the batch, without
+    the corrections of holds that are gone when ``skip_gone``; raises otherwise."""
+    typed, _ = check_rows(batch.table, index=pd.RangeIndex(len(batch)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        current = read_logs(path) if path.stat().st_size else _empty_log()  # as it is now
+    current = current.assign(action=None)  # each is a hold now, whatever row made it
+    named = set(hold_ids(typed)) | set(typed["hold_id"].dropna())
+    relevant = current[
+        current["athlete"].isin(set(typed["athlete"])).to_numpy()
+        & hold_ids(current).isin(named).to_numpy()
+    ]
+    both = pd.concat([relevant, typed], ignore_index=True)
+    _, refused, _ = apply_corrections(both)
+    gone = {int(label) - len(relevant): why for label, why in refused}
+    if not gone:
+        return batch
+    if not skip_gone:
+        i = min(gone)
+        raise LogError(f"{path}: row {i + 1} of this append: {gone[i]} (nothing was written)")
+    keep = pa.array([i not in gone for i in range(len(batch))])
+    return _Batch(batch.table.filter(keep), batch.index[keep.to_numpy(zero_copy_only=False)])
 
 
 def append_text(

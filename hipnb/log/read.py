@@ -114,6 +114,14 @@ def read_logs(
     return df
 
 
+def rows_as_written(path: Path) -> pd.DataFrame:
+    """One log file's usable rows as written, typed, corrections not applied: the file's history,
+    which the log's face (:class:`hipnb.SessionLog`) looks up under its lock. Raises
+    :class:`hipnb.LogError` when the file cannot be read at all."""
+    df, _ = _read_file(path)
+    return df
+
+
 def _without_file(exc: LogError, f: Path) -> str:
     text = str(exc)
     if text.startswith(f"{f}:"):
