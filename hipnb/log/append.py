@@ -13,17 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from filelock import FileLock
 
-from hipnb.errors import LogError
+from hipnb.errors import LogError, WriteError
 from hipnb.log import torn
 from hipnb.log.check import check_rows, first_rejected, normalized_names, row_problems
 from hipnb.log.check import empty_log as _empty_log
 from hipnb.log.identity import apply_corrections, hold_ids
 from hipnb.log.read import read_logs, refuse_odd_file
 from hipnb.log.rows import _Batch, _batch, _header_names
-from hipnb.log.spec import ALL_COLUMNS, EOL, NOTE_MAX, REQUIRED, Rows
+from hipnb.log.spec import ALL_COLUMNS, EOL, REQUIRED, Rows
 
 #: Signature of the low-level write :class:`SessionLog` uses (``os.write``): fd, bytes -> count.
 Writer = Callable[[int, memoryview], int]
@@ -50,7 +49,7 @@ def locked(path: Path, lock: FileLock) -> Iterator[None]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise LogError(f"{path}: could not append: {_os_reason(exc)}") from None
+        raise WriteError(f"{path}: could not append: {_os_reason(exc)}") from None
     _check_lock(path, lock)
     with lock:
         yield
@@ -74,7 +73,6 @@ def append_rows(
     * a correction (``patch``, ``edit``, ``delete``) names no current hold of its athlete in
       the file as it is under the lock (never logged, or deleted), rows of this call included;
       with ``skip_gone`` such corrections are left out instead and the rest written;
-    * a note is longer than :data:`~hipnb.log.spec.NOTE_MAX` characters;
     * the file's header has no column for a value the rows carry (it would be lost);
     * the write fails (disk full, I/O error, no permission): the file is cut back to its size
       before the call, under the lock, so it stays byte-identical.
@@ -93,14 +91,6 @@ def append_rows(
     first = first_rejected(reason)
     if first:
         raise LogError(f"{path}: row {first[0]} of this append: {first[1]} (nothing was written)")
-    note_length = pc.utf8_length(batch.table.column("note")).to_numpy()
-    if (note_length > NOTE_MAX).any():
-        row = int((note_length > NOTE_MAX).argmax())
-        raise LogError(
-            f"{path}: row {row + 1} of this append: the note has "
-            f"{note_length[row]:,} characters; notes hold at most "
-            f"{NOTE_MAX:,} (nothing was written)"
-        )
     names = batch.table.column("athlete").combine_chunks()
     batch = batch.with_column("athlete", normalized_names(names))  # NFC, trimmed
     actions = batch.table.column("action").to_pylist()
@@ -211,7 +201,7 @@ def append_text(
             if size == 0:
                 _fsync_dir(path.parent)
     except OSError as exc:
-        raise LogError(f"{path}: could not append: {_os_reason(exc)}") from None
+        raise WriteError(f"{path}: could not append: {_os_reason(exc)}") from None
 
 
 def _utf8_and_whole_lines(path: Path, fd: int, size: int) -> None:
@@ -239,7 +229,7 @@ def _check_lock(path: Path, lock: FileLock) -> None:
     try:
         os.close(os.open(lock.lock_file, os.O_RDWR | os.O_CREAT, 0o644))
     except OSError as exc:
-        raise LogError(
+        raise WriteError(
             f"{path}: could not append: cannot make its lock file {lock.lock_file} "
             f"({exc.strerror or exc})"
         ) from None

@@ -19,14 +19,14 @@ from typing import Any, Literal, cast
 
 import pandas as pd
 
-from hipnb.errors import LogError
+from hipnb.errors import LogError, WriteError
 from hipnb.log.append import Writer, append_rows, locked
 from hipnb.log.check import empty_log
 from hipnb.log.gate import Catalog, admit, other_athlete_problem
 from hipnb.log.identity import hold_ids, plain
 from hipnb.log.read import read_logs, refuse_odd_file, rows_as_written
 from hipnb.log.spec import COLUMNS, Hold, Rows
-from hipnb.names import athlete_problem, kept_name, known_athletes
+from hipnb.names import athlete_problem, kept_name, known_athletes, normalize_name
 from hipnb.routines import Routine
 
 #: The fields that make a logged hold what it is: a hold sent again with these equal is the same
@@ -199,7 +199,7 @@ class SessionLog:
                         "with other values; change it with a patch (hipnb edit), nothing was written"
                     )
             if new:
-                append_rows(self.path, [rows[i] for i in new], lock=self._lock, write=self._write)
+                self._append([rows[i] for i in new])
                 seen.learn(typed.iloc[new])
                 seen.stamp = _stamp(self.path)
             return Added(tuple(rows[i] for i in new), tuple(rows[i] for i in already), tuple(notes))
@@ -217,18 +217,22 @@ class SessionLog:
 
         ``ref`` names the hold: its short reference (``hipnb holds``, at least 4 digits) or its
         identity (``hold_id``). ``changes`` are fields of :data:`hipnb.log.EDITABLE`; an empty value
-        clears an optional field. Under the lock the hold is found in the file as it is, and the
+        clears an optional field; ``started_at`` is an aware datetime or text in any form ``hipnb
+        log --when`` reads, a time alone (``06:50``) on the hold's own day, in its own offset. Under the lock the hold is found in the file as it is, and the
         hold as it will read passes the gate of every new hold (``custom``, ``override`` as for
         :meth:`add`). Returns what changed (nothing is written when the hold already reads so);
         with ``missing_ok``, None when the hold is gone (deleted meanwhile) instead of an error.
         """
-        from hipnb.holds import changed_fields, correction_row, hold_after, only_changed
+        from hipnb.holds import changed_fields, correction_row, hold_after, hold_start, only_changed
 
         with self._locked():
             df = self._current()
             hold = _find(df, ref, missing_ok)
             if hold is None:
                 return None
+            when = changes.get("started_at")
+            if isinstance(when, str) and when.strip():
+                changes["started_at"] = hold_start(hold, when)
             row = correction_row(hold, "patch", **changes)
             changed = changed_fields(hold, row)
             if changed:
@@ -240,9 +244,7 @@ class SessionLog:
                     custom=custom,
                     override=override,
                 )
-                append_rows(
-                    self.path, [only_changed(row, changed)], lock=self._lock, write=self._write
-                )
+                self._append([only_changed(row, changed)])
                 seen.stamp = _stamp(self.path)
             return Changed(hold, tuple(changed))
 
@@ -258,14 +260,28 @@ class SessionLog:
             hold = _find(self._current(), ref, missing_ok)
             if hold is None:
                 return None
-            append_rows(
-                self.path, [correction_row(hold, "delete")], lock=self._lock, write=self._write
-            )
+            self._append([correction_row(hold, "delete")])
             self._seen().stamp = _stamp(self.path)
             return Changed(hold)
 
+    def athlete_problem(self, athlete: str, *, new_athlete: bool = False) -> str | None:
+        """Why ``athlete`` may not log here, or None: the file is another athlete's, or the name
+        gate refuses the name beside the folder's athletes (:func:`hipnb.names.athlete_problem`).
+        What :meth:`add` would say of the name, asked before there is a hold (a timer, a phone)."""
+        try:
+            name = normalize_name(athlete)
+            return self._athlete_why(name, self._seen(), new_athlete, set())
+        except LogError as exc:
+            return str(exc)
+
     def append(self, rows: Rows, *, skip_gone: bool = False) -> int:
         """Deprecated name kept for a moment: writes without the door's checks."""
+        if not isinstance(rows, pd.DataFrame):
+            rows = _holds(rows)
+            for row in rows:
+                if plain(row.get("target_s")) is None and not plain(row.get("action")):
+                    row["target_s"] = row["actual_s"]
+                    row["completed"] = True if row.get("completed") is None else row["completed"]
         return append_rows(self.path, rows, lock=self._lock, write=self._write, skip_gone=skip_gone)
 
     # -- under the lock ---------------------------------------------------------------------------
@@ -278,14 +294,23 @@ class SessionLog:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        with locked(self.path, self._lock):
+        """Hold the log's lock (a file that cannot be locked is the file's trouble)."""
+        with contextlib.ExitStack() as stack:
+            with _file_trouble():
+                stack.enter_context(locked(self.path, self._lock))
             yield
 
     def _clock(self) -> datetime:
         return self._now() if self._now is not None else datetime.now(UTC)
 
     def _seen(self) -> _Seen:
-        """What the door knows of the file: read again only when the file changed since."""
+        """What the door knows of the file: read again only when the file changed since.
+        A file that cannot be read raises :class:`hipnb.WriteError` (the file's trouble, not the
+        rows')."""
+        with _file_trouble():
+            return self._seen_now()
+
+    def _seen_now(self) -> _Seen:
         stamp = _stamp(self.path)
         seen = _SEEN.get(self.path.absolute())
         if seen is not None and seen.stamp == stamp:
@@ -306,9 +331,28 @@ class SessionLog:
             return empty_log()
         import warnings
 
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _file_trouble():
             warnings.simplefilter("ignore")
             return read_logs(self.path)
+
+    def _append(self, rows: list[Hold]) -> None:
+        """The durable append, under the lock already held; a failure is the file's trouble."""
+        with _file_trouble():
+            append_rows(self.path, rows, lock=self._lock, write=self._write)
+
+    def _athlete_why(
+        self, name: str, seen: _Seen, new_athlete: bool, folder: set[str]
+    ) -> str | None:
+        """Why ``name`` may not log in this file: another athlete's file, or the name gate against
+        the folder's athletes (read into ``folder`` once, only for a name new to this file)."""
+        if name in seen.athletes:
+            return None
+        why = other_athlete_problem(self.path, name, seen.athletes)
+        if why is None:
+            if not folder:
+                folder |= known_athletes(self.path.parent) - {""}
+            why = athlete_problem(name, folder, new_athlete=new_athlete, where=self.path.parent)
+        return why
 
     def _catalog_of(self, seen: _Seen) -> Catalog:
         if self._catalog is None:
@@ -336,27 +380,34 @@ class SessionLog:
         catalog = self._catalog_of(seen)
         notes = _fill_targets(rows, catalog)
         many = len(rows) > 1
-        folder: set[str] | None = None
+        folder: set[str] = set()
         for i, row in enumerate(rows):
             name = kept_name(str(row.get("athlete") or ""))
-            if not name or name in seen.athletes:
-                continue
-            why = other_athlete_problem(self.path, name, seen.athletes)
-            if why is None:
-                if folder is None:
-                    folder = known_athletes(self.path.parent) - {""}
-                why = athlete_problem(name, folder, new_athlete=new_athlete, where=self.path.parent)
+            why = self._athlete_why(name, seen, new_athlete, folder) if name else None
             if why:
                 raise LogError(f"row {i + 1}: {why}" if many else why)
         typed = admit(
             rows,
             catalog=catalog,
-            known_athletes=seen.athletes | (folder or set()),
+            known_athletes=seen.athletes | folder,
             now=self._clock(),
             custom=custom,
             override=override,
         )
         return typed, notes
+
+
+@contextlib.contextmanager
+def _file_trouble() -> Iterator[None]:
+    """Errors of the file itself (unreadable, a header that cannot take the rows, a full disk) as
+    :class:`hipnb.WriteError`: nothing was written, and the same call may work once the file is
+    fixed. A row the door refuses stays a plain :class:`hipnb.LogError`."""
+    try:
+        yield
+    except WriteError:
+        raise
+    except LogError as exc:
+        raise WriteError(str(exc)) from None
 
 
 def _holds(holds: Rows) -> list[Hold]:
@@ -390,7 +441,7 @@ def _fill_targets(rows: list[Hold], catalog: Catalog) -> list[str]:
         row["target_s"] = target
         if plain(row.get("completed")) is None:
             with contextlib.suppress(TypeError, ValueError):  # a bad number: the gate says so
-                row["completed"] = float(row["actual_s"]) >= float(target)  # type: ignore[arg-type]
+                row["completed"] = float(row["actual_s"]) >= float(target)
     return list(dict.fromkeys(notes))
 
 

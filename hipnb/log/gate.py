@@ -1,5 +1,5 @@
-"""The one gate a new hold passes, at every door: ``hipnb log``, ManualEntry, the HoldEditor's
-patches, the timer's rows and the demo generator.
+"""The one gate a new hold passes, at every door: :class:`hipnb.SessionLog`'s ``add`` and ``patch``,
+which ``hipnb log``, ManualEntry, the HoldEditor, the timer and the demo generator call.
 
 A row passes when:
 
@@ -30,8 +30,8 @@ import pandas as pd
 
 from hipnb.errors import HipnbError, LogError
 from hipnb.log.check import Problem, check_rows
-from hipnb.log.rows import _to_text_frame, manual_row
-from hipnb.log.spec import MAX_HOLD_S, Hold, Rows
+from hipnb.log.rows import _to_text_frame
+from hipnb.log.spec import MAX_HOLD_S, SPEC_BY_NAME, Rows
 from hipnb.log.stamps import FUTURE_SLACK, start_problem
 from hipnb.names import athlete_path, did_you_mean, normalize_name, same_athlete_problem
 from hipnb.routines import Exercise, Routine, list_routines, load_routine
@@ -156,6 +156,13 @@ def admit(
         if why:
             raise LogError(f"row {i + 1}: {why}" if many else why)
     typed, reason = check_rows(text)
+    note = SPEC_BY_NAME["note"]
+    long = text["note"].map(note.too_long)
+    if long.any():  # the door's limit: a read keeps a longer note that is already in a file
+        said = text["note"].map(
+            lambda t: f"the note has {len(t):,} characters; notes hold at most {note.max_chars:,}"
+        )
+        reason = reason.where(~long | reason.notna(), said)  # the first broken rule stands
     now = datetime.now(UTC) if now is None else now
     suspect = reason.notna().to_numpy() | _suspect(typed, catalog, now, custom, override)
     for at in np.flatnonzero(suspect):  # the masks find the rows; the words come from one place
@@ -205,59 +212,6 @@ def _door_problem(
     return None
 
 
-def new_hold(
-    athlete: str,
-    exercise: str,
-    side: str,
-    actual_s: float,
-    *,
-    catalog: Catalog,
-    target_s: float | None = None,
-    started_at: datetime | str | None = None,
-    rpe: int | None = None,
-    discomfort: int | None = None,
-    note: str = "",
-    known_athletes: Iterable[str] = (),
-    now: datetime | None = None,
-    custom: bool = False,
-    override: bool = False,
-) -> tuple[Hold, list[str]]:
-    """A hold done away from the screen (``routine`` ``manual``), through the gate: (row, notes).
-
-    Without ``target_s`` the target is the routine's for that exercise and side; for an exercise
-    no routine holds, the held time (a note says so). Raises :class:`hipnb.LogError` as
-    :func:`admit` does.
-    """
-    notes = []
-    exercise, side = exercise.strip(), side.strip().lower()
-    if target_s is None:
-        target_s = catalog.target(exercise, side)
-        if target_s is not None:
-            notes.append(f"target {target_s:g} s, from the routine")
-        else:
-            notes.append("no target given and no routine has one: the held time is the target")
-    row = manual_row(
-        athlete,
-        exercise,
-        side,
-        actual_s,
-        target_s=target_s,
-        started_at=started_at,
-        rpe=rpe,
-        discomfort=discomfort,
-        note=note,
-    )
-    admit(
-        [row],
-        catalog=catalog,
-        known_athletes=known_athletes,
-        now=now,
-        custom=custom,
-        override=override,
-    )
-    return row, notes
-
-
 def other_athlete_problem(path: str | Path, athlete: str, others: Iterable[str]) -> str | None:
     """Why ``athlete``'s hold must not go into the log at ``path`` holding ``others``' holds, or
     None: each athlete has a file of their own (:func:`hipnb.athlete_path`).
@@ -275,36 +229,6 @@ def other_athlete_problem(path: str | Path, athlete: str, others: Iterable[str])
         + (f"; {hint}" if hint else "")
         + f" (each athlete has a file of their own, e.g. {own})"
     )
-
-
-def known_athletes(folder: str | Path) -> set[str]:
-    """The athletes of the logs in ``folder`` (one athlete a file: the first row of each says whose).
-
-    Only the header and the first row of each ``*.csv`` are read, so this stays cheap for a squad.
-    """
-    out = set()
-    base = Path(folder)
-    for f in sorted(base.glob("*.csv")) if base.is_dir() else []:
-        name = file_athlete(f)
-        if name:
-            out.add(name)
-    return out
-
-
-def file_athlete(path: str | Path) -> str | None:
-    """Whose log the file at ``path`` is (its first row's athlete), or None (no file, no rows)."""
-    path = Path(path)
-    try:
-        if not path.is_file():
-            return None
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 16)
-        reader = csv.DictReader(io.StringIO(head.decode("utf-8-sig", errors="replace")))
-        first: Mapping[str, Any] = next(reader, {})
-    except (OSError, csv.Error):
-        return None
-    name = str(first.get("athlete") or "").strip()
-    return name or None
 
 
 def door_problems(

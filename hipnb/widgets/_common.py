@@ -26,6 +26,24 @@ def effort_sliders() -> tuple[w.SelectionSlider, w.SelectionSlider]:
     )
 
 
+def note_box(kind: type[w.Text] | type[w.Textarea] = w.Textarea, **kwargs: object) -> w.Text:
+    """A note box that holds at most the note column's characters (its spec's ``max_chars``):
+    text pasted past the limit is cut there, and the box says so."""
+    from hipnb.log.spec import SPEC_BY_NAME
+
+    column = SPEC_BY_NAME["note"]
+    most = column.max_chars or 0
+    box = kind(tooltip=f"at most {most:,} characters", **kwargs)
+
+    def cap(change: dict[str, object]) -> None:
+        text = str(change["new"])
+        if column.too_long(text):
+            box.value = text[:most]
+
+    box.observe(cap, names="value")
+    return box
+
+
 def answer(slider: w.SelectionSlider) -> int | None:
     return None if slider.value == UNSET else int(slider.value)
 
