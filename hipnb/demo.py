@@ -279,13 +279,14 @@ def write_demo_data(
     """
     out = Path(out)
     df = demo_log(athletes=athletes, weeks=weeks, seed=seed, start=start)
-    admit(df, catalog=Catalog(routines=(load_routine("hip-basics"),)))  # the door every hold passes
+    routine = load_routine("hip-basics")
+    admit(df, catalog=Catalog(routines=(routine,)))  # every hold passes before any file is touched
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for athlete, rows in df.groupby("athlete", sort=True):
         path = athlete_path(out, str(athlete))
         path.unlink(missing_ok=True)
-        SessionLog(path).append(rows)
+        SessionLog(path, routine=routine).add(rows, new_athlete=True)  # the door every hold passes
         written.append(path)
     runs = demo_runs(df, weeks=weeks, seed=seed, start=start)
     for athlete, rows in runs.groupby("athlete", sort=True):

@@ -65,14 +65,21 @@ class _Seen:
     exercises: set[str] = field(default_factory=set)
     holds: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
 
-    def learn(self, typed: pd.DataFrame) -> None:
-        """Take in plain rows (new holds, typed), as written to the file."""
+    def learn(
+        self,
+        typed: pd.DataFrame,
+        keys: list[tuple[str, str]] | None = None,
+        values: list[tuple[Any, ...]] | None = None,
+    ) -> None:
+        """Take in plain rows (new holds, typed) as written to the file; ``keys`` and ``values``
+        (:func:`_keys`, :func:`_values`) when already known."""
         if typed.empty:
             return
         self.athletes |= set(typed["athlete"])
         self.exercises |= set(typed["exercise"])
-        for key, values in zip(_keys(typed), _values(typed), strict=True):
-            self.holds[key] = values
+        keys = _keys(typed) if keys is None else keys
+        values = _values(typed) if values is None else values
+        self.holds.update(zip(keys, values, strict=True))
 
 
 #: The door's view of each file, by path: kept between calls, checked against the file's stamp
@@ -200,7 +207,7 @@ class SessionLog:
                     )
             if new:
                 self._append([rows[i] for i in new])
-                seen.learn(typed.iloc[new])
+                seen.learn(typed.iloc[new], [keys[i] for i in new], [values[i] for i in new])
                 seen.stamp = _stamp(self.path)
             return Added(tuple(rows[i] for i in new), tuple(rows[i] for i in already), tuple(notes))
 
@@ -381,9 +388,12 @@ class SessionLog:
         notes = _fill_targets(rows, catalog)
         many = len(rows) > 1
         folder: set[str] = set()
+        said: dict[str, str | None] = {}  # once a name
         for i, row in enumerate(rows):
             name = kept_name(str(row.get("athlete") or ""))
-            why = self._athlete_why(name, seen, new_athlete, folder) if name else None
+            if name and name not in said:
+                said[name] = self._athlete_why(name, seen, new_athlete, folder)
+            why = said.get(name)
             if why:
                 raise LogError(f"row {i + 1}: {why}" if many else why)
         typed = admit(
@@ -412,7 +422,9 @@ def _file_trouble() -> Iterator[None]:
 
 def _holds(holds: Rows) -> list[Hold]:
     """Rows given to a verb as a list of mappings (a frame's rows as the log writes them)."""
-    if isinstance(holds, pd.DataFrame):
+    if isinstance(holds, pd.DataFrame) and "local_time" not in holds:
+        return cast(list[Hold], holds.to_dict("records"))
+    if isinstance(holds, pd.DataFrame):  # a read frame: its stamps as written, offsets kept
         from hipnb.log.rows import _to_text_frame
 
         text = _to_text_frame(holds)

@@ -151,18 +151,19 @@ def admit(
     except LogError as exc:
         raise LogError(str(exc)) from None
     known = list(known_athletes)
+    said = {n: same_athlete_problem(n, known) for n in names.unique() if n}  # once a name
     for i, name in enumerate(names):
-        why = same_athlete_problem(name, known) if name else None
+        why = said.get(name)
         if why:
             raise LogError(f"row {i + 1}: {why}" if many else why)
     typed, reason = check_rows(text)
     note = SPEC_BY_NAME["note"]
     long = text["note"].map(note.too_long)
     if long.any():  # the door's limit: a read keeps a longer note that is already in a file
-        said = text["note"].map(
+        words = text["note"].map(
             lambda t: f"the note has {len(t):,} characters; notes hold at most {note.max_chars:,}"
         )
-        reason = reason.where(~long | reason.notna(), said)  # the first broken rule stands
+        reason = reason.where(~long | reason.notna(), words)  # the first broken rule stands
     now = datetime.now(UTC) if now is None else now
     suspect = reason.notna().to_numpy() | _suspect(typed, catalog, now, custom, override)
     for at in np.flatnonzero(suspect):  # the masks find the rows; the words come from one place

@@ -58,7 +58,9 @@ class HoldEditor(w.VBox):
         self.discomfort = w.Dropdown(
             options=_SCORES, description="Hip discomfort (0-10)", style=_LABEL
         )
-        self.note = note_box(w.Text, description="Note", layout=w.Layout(width="32em"), style=_LABEL)
+        self.note = note_box(
+            w.Text, description="Note", layout=w.Layout(width="32em"), style=_LABEL
+        )
         self.override = w.Checkbox(description="Override: this long hold is right", indent=False)
         self.save = w.Button(description="Save change", button_style="primary", icon="check")
         self.delete = w.Button(description="Delete hold", button_style="danger", icon="trash")
