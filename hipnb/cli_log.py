@@ -330,6 +330,8 @@ def _cmd_holds(args: argparse.Namespace) -> int:
 
 
 def _cmd_edit(args: argparse.Namespace) -> int:
+    from hipnb.holds import find_hold
+
     given = {
         "actual_s": args.seconds,
         "target_s": args.target,
@@ -342,9 +344,9 @@ def _cmd_edit(args: argparse.Namespace) -> int:
         "completed": args.completed,
     }
     changes = {k: v for k, v in given.items() if v is not None}
+    find_hold(_read_one_log(args.log), args.ref)  # the file, the rows it cannot read, the REF
     if not changes:
         raise HipnbError("nothing to change: give --seconds, --side, --when, ... (see --help)")
-    _read_one_log(args.log)  # says what cannot be read, and that the file exists
     done = _log(args).patch(args.ref, custom=args.custom, override=args.override, **changes)
     assert done is not None  # without missing_ok, a gone hold raises
     if not done.changes:

@@ -97,25 +97,24 @@ def same_athlete_problem(name: str, known: Iterable[str]) -> str | None:
 
 
 #: How a door says to start a new athlete on purpose: the command line's flag, Python's keyword.
-NEW_ATHLETE_HINT = "to start a new athlete's log on purpose, pass --new-athlete (new_athlete=True)"
+NEW_ATHLETE_HINT = (
+    "(to start a new athlete's log on purpose, pass --new-athlete; new_athlete=True in Python)"
+)
 
 
 def unknown_athlete(name: str, known: Iterable[str], where: str | Path | None = None) -> str:
-    """The one message for a name no log holds: ``no athlete 'X' [in WHERE] (did you mean 'Y'?)``.
+    """The one message for a name no log holds: ``no athlete 'X' [in WHERE]; did you mean 'Y'?``.
 
-    >>> unknown_athlete("anna", ["ana", "ben"], "data/logs")
-    "no athlete 'anna' in data/logs (did you mean 'ana'?)"
-    >>> unknown_athlete("xavier", ["ana", "ben"])
-    "no athlete 'xavier' (athletes: 'ana', 'ben')"
+        >>> unknown_athlete("anna", ["ana", "ben"], "data/logs")
+        "no athlete 'anna' in data/logs; did you mean 'ana'?"
+        >>> unknown_athlete("xavier", ["ana", "ben"])
+        "no athlete 'xavier'; athletes: 'ana', 'ben'"
     """
     names = sorted(set(known))
     hint = did_you_mean(name, names)
     if not hint and names:
-        shown = ", ".join(map(repr, names[:8])) + (", ..." if len(names) > 8 else "")
-        hint = f"athletes: {shown}"
-    return (
-        f"no athlete {name!r}" + (f" in {where}" if where else "") + (f" ({hint})" if hint else "")
-    )
+        hint = "athletes: " + ", ".join(map(repr, names[:8])) + (", ..." if len(names) > 8 else "")
+    return f"no athlete {name!r}" + (f" in {where}" if where else "") + (f"; {hint}" if hint else "")
 
 
 def athlete_problem(
@@ -130,9 +129,8 @@ def athlete_problem(
 
         >>> athlete_problem("ana", ["ana"]) is None
         True
-        >>> athlete_problem("anaa", ["ana"])
-        "no athlete 'anaa' (did you mean 'ana'?); to start a new athlete's log on purpose, pass \
---new-athlete (new_athlete=True)"
+        >>> athlete_problem("anaa", ["ana"])[:38]
+        "no athlete 'anaa'; did you mean 'ana'?"
         >>> athlete_problem("anaa", ["ana"], new_athlete=True) is None
         True
     """
@@ -145,7 +143,7 @@ def athlete_problem(
         return why
     if new_athlete or not names:
         return None
-    return f"{unknown_athlete(clean, names, where)}; {NEW_ATHLETE_HINT}"
+    return f"{unknown_athlete(clean, names, where)} {NEW_ATHLETE_HINT}"
 
 
 def known_athletes(folder: str | Path) -> set[str]:

@@ -108,7 +108,7 @@ def test_output_into_head_is_cut_quietly():
 @pytest.fixture
 def squad(tmp_path, capsys):
     for name in ["ana", *NAMES]:
-        assert main(log_args(athlete_path(tmp_path, name), name)) == 0
+        assert main(log_args(athlete_path(tmp_path, name), name, "side_plank", "--new-athlete")) == 0
     capsys.readouterr()
     return tmp_path
 
@@ -159,7 +159,7 @@ def test_report_pages_are_named_by_the_one_gate(tmp_path, capsys):
     logs = tmp_path / "logs"
     names = ["李娜", "CON", "../ana"]
     for name in names[:2]:
-        assert main(log_args(athlete_path(logs, name), name)) == 0
+        assert main(log_args(athlete_path(logs, name), name, "side_plank", "--new-athlete")) == 0
     out = tmp_path / "out"
     args = ["report", "--log", str(logs), "--out", str(out), "--quiet", "--workers", "1"]
     assert main(args) == 0

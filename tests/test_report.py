@@ -135,6 +135,7 @@ def shapes(tmp_path_factory):
 
     stamp = "2026-11-{:02d}T07:00:00+01:00".format
     holds("plank", [manual_row("plank", "side_plank", side, 30 + d, started_at=stamp(10 + d))
+                    | {"session_id": f"plank-{d}"}  # both sides of a day: one session
                     for d in range(5) for side in ("left", "right")])  # fmt: skip
     holds("once", [manual_row("once", "bound_angle", "both", 200, started_at=stamp(20))])
     holds("away", [manual_row("away", "bound_angle", "both", 200 + d,

@@ -79,7 +79,7 @@ CASES = {
         _plain(str(RUNS / "fit"), "--athlete", "../eve", "--logs", "TMP", "--new-athlete"),
         "athlete name",
     ),
-    "unknown athlete": (_unknown_athlete, "(did you mean 'ana'?): to start a new athlete"),
+    "unknown athlete": (_unknown_athlete, "did you mean 'ana'? (to start a new athlete"),
     "case twin": (_case_twin, "differs only in case or accents: did you mean 'ana'?"),
     "folder holding only a zip": (_only_a_zip, "only export_123.zip: import the zip itself"),
     "broken zip": (_broken_zip, "not a readable zip file"),

@@ -16,8 +16,10 @@ NAMES = ["Zoë", "李娜", "Ана", "O'Neil"]
 
 
 def enter(log: SessionLog, typed: str, when: str) -> ManualEntry:
-    """Fill the form for a 30 s left side plank at 07:15:03 local time on the day ``when``."""
+    """Fill the form for a 30 s left side plank at 07:15:03 local time on the day ``when``
+    (a name new to the folder with the New athlete box ticked)."""
     form = ManualEntry(log, athlete=typed)
+    form.new_athlete.value = True
     form.exercise.value = "side_plank"
     form.side.value = "left"
     form.seconds.value = form.target.value = 30

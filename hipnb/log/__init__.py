@@ -42,8 +42,8 @@ from hipnb.names import athlete_file_stem, athlete_path, name_problem, normalize
 __all__ = [
     "ALL_COLUMNS",
     "Added",
-    "Changed",
     "COLUMNS",
+    "Changed",
     "Column",
     "DUPLICATE_KEY",
     "EDITABLE",
