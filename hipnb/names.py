@@ -105,16 +105,18 @@ NEW_ATHLETE_HINT = (
 def unknown_athlete(name: str, known: Iterable[str], where: str | Path | None = None) -> str:
     """The one message for a name no log holds: ``no athlete 'X' [in WHERE]; did you mean 'Y'?``.
 
-        >>> unknown_athlete("anna", ["ana", "ben"], "data/logs")
-        "no athlete 'anna' in data/logs; did you mean 'ana'?"
-        >>> unknown_athlete("xavier", ["ana", "ben"])
-        "no athlete 'xavier'; athletes: 'ana', 'ben'"
+    >>> unknown_athlete("anna", ["ana", "ben"], "data/logs")
+    "no athlete 'anna' in data/logs; did you mean 'ana'?"
+    >>> unknown_athlete("xavier", ["ana", "ben"])
+    "no athlete 'xavier'; athletes: 'ana', 'ben'"
     """
     names = sorted(set(known))
     hint = did_you_mean(name, names)
     if not hint and names:
         hint = "athletes: " + ", ".join(map(repr, names[:8])) + (", ..." if len(names) > 8 else "")
-    return f"no athlete {name!r}" + (f" in {where}" if where else "") + (f"; {hint}" if hint else "")
+    return (
+        f"no athlete {name!r}" + (f" in {where}" if where else "") + (f"; {hint}" if hint else "")
+    )
 
 
 def athlete_problem(

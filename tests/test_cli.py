@@ -108,7 +108,9 @@ def test_output_into_head_is_cut_quietly():
 @pytest.fixture
 def squad(tmp_path, capsys):
     for name in ["ana", *NAMES]:
-        assert main(log_args(athlete_path(tmp_path, name), name, "side_plank", "--new-athlete")) == 0
+        assert (
+            main(log_args(athlete_path(tmp_path, name), name, "side_plank", "--new-athlete")) == 0
+        )
     capsys.readouterr()
     return tmp_path
 

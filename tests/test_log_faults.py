@@ -198,7 +198,9 @@ def test_cli_prints_one_line_and_no_traceback_when_the_log_is_a_folder(tmp_path,
 def test_the_door_refuses_a_note_over_the_limit(tmp_path):
     log = SessionLog(tmp_path / "a.csv")
     log.add([row(1, note="n" * NOTE_MAX)])
-    with pytest.raises(LogError, match=f"the note has {NOTE_MAX + 1:,} characters; notes hold at most {NOTE_MAX:,}"):
+    with pytest.raises(
+        LogError, match=f"the note has {NOTE_MAX + 1:,} characters; notes hold at most {NOTE_MAX:,}"
+    ):
         log.add([row(2, note="n" * (NOTE_MAX + 1))])
     assert len(log.read()) == 1
 
