@@ -77,7 +77,7 @@ def demo_log(
     """A synthetic log in the schema: ``athletes`` athletes over ``weeks`` weeks from ``start``.
 
     Returns a frame with the log's columns and ``started_at`` as text with the athlete's UTC offset,
-    ready for :meth:`hipnb.SessionLog.append`. The same arguments always give the same rows.
+    ready for :meth:`hipnb.SessionLog.add`. The same arguments always give the same rows.
     """
     if athletes < 1 or weeks < 1:
         raise ValueError("athletes and weeks must be at least 1")

@@ -8,6 +8,7 @@ import pytest
 from hipnb import SessionLog
 from hipnb import analysis as a
 from hipnb.log import empty_log
+from tests.rows import write_rows
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def make_log(tmp_path):
                 "completed": r.get("actual_s", 0) >= r.get("target_s", 180.0),
             }
             full.append({**base, **r})
-        SessionLog(path).append(full)
+        write_rows(SessionLog(path), full)
         return SessionLog(path).read(errors="raise")
 
     return make

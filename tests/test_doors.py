@@ -21,6 +21,7 @@ from hipnb import SessionLog
 from hipnb.cli import main
 from hipnb.log import ALL_COLUMNS, manual_row
 from hipnb.routines import SIDES
+from tests.rows import write_rows
 
 NOW = datetime.now(UTC)
 GOOD = {
@@ -60,8 +61,9 @@ CASES = [
 
 def _setup(folder: Path) -> Path:
     """A squad folder in which ana already has a log (so a name like hers is known)."""
-    SessionLog(folder / "ana.csv").append(
-        [manual_row("ana", "side_plank", "right", 30, started_at="2026-11-23T07:00:00-05:00")]
+    write_rows(
+        SessionLog(folder / "ana.csv"),
+        [manual_row("ana", "side_plank", "right", 30, started_at="2026-11-23T07:00:00-05:00")],
     )
     return folder / "ana.csv"
 

@@ -16,6 +16,7 @@ from hipnb.analysis import Kind, Thresholds
 from hipnb.cli import main
 from hipnb.review import mark_reviewed
 from hipnb.runs import read_runs
+from tests.rows import write_rows
 
 from .conftest import SAMPLE
 
@@ -45,8 +46,8 @@ def logs(tmp_path_factory):
     shutil.copytree(SAMPLE, logs)
     ivo = [_row("ivo", END - dt.timedelta(days=d), 200) for d in range(10, 40)]
     fay = [_row("fay", END - dt.timedelta(days=d), 150 + 8 * d) for d in range(28)]
-    hipnb.SessionLog(logs / "ivo.csv").append(ivo)
-    hipnb.SessionLog(logs / "fay.csv").append(fay)
+    write_rows(hipnb.SessionLog(logs / "ivo.csv"), ivo)
+    write_rows(hipnb.SessionLog(logs / "fay.csv"), fay)
     mark_reviewed(logs, "2026-08-01")  # before any log: every flag on END is new since then
     return logs
 

@@ -14,18 +14,20 @@ import pytest
 
 import hipnb
 from tests.conftest import DATA
+from tests.rows import write_rows
 
 RUNS = DATA / "runs"
 HIPNB = Path(sys.executable).parent / "hipnb"
 
 
 def _ana(logs: Path) -> None:
-    hipnb.SessionLog(hipnb.athlete_path(logs, "ana")).append(
+    write_rows(
+        hipnb.SessionLog(hipnb.athlete_path(logs, "ana")),
         [
             hipnb.log.manual_row(
                 "ana", "side_plank", "left", 30, started_at="2026-11-01T08:00:00+01:00"
             )
-        ]
+        ],
     )
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 from filelock import FileLock
 
 from hipnb.errors import LogError, WriteError
@@ -61,7 +60,6 @@ def append_rows(
     *,
     lock: FileLock | None = None,
     write: Writer = os.write,
-    skip_gone: bool = False,
 ) -> int:
     """Validate ``rows`` (dicts or a DataFrame) by the columns' rules and append them durably;
     return how many. The low-level write under :class:`hipnb.SessionLog`'s door: it runs the rules
@@ -72,7 +70,6 @@ def append_rows(
     * a row is invalid (the message names the row, 1-based within this call, and the field);
     * a correction (``patch``, ``edit``, ``delete``) names no current hold of its athlete in
       the file as it is under the lock (never logged, or deleted), rows of this call included;
-      with ``skip_gone`` such corrections are left out instead and the rest written;
     * the file's header has no column for a value the rows carry (it would be lost);
     * the write fails (disk full, I/O error, no permission): the file is cut back to its size
       before the call, under the lock, so it stays byte-identical.
@@ -94,30 +91,28 @@ def append_rows(
     names = batch.table.column("athlete").combine_chunks()
     batch = batch.with_column("athlete", normalized_names(names))  # NFC, trimmed
     actions = batch.table.column("action").to_pylist()
-    held = {"batch": batch}
 
     def check(columns: list[str]) -> None:
-        _refuse_lost_values(path, held["batch"], columns)
+        _refuse_lost_values(path, batch, columns)
         if any(a and a.strip() for a in actions):
-            held["batch"] = _check_corrections(path, held["batch"], skip_gone)
+            _check_corrections(path, batch)
 
     append_text(
         path,
         lock,
-        lambda columns: held["batch"].csv(columns),
+        batch.csv,
         ALL_COLUMNS,
         REQUIRED,
         write=write,
         check=check,
         guard=_utf8_and_whole_lines,
     )
-    return len(held["batch"])
+    return len(batch)
 
 
-def _check_corrections(path: Path, batch: _Batch, skip_gone: bool) -> _Batch:
+def _check_corrections(path: Path, batch: _Batch) -> None:
     """Under the lock: each correction of ``batch`` must name a current hold of its athlete in
-    the file as it is now (rows of the batch before it included). Returns the batch, without
-    the corrections of holds that are gone when ``skip_gone``; raises otherwise."""
+    the file as it is now (rows of the batch before it included); raises otherwise."""
     typed, _ = check_rows(batch.table, index=pd.RangeIndex(len(batch)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -131,13 +126,9 @@ def _check_corrections(path: Path, batch: _Batch, skip_gone: bool) -> _Batch:
     both = pd.concat([relevant, typed], ignore_index=True)
     _, refused, _ = apply_corrections(both)
     gone = {int(label) - len(relevant): why for label, why in refused}
-    if not gone:
-        return batch
-    if not skip_gone:
+    if gone:
         i = min(gone)
         raise LogError(f"{path}: row {i + 1} of this append: {gone[i]} (nothing was written)")
-    keep = pa.array([i not in gone for i in range(len(batch))])
-    return _Batch(batch.table.filter(keep), batch.index[keep.to_numpy(zero_copy_only=False)])
 
 
 def append_text(

@@ -13,7 +13,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -146,6 +146,18 @@ class SessionLog:
         if not self.path.exists() and not self.path.is_symlink():
             return empty_log()
         return read_logs(self.path, errors=errors, _stacklevel=3)
+
+    def holds(self, athlete: str | None = None, day: date | str | None = None) -> pd.DataFrame:
+        """The current holds (one athlete's, one local day's, when given), each with its short
+        reference in ``ref`` for :meth:`patch` and :meth:`delete`, athlete by athlete in time order.
+        Rows that cannot be read are left out (see :meth:`read`)."""
+        import warnings
+
+        from hipnb.holds import select_holds
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return select_holds(self.read(), athlete=athlete, day=day)
 
     # -- the door ---------------------------------------------------------------------------------
 
@@ -280,16 +292,6 @@ class SessionLog:
             return self._athlete_why(name, self._seen(), new_athlete, set())
         except LogError as exc:
             return str(exc)
-
-    def append(self, rows: Rows, *, skip_gone: bool = False) -> int:
-        """Deprecated name kept for a moment: writes without the door's checks."""
-        if not isinstance(rows, pd.DataFrame):
-            rows = _holds(rows)
-            for row in rows:
-                if plain(row.get("target_s")) is None and not plain(row.get("action")):
-                    row["target_s"] = row["actual_s"]
-                    row["completed"] = True if row.get("completed") is None else row["completed"]
-        return append_rows(self.path, rows, lock=self._lock, write=self._write, skip_gone=skip_gone)
 
     # -- under the lock ---------------------------------------------------------------------------
 

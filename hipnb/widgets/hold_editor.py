@@ -8,14 +8,13 @@ the file keeps its history and never undoes another correction.
 from __future__ import annotations
 
 import html
-import warnings
 from datetime import date, datetime
 
 import ipywidgets as w
 import pandas as pd
 
 from hipnb.errors import HipnbError
-from hipnb.holds import hold_label, select_holds
+from hipnb.holds import hold_label
 from hipnb.log import SessionLog, normalize_name
 from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.routines import SIDES
@@ -104,10 +103,7 @@ class HoldEditor(w.VBox):
 
     def refresh(self, keep: str | None = None) -> None:
         """Read the log again and list the day's holds (keeping the hold ``keep`` picked)."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            df = self.session_log.read()
-        self.holds = select_holds(df, athlete=self.athlete_name, day=self.day.value)
+        self.holds = self.session_log.holds(athlete=self.athlete_name, day=self.day.value)
         options = [(hold_label(h), h["ref"]) for _, h in self.holds.iterrows()]
         self.hold.options = options or [("no holds logged this day", "")]
         refs = [ref for _, ref in options]
