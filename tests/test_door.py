@@ -285,3 +285,54 @@ def test_validate_reports_a_late_start_and_a_long_hold_past_their_limits(tmp_pat
     hipnb.log.append.append_rows(log.path, [late, long])
     found, checks = door_problems(log.path, log.read(), catalog=Catalog.load(), now=NOW)
     assert bool(found) == (step > 0) and bool(checks) == (step > 0)
+
+
+@pytest.mark.parametrize(
+    ("stamp", "ok"),
+    [
+        ("2026-11-24T07:15:03+18:00", True),
+        ("2026-11-24T07:15:03+18:01", False),
+        ("2026-11-24T07:15:03-17:59", True),
+        ("2026-11-24T07:15:03-18:01", False),
+        ("2026-11-24T07:15:03+05:59", True),
+        ("2026-11-24T07:15:03+05:60", False),
+        ("2026-11-24T23:59:59-05:00", True),
+        ("2026-11-24T24:00:00-05:00", False),
+        ("2026-11-24T23:60:00-05:00", False),
+        ("2026-11-24T23:59:60-05:00", False),
+    ],
+)
+def test_offsets_and_times_of_day_hold_at_their_limits(tmp_path, stamp, ok):
+    row = hold() | {"started_at": stamp}
+    if ok:
+        assert log_at(tmp_path).add([row]).written
+    else:
+        with pytest.raises(LogError, match="started_at"):
+            log_at(tmp_path).add([row])
+
+
+@pytest.mark.parametrize("step", [-1, 0, 1])
+def test_the_date_rule_holds_at_both_limits(step):
+    """:func:`start_problem`, the date rule of every door (holds and runs), a second each side."""
+    from hipnb.log.stamps import EARLIEST_START, FUTURE_SLACK, start_problem
+
+    floor = EARLIEST_START + timedelta(seconds=step)
+    assert (start_problem(floor) is None) == (step >= 0)
+    ahead = NOW + FUTURE_SLACK + timedelta(seconds=step)
+    assert (start_problem(ahead, now=NOW) is None) == (step <= 0)
+
+
+def test_one_hold_refused_is_not_called_row_1(tmp_path):
+    with pytest.raises(LogError) as one:
+        log_at(tmp_path).add([hold(-5.0)])
+    assert str(one.value).startswith("actual_s '-5' is negative")
+    with pytest.raises(LogError, match=r"^row 2: actual_s '-5' is negative"):
+        log_at(tmp_path).add([hold(), hold(-5.0) | {"session_id": "two"}])
+
+
+def test_a_custom_exercise_is_refused_for_the_rule_it_breaks(tmp_path):
+    late = hold() | {"exercise": "clam", "started_at": "2062-09-13T07:00:00-04:00"}
+    with pytest.raises(LogError, match="more than a day in the future"):
+        log_at(tmp_path).add([late], custom=True)
+    long = hold(700.0) | {"exercise": "clam", "target_s": 30}  # no routine: the 2 h ceiling only
+    assert log_at(tmp_path).add([long], custom=True).written

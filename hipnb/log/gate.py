@@ -32,7 +32,7 @@ from hipnb.errors import HipnbError, LogError
 from hipnb.log.check import Problem, check_rows
 from hipnb.log.rows import _to_text_frame
 from hipnb.log.spec import MAX_HOLD_S, SPEC_BY_NAME, Rows
-from hipnb.log.stamps import FUTURE_SLACK, start_problem
+from hipnb.log.stamps import FUTURE_SLACK, future_words
 from hipnb.names import athlete_path, did_you_mean, normalize_name, same_athlete_problem
 from hipnb.routines import Exercise, Routine, list_routines, load_routine
 
@@ -165,52 +165,61 @@ def admit(
         )
         reason = reason.where(~long | reason.notna(), words)  # the first broken rule stands
     now = datetime.now(UTC) if now is None else now
-    suspect = reason.notna().to_numpy() | _suspect(typed, catalog, now, custom, override)
-    for at in np.flatnonzero(suspect):  # the masks find the rows; the words come from one place
+    rules = _Rules.of(typed, catalog, now)
+    broken = reason.notna().to_numpy() | rules.late
+    if not custom:
+        broken |= rules.unknown
+    if not override:
+        broken |= rules.over["actual_s"] | rules.over["target_s"]
+    for at in np.flatnonzero(broken):  # the masks decide; the words come from one place
         i = int(at)
-        why = reason.iloc[i] or _door_problem(typed.iloc[i], catalog, now, custom, override)
-        if why:
-            raise LogError(f"row {i + 1}: {why}" if many else why)
+        why = reason.iloc[i] or rules.words(i, typed.iloc[i], catalog, custom)
+        raise LogError(f"row {i + 1}: {why}" if many else why)
     typed.attrs["problems"] = []
     return typed
 
 
-def _suspect(
-    typed: pd.DataFrame, catalog: Catalog, now: datetime, custom: bool, override: bool
-) -> np.ndarray:
-    """Rows that may break a door's rule (vectorised, so a batch of thousands stays quick)."""
-    mask = np.array(typed["started_at"] > pd.Timestamp(now + FUTURE_SLACK), dtype=bool)
-    exercise = typed["exercise"].astype("object")
-    if not custom:
-        mask |= ~exercise.isin(catalog.known).to_numpy(dtype=bool)
-    if not override:
+@dataclass(frozen=True)
+class _Rules:
+    """Which rows break each rule of the doors, one comparison a rule (vectorised, so a batch of
+    thousands stays quick); :meth:`words` says it for one row."""
+
+    unknown: np.ndarray
+    late: np.ndarray
+    over: dict[str, np.ndarray]
+    most: np.ndarray
+
+    @classmethod
+    def of(cls, typed: pd.DataFrame, catalog: Catalog, now: datetime) -> _Rules:
+        exercise = typed["exercise"].astype("object")
         most = exercise.map({e: catalog.most(e) for e in exercise.unique()}).astype("float64")
-        longest = typed[["actual_s", "target_s"]].max(axis=1).astype("float64")
-        mask |= (longest > most).fillna(False).to_numpy(dtype=bool)
-    return mask
+        over = {
+            name: (typed[name].astype("float64") > most).fillna(False).to_numpy(dtype=bool)
+            for name in ("actual_s", "target_s")
+        }
+        return cls(
+            unknown=~exercise.isin(catalog.known).to_numpy(dtype=bool),
+            late=np.array(typed["started_at"] > pd.Timestamp(now + FUTURE_SLACK), dtype=bool),
+            over=over,
+            most=most.to_numpy(),
+        )
 
-
-def _door_problem(
-    row: pd.Series, catalog: Catalog, now: datetime, custom: bool, override: bool
-) -> str | None:
-    exercise = str(row["exercise"])
-    if not custom and exercise not in catalog.known:
-        return catalog.unknown(exercise)
-    when = pd.Timestamp(row["started_at"]).to_pydatetime()
-    late = start_problem(when, now=now)
-    if late:
-        return f"started_at {late}"
-    if not override:
-        most = catalog.most(exercise)
+    def words(self, i: int, row: pd.Series, catalog: Catalog, custom: bool) -> str:
+        """The first rule row ``i`` breaks, in words (it breaks one: the masks said so)."""
+        exercise = str(row["exercise"])
+        if self.unknown[i] and not custom:
+            return catalog.unknown(exercise)
+        if self.late[i]:
+            return f"started_at {future_words(pd.Timestamp(row['started_at']).to_pydatetime())}"
         for name in ("actual_s", "target_s"):
-            value = float(row[name])
-            if value > most:
+            if self.over[name][i]:  # an overridden row never gets here for its length
+                value, most = float(row[name]), float(self.most[i])
                 what = f"{value:g} s of" if name == "actual_s" else f"a target of {value:g} s for"
                 return (
                     f"{name} {value:g}: {what} {exercise} is more than its plausible maximum of "
                     f"{most:g} s; {OVERRIDE_HINT}"
                 )
-    return None
+        raise AssertionError(f"row {i + 1} breaks no rule of the door")  # pragma: no cover
 
 
 def other_athlete_problem(path: str | Path, athlete: str, others: Iterable[str]) -> str | None:
@@ -249,19 +258,19 @@ def door_problems(
     known = routines_only.known
     found: list[tuple[int, str]] = []
     checks: list[tuple[int, str]] = []
-    late = (df["started_at"] > pd.Timestamp(now + FUTURE_SLACK)).to_numpy()
-    for i in range(len(df)):
+    rules = _Rules.of(df, catalog, now)
+    known_rows = df["exercise"].isin(known).to_numpy(dtype=bool)
+    over = (rules.over["actual_s"] | rules.over["target_s"]) & known_rows
+    for at in np.flatnonzero(rules.late | ~known_rows | over):
+        i = int(at)
         row = df.iloc[i]
         exercise = str(row["exercise"])
-        if late[i]:
-            found.append(
-                (i, f"started_at {start_problem(row['started_at'].to_pydatetime(), now=now)}")
-            )
-        elif exercise not in known and did_you_mean(exercise, sorted(known)):
+        if rules.late[i]:
+            found.append((i, f"started_at {future_words(row['started_at'].to_pydatetime())}"))
+        elif not known_rows[i] and did_you_mean(exercise, sorted(known)):
             found.append((i, routines_only.unknown(exercise)))
-        most = catalog.most(exercise)
-        if exercise in known and max(row["actual_s"], row["target_s"]) > most:
-            held = max(row["actual_s"], row["target_s"])
+        if over[i]:
+            held, most = max(row["actual_s"], row["target_s"]), float(rules.most[i])
             checks.append(
                 (i, f"{exercise} {held:g} s is more than its plausible maximum of {most:g} s")
             )

@@ -47,8 +47,13 @@ def start_problem(when: datetime, *, now: datetime | None = None) -> str | None:
     if when < EARLIEST_START:
         return f"starts before {EARLIEST_START.date().isoformat()}"
     if now is not None and when > now + FUTURE_SLACK:
-        return f"starts more than a day in the future ({when.date().isoformat()})"
+        return future_words(when)
     return None
+
+
+def future_words(when: datetime) -> str:
+    """What a door says of a start more than :data:`FUTURE_SLACK` ahead (the rule is the caller's)."""
+    return f"starts more than a day in the future ({when.date().isoformat()})"
 
 
 # --------------------------------------------------------------------------------------------------
