@@ -1,14 +1,18 @@
-"""A fixed-seed fuzz: one row of a good multi-session log mutated at a time never costs another row."""
+"""A fixed-seed fuzz: one row of a good multi-session log mutated at a time never costs another row,
+and ``hipnb validate`` answers every mutant (and every file of the corpus) without a traceback."""
 
 from __future__ import annotations
 
 import random
 import warnings
 
+import pytest
+
 from hipnb import read_logs
+from hipnb.cli import main
 from hipnb.log import ALL_COLUMNS, problems
 
-from .test_log import row
+from .test_log import LOGS, row
 
 SEED = 20261129
 MUTANTS = 300
@@ -60,7 +64,7 @@ def _mutate(line: bytes, rnd: random.Random) -> bytes:
     return body[:at] + body[at - 5 : at] + body[at:] + end  # a few bytes written twice
 
 
-def test_one_mutated_row_never_costs_another_row(tmp_path):
+def test_one_mutated_row_never_costs_another_row(tmp_path, capsys):
     rnd = random.Random(SEED)
     header, rows = _good_log()
     path = tmp_path / "squad.csv"
@@ -84,3 +88,27 @@ def test_one_mutated_row_never_costs_another_row(tmp_path):
         for p in problems(df):
             assert 1 <= p.line <= last_line, f"mutant {n}: {p} outside the file"
             assert not p.reason.startswith("file not read"), f"mutant {n}: {p}"
+        status = main(["validate", str(path)])  # the door's checks may find more: typos
+        assert status == 1 if problems(df) else status in (0, 1), f"mutant {n}"
+        capsys.readouterr()
+
+
+@pytest.mark.parametrize("path", sorted(LOGS.glob("*.csv")), ids=lambda p: p.name)
+def test_validate_answers_every_file_of_the_corpus(path, capsys):
+    assert main(["validate", str(path)]) in (0, 1, 2)
+    assert capsys.readouterr().out.strip()
+
+
+@pytest.mark.parametrize(
+    "over",
+    [{"note": "x" * (256 << 10)}, {"started_at": "9999-12-31T23:59:00-05:00"}],
+    ids=["a 256 KB note", "a start after 9999 in UTC"],
+)
+def test_validate_never_tracebacks_on_rows_the_reader_reads(tmp_path, capsys, over):
+    path = tmp_path / "ana.csv"
+    lines = [",".join(ALL_COLUMNS)]
+    for i, values in enumerate([row(0), row(1, **over), row(2)]):
+        lines.append(",".join("" if values.get(c) is None else str(values[c]) for c in ALL_COLUMNS))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) in (0, 1)
+    assert "rows read" in capsys.readouterr().out
