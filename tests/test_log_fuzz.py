@@ -107,7 +107,7 @@ def test_validate_answers_every_file_of_the_corpus(path, capsys):
 def test_validate_never_tracebacks_on_rows_the_reader_reads(tmp_path, capsys, over):
     path = tmp_path / "ana.csv"
     lines = [",".join(ALL_COLUMNS)]
-    for i, values in enumerate([row(0), row(1, **over), row(2)]):
+    for values in [row(0), row(1, **over), row(2)]:
         lines.append(",".join("" if values.get(c) is None else str(values[c]) for c in ALL_COLUMNS))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["validate", str(path)]) in (0, 1)

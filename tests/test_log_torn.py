@@ -54,7 +54,9 @@ def test_appending_to_a_file_that_is_not_utf8_is_refused_and_says_how_to_convert
     _write(path, [row(0, note="café")], COLUMNS)
     path.write_bytes(path.read_bytes().decode().encode("cp1252"))  # saved by Excel on Windows
     before = path.read_bytes()
-    with pytest.raises(LogError, match=r"ana.csv: cannot append: the file is not UTF-8 text \(its last line") as info:
+    with pytest.raises(
+        LogError, match=r"ana.csv: cannot append: the file is not UTF-8 text \(its last line"
+    ) as info:
         SessionLog(path).append([row(1)])
     assert "iconv -f cp1252 -t utf-8" in str(info.value)
     assert path.read_bytes() == before
