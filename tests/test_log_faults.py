@@ -19,7 +19,7 @@ from hipnb.cli import main
 from hipnb.log import ALL_COLUMNS, NOTE_MAX, hold_keys, problems
 
 from .conftest import ROOT
-from .test_log import row
+from .test_log import one_channel, row
 
 LOGS = ROOT / "tests" / "data" / "logs"
 
@@ -247,7 +247,7 @@ def test_appends_after_a_write_cut_off_inside_a_quoted_note_read_back(tmp_path):
         f.write(record.encode())  # the crash
     log.append([row(3, note='with "quotes", commas\nand a line break')])
     log.append([row(4), row(5)])
-    with pytest.warns(UserWarning, match="1 problem"):
+    with one_channel():
         df = log.read()
     assert df["session_id"].tolist() == ["s1", "s3", "s4", "s5"]
     assert df["note"].iloc[1] == 'with "quotes", commas\nand a line break'

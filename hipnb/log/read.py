@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -22,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hipnb.errors import LogError, LogWarning
+from hipnb.errors import LogError
 from hipnb.log import torn
 from hipnb.log.check import PATCH, Problem, check_rows, empty_log
 from hipnb.log.identity import WHERE, apply_corrections
@@ -42,7 +41,7 @@ def read_logs(
     path_or_folder: str | Path | Iterable[str | Path],
     errors: Literal["report", "raise"] = "report",
     *,
-    _stacklevel: int = 2,
+    _stacklevel: int = 2,  # unused: problems are never warned; kept for SessionLog.read's call
 ) -> pd.DataFrame:
     """Read one log file, a folder of ``*.csv`` logs (a squad) or a list of files, combined.
 
@@ -56,8 +55,9 @@ def read_logs(
     Corrections are applied (see the README's log section) in file order, and two plain rows of
     the same athlete's same hold are kept once, the later copy winning.
 
-    ``errors="report"`` (default): unusable rows are left out and listed in
-    ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), with one warning. A row with
+    Problems travel in one channel, never as a warning: with ``errors="report"`` (default),
+    unusable rows are left out and listed in ``df.attrs["problems"]`` as :class:`Problem` (file,
+    line, reason); with ``errors="raise"`` the first is raised as :class:`hipnb.LogError`. A row with
     bytes that are not UTF-8, and a last line without a line end (until ``hipnb validate --accept
     FILE:LINE``), are set aside like any bad row. A file that cannot be read at all (a folder named
     ``x.csv``, no permission, an unusable header) is reported at its line 1 and the rest load,
@@ -104,12 +104,6 @@ def read_logs(
         df = pd.concat(frames, ignore_index=True)
     df, refused = _current_holds(df)
     found += refused
-    if found:
-        warnings.warn(
-            f"{len(found)} problem(s) reading logs; first: {found[0]}",
-            LogWarning,
-            stacklevel=_stacklevel,
-        )
     df.attrs = {"problems": found}
     return df
 

@@ -8,7 +8,6 @@ checked under the log's lock, so the file keeps its history and never undoes ano
 from __future__ import annotations
 
 import html
-import warnings
 from datetime import date, datetime
 
 import ipywidgets as w
@@ -110,9 +109,7 @@ class HoldEditor(w.VBox):
 
     def refresh(self, keep: str | None = None) -> None:
         """Read the log again and list the day's holds (keeping the hold ``keep`` picked)."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            df = self.session_log.read()
+        df = self.session_log.read()
         self.holds = select_holds(df, athlete=self.athlete_name, day=self.day.value)
         options = [(hold_label(h), h["ref"]) for _, h in self.holds.iterrows()]
         self.hold.options = options or [("no holds logged this day", "")]

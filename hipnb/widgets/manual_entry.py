@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import warnings
 from datetime import date, datetime
 from datetime import time as daytime
 
@@ -140,9 +139,7 @@ class ManualEntry(w.VBox):
         if when is None:
             self.status.value = error_html("Not saved: pick the date and the time it started.")
             return
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            logged = self.session_log.read()
+        logged = self.session_log.read()
         catalog = Catalog.load(routines=(self.routine,)).with_logged(logged["exercise"])
         try:
             mine = normalize_name(self.athlete.value)
