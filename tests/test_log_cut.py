@@ -167,3 +167,15 @@ def test_a_cut_line_in_a_cr_only_file_is_marked_and_accepted(tmp_path):
     assert df["session_id"].tolist() == ["s0", "s2"] and [p.line for p in problems(df)] == [3]
     assert main(["validate", "--accept", f"{path}:3"]) == 0
     assert len(read_logs(path)) == 3
+
+
+def test_the_append_reads_the_header_and_the_last_line_only(tmp_path):
+    """The body is never read under the lock: a row in another encoding in the middle of a log
+    (reported by every read) does not stop the next append, which stays O(1)."""
+    path = tmp_path / "ana.csv"
+    data = _text([row(0), row(1, note="café"), row(2)])
+    path.write_bytes(data.replace("café".encode(), "café".encode("cp1252")))
+    SessionLog(path).append([row(3)])
+    df = read_logs(path)
+    assert df["session_id"].tolist() == ["s0", "s2", "s3"]
+    assert [(p.line, "not UTF-8" in p.reason) for p in problems(df)] == [(3, True)]
