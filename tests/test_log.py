@@ -386,9 +386,7 @@ def test_calendar_checks_on_the_fast_and_general_paths(tmp_path, stamp, ok):
             for i, s in enumerate([other, stamp])
         ]
         path.write_text("\n".join(body) + "\n")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            df = SessionLog(path).read()
+        df = SessionLog(path).read()
         assert len(df) == (2 if ok else 1), (stamp, other)
         if ok:
             (got,) = df[df["session_id"] == "s1"].to_dict("records")

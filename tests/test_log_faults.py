@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import warnings
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,7 @@ LOGS = ROOT / "tests" / "data" / "logs"
 
 
 def quiet_read(target):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_logs(target)
+    return read_logs(target)
 
 
 # --- failed writes leave the file as it was ------------------------------------------------------
@@ -298,9 +295,8 @@ def test_a_folder_named_csv_and_a_symlink_loop_are_reported_and_the_rest_loads(t
 
 UNREADABLE = textwrap.dedent(
     """
-    import os, sys, warnings
+    import os, sys
     from hipnb import read_logs
-    warnings.simplefilter("ignore")
     # Read once as root first: whatever the reader imports lazily (pyarrow.pandas_compat...) is
     # loaded while the checkout's .venv can still be read, wherever the checkout is (a mode-700
     # folder that the nobody user cannot enter).
@@ -360,9 +356,7 @@ READABLE = [
 
 @pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
 def test_session_log_read_and_read_logs_return_the_same_frame(path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        one, two = SessionLog(path).read(), read_logs(path)
+    one, two = SessionLog(path).read(), read_logs(path)
     assert one.equals(two) and problems(one) == problems(two)
 
 

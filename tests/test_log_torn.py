@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from hipnb import LogError, SessionLog, read_logs
@@ -15,9 +13,7 @@ from .test_log import row
 
 
 def quiet_read(target):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_logs(target)
+    return read_logs(target)
 
 
 def _line(values: dict, columns) -> str:
