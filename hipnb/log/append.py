@@ -166,9 +166,11 @@ def append_text(
 
     Under ``lock``: read the header line (a new or empty file gets ``header``; an existing one
     must hold every name in ``required``, ``check(columns)`` may refuse, and ``guard(path, fd,
-    size)`` may look at the existing bytes and refuse), then one ``write`` of
-    ``text_for(columns)`` at the end, starting a fresh line after a cut-off record, then fsync.
-    Rows are validated by the caller; the body is never read. Any failure raises
+    size)`` may look at the existing bytes and refuse; a session log passes
+    :func:`_utf8_and_whole_lines`, which reads the header and the last line only), then one
+    ``write`` of ``text_for(columns)`` at the end, starting a fresh line after a cut-off record,
+    in the file's own line end when it is CR alone (old Mac files), then fsync. Rows are
+    validated by the caller; the body is never read. Any failure raises
     :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size), or
     absent when the append would have created it. A path that is not a regular file (a FIFO, a
     device) or whose lock file cannot be made is refused at once, never waited on.
