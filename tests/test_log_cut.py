@@ -179,3 +179,11 @@ def test_the_append_reads_the_header_and_the_last_line_only(tmp_path):
     df = read_logs(path)
     assert df["session_id"].tolist() == ["s0", "s2", "s3"]
     assert [(p.line, "not UTF-8" in p.reason) for p in problems(df)] == [(3, True)]
+
+
+def test_a_line_accepted_before_the_next_append_stays_accepted(tmp_path):
+    path = _cut_log(tmp_path)  # saved without a final line end, say; checked by the coach
+    assert main(["validate", "--accept", f"{path}:3"]) == 0
+    SessionLog(path).append([row(2)])  # the append marks the line it ends, as always
+    df = read_logs(path)
+    assert df["session_id"].tolist() == ["s0", "s1", "s2"] and problems(df) == []

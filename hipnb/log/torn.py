@@ -166,23 +166,21 @@ def marks(path: Path | None, data: bytes, start: int, last: int, shift: int = 0)
         found[1] = f"{exc}; cut-off lines it may record are not known"
         book = {}
     lines = data[start:].split(b"\n") if book else []
-    on_line: dict[tuple[int | str, str], tuple[int | str, str]] = {}
-    for at, crc in book:  # an offset names the line that starts there
-        if isinstance(at, str):
+    kinds: dict[tuple[int, str], set[str]] = {}
+    for (at, crc), kind in book.items():
+        if isinstance(at, str):  # an offset names the line that starts there
             offset = int(at[1:]) - shift
-            if start <= offset < len(data) and data[offset - 1 : offset] == b"\n":
-                on_line[(at, crc)] = (data.count(b"\n", start, offset) + 2, crc)
-    book = {
-        on_line.get(k, k): v for k, v in book.items() if not isinstance(k[0], str) or k in on_line
-    }
+            if not (start <= offset < len(data) and data[offset - 1 : offset] == b"\n"):
+                continue
+            at = data.count(b"\n", start, offset) + 2
+        kinds.setdefault((at, crc), set()).add(kind)
+    accepted = {k for k, v in kinds.items() if ACCEPTED in v}  # whichever was written first
+    torn = {k for k, v in kinds.items() if TORN in v} - accepted
     if data[-1:] not in (b"\n", b"\r"):
         text = data[max(start, data.rfind(b"\n") + 1) :]
-        if book.get((last, line_crc(text))) != ACCEPTED:
+        if (last, line_crc(text)) not in accepted:
             found[last] = UNTERMINATED.format(where=where.format(last))
-    accepted = {k for k, v in book.items() if v == ACCEPTED}
-    torn = {k for k, v in book.items() if v == TORN} - accepted
     for line, crc in torn:
-        assert isinstance(line, int)
         if 0 <= line - 2 < len(lines) and line_crc(lines[line - 2]) == crc:
             found.setdefault(line, CUT_BEFORE_APPEND.format(where=where.format(line)))
     return found
