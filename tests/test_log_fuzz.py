@@ -109,3 +109,24 @@ def test_validate_never_tracebacks_on_rows_the_reader_reads(tmp_path, capsys, ov
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["validate", str(path)]) in (0, 1)
     assert "rows read" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("eol", [b"\r\n", b"\r"], ids=["CRLF", "CR only"])
+def test_a_log_cut_at_any_byte_takes_the_next_append_and_never_reads_the_cut_row(tmp_path, eol):
+    """Every cut of a row holding multi-byte letters and a Pain second (a crash at any byte): the
+    next append lands, and the cut row is set aside, never read as good."""
+    from hipnb import SessionLog
+
+    header, rows = _good_log()
+    header, rows = header.replace(b"\r\n", eol), [r.replace(b"\r\n", eol) for r in rows]
+    k = 7  # Zoë's row with a Pain second (12.5), in a 15-column file
+    assert "Zoë".encode() in rows[k] and b",12.5" + eol in rows[k]
+    new = row(59, session_id="s9", athlete="Zoë", note="n99")
+    for cut in range(1, len(rows[k]) - len(eol) + 1):
+        path = tmp_path / f"cut{cut}.csv"
+        path.write_bytes(header + b"".join(rows[:k]) + rows[k][:cut])
+        SessionLog(path).append([new])
+        df = read_logs(path)
+        notes = set(df["note"].dropna().str.extract(r"(n\d\d)")[0].dropna())
+        assert notes == {f"n{i:02d}" for i in range(k)} | {"n99"}, f"cut at byte {cut}"
+        assert k + 2 in [p.line for p in problems(df)], f"cut at byte {cut}: {problems(df)}"
