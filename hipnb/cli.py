@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import textwrap
-import warnings
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -427,9 +426,7 @@ def _runs_beside(path: Path) -> pd.DataFrame:
     from hipnb.runs import read_runs
 
     folder = path if path.is_dir() else path.parent
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        runs: pd.DataFrame = read_runs(folder)
+    runs: pd.DataFrame = read_runs(folder)
     for p in runs.attrs["problems"]:  # a bad row in a run log is reported by every read
         print(p, file=sys.stderr)
     return runs

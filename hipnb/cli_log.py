@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,9 +208,7 @@ def _corrections_parsers(sub: Subparsers) -> None:
 
 def read_logs_reporting(path: Path) -> pd.DataFrame:
     """``read_logs(path)``, each problem printed to stderr as FILE:LINE: REASON (no warning)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.read_logs(path)
+    df = hipnb.read_logs(path)
     for p in df.attrs["problems"]:
         print(p, file=sys.stderr)
     return df
@@ -232,14 +229,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     found_any = False
     for path in args.paths:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                df = hipnb.read_logs(path)
-            except HipnbError as exc:
-                print(exc)
-                found_any = True
-                continue
+        try:
+            df = hipnb.read_logs(path)
+        except HipnbError as exc:
+            print(exc)
+            found_any = True
+            continue
         probs = list(df.attrs["problems"])
         late, checks = door_problems(path, df, catalog=catalog, now=now)
         for p in sorted(probs + late, key=lambda p: (p.file, p.line)):
@@ -293,9 +288,7 @@ def _log(args: argparse.Namespace) -> hipnb.SessionLog:
 
 
 def _read_one_log(path: Path) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.SessionLog(path).read()
+    df = hipnb.SessionLog(path).read()
     for p in df.attrs["problems"]:
         print(p, file=sys.stderr)
     if df.empty and not path.exists():

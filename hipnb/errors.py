@@ -21,4 +21,6 @@ class WriteError(LogError):
 
 
 class LogWarning(UserWarning):
-    """Warned when rows of a log were rejected on read (they are listed in ``attrs["problems"]``)."""
+    """No longer warned: a read's problems travel in one channel, ``df.attrs["problems"]`` (or
+    :class:`LogError` with ``errors="raise"``). Kept so code that filters it still runs; it will
+    be removed."""

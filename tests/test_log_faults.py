@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import warnings
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,13 @@ from hipnb.log import ALL_COLUMNS, NOTE_MAX, hold_keys, problems
 from tests.rows import write_rows
 
 from .conftest import ROOT
-from .test_log import row
+from .test_log import one_channel, row
 
 LOGS = ROOT / "tests" / "data" / "logs"
 
 
 def quiet_read(target):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_logs(target)
+    return read_logs(target)
 
 
 # --- failed writes leave the file as it was ------------------------------------------------------
@@ -250,7 +247,7 @@ def test_appends_after_a_write_cut_off_inside_a_quoted_note_read_back(tmp_path):
         f.write(record.encode())  # the crash
     write_rows(log, [row(3, note='with "quotes", commas\nand a line break')])
     write_rows(log, [row(4), row(5)])
-    with pytest.warns(UserWarning, match="1 problem"):
+    with one_channel():
         df = log.read()
     assert df["session_id"].tolist() == ["s1", "s3", "s4", "s5"]
     assert df["note"].iloc[1] == 'with "quotes", commas\nand a line break'
@@ -302,9 +299,8 @@ def test_a_folder_named_csv_and_a_symlink_loop_are_reported_and_the_rest_loads(t
 
 UNREADABLE = textwrap.dedent(
     """
-    import os, sys, warnings
+    import os, sys
     from hipnb import read_logs
-    warnings.simplefilter("ignore")
     # Read once as root first: whatever the reader imports lazily (pyarrow.pandas_compat...) is
     # loaded while the checkout's .venv can still be read, wherever the checkout is (a mode-700
     # folder that the nobody user cannot enter).
@@ -364,9 +360,7 @@ READABLE = [
 
 @pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
 def test_session_log_read_and_read_logs_return_the_same_frame(path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        one, two = SessionLog(path).read(), read_logs(path)
+    one, two = SessionLog(path).read(), read_logs(path)
     assert one.equals(two) and problems(one) == problems(two)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from hipnb import LogError, SessionLog, read_logs
@@ -16,9 +14,7 @@ from .test_log import row
 
 
 def quiet_read(target):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_logs(target)
+    return read_logs(target)
 
 
 def _line(values: dict, columns) -> str:
@@ -55,7 +51,9 @@ def test_appending_to_a_file_that_is_not_utf8_is_refused_and_says_how_to_convert
     _write(path, [row(0, note="café")], COLUMNS)
     path.write_bytes(path.read_bytes().decode().encode("cp1252"))  # saved by Excel on Windows
     before = path.read_bytes()
-    with pytest.raises(LogError, match=r"ana.csv:2: cannot append: the file is not UTF-8") as info:
+    with pytest.raises(
+        LogError, match=r"ana.csv: cannot append: the file is not UTF-8 text \(its last line"
+    ) as info:
         write_rows(SessionLog(path), [row(1)])
     assert "iconv -f cp1252 -t utf-8" in str(info.value)
     assert path.read_bytes() == before

@@ -3,11 +3,11 @@ locked, fsynced write, or nothing. :class:`hipnb.SessionLog` (:mod:`hipnb.log.fa
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
-import mmap
 import os
-import warnings
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -114,9 +114,7 @@ def _check_corrections(path: Path, batch: _Batch) -> None:
     """Under the lock: each correction of ``batch`` must name a current hold of its athlete in
     the file as it is now (rows of the batch before it included); raises otherwise."""
     typed, _ = check_rows(batch.table, index=pd.RangeIndex(len(batch)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        current = read_logs(path) if path.stat().st_size else _empty_log()  # as it is now
+    current = read_logs(path) if path.stat().st_size else _empty_log()  # as it is now
     current = current.assign(action=None)  # each is a hold now, whatever row made it
     named = set(hold_ids(typed)) | set(typed["hold_id"].dropna())
     relevant = current[
@@ -146,9 +144,11 @@ def append_text(
 
     Under ``lock``: read the header line (a new or empty file gets ``header``; an existing one
     must hold every name in ``required``, ``check(columns)`` may refuse, and ``guard(path, fd,
-    size)`` may look at the existing bytes and refuse), then one ``write`` of
-    ``text_for(columns)`` at the end, starting a fresh line after a cut-off record, then fsync.
-    Rows are validated by the caller; the body is never read. Any failure raises
+    size)`` may look at the existing bytes and refuse; a session log passes
+    :func:`_utf8_and_whole_lines`, which reads the header and the last line only), then one
+    ``write`` of ``text_for(columns)`` at the end, starting a fresh line after a cut-off record,
+    in the file's own line end when it is CR alone (old Mac files), then fsync. Rows are
+    validated by the caller; the body is never read. Any failure raises
     :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size), or
     absent when the append would have created it. A path that is not a regular file (a FIFO, a
     device) or whose lock file cannot be made is refused at once, never waited on.
@@ -163,16 +163,21 @@ def append_text(
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 size = os.fstat(fd).st_size
+                line_end = EOL
                 if size == 0:
                     columns, prefix = list(header), ",".join(header) + EOL
                 else:
-                    columns = _header_columns(path, fd, required)
-                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
+                    head, line_end = _head(fd)
+                    columns = _header_columns(path, head, required)
+                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else line_end
                     if guard is not None:
                         guard(path, fd, size)
                 if check is not None:
                     check(columns)
-                data = (prefix + text_for(columns)).encode("utf-8")
+                text = prefix + text_for(columns)
+                if line_end == "\r":  # old Mac line ends: the rows keep the file's own
+                    text = text.replace(EOL, line_end)
+                data = text.encode("utf-8")
                 try:
                     view = memoryview(data)
                     while view:
@@ -197,21 +202,36 @@ def append_text(
 
 def _utf8_and_whole_lines(path: Path, fd: int, size: int) -> None:
     """Under the lock: refuse to add UTF-8 rows to a file that is not UTF-8 (one file, one
-    encoding), and record an unterminated last line before the append ends it (:mod:`.torn`)."""
-    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
+    encoding), and record an unterminated last line before the append ends it (:mod:`.torn`).
+
+    Only the two lines the append stands on are read: the header and the last line. A last line
+    without a line end that stops inside a character was cut off there (a crash): it is set aside
+    as a cut line, never taken for another encoding.
+    """
+    head, line_end = _head(fd)
+    start, last = torn.last_line(fd, size, line_end.encode()[-1:])
+    whole = os.pread(fd, 1, size - 1) in (b"\n", b"\r")
+    for where, text, final in (("its header", head, True), ("its last line", last, whole)):
         try:
-            str(memoryview(data), "utf-8")
+            codecs.utf_8_decode(text, "strict", final)
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
             raise LogError(
-                f"{path}:{line}: cannot append: the file is not UTF-8 text (byte "
-                f"{data[exc.start]:#04x}); nothing was written. Convert it first, e.g. from "
-                f"Windows Excel's encoding: iconv -f cp1252 -t utf-8 '{path}' > '{path}.new' && "
-                f"mv '{path}.new' '{path}'"
+                f"{path}{':1' if start == 0 or where == 'its header' else ''}: cannot append: "
+                f"the file is not UTF-8 text ({where} has byte {text[exc.start]:#04x}); nothing "
+                "was written. Convert it first, e.g. from Windows Excel's encoding: iconv -f "
+                f"cp1252 -t utf-8 '{path}' > '{path}.new' && mv '{path}.new' '{path}'"
             ) from None
-        last = data[size - 1 : size]
-    if last not in (b"\n", b"\r"):
-        torn.note_unterminated(path, fd, size)
+    if not whole:
+        torn.note_unterminated(path, start, last)
+
+
+def _head(fd: int) -> tuple[bytes, str]:
+    """The file's header line and its line end (CR alone in old Mac files; CRLF when none)."""
+    data = os.pread(fd, 65536, 0)
+    end = re.search(rb"\r\n|\r|\n", data)
+    if end is None:
+        return data, EOL
+    return data[: end.start()], end.group().decode()
 
 
 def _check_lock(path: Path, lock: FileLock) -> None:
@@ -226,9 +246,8 @@ def _check_lock(path: Path, lock: FileLock) -> None:
         ) from None
 
 
-def _header_columns(path: Path, fd: int, required: Sequence[str]) -> list[str]:
-    head = os.pread(fd, 65536, 0)
-    line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+def _header_columns(path: Path, head: bytes, required: Sequence[str]) -> list[str]:
+    line = head.decode("utf-8-sig", errors="replace")
     columns = _header_names(line) or []
     missing = [c for c in required if c not in columns]
     if missing:

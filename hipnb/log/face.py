@@ -145,19 +145,15 @@ class SessionLog:
         refuse_odd_file(self.path)
         if not self.path.exists() and not self.path.is_symlink():
             return empty_log()
-        return read_logs(self.path, errors=errors, _stacklevel=3)
+        return read_logs(self.path, errors=errors)
 
     def holds(self, athlete: str | None = None, day: date | str | None = None) -> pd.DataFrame:
         """The current holds (one athlete's, one local day's, when given), each with its short
         reference in ``ref`` for :meth:`patch` and :meth:`delete`, athlete by athlete in time order.
         Rows that cannot be read are left out (see :meth:`read`)."""
-        import warnings
-
         from hipnb.holds import select_holds
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return select_holds(self.read(), athlete=athlete, day=day)
+        return select_holds(self.read(), athlete=athlete, day=day)
 
     # -- the door ---------------------------------------------------------------------------------
 
@@ -335,13 +331,10 @@ class SessionLog:
         return seen
 
     def _current(self) -> pd.DataFrame:
-        """The current holds, read under the lock (corrections applied, problems not warned)."""
+        """The current holds, read under the lock (corrections applied)."""
         if not self.path.exists():
             return empty_log()
-        import warnings
-
-        with warnings.catch_warnings(), _file_trouble():
-            warnings.simplefilter("ignore")
+        with _file_trouble():
             return read_logs(self.path)
 
     def _append(self, rows: list[Hold]) -> None:

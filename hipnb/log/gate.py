@@ -294,6 +294,7 @@ def _locate(path: Path, rows: pd.DataFrame) -> dict[int, tuple[str, int]]:
             text = f.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             continue
+        csv.field_size_limit(max(len(text), csv.field_size_limit()))  # a note may be that long
         reader = csv.DictReader(io.StringIO(text, newline=""))
         start = 2
         for record in reader:

@@ -265,8 +265,8 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
     Stamps in the form the log writes, ``2026-11-24T07:15:03-05:00``, go through Arrow's strict ISO
     8601 cast; any other form goes the general way (a space for ``T``, ``Z``, ``+0500``, no seconds, fractions).
     Both ways apply the same rules: a real calendar date, 00:00:00-23:59:59 (no leap second, no hour
-    24, nothing rolled over), an offset whose minutes are 0-59 and at most 18 h, and no start before
-    :data:`EARLIEST_START`. ``reasons`` is None when every stamp is good, else an object array (None
+    24, nothing rolled over), an offset whose minutes are 0-59 and at most 18 h, no start before
+    :data:`EARLIEST_START`, and none after 9999-12-31 in UTC (no date-time holds it). ``reasons`` is None when every stamp is good, else an object array (None
     for a good row).
     """
     fast = _fast_stamps(stamp)
@@ -299,9 +299,10 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
     us = np.where(good, _epoch_us(year, month, day, hour, minute, second) + micro, 0)
     offset = np.where(offset_ok, sign * (oh * 60 + om), 0)
     early = us - offset * 60_000_000 < _EARLIEST_US
+    beyond = us - offset * 60_000_000 > _LATEST_US
     reasons = np.full(n, None, dtype=object)
     blank = np.asarray(pc.equal(text, ""), dtype=bool)
-    for i in np.flatnonzero(~(matched & has_tz & real & offset_ok) | (good & early)):
+    for i in np.flatnonzero(~(matched & has_tz & real & offset_ok) | (good & (early | beyond))):
         shown = f"started_at '{text[int(i)].as_py()[:40]}'"
         if blank[i]:
             reasons[i] = "started_at is empty"
@@ -313,6 +314,8 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
             reasons[i] = f"{shown} has an impossible UTC offset (minutes 00-59, at most 18 h)"
         elif not real[i]:
             reasons[i] = f"{shown} is not a valid date-time"
+        elif beyond[i]:
+            reasons[i] = f"{shown} is after 9999-12-31 in UTC: no date-time holds it"
         else:
             reasons[i] = f"{shown} {start_problem(_BEFORE_FLOOR)}"
     utc = pa.array(us - offset * 60_000_000, pa.timestamp("us", tz="UTC"))
@@ -320,6 +323,9 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
 
 
 _EARLIEST_US = int(EARLIEST_START.timestamp()) * 1_000_000
+_LATEST_US = (datetime.max.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(
+    microseconds=1
+)  # the last instant a Python date-time holds
 _BEFORE_FLOOR = EARLIEST_START - timedelta(days=1)  # any start before the floor: its words
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
 
@@ -384,6 +390,6 @@ def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     oh, om = tail[:, 1] * 10 + tail[:, 2], tail[:, 4] * 10 + tail[:, 5]
     offset = (oh * 60 + om) * (-4 - tail[:, 0])
     us = utc.cast(pa.int64()).to_numpy()
-    if not _offset_ok(oh, om).all() or (us < _EARLIEST_US).any():
+    if not _offset_ok(oh, om).all() or (us < _EARLIEST_US).any() or (us > _LATEST_US).any():
         return None
     return utc, pa.array(us + offset.astype(np.int64) * 60_000_000, pa.timestamp("us"))
