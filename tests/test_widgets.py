@@ -341,8 +341,11 @@ def test_progress_view_follows_athlete_and_dates():
 
     from .conftest import SAMPLE
 
-    assert ProgressView(read_logs(SAMPLE), athlete="dev").end.value == today(), "default: today"
-    view = ProgressView(read_logs(SAMPLE), athlete="dev", as_of=SAMPLE_END)
+    from hipnb.analysis import ReviewDay
+
+    today_view = ProgressView(ReviewDay.on(read_logs(SAMPLE)), athlete="dev")
+    assert today_view.end.value == today(), "default: today"
+    view = ProgressView(ReviewDay(read_logs(SAMPLE), as_of=SAMPLE_END), athlete="dev")
     assert view.end.value == SAMPLE_END
     assert "right side plank" in view.summary.value and "weaker than left" in view.summary.value
     assert view.figure.get_suptitle().startswith("dev: hip routine progress")
