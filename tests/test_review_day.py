@@ -192,3 +192,10 @@ def test_the_load_ratio_needs_28_days_of_runs(first_ago, defined):
 @pytest.mark.parametrize(("ago", "inside"), [(-1, False), (0, True), (6, True), (7, False)])
 def test_the_window_rule_at_both_ends(ago, inside):
     assert bool(analysis.within(pd.Series([ago]), 7).iloc[0]) is inside
+
+
+@pytest.mark.parametrize(("on", "hidden"), [(END - dt.timedelta(days=1), False), (END, True)])
+def test_an_acknowledgement_covers_the_data_up_to_its_own_day(on, hidden):
+    holds = hipnb.read_logs(SAMPLE)  # emma's last score is on END
+    day = ReviewDay(holds, as_of=LATER, acknowledged={("emma", Kind.DISCOMFORT_HIGH): on})
+    assert (Kind.DISCOMFORT_HIGH not in {f.kind for f in day.flags_of("emma")}) is hidden
