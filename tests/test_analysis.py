@@ -407,8 +407,12 @@ def test_adherence_rate_counts_days_without_a_log_and_ignores_later_rows(make_lo
     df = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(7, end="2026-11-10")])
     assert a.adherence_rate(df, days=7, as_of="2026-11-10", target_s=180)["ana"] == 1.0
     assert a.adherence_rate(df, days=14, as_of="2026-11-10", target_s=180)["ana"] == 0.5
-    assert a.adherence_rate(df, days=7, as_of="2026-11-06", target_s=180)["ana"] == pytest.approx(3 / 7)
-    assert a.adherence_rate(df, days=7, as_of="2026-11-17", target_s=180)["ana"] == 0.0, "no log since: 0"
+    assert a.adherence_rate(df, days=7, as_of="2026-11-06", target_s=180)["ana"] == pytest.approx(
+        3 / 7
+    )
+    assert a.adherence_rate(df, days=7, as_of="2026-11-17", target_s=180)["ana"] == 0.0, (
+        "no log since: 0"
+    )
     assert a.adherence_rate(empty_log(), as_of=AS_OF, target_s=180).empty
 
 

@@ -172,7 +172,9 @@ def test_thresholds_change_the_words_in_every_view(data, logs, capsys):
     assert "(21%; flag under 50%)" in text
     # a threshold no athlete crosses: the flag is gone from the words and the level
     lax = Thresholds(max_asymmetry=0.5)
-    assert "weaker" not in _text(RosterView(ReviewDay(holds, as_of=END, thresholds=lax)).table.value)
+    assert "weaker" not in _text(
+        RosterView(ReviewDay(holds, as_of=END, thresholds=lax)).table.value
+    )
 
 
 def test_an_empty_log_raises_no_flag_and_a_late_starter_is_not_yet_logged():

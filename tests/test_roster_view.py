@@ -8,9 +8,8 @@ import shutil
 
 import pytest
 
-from hipnb.analysis import ReviewDay
-
 from hipnb import read_logs
+from hipnb.analysis import ReviewDay
 from hipnb.errors import HipnbError
 from hipnb.review import REVIEW_FILE
 

@@ -9,9 +9,8 @@ from datetime import date, time
 
 import pytest
 
-from hipnb.analysis import ReviewDay
-
 from hipnb import SessionLog, athlete_path, read_logs
+from hipnb.analysis import ReviewDay
 from hipnb.widgets import HoldEditor, ManualEntry, ProgressView
 
 NAMES = ["Zoë", "李娜", "Ана", "O'Neil"]

@@ -335,13 +335,12 @@ def test_target_offer_from_the_log_reaches_the_timer(tmp_path):
 
 
 def test_progress_view_follows_athlete_and_dates():
+    from hipnb.analysis import ReviewDay
     from hipnb.demo import SAMPLE_END
     from hipnb.review import today
     from hipnb.widgets import ProgressView
 
     from .conftest import SAMPLE
-
-    from hipnb.analysis import ReviewDay
 
     today_view = ProgressView(ReviewDay.on(read_logs(SAMPLE)), athlete="dev")
     assert today_view.end.value == today(), "default: today"

@@ -52,8 +52,8 @@ def _hold_figures(holds: pd.DataFrame, day: pd.Timestamp, target_s: float) -> pd
     out["adherence_7d"] = out["days_met_7d"] / 7
     bound = recent[recent["exercise"] == "bound_angle"]
     ago = days_ago(bound["local_time"].dt.normalize(), day)
-    daily = bound.groupby([bound["athlete"], ago.rename("ago")], sort=False)["actual_s"].sum()
-    daily = daily.reset_index()
+    by_day = bound.groupby([bound["athlete"], ago.rename("ago")], sort=False)["actual_s"].sum()
+    daily = by_day.reset_index()
     week = daily[within(daily["ago"], 7)]
     out["bound_median_7d"] = week.groupby("athlete")["actual_s"].median()
     out["bound_trend"] = _slope(-daily["ago"], daily["actual_s"], daily["athlete"]) * 7

@@ -23,7 +23,7 @@ import pandas as pd
 
 from hipnb.analysis.days import Day, as_day, up_to
 from hipnb.analysis.figures import athlete_figures
-from hipnb.analysis.flags import Flag
+from hipnb.analysis.flags import Flag, Kind
 from hipnb.analysis.standing import (
     Acknowledged,
     acknowledged_flags,
@@ -56,7 +56,7 @@ class ReviewDay:
             up_to(runs, self.day) if runs is not None and len(runs) else None
         )
         self.thresholds = thresholds
-        self.acknowledged: dict = dict(acknowledged or {})
+        self.acknowledged: dict[tuple[str, Kind], date] = dict(acknowledged or {})
 
     @classmethod
     def on(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import date
+from typing import cast
 
 import pandas as pd
 
@@ -146,7 +147,7 @@ def standing_flags(
 
 
 def _evidence(evidence: pd.DataFrame, athlete: str, kind: Kind) -> pd.Timestamp:
+    """The athlete's last day with the kind's data (NaT: none)."""
     if athlete not in evidence.index:
-        return pd.NaT
-    value: pd.Timestamp = evidence.at[athlete, EVIDENCE[kind]]
-    return value
+        return cast(pd.Timestamp, pd.NaT)
+    return cast(pd.Timestamp, evidence.at[athlete, EVIDENCE[kind]])
