@@ -39,7 +39,7 @@ from hipnb.report.squad import grid_section, squad_sections
 if TYPE_CHECKING:
     import pandas as pd
 
-    from hipnb.analysis import Flag
+    from hipnb.analysis import Day, Flag, ReviewDay
 
 #: The squad page, at the top of ``out``; athlete pages live in :data:`ATHLETES`.
 SQUAD_PAGE = "index.html"
@@ -80,6 +80,23 @@ def read_squad(log: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     holds = read_logs(log)
     runs = read_runs(log if log.is_dir() else log.parent)
     return holds, runs
+
+
+def review_day(
+    log: str | Path,
+    *,
+    as_of: Day | None = None,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
+) -> ReviewDay:
+    """The review day of the logs at ``log`` (:func:`read_squad`) on ``as_of`` (None: today), with
+    the flags acknowledged beside them (:func:`hipnb.review.acknowledged`)."""
+    from hipnb.analysis import ReviewDay
+    from hipnb.review import acknowledged
+
+    holds, runs = read_squad(log)
+    return ReviewDay.on(
+        holds, runs, as_of=as_of, thresholds=thresholds, acknowledged=acknowledged(log)
+    )
 
 
 def page_path(out: str | Path, athlete: str) -> Path:
