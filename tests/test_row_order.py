@@ -92,7 +92,7 @@ def test_cli_holds_of_a_squad_file_lists_athlete_after_athlete(tmp_path, capsys)
 
 
 def test_streaks_are_one_row_per_athlete_by_name(logs):
-    s = analysis.streaks(logs, as_of="2026-11-22")
+    s = analysis.streaks(logs, 180, as_of="2026-11-22")
     assert s["athlete"].tolist() == sorted(STREAKS)
     assert dict(zip(s["athlete"], s["current_streak"], strict=True)) == STREAKS
     assert s["longest_streak"].tolist() == [STREAKS[a] for a in sorted(STREAKS)]

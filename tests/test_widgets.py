@@ -340,14 +340,16 @@ def test_target_offer_from_the_log_reaches_the_timer(tmp_path):
 
 
 def test_progress_view_follows_athlete_and_dates():
+    from hipnb.analysis import ReviewDay
     from hipnb.demo import SAMPLE_END
     from hipnb.review import today
     from hipnb.widgets import ProgressView
 
     from .conftest import SAMPLE
 
-    assert ProgressView(read_logs(SAMPLE), athlete="dev").end.value == today(), "default: today"
-    view = ProgressView(read_logs(SAMPLE), athlete="dev", as_of=SAMPLE_END)
+    today_view = ProgressView(ReviewDay.on(read_logs(SAMPLE)), athlete="dev")
+    assert today_view.end.value == today(), "default: today"
+    view = ProgressView(ReviewDay(read_logs(SAMPLE), as_of=SAMPLE_END), athlete="dev")
     assert view.end.value == SAMPLE_END
     assert "right side plank" in view.summary.value and "weaker than left" in view.summary.value
     assert view.figure.get_suptitle().startswith("dev: hip routine progress")
