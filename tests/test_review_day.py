@@ -18,6 +18,7 @@ from hipnb.analysis.flags import flags_from_figures
 from hipnb.cli import main
 from hipnb.review import acknowledge, acknowledged
 from hipnb.runs import read_runs
+from tests.rows import write_rows
 
 from .conftest import SAMPLE
 
@@ -73,7 +74,7 @@ def _scored(day: dt.date, score: float, athlete: str = "emma") -> dict:
 
 def test_newer_discomfort_scores_clear_the_flags_and_say_so(squad, capsys):
     low = [_scored(END + dt.timedelta(days=d), 1) for d in range(1, 14)]
-    hipnb.SessionLog(squad / "emma.csv").append(low)
+    write_rows(hipnb.SessionLog(squad / "emma.csv"), low)
     out = _since_review(capsys, squad)
     cleared = [line for line in out if line.split()[:3] == ["emma", "cleared", "flag"]]
     assert len(cleared) == 3 and all("cleared by newer data" in line for line in cleared)
@@ -83,7 +84,7 @@ def test_newer_discomfort_scores_clear_the_flags_and_say_so(squad, capsys):
 
 def test_unscored_holds_are_not_evidence(squad):
     unscored = [{**_scored(END + dt.timedelta(days=d), 1), "discomfort": None} for d in (1, 2)]
-    hipnb.SessionLog(squad / "emma.csv").append(unscored)
+    write_rows(hipnb.SessionLog(squad / "emma.csv"), unscored)
     day = ReviewDay(hipnb.read_logs(squad), as_of=LATER)
     high = [f for f in day.flags_of("emma") if f.kind is Kind.DISCOMFORT_HIGH]
     assert high and high[0].quiet and "no discomfort score since Sun 22 Nov" in high[0].words
@@ -101,7 +102,7 @@ def test_a_flag_clears_by_acknowledgement_per_athlete_and_kind(squad, capsys):
     reds = [line for line in out if line.split()[:3] == ["emma", "RED", "FLAG"]]
     assert len(reds) == 1 and "mean hip discomfort" in reds[0], "the other flag still stands"
     # newer data that raises it again shows it again
-    hipnb.SessionLog(squad / "emma.csv").append([_scored(LATER + dt.timedelta(days=1), 9)])
+    write_rows(hipnb.SessionLog(squad / "emma.csv"), [_scored(LATER + dt.timedelta(days=1), 9)])
     holds = hipnb.read_logs(squad)
     again = ReviewDay(holds, as_of=LATER + dt.timedelta(days=1), acknowledged=acknowledged(squad))
     assert Kind.DISCOMFORT_HIGH in {f.kind for f in again.flags_of("emma")}
