@@ -58,28 +58,29 @@ class Changed:
 @dataclass
 class _Seen:
     """What the door knows of one file, valid while the file is unchanged (its ``stamp``): whose
-    holds it holds, the exercises logged, and each hold as first logged (by athlete and identity)."""
+    holds it holds, the exercises logged, and each hold as first logged (by athlete and identity:
+    its values, or its position in ``read``, the plain rows as read, made into values when asked)."""
 
     stamp: tuple[int, int, int, int] | None
     athletes: set[str] = field(default_factory=set)
     exercises: set[str] = field(default_factory=set)
-    holds: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+    holds: dict[tuple[str, str], tuple[Any, ...] | int] = field(default_factory=dict)
+    read: pd.DataFrame | None = None
 
     def learn(
-        self,
-        typed: pd.DataFrame,
-        keys: list[tuple[str, str]] | None = None,
-        values: list[tuple[Any, ...]] | None = None,
+        self, typed: pd.DataFrame, keys: list[tuple[str, str]], values: list[tuple[Any, ...]]
     ) -> None:
-        """Take in plain rows (new holds, typed) as written to the file; ``keys`` and ``values``
-        (:func:`_keys`, :func:`_values`) when already known."""
-        if typed.empty:
-            return
+        """Take in new holds (typed, with :func:`_keys` and :func:`_values`) as written."""
         self.athletes |= set(typed["athlete"])
         self.exercises |= set(typed["exercise"])
-        keys = _keys(typed) if keys is None else keys
-        values = _values(typed) if values is None else values
         self.holds.update(zip(keys, values, strict=True))
+
+    def logged(self, key: tuple[str, str]) -> tuple[Any, ...] | None:
+        """The values of the hold ``key`` as first logged, or None when the file has no such hold."""
+        found = self.holds.get(key)
+        if isinstance(found, int) and self.read is not None:
+            found = self.holds[key] = _values(self.read.iloc[[found]])[0]
+        return found if isinstance(found, tuple) else None
 
 
 #: The door's view of each file, by path: kept between calls, checked against the file's stamp
@@ -201,7 +202,7 @@ class SessionLog:
             already: list[int] = []
             batch: dict[tuple[str, str], tuple[Any, ...]] = {}
             for i, (key, value) in enumerate(zip(keys, values, strict=True)):
-                logged = seen.holds.get(key, batch.get(key))
+                logged = batch.get(key) or seen.logged(key)
                 if logged is None:
                     batch[key] = value
                     new.append(i)
@@ -214,7 +215,7 @@ class SessionLog:
                         "with other values; change it with a patch (hipnb edit), nothing was written"
                     )
             if new:
-                self._append([rows[i] for i in new])
+                self._append([rows[i] for i in new], checked=True)
                 seen.learn(typed.iloc[new], [keys[i] for i in new], [values[i] for i in new])
                 seen.stamp = _stamp(self.path)
             return Added(tuple(rows[i] for i in new), tuple(rows[i] for i in already), tuple(notes))
@@ -324,9 +325,9 @@ class SessionLog:
         if stamp is not None and stamp[2] > 0:
             rows = rows_as_written(self.path)
             seen.athletes = set(rows["athlete"])
-            plain_rows = rows[rows["action"].isna()]
-            seen.learn(plain_rows)
-            seen.exercises |= set(rows["exercise"].dropna())
+            seen.exercises = set(rows["exercise"].dropna())
+            seen.read = rows[rows["action"].isna()]
+            seen.holds = {key: i for i, key in enumerate(_keys(seen.read))}  # the later copy wins
         _SEEN[self.path.absolute()] = seen
         return seen
 
@@ -337,10 +338,11 @@ class SessionLog:
         with _file_trouble():
             return read_logs(self.path)
 
-    def _append(self, rows: list[Hold]) -> None:
-        """The durable append, under the lock already held; a failure is the file's trouble."""
+    def _append(self, rows: list[Hold], *, checked: bool = False) -> None:
+        """The durable append, under the lock already held (``checked``: new holds the gate has
+        just passed by the columns' rules); a failure is the file's trouble."""
         with _file_trouble():
-            append_rows(self.path, rows, lock=self._lock, write=self._write)
+            append_rows(self.path, rows, lock=self._lock, write=self._write, checked=checked)
 
     def _athlete_why(
         self, name: str, seen: _Seen, new_athlete: bool, folder: set[str]

@@ -18,6 +18,7 @@ override) are the doors' and ``hipnb validate``'s. Every door says the same word
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ import pandas as pd
 
 from hipnb.errors import HipnbError, LogError
 from hipnb.log.check import Problem, check_rows
-from hipnb.log.rows import _to_text_frame
+from hipnb.log.rows import _batch
 from hipnb.log.spec import MAX_HOLD_S, SPEC_BY_NAME, Rows
 from hipnb.log.stamps import FUTURE_SLACK, future_words
 from hipnb.names import athlete_path, did_you_mean, normalize_name, same_athlete_problem
@@ -70,7 +71,7 @@ class Catalog:
     ) -> Catalog:
         """The given ``routines``, the built-in ones, and every ``*.toml`` routine in ``folder``."""
         found = list(routines)
-        found += [load_routine(name) for name in list_routines()]
+        found += _built_in()
         skipped = []
         files = sorted(Path(folder).glob("*.toml")) if folder and Path(folder).is_dir() else []
         for f in files:
@@ -129,6 +130,12 @@ class Catalog:
         )
 
 
+@functools.cache
+def _built_in() -> tuple[Routine, ...]:
+    """The built-in routines (files of the package: read once a process)."""
+    return tuple(load_routine(name) for name in list_routines())
+
+
 def admit(
     rows: Rows,
     *,
@@ -144,23 +151,27 @@ def admit(
     several rows). ``now`` is the clock (default: the present); ``custom`` lets an exercise no
     routine knows through; ``override`` a hold longer than its exercise's plausible maximum.
     """
-    text = _to_text_frame(rows)
+    text = _batch(rows)  # each value as the log writes it
     many = len(text) > 1
     try:
-        names = text["athlete"].map(lambda n: normalize_name(n) if n.strip() else n)
+        names = [
+            normalize_name(n) if n.strip() else n
+            for n in text.table.column("athlete").to_pylist()
+        ]
     except LogError as exc:
         raise LogError(str(exc)) from None
     known = list(known_athletes)
-    said = {n: same_athlete_problem(n, known) for n in names.unique() if n}  # once a name
+    said = {n: same_athlete_problem(n, known) for n in set(names) if n}  # once a name
     for i, name in enumerate(names):
         why = said.get(name)
         if why:
             raise LogError(f"row {i + 1}: {why}" if many else why)
-    typed, reason = check_rows(text)
+    typed, reason = check_rows(text.table, index=text.index)
     note = SPEC_BY_NAME["note"]
-    long = text["note"].map(note.too_long)
+    notes = pd.Series(text.table.column("note").to_pylist(), index=text.index, dtype=object)
+    long = notes.map(note.too_long).astype(bool)
     if long.any():  # the door's limit: a read keeps a longer note that is already in a file
-        words = text["note"].map(
+        words = notes.map(
             lambda t: f"the note has {len(t):,} characters; notes hold at most {note.max_chars:,}"
         )
         reason = reason.where(~long | reason.notna(), words)  # the first broken rule stands

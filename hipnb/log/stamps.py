@@ -253,10 +253,19 @@ def local_stamp(utc: pd.Timestamp, local: pd.Timestamp) -> str:
 
 
 def _wall_text(wall: pd.Series) -> pd.Series:
+    if len(wall) <= 64:  # a door's few rows: one value at a time is quicker than the column kernels
+        return pd.Series(
+            [_one_wall(t) if t is not pd.NaT else "" for t in wall], index=wall.index, dtype=object
+        )
     text = wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
     frac = wall.dt.microsecond
     out: pd.Series = text.where(frac == 0, text + "." + frac.astype("str").str.zfill(6))
     return out
+
+
+def _one_wall(t: pd.Timestamp) -> str:
+    text = f"{t:%Y-%m-%dT%H:%M:%S}"
+    return text if t.microsecond == 0 else f"{text}.{t.microsecond:06d}"
 
 
 def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None]:
