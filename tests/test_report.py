@@ -206,7 +206,11 @@ def test_a_failing_athlete_is_named_and_the_rest_are_written(tmp_path, capsys):
     assert code == 1, "a failed athlete makes the exit status 1"
     captured = capsys.readouterr()
     assert captured.err.splitlines()[0].startswith("ben: FAILED: ")
-    assert captured.err.splitlines()[1] == "nobody: FAILED: no athlete 'nobody'"
+    assert (
+        captured.err.splitlines()[1]
+        == "nobody: FAILED: no athlete 'nobody'; athletes: 'ana', 'ben', "
+        "'chloe', 'dev', 'emma', 'femi', 'gus', 'hana'"
+    )
     assert captured.out.splitlines()[-1] == (
         f"wrote 1 athlete page(s) and the squad page {out / SQUAD_PAGE}; 2 failed"
     )

@@ -65,7 +65,7 @@ def test_roster_view_reviews_as_of_today_by_default(squad, monkeypatch):
 def test_progress_view_names_a_typo_d_athlete():
     from hipnb.widgets import ProgressView
 
-    with pytest.raises(HipnbError, match=r"no rows for athlete 'anna'; did you mean 'ana' or"):
+    with pytest.raises(HipnbError, match=r"no athlete 'anna' in the log; did you mean 'ana' or"):
         ProgressView(ReviewDay.on(read_logs(SAMPLE)), athlete="anna")
 
 
@@ -108,5 +108,5 @@ def test_notebook_02_with_a_typo_d_athlete_says_did_you_mean(tmp_path):
     with pytest.raises(CellExecutionError) as err:
         run_notebook(tmp_path / "typo.ipynb", timeout=120)
     message = re.sub(r"\x1b\[[0-9;]*m", "", str(err.value))  # no terminal colours
-    assert "HipnbError: no rows for athlete 'anna'; did you mean 'ana' or 'hana'?" in message
+    assert "HipnbError: no athlete 'anna' in the log; did you mean 'ana' or 'hana'?" in message
     assert "TraitError" not in message

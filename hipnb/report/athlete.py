@@ -14,7 +14,7 @@ from hipnb.analysis.days import Day, up_to
 from hipnb.analysis.review_day import ReviewDay
 from hipnb.analysis.thresholds import Thresholds
 from hipnb.errors import HipnbError
-from hipnb.names import did_you_mean
+from hipnb.names import unknown_athlete
 from hipnb.report.page import Section, missing, paragraph
 
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ def athlete_sections(
     """
     known = set(holds["athlete"]) | set(runs["athlete"])
     if athlete not in known:
-        hint = did_you_mean(athlete, sorted(known))
-        raise HipnbError(f"no athlete {athlete!r} in the logs" + (f"; {hint}" if hint else ""))
+        raise HipnbError(unknown_athlete(athlete, known, "the logs"))
     review = ReviewDay.on(
         holds[holds["athlete"] == athlete], runs[runs["athlete"] == athlete],
         as_of=as_of, thresholds=thresholds,

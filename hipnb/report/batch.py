@@ -31,7 +31,7 @@ from urllib.parse import quote
 from hipnb.analysis.thresholds import Thresholds
 from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, read_logs
-from hipnb.names import did_you_mean
+from hipnb.names import unknown_athlete
 from hipnb.report.athlete import athlete_sections
 from hipnb.report.page import Section, document, missing
 from hipnb.report.squad import grid_section, squad_sections
@@ -158,8 +158,7 @@ def render_reports(
     for athlete in athletes or known:
         try:
             if athlete not in known:
-                hint = did_you_mean(athlete, known)
-                raise HipnbError(f"no athlete {athlete!r}" + (f"; {hint}" if hint else ""))
+                raise HipnbError(unknown_athlete(athlete, known))
             path = page_path(out, athlete)
             footer = _footer(log, athlete, day)
             if notebooks:

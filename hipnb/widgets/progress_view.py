@@ -11,7 +11,7 @@ from IPython.display import display
 from hipnb.analysis import ReviewDay
 from hipnb.errors import HipnbError
 from hipnb.log import normalize_name
-from hipnb.names import did_you_mean
+from hipnb.names import unknown_athlete
 
 
 class ProgressView(w.VBox):
@@ -33,8 +33,7 @@ class ProgressView(w.VBox):
         athletes = sorted(df["athlete"].unique()) or [""]
         athlete = normalize_name(athlete) if athlete else None  # "Zoë" typed decomposed too
         if athlete is not None and athlete not in athletes:
-            hint = did_you_mean(athlete, athletes) or f"athletes in the log: {', '.join(athletes)}"
-            raise HipnbError(f"no rows for athlete {athlete!r}; {hint}")
+            raise HipnbError(unknown_athlete(athlete, athletes, "the log"))
         days = df["local_time"].dt.date
         self.athlete = w.Dropdown(
             options=athletes, value=athlete or athletes[0], description="Athlete"
