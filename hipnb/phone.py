@@ -33,6 +33,7 @@ from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, normalize_name
 from hipnb.names import athlete_problem, known_athletes
 from hipnb.routines import load_routine
+from hipnb.timer import GET_READY_MAX_S
 
 __all__ = [
     "ENV",
@@ -125,14 +126,14 @@ class PhoneSettings:
             )
             if why:
                 raise HipnbError(why)
-        if bound_angle_s is not None and not 180 <= bound_angle_s <= 300:
-            raise HipnbError(f"bound-angle time {bound_angle_s} s: must be 180-300 s (3-5 min)")
-        if plank_s is not None and not 5 <= plank_s <= 300:
-            raise HipnbError(f"side plank time {plank_s} s: must be 5-300 s")
-        if not 0 <= get_ready <= 30:
-            raise HipnbError(f"get-ready {get_ready} s: must be 0-30 s")
+        if not 0 <= get_ready <= GET_READY_MAX_S:
+            raise HipnbError(f"get-ready {get_ready} s: must be 0-{GET_READY_MAX_S} s")
         routine_ref = str(Path(routine).resolve()) if Path(routine).suffix else str(routine)
-        load_routine(routine_ref)  # a bad routine is refused here, not on the phone
+        loaded = load_routine(routine_ref)  # a bad routine is refused here, not on the phone
+        holds = {s.exercise for s in loaded.holds}
+        for exercise, seconds in (("bound_angle", bound_angle_s), ("side_plank", plank_s)):
+            if seconds is not None and exercise in holds:
+                loaded.with_seconds(exercise, seconds)  # the routine's own range, in its words
         return cls(name, folder, routine_ref, bound_angle_s, plank_s, get_ready, new_athlete)
 
     def env(self) -> dict[str, str]:

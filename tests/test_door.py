@@ -336,3 +336,23 @@ def test_a_custom_exercise_is_refused_for_the_rule_it_breaks(tmp_path):
         log_at(tmp_path).add([late], custom=True)
     long = hold(700.0) | {"exercise": "clam", "target_s": 30}  # no routine: the 2 h ceiling only
     assert log_at(tmp_path).add([long], custom=True).written
+
+
+@pytest.mark.parametrize(("seconds", "ok"), [(179, False), (180, True), (300, True), (301, False)])
+def test_the_phone_takes_the_bound_angle_band_from_the_routine(tmp_path, seconds, ok):
+    from hipnb.phone import PhoneSettings
+
+    if ok:
+        assert (
+            PhoneSettings.checked("ana", tmp_path, bound_angle_s=seconds).bound_angle_s == seconds
+        )
+    else:
+        with pytest.raises(hipnb.RoutineError, match="held 180-300 s"):
+            PhoneSettings.checked("ana", tmp_path, bound_angle_s=seconds)
+
+
+def test_a_routine_time_the_door_would_refuse_is_refused_when_set():
+    routine = hipnb.load_routine("hip-basics")
+    assert routine.with_seconds("side_plank", 300).holds
+    with pytest.raises(hipnb.RoutineError, match="plausible maximum of 300 s"):
+        routine.with_seconds("side_plank", 301)
