@@ -14,10 +14,22 @@ WIDE = {"description_width": "initial"}  # labels shown whole, not cut at the de
 UNSET = -1  # the answer sliders' "not answered" position: logged as empty (unknown), never 0
 
 
+def _scores() -> list[tuple[str, int]]:
+    """The 0-10 scale of effort, discomfort and Pain, as the column spec bounds it."""
+    from hipnb.log.spec import SPEC_BY_NAME
+
+    column = SPEC_BY_NAME["discomfort"]
+    return [(str(i), i) for i in range(int(column.low or 0), int(column.high or 0) + 1)]
+
+
+#: The score choices every form offers (label, value), from the column spec.
+SCORES = _scores()
+
+
 def effort_sliders() -> tuple[w.SelectionSlider, w.SelectionSlider]:
     """The 0-10 effort and hip-discomfort sliders every form asks with; untouched, they say
     "not set" and :func:`_answer` gives None (unknown), never 0."""
-    options = [("not set", UNSET)] + [(str(i), i) for i in range(11)]
+    options = [("not set", UNSET), *SCORES]
     return (
         w.SelectionSlider(options=options, value=UNSET, description="Effort (0-10)", style=WIDE),
         w.SelectionSlider(

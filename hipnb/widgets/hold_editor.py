@@ -18,10 +18,10 @@ from hipnb.holds import hold_label
 from hipnb.log import SessionLog, normalize_name
 from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.routines import SIDES
-from hipnb.widgets._common import note_box
+from hipnb.widgets._common import SCORES, note_box
 
 _UNKNOWN = -1  # a Dropdown cannot hold None as a choice
-_SCORES = [("unknown", _UNKNOWN), *[(str(i), i) for i in range(11)]]
+_SCORES = [("unknown", _UNKNOWN), *SCORES]
 _LABEL = {"description_width": "12em"}  # one label width, so the fields line up
 #: Words for the fields in what the editor says it saved.
 _WORDS = {"actual_s": "held (s)", "target_s": "target (s)", "started_at": "start", "rpe": "effort"}

@@ -18,6 +18,7 @@ from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
 from hipnb.routines import Routine
 from hipnb.timer import Event, Timer
 from hipnb.widgets._common import (
+    SCORES,
     UNSET,
     WIDE,
     answer,
@@ -194,7 +195,7 @@ class TimerPanel(w.VBox):
         self.save_problem = w.HBox([self.retry_button])
         # Pain: the hold has ended; how bad, then go on or end
         self.pain_score = w.SelectionSlider(
-            options=[("not set", UNSET)] + [(str(i), i) for i in range(11)],
+            options=[("not set", UNSET), *SCORES],
             value=UNSET,
             description="Pain (0-10)",
             style=WIDE,
