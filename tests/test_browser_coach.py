@@ -145,7 +145,7 @@ def test_coach_review_notebook_fits_a_laptop(tmp_path):
         review = page.locator(".jp-OutputArea-output", has_text="No review yet").last
         review.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "coach-since-review-1280x800.png"))
-        review.locator("button", has_text="Mark reviewed today").click()
+        review.locator("button", has_text="Mark reviewed").click()
         page.locator(".jp-OutputArea-output", has_text="recorded in").last.wait_for()
         assert (root / "logs" / ".hipnb-review.json").exists()
         assert page.errors == []
