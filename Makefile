@@ -33,8 +33,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c 'import hipnb, pytest, ruff' 
 	touch $@
 
+# A save writes the kernel metadata the notebooks are committed with (hipnb/lab.py): a notebook
+# only opened stays unchanged in git.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HIPNB_HOST) --port=$(LAB_PORT) $(AS_ROOT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HIPNB_HOST) --port=$(LAB_PORT) $(AS_ROOT) \
+	  --ContentsManager.pre_save_hook=hipnb.lab.normalise_on_save $(LAB_ARGS)
 
 # The big-screen timer as a Voila page (no code), set up from the page. Bound to this machine;
 # HIPNB_HOST=0.0.0.0 shows it on the LAN. The template `hipnb` (hipnb/share) is Voila's lab template
