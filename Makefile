@@ -18,12 +18,15 @@ AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 help:
 	@echo "make lab       JupyterLab on notebooks/ with the bundled sample data"
-	@echo "make typecheck mypy, strict, on hipnb/"
 	@echo "make test      lint + types + the whole test suite (notebooks and browser tests included)"
+	@echo "make unit      every test but the browser ones (no chromium needed)"
 	@echo "make quick     the fast tests only (no notebooks, servers, browsers or subprocesses)"
+	@echo "make lint      ruff: lint and format check"
+	@echo "make typecheck mypy, strict, on hipnb/"
 	@echo "make shell     a shell with .venv active, where \`hipnb\` and \`python\` are the project's"
 	@echo "make bench     benchmarks, printed as ratios against a baseline measured in the same run"
 	@echo "make workshop  the big-screen timer as a Voila page on http://127.0.0.1:8866"
+	@echo "make chromium  install Debian's chromium for the browser tests, if it is missing"
 	@echo "make clean     remove .venv and caches"
 
 $(STAMP): pyproject.toml
