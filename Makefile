@@ -11,6 +11,7 @@ HIPNB_HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+WORKSHOP_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -48,7 +49,7 @@ lab: $(STAMP)
 workshop: $(STAMP)
 	JUPYTER_PATH="$(abspath hipnb/share/jupyter)$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
 	  $(BIN)/voila notebooks/workshop_timer.ipynb --no-browser --Voila.ip=$(HIPNB_HOST) \
-	  --port=$(PORT) --template=hipnb --theme=dark --show_tracebacks=False
+	  --port=$(PORT) --template=hipnb --theme=dark --show_tracebacks=False $(WORKSHOP_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
