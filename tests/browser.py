@@ -209,6 +209,7 @@ def jupyter_lab(root: Path, token: str, log: Path):
             f"--IdentityProvider.token={token}",
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--ContentsManager.pre_save_hook=hipnb.lab.normalise_on_save",  # as `make lab`
             *SLOW_KERNEL_ARGS,
         ],
         f"/lab?token={token}",

@@ -279,6 +279,7 @@ def test_after_pain_the_score_and_its_buttons_stay_in_the_visible_panel(lab):
     assert outside_viewport(page, PAIN_CONTROLS) == []
     assert outside_viewport(page, ".hipnb-message") == [], "the words and the choice together"
     end.click()
-    wait_state(page, "stopped")
+    expect(page.locator(".hipnb-pain-box")).to_be_hidden(timeout=CAP_S * 1000)
+    page.wait_for_selector(".hipnb-timer.hipnb-ended", timeout=CAP_S * 1000)  # the last hold
     log = pd.read_csv(root / "logs" / "ana.csv")
     assert log["pain_at_s"].notna().sum() == 1, "the hold Pain ended is logged with its second"
