@@ -76,6 +76,10 @@ SLOW_KERNEL_ARGS = [
     f"--ZMQChannelsWebsocketConnection.kernel_info_timeout={KERNEL_WAIT_S}",
 ]
 
+#: A Voila server answers this once it runs, without running its notebook (a GET of "/" would
+#: start a kernel before the page's own).
+VOILA_READY = "/voila/static/voila.js"
+
 #: Every kernel watch of a running server; a failed test's report shows their findings.
 WATCHES: list[KernelWatch] = []
 

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from .browser import (
     CAP_S,
     SLOW_KERNEL_ARGS,
+    VOILA_READY,
     chromium_page,
     outside_viewport,
     server,
@@ -57,7 +58,7 @@ def room(tmp_path_factory):
     env = {"HIPNB_WORKSHOP_ROUTINE": str(routine), "HIPNB_WORKSHOP_GET_READY": "1"}
     make = ["make", "-s", "workshop", "PORT={PORT}", "HIPNB_HOST=127.0.0.1"]
     make.append("WORKSHOP_ARGS=" + " ".join(SLOW_KERNEL_ARGS))
-    with server(make, "/", ROOT, tmp / "voila.log", env=env) as base:
+    with server(make, VOILA_READY, ROOT, tmp / "voila.log", env=env, expect_kernels=0) as base:
         yield base, routine
 
 
@@ -65,6 +66,7 @@ def open_room(page, room, text: str) -> str:
     """Open the room's page on the routine ``text``; return the base URL."""
     base, routine = room
     routine.write_text(text)
+    base.watch.started_a_kernel()  # Voila runs the notebook in a kernel of this page's own
     page.goto(base + "/")
     page.wait_for_selector(".hipnb-timer.hipnb-big", timeout=CAP_S * 1000)
     return base
