@@ -1,9 +1,11 @@
 """hipnb benchmarks: each figure is a ratio against a baseline measured in the same run.
 
-    make bench                      # or: python benchmarks/run.py [--rows N] [--only NAME ...] [--pairs P]
+    make bench      # or: python benchmarks/run.py [--rows N] [--only NAME ...] [--pairs P] [--against REV]
 
 Every figure pairs our code with its baseline in alternating order (B A, A B, ...), at least 5 pairs,
 and prints the median ratio and its spread (lowest-highest); peak memory comes from fresh processes.
+The read and append figures are also paired against ``hipnb`` as it was at ``--against`` (a git
+archive of that commit, imported side by side as ``hipnb_base``).
 
 Prints one table and writes it to benchmarks/results/latest.csv (plus a dated copy), so the next run
 can be compared. Nothing here runs in the test suite: the machines are shared and noisy.
@@ -51,17 +53,62 @@ def paired(
 
 def make_log(folder: Path, rows: int) -> Path:
     """A single log file of about ``rows`` rows (300 athletes, as many weeks as it takes)."""
-    from hipnb import SessionLog
     from hipnb.demo import demo_log
+    from hipnb.log.append import append_rows
 
     weeks = max(1, math.ceil(rows / (300 * 7 * 0.6 * 5)))
     df = demo_log(athletes=300, weeks=weeks, seed=1)
     path = folder / f"log_{rows}.csv"
-    SessionLog(path).append(df.sort_values("started_at", kind="stable").head(rows))
+    append_rows(path, df.sort_values("started_at", kind="stable").head(rows))
     return path
 
 
+#: The commit the read figures are also paired against (the start of the work on the log's edges).
+AGAINST = "7a4fcd5"
+
+
+def baseline_package(folder: Path, rev: str) -> Path | None:
+    """``hipnb`` as it was at ``rev``, extracted into ``folder`` as the package ``hipnb_base`` (every
+    ``hipnb`` name in it renamed), so both run in this process, side by side. None without git."""
+    import re
+    import subprocess
+    import tarfile
+    from io import BytesIO
+
+    try:
+        tar = subprocess.run(
+            ["git", "-C", str(HERE.parent), "archive", rev, "hipnb"],
+            check=True,
+            capture_output=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    with tarfile.open(fileobj=BytesIO(tar)) as t:
+        t.extractall(folder / "src", filter="data")
+    (folder / "src" / "hipnb").rename(folder / "src" / "hipnb_base")
+    for py in (folder / "src" / "hipnb_base").rglob("*.py"):
+        text = py.read_text(encoding="utf-8").replace('version("hipnb")', 'version("hipnb?")')
+        py.write_text(re.sub(r"\bhipnb\b(?!\?)", "hipnb_base", text), encoding="utf-8")
+    return folder / "src"
+
+
+def _base_read(ctx):
+    """``read_logs`` of :data:`AGAINST`, or None when it cannot be had."""
+    if "base_read" not in ctx:
+        src = baseline_package(ctx["tmp"], ctx.get("against", AGAINST))
+        ctx["base_src"] = src
+        ctx["base_read"] = None
+        if src is not None:
+            sys.path.insert(0, str(src))
+            from hipnb_base import read_logs  # type: ignore[import-not-found]
+
+            ctx["base_read"] = read_logs
+    return ctx["base_read"]
+
+
 def _quiet(fn):
+    """``fn`` with warnings silenced (a baseline that still warns its problems)."""
+
     def run():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -93,14 +140,14 @@ def bench_read(ctx) -> list[tuple]:
     ):
         bad = ctx["tmp"] / f"bad_{label.split()[-1]}.csv"
         bad.write_bytes(b"\r\n".join([*lines[:middle], broken, *lines[middle + 1 :]]))
-        found = _quiet(lambda bad=bad: read_logs(bad))().attrs["problems"]
+        found = read_logs(bad).attrs["problems"]
         assert [p.line for p in found] == [middle + 1], found
         rows.append(
             (
                 f"read_logs, one row with {label}",
                 f"reported at line {found[0].line}",
                 *paired(
-                    _quiet(lambda bad=bad: read_logs(bad)),
+                    lambda bad=bad: read_logs(bad),
                     lambda bad=bad: pd.read_csv(bad, engine="pyarrow", on_bad_lines="skip"),
                 ),
                 "pandas.read_csv(engine=pyarrow)",
@@ -127,6 +174,34 @@ def bench_read(ctx) -> list[tuple]:
         )
     )
     rows.append(_peak_rss(path))
+    rows += _against_start(ctx, path, ctx["tmp"] / "bad_value.csv", squad)
+    return rows
+
+
+def _against_start(ctx, path: Path, bad: Path, squad: Path) -> list[tuple]:
+    """The read figures paired against ``read_logs`` as it was at :data:`AGAINST` (no step back)."""
+    from hipnb import read_logs
+
+    base = _base_read(ctx)
+    rev = ctx.get("against", AGAINST)
+    if base is None:
+        print(f"no git archive of {rev}: the figures against it are left out", file=sys.stderr)
+        return []
+    rows = []
+    for what, target in (
+        ("read_logs(file)", path),
+        ("read_logs, one row with a bad value", bad),
+        ("read_logs(folder)", squad),
+    ):
+        rows.append(
+            (
+                f"{what} vs {rev}",
+                "same input",
+                *paired(lambda t=target: read_logs(t), _quiet(lambda t=target: base(t))),
+                f"read_logs at {rev}",
+            )
+        )
+    rows.append(_peak_rss(path, against=(ctx["base_src"], rev)))
     return rows
 
 
@@ -139,8 +214,9 @@ print(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(
 """
 
 
-def _peak_rss(path: Path) -> tuple:
-    """Peak resident memory of a fresh process reading the log, against one running the baseline."""
+def _peak_rss(path: Path, against: tuple[Path, str] | None = None) -> tuple:
+    """Peak resident memory of a fresh process reading the log, against one running the baseline
+    (pandas, or with ``against`` = (source folder, rev) ``read_logs`` as it was at rev)."""
     import subprocess
 
     def child(imports, call):
@@ -153,24 +229,36 @@ def _peak_rss(path: Path) -> tuple:
 
     ours = child("import hipnb", f"hipnb.read_logs({str(path)!r})")
     base = child("import pandas as pd", f"pd.read_csv({str(path)!r}, engine='pyarrow')")
+    if against is not None:
+        src, rev = against
+        base = child(
+            f"import sys; sys.path.insert(0, {str(src)!r}); import hipnb_base",
+            f"hipnb_base.read_logs({str(path)!r})",
+        )
     a, b = [], []
     for i in range(5):
         for fn, out in ((base, b), (ours, a)) if i % 2 == 0 else ((ours, a), (base, b)):
             out.append(fn() * 1024.0)
     ratios = sorted(x / y for x, y in zip(a, b, strict=True))
     return (
-        "peak RSS, read_logs(file)",
+        "peak RSS, read_logs(file)" + (f" vs {against[1]}" if against else ""),
         "fresh process, bytes",
         statistics.median(a),
         statistics.median(b),
         statistics.median(ratios),
         ratios[0],
         ratios[-1],
-        "fresh process, pandas.read_csv",
+        f"fresh process, read_logs at {against[1]}"
+        if against
+        else "fresh process, pandas.read_csv",
     )
 
 
 def bench_append(ctx) -> list[tuple]:
+    """The write under the lock (``append_text``, as a session log calls it) is O(1): into 1M rows
+    as into 100, and against a bare lock + write + fsync. The door (``SessionLog.add``: the gate
+    under the lock, then the write) is measured separately, into one athlete's 5,000-row log: warm
+    (the door has seen the file as it is) and cold (it reads the file first, as a fresh process)."""
     import os
     import shutil
 
@@ -178,34 +266,108 @@ def bench_append(ctx) -> list[tuple]:
 
     from hipnb import SessionLog
     from hipnb.demo import demo_log
+    from hipnb.log import face
+    from hipnb.log.append import _utf8_and_whole_lines, append_rows, append_text
     from hipnb.log.rows import _csv_text, _to_text_frame
+    from hipnb.log.spec import ALL_COLUMNS, REQUIRED
 
     session = demo_log(athletes=1, weeks=1, seed=2).head(5)
-    big = ctx["tmp"] / "big_copy.csv"
+    hold = session.head(1)
+    tmp = ctx["tmp"]
+    big, raw_path = tmp / "big_copy.csv", tmp / "raw.csv"
     shutil.copy(ctx["big"], big)
-    raw_path = ctx["tmp"] / "raw.csv"
     shutil.copy(ctx["big"], raw_path)
-    data = _csv_text(_to_text_frame(session), list(SessionLog(big).read().columns[:15])).encode()
+    small = tmp / "small.csv"
+    lines = ctx["big"].read_bytes().split(b"\r\n", 101)
+    small.write_bytes(b"\r\n".join(lines[:101]) + b"\r\n")
+    weeks = 1
+    while len(one := demo_log(athletes=1, weeks=weeks, seed=3)) < 5000:
+        weeks *= 2
+    athlete = tmp / "athlete.csv"
+    append_rows(athlete, one.sort_values("started_at", kind="stable").head(5000))
+    new_holds = iter(
+        [hold.iloc[0].to_dict() | {"session_id": f"bench-{i}"} for i in range(1000)]
+    )
+
+    def add_one(cold=False):
+        if cold:
+            face._SEEN.clear()  # as a fresh process: the door reads the file first
+        SessionLog(athlete).add([next(new_holds)])
+    columns = list(ALL_COLUMNS)
+    text = _csv_text(_to_text_frame(hold), columns)
+    data = _csv_text(_to_text_frame(session), columns).encode()
     raw_lock = FileLock(str(raw_path.with_name(".raw.csv.lock")))
 
-    def raw_append():
+    def raw_append(payload=data):
         with raw_lock:
             fd = os.open(raw_path, os.O_WRONLY | os.O_APPEND)
             try:
-                os.write(fd, data)
+                os.write(fd, payload)
                 os.fsync(fd)
             finally:
                 os.close(fd)
 
-    log = SessionLog(big)
-    return [
+    def write_under_lock(path, fn=append_text):
+        lock = FileLock(str(path.with_name(f".{path.name}.lock")))
+        return lambda: fn(
+            path, lock, lambda _: text, ALL_COLUMNS, REQUIRED, guard=_utf8_and_whole_lines
+        )
+
+    rows = [
+        (
+            "append_text 1 hold, 1M rows vs 100",
+            "the write under the lock, median of 40",
+            *paired(write_under_lock(big), write_under_lock(small), pairs=40),
+            "append_text into a 100-row log",
+        ),
+        (
+            "append_text 1 hold into 1M rows",
+            "median of 40",
+            *paired(write_under_lock(big), lambda: raw_append(text.encode()), pairs=40),
+            "lock + write + fsync of the same bytes",
+        ),
+        (
+            "SessionLog.add 1 hold (the door)",
+            "one athlete's 5,000-row log, seen, median of 40",
+            *paired(add_one, lambda: raw_append(text.encode()), pairs=40),
+            "lock + write + fsync of the same bytes",
+        ),
+        (
+            "SessionLog.add 1 hold, cold",
+            "the same log read first, median of 20",
+            *paired(lambda: add_one(cold=True), lambda: raw_append(text.encode()), pairs=20),
+            "lock + write + fsync of the same bytes",
+        ),
         (
             "append 1 session (5 rows)",
-            "to a 1M-row log, median of 40",
-            *paired(lambda: log.append(session), raw_append, pairs=40),
+            "to a 1M-row log, the write under the door, median of 40",
+            *paired(lambda: append_rows(big, session), raw_append, pairs=40),
             "lock + write + fsync of the same bytes",
-        )
+        ),
     ]
+    if _base_read(ctx) is not None:
+        from hipnb_base.log.append import (  # type: ignore[import-not-found]
+            _utf8_and_whole_lines as base_guard,
+        )
+        from hipnb_base.log.append import append_text as base_append
+
+        base_big = tmp / "big_base.csv"
+        shutil.copy(ctx["big"], base_big)
+        rev = ctx.get("against", AGAINST)
+
+        def base_write():
+            lock = FileLock(str(base_big.with_name(f".{base_big.name}.lock")))
+            base_append(base_big, lock, lambda _: text, ALL_COLUMNS, REQUIRED, guard=base_guard)
+
+        rows.append(
+            (
+                f"append_text 1 hold into 1M rows vs {rev}",
+                "median of 40",
+                *paired(write_under_lock(big), base_write, pairs=40),
+                f"append_text at {rev}",
+            )
+        )
+    return rows
 
 
 def bench_analysis(ctx) -> list[tuple]:
@@ -712,12 +874,18 @@ def main(argv=None) -> int:
     p.add_argument(
         "--pairs", type=int, default=PAIRS, help=f"timed pairs per figure (default {PAIRS})"
     )
+    p.add_argument(
+        "--against",
+        default=AGAINST,
+        metavar="REV",
+        help=f"the commit the read and append figures are also paired against (default {AGAINST})",
+    )
     args = p.parse_args(argv)
     PAIRS = max(5, args.pairs)
     rows = []
     load_at_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
-        ctx = {"tmp": Path(tmp)}
+        ctx = {"tmp": Path(tmp), "against": args.against}
         t = time.perf_counter()
         ctx["big"] = make_log(ctx["tmp"], args.rows)
         print(

@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import textwrap
-import warnings
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,8 @@ from hipnb.errors import HipnbError
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
+
+    from hipnb.analysis import ReviewDay
 
     Subparsers = argparse._SubParsersAction[Parser]  # what add_subparsers returns
 
@@ -108,7 +109,15 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument(
         "--mark-reviewed",
         action="store_true",
-        help="record the review date (--as-of, or today) in .hipnb-review.json beside the logs",
+        help="record the review date (--as-of, or today) in .hipnb-review.json beside the logs "
+        "(it clears no flag: a flag clears on newer data, or when acknowledged)",
+    )
+    sm.add_argument(
+        "--acknowledge",
+        action="append",
+        metavar="ATHLETE:KIND",
+        help="acknowledge one athlete's flag (e.g. emma:discomfort_high) as of the review date: "
+        "it stays hidden until newer data raises it again (repeat for more)",
     )
     sm.set_defaults(func=_cmd_summary)
 
@@ -342,26 +351,32 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-
-    from hipnb import analysis
-    from hipnb.review import last_review, mark_reviewed, today
+    from hipnb.analysis import ReviewDay
+    from hipnb.review import acknowledge, acknowledged, last_review, mark_reviewed
 
     df = _read_logs_reporting(args.path)
     runs = _runs_beside(args.path)
-    as_of = analysis.as_day(args.as_of or today())
+    review = ReviewDay.on(df, runs, as_of=args.as_of, acknowledged=acknowledged(args.path))
+    for item in args.acknowledge or []:
+        athlete, _, kind = item.partition(":")
+        athlete = _known_athlete(athlete, df)
+        path = acknowledge(args.path, athlete, kind, review.date)
+        print(f"{athlete}'s {kind} flag acknowledged on {review.day:%a %d %b %Y} in {path}")
+    if args.acknowledge:
+        review = ReviewDay(df, runs, as_of=review.day, acknowledged=acknowledged(args.path))
     if args.athlete:
         args.athlete = _known_athlete(args.athlete, df)
-        print(analysis.summary_text(df, args.athlete, as_of=as_of, runs=runs))
-        load = analysis.load_status(runs, df, as_of=as_of).set_index("athlete")
+        print(review.summary(args.athlete))
+        load = review.load.set_index("athlete")
         if args.athlete in load.index and not load.loc[args.athlete, "flag"]:
-            print(f"Running: {load.loc[args.athlete, 'words']}.")  # a raised flag is said above
+            print(f"Running: {load.loc[args.athlete, 'words']}.")  # a standing flag is said above
     elif args.since_review:
-        _print_changes(df, runs, args.path, as_of, last_review(args.path))
+        _print_changes(review, args.path, last_review(args.path))
     else:
-        _print_roster(analysis.roster(df, as_of, runs=runs), as_of, df)
+        _print_roster(review)
     if args.mark_reviewed:
-        path = mark_reviewed(args.path, as_of.date())
-        print(f"review of {as_of:%a %d %b %Y} recorded in {path}")
+        path = mark_reviewed(args.path, review.date)
+        print(f"review of {review.day:%a %d %b %Y} recorded in {path}")
     return 0
 
 
@@ -378,9 +393,10 @@ def _logs_end(df: pd.DataFrame, as_of: pd.Timestamp) -> str:
     )
 
 
-def _print_roster(r: pd.DataFrame, as_of: pd.Timestamp, df: pd.DataFrame) -> None:
+def _print_roster(review: ReviewDay) -> None:
     import pandas as pd
 
+    r, as_of, df = review.roster, review.day, review.holds
     if r.empty:
         print("no rows yet")
         return
@@ -405,15 +421,14 @@ def _print_roster(r: pd.DataFrame, as_of: pd.Timestamp, df: pd.DataFrame) -> Non
         )
 
 
-def _print_changes(
-    df: pd.DataFrame, runs: pd.DataFrame, path: Path, as_of: pd.Timestamp, since: date | None
-) -> None:
+def _print_changes(review: ReviewDay, path: Path, since: date | None) -> None:
     from hipnb import analysis
 
+    df = review.holds
     last = df["local_time"].max() if len(df) else None
-    start, head = analysis.review_period(since, as_of, last)
+    start, head = analysis.review_period(since, review.day, last)
     print(head + ("" if since else f" (--mark-reviewed records a review in {path})") + ":")
-    changes = analysis.changes_since(df, start, as_of=as_of, runs=runs)
+    changes = review.changes(start)
     if changes.empty:
         print("  nothing needs attention and nothing changed")
     rows: Iterable[Any] = changes.itertuples()  # pandas-stubs types each field as any scalar
@@ -427,9 +442,7 @@ def _runs_beside(path: Path) -> pd.DataFrame:
     from hipnb.runs import read_runs
 
     folder = path if path.is_dir() else path.parent
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        runs: pd.DataFrame = read_runs(folder)
+    runs: pd.DataFrame = read_runs(folder)
     for p in runs.attrs["problems"]:  # a bad row in a run log is reported by every read
         print(p, file=sys.stderr)
     return runs

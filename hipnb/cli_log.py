@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ import hipnb
 from hipnb.errors import HipnbError
 from hipnb.log.export import EXPORT_COLUMNS
 from hipnb.log.stamps import WHEN_FORMS
-from hipnb.names import did_you_mean
+from hipnb.names import unknown_athlete
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
@@ -90,6 +89,12 @@ def add_parsers(sub: Subparsers) -> None:
         default=Path("data/routines"),
         metavar="DIR",
         help="folder of routine files whose exercises are known (default data/routines)",
+    )
+    lg.add_argument(
+        "--new-athlete",
+        action="store_true",
+        help="start the log of an athlete the folder does not know yet, on purpose (a name close "
+        "to a known one is refused without it, so a typo never starts a second athlete)",
     )
     lg.add_argument("--side", default="both", help="left, right or both (default both)")
     lg.add_argument("--seconds", required=True, type=float, help="seconds actually held")
@@ -203,9 +208,7 @@ def _corrections_parsers(sub: Subparsers) -> None:
 
 def read_logs_reporting(path: Path) -> pd.DataFrame:
     """``read_logs(path)``, each problem printed to stderr as FILE:LINE: REASON (no warning)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.read_logs(path)
+    df = hipnb.read_logs(path)
     for p in df.attrs["problems"]:
         print(p, file=sys.stderr)
     return df
@@ -226,14 +229,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     found_any = False
     for path in args.paths:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                df = hipnb.read_logs(path)
-            except HipnbError as exc:
-                print(exc)
-                found_any = True
-                continue
+        try:
+            df = hipnb.read_logs(path)
+        except HipnbError as exc:
+            print(exc)
+            found_any = True
+            continue
         probs = list(df.attrs["problems"])
         late, checks = door_problems(path, df, catalog=catalog, now=now)
         for p in sorted(probs + late, key=lambda p: (p.file, p.line)):
@@ -249,52 +250,45 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
-    from hipnb.log import normalize_name
-    from hipnb.log.gate import Catalog, known_athletes, new_hold, other_athlete_problem
+    from hipnb.log import manual_row
     from hipnb.log.stamps import parse_when
 
-    athlete = normalize_name(args.athlete)
     when = parse_when(args.when, day=args.day, tz=args.tz)
-    log = hipnb.SessionLog(args.log)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        logged = log.read()  # to refuse another athlete's file; append never reads it
-    others = sorted(set(logged["athlete"]))
-    why = other_athlete_problem(args.log, athlete, others)
-    if why:
-        raise HipnbError(why)
-    catalog = Catalog.load(args.routines).with_logged(logged["exercise"])
-    for why in catalog.skipped:
-        print(f"hipnb: warning: {why}", file=sys.stderr)
-    row, notes = new_hold(
-        athlete,
-        args.exercise,
-        args.side,
+    row = manual_row(
+        args.athlete,
+        args.exercise.strip(),
+        args.side.strip().lower(),
         args.seconds,
-        catalog=catalog,
         target_s=args.target,
         started_at=when,
         rpe=args.rpe,
         discomfort=args.discomfort,
         note=args.note,
-        known_athletes=known_athletes(args.log.parent) | set(others),
-        custom=args.custom,
-        override=args.override,
     )
-    log.append([row])
+    added = _log(args).add(
+        [row], custom=args.custom, override=args.override, new_athlete=args.new_athlete
+    )
+    row = added.written[0]  # as logged: the target the door gave it
     print(
         f"logged 1 hold to {args.log}: {row['exercise']} ({row['side']}), "
         f"{row['actual_s']:g} s of {row['target_s']:g}, started {row['started_at']}"
     )
-    for note in notes:
+    for note in added.notes:
         print(f"  {note}")
     return 0
 
 
+def _log(args: argparse.Namespace) -> hipnb.SessionLog:
+    """The log of ``--log``, its door knowing the routines of ``--routines`` (skipped files said)."""
+    from hipnb.log.gate import Catalog
+
+    for why in Catalog.load(args.routines).skipped:
+        print(f"hipnb: warning: {why}", file=sys.stderr)
+    return hipnb.SessionLog(args.log, routines=args.routines)
+
+
 def _read_one_log(path: Path) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = hipnb.SessionLog(path).read()
+    df = hipnb.SessionLog(path).read()
     for p in df.attrs["problems"]:
         print(p, file=sys.stderr)
     if df.empty and not path.exists():
@@ -329,23 +323,13 @@ def _cmd_holds(args: argparse.Namespace) -> int:
 
 
 def _cmd_edit(args: argparse.Namespace) -> int:
-    from hipnb.holds import (
-        changed_fields,
-        correction_row,
-        find_hold,
-        hold_after,
-        hold_start,
-        only_changed,
-    )
-    from hipnb.log.gate import Catalog, admit
+    from hipnb.holds import find_hold
 
-    df = _read_one_log(args.log)
-    hold = find_hold(df, args.ref)
     given = {
         "actual_s": args.seconds,
         "target_s": args.target,
         "side": args.side,
-        "started_at": hold_start(hold, args.when) if args.when is not None else None,
+        "started_at": args.when,
         "exercise": args.exercise,
         "rpe": args.rpe,
         "discomfort": args.discomfort,
@@ -353,30 +337,25 @@ def _cmd_edit(args: argparse.Namespace) -> int:
         "completed": args.completed,
     }
     changes = {k: v for k, v in given.items() if v is not None}
+    find_hold(_read_one_log(args.log), args.ref)  # the file, the rows it cannot read, the REF
     if not changes:
         raise HipnbError("nothing to change: give --seconds, --side, --when, ... (see --help)")
-    row = correction_row(hold, "patch", **changes)
-    changed = changed_fields(hold, row)
-    if not changed:
+    done = _log(args).patch(args.ref, custom=args.custom, override=args.override, **changes)
+    assert done is not None  # without missing_ok, a gone hold raises
+    if not done.changes:
         print(f"hold {args.ref} already reads so: nothing appended")
         return 0
-    catalog = Catalog.load(args.routines).with_logged(df["exercise"])
-    admit(  # the hold as it will read passes the gate every new hold passes
-        [hold_after(hold, **changes)], catalog=catalog, custom=args.custom, override=args.override
-    )
-    hipnb.SessionLog(args.log).append([only_changed(row, changed)])
-    print(f"edited {_describe(hold)} in {args.log}:")
-    for name, old, new in changed:
+    print(f"edited {_describe(done.hold)} in {args.log}:")
+    for name, old, new in done.changes:
         print(f"  {name}: {old or '(empty)'} -> {new or '(empty)'}")
     return 0
 
 
 def _cmd_delete(args: argparse.Namespace) -> int:
-    from hipnb.holds import correction_row, find_hold
-
-    hold = find_hold(_read_one_log(args.log), args.ref)
-    hipnb.SessionLog(args.log).append([correction_row(hold, "delete")])
-    print(f"deleted {_describe(hold)} from {args.log} (the rows stay in the file as history)")
+    _read_one_log(args.log)
+    done = hipnb.SessionLog(args.log).delete(args.ref)
+    assert done is not None
+    print(f"deleted {_describe(done.hold)} from {args.log} (the rows stay in the file as history)")
     return 0
 
 
@@ -391,8 +370,7 @@ def known_athlete(name: str, df: pd.DataFrame) -> str:
     """``name`` as the logs keep it (NFC, trimmed); an error naming the closest one if absent."""
     clean = hipnb.log.normalize_name(name)
     if not (df["athlete"] == clean).any():
-        hint = did_you_mean(clean, sorted(df["athlete"].unique()))  # the same hint, any row order
-        raise HipnbError(f"no athlete {clean!r}" + (f"; {hint}" if hint else ""))
+        raise HipnbError(unknown_athlete(clean, df["athlete"].unique()))
     return clean
 
 

@@ -77,7 +77,7 @@ def demo_log(
     """A synthetic log in the schema: ``athletes`` athletes over ``weeks`` weeks from ``start``.
 
     Returns a frame with the log's columns and ``started_at`` as text with the athlete's UTC offset,
-    ready for :meth:`hipnb.SessionLog.append`. The same arguments always give the same rows.
+    ready for :meth:`hipnb.SessionLog.add`. The same arguments always give the same rows.
     """
     if athletes < 1 or weeks < 1:
         raise ValueError("athletes and weeks must be at least 1")
@@ -279,13 +279,14 @@ def write_demo_data(
     """
     out = Path(out)
     df = demo_log(athletes=athletes, weeks=weeks, seed=seed, start=start)
-    admit(df, catalog=Catalog(routines=(load_routine("hip-basics"),)))  # the door every hold passes
+    routine = load_routine("hip-basics")
+    admit(df, catalog=Catalog(routines=(routine,)))  # every hold passes before any file is touched
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for athlete, rows in df.groupby("athlete", sort=True):
         path = athlete_path(out, str(athlete))
         path.unlink(missing_ok=True)
-        SessionLog(path).append(rows)
+        SessionLog(path, routine=routine).add(rows, new_athlete=True)  # the door every hold passes
         written.append(path)
     runs = demo_runs(df, weeks=weeks, seed=seed, start=start)
     for athlete, rows in runs.groupby("athlete", sort=True):

@@ -15,5 +15,12 @@ class LogError(HipnbError):
     """Raised when a session log (or rows for it) cannot be used; says file, line and field."""
 
 
+class WriteError(LogError):
+    """Raised when a write to a log failed (disk full, no permission, an I/O error): nothing was
+    written, and the same write may work later. A row the door refuses raises :class:`LogError`."""
+
+
 class LogWarning(UserWarning):
-    """Warned when rows of a log were rejected on read (they are listed in ``attrs["problems"]``)."""
+    """No longer warned: a read's problems travel in one channel, ``df.attrs["problems"]`` (or
+    :class:`LogError` with ``errors="raise"``). Kept so code that filters it still runs; it will
+    be removed."""

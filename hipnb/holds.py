@@ -98,7 +98,7 @@ def correction_row(hold: pd.Series, action: str, **changes: Any) -> Hold:
     value (None or ``""``) of an optional field clears it (written as ``-``). ``completed`` is derived
     when the patch is applied, unless given. A delete carries the identity only. An edit carries
     every field of the hold, ``changes`` replacing theirs. Validation happens in
-    :meth:`hipnb.SessionLog.append`, like any other row, under the log's lock.
+    :meth:`hipnb.SessionLog.patch`, like any other row, under the log's lock.
     """
     if action not in ("patch", "edit", "delete"):
         raise ValueError("action must be 'patch', 'delete' or 'edit'")

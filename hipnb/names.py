@@ -1,13 +1,17 @@
 """Athletes' names: the one gate from a name to its file, and suggestions for names people type.
 
-:func:`athlete_path` is the one way a name becomes a file; :func:`same_athlete_problem` the one check
-that a new name is not a known athlete's written another way; :func:`did_you_mean` the hint.
+:func:`athlete_path` is the one way a name becomes a file; :func:`known_athletes` the one list of a
+folder's athletes; :func:`athlete_problem` the one gate a name passes at every door (a known athlete,
+or a new one on purpose, never a known one written another way); :func:`unknown_athlete` the one
+message for a name no log holds; :func:`did_you_mean` the hint.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
 import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -90,6 +94,98 @@ def same_athlete_problem(name: str, known: Iterable[str]) -> str | None:
                 f"did you mean {other!r}?"
             )
     return None
+
+
+#: How a door says to start a new athlete on purpose: the command line's flag, Python's keyword.
+NEW_ATHLETE_HINT = (
+    "(to start a new athlete's log on purpose, pass --new-athlete; new_athlete=True in Python)"
+)
+
+
+def unknown_athlete(name: str, known: Iterable[str], where: str | Path | None = None) -> str:
+    """The one message for a name no log holds: ``no athlete 'X' [in WHERE]; did you mean 'Y'?``.
+
+    >>> unknown_athlete("anna", ["ana", "ben"], "data/logs")
+    "no athlete 'anna' in data/logs; did you mean 'ana'?"
+    >>> unknown_athlete("xavier", ["ana", "ben"])
+    "no athlete 'xavier'; athletes: 'ana', 'ben'"
+    """
+    names = sorted(set(known))
+    hint = did_you_mean(name, names)
+    if not hint and names:
+        hint = "athletes: " + ", ".join(map(repr, names[:8])) + (", ..." if len(names) > 8 else "")
+    return (
+        f"no athlete {name!r}" + (f" in {where}" if where else "") + (f"; {hint}" if hint else "")
+    )
+
+
+def athlete_problem(
+    name: str, known: Iterable[str], *, new_athlete: bool = False, where: str | Path | None = None
+) -> str | None:
+    """Why ``name`` may not log beside the ``known`` athletes, or None: the gate every door passes.
+
+    A known athlete passes. A name that differs from a known one only by case, accents or Unicode
+    form is refused always (:func:`same_athlete_problem`). Any other new name starts a new athlete
+    only on purpose (``new_athlete``), or when there is nobody yet to mistype (the first athlete of
+    a folder), so a typo never starts a second athlete.
+
+        >>> athlete_problem("ana", ["ana"]) is None
+        True
+        >>> athlete_problem("anaa", ["ana"])[:38]
+        "no athlete 'anaa'; did you mean 'ana'?"
+        >>> athlete_problem("anaa", ["ana"], new_athlete=True) is None
+        True
+    """
+    clean = kept_name(name)
+    names = {kept_name(k) for k in known}
+    if clean in names:
+        return None
+    why = same_athlete_problem(clean, names)
+    if why:
+        return why
+    if new_athlete or not names:
+        return None
+    return f"{unknown_athlete(clean, names, where)} {NEW_ATHLETE_HINT}"
+
+
+def known_athletes(folder: str | Path) -> set[str]:
+    """Every athlete of the logs in ``folder``: its hold logs (``*.csv``) and run logs
+    (``runs/*/runs.csv``), every row read (a squad file may hold many athletes), names as the log
+    keeps them. Unreadable files and rows name nobody; this never raises for a bad file.
+    """
+    base = Path(folder)
+    if not base.is_dir():
+        return set()
+    files = sorted(base.glob("*.csv")) + sorted(base.glob("runs/*/runs.csv"))
+    out: set[str] = set()
+    for f in files:
+        out |= _athletes_in(f)
+    return out
+
+
+def _athletes_in(path: Path) -> set[str]:
+    """The usable athlete names in one CSV file's ``athlete`` column (none if it cannot be read)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return set()
+    names: set[str] = set()
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [c.strip() for c in next(rows, [])]
+        if "athlete" not in header:
+            return set()
+        at = header.index("athlete")
+        limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+        try:
+            for r in rows:
+                if len(r) > at:
+                    names.add(r[at])
+        finally:
+            csv.field_size_limit(limit)
+    except csv.Error:
+        pass  # a file cut inside a quote: the names before the cut count
+    return {n for n in map(kept_name, names) if n and name_problem(n) is None}
 
 
 def _fold(name: str) -> str:

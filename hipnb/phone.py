@@ -31,8 +31,9 @@ from pathlib import Path
 
 from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, normalize_name
-from hipnb.names import did_you_mean, same_athlete_problem
+from hipnb.names import athlete_problem, known_athletes
 from hipnb.routines import load_routine
+from hipnb.timer import GET_READY_MAX_S
 
 __all__ = [
     "ENV",
@@ -60,6 +61,7 @@ ENV = {
     "bound_angle_s": "HIPNB_PHONE_BOUND_ANGLE_S",
     "plank_s": "HIPNB_PHONE_PLANK_S",
     "get_ready": "HIPNB_PHONE_GET_READY",
+    "new_athlete": "HIPNB_PHONE_NEW_ATHLETE",
 }
 #: An address on no network this machine is likely on; "connecting" a UDP socket to it sends
 #: nothing, it only asks the system which local address would be used.
@@ -95,6 +97,8 @@ class PhoneSettings:
     bound_angle_s: int | None = None
     plank_s: int | None = None
     get_ready: float = 5.0
+    #: The athlete's log may start here (checked by :meth:`checked`; the page's door asks again).
+    new_athlete: bool = False
 
     @classmethod
     def checked(
@@ -108,35 +112,29 @@ class PhoneSettings:
         plank_s: int | None = None,
         get_ready: float = 5.0,
     ) -> PhoneSettings:
-        """Settings after the same checks as every other door: the name gate (a name that differs
-        from a known athlete only by case or accents is refused; an unknown one needs
-        ``new_athlete``), a log folder that is a folder, a routine that loads, times in range."""
+        """Settings after the same checks as every other door: the name gate
+        (:func:`hipnb.names.athlete_problem`: a name that differs from a known athlete only by case
+        or accents is refused; a new one needs ``new_athlete``, but in an empty folder), a log
+        folder that is a folder, a routine that loads, times in range."""
         folder = Path(logs).expanduser().resolve()
         if folder.exists() and not folder.is_dir():
             raise HipnbError(f"{logs}: is a file, not a folder (--logs takes the log folder)")
         name = normalize_name(athlete)
-        path = athlete_path(folder, name)
-        if not path.is_file():
-            known = {p.stem for p in folder.glob("*.csv")}
-            why = same_athlete_problem(name, known)
+        if not athlete_path(folder, name).is_file():
+            why = athlete_problem(
+                name, known_athletes(folder), new_athlete=new_athlete, where=folder
+            )
             if why:
                 raise HipnbError(why)
-            if not new_athlete:
-                hint = did_you_mean(name, known)
-                raise HipnbError(
-                    f"no log for {name!r} in {folder}"
-                    + (f" ({hint})" if hint else "")
-                    + ": to start a new athlete's log on purpose, pass --new-athlete"
-                )
-        if bound_angle_s is not None and not 180 <= bound_angle_s <= 300:
-            raise HipnbError(f"bound-angle time {bound_angle_s} s: must be 180-300 s (3-5 min)")
-        if plank_s is not None and not 5 <= plank_s <= 300:
-            raise HipnbError(f"side plank time {plank_s} s: must be 5-300 s")
-        if not 0 <= get_ready <= 30:
-            raise HipnbError(f"get-ready {get_ready} s: must be 0-30 s")
+        if not 0 <= get_ready <= GET_READY_MAX_S:
+            raise HipnbError(f"get-ready {get_ready} s: must be 0-{GET_READY_MAX_S} s")
         routine_ref = str(Path(routine).resolve()) if Path(routine).suffix else str(routine)
-        load_routine(routine_ref)  # a bad routine is refused here, not on the phone
-        return cls(name, folder, routine_ref, bound_angle_s, plank_s, get_ready)
+        loaded = load_routine(routine_ref)  # a bad routine is refused here, not on the phone
+        holds = {s.exercise for s in loaded.holds}
+        for exercise, seconds in (("bound_angle", bound_angle_s), ("side_plank", plank_s)):
+            if seconds is not None and exercise in holds:
+                loaded.with_seconds(exercise, seconds)  # the routine's own range, in its words
+        return cls(name, folder, routine_ref, bound_angle_s, plank_s, get_ready, new_athlete)
 
     def env(self) -> dict[str, str]:
         """The settings as the page's kernel reads them (:data:`ENV`)."""
@@ -147,6 +145,7 @@ class PhoneSettings:
             "bound_angle_s": "" if self.bound_angle_s is None else str(self.bound_angle_s),
             "plank_s": "" if self.plank_s is None else str(self.plank_s),
             "get_ready": str(self.get_ready),
+            "new_athlete": "1" if self.new_athlete else "",
         }
         return {ENV[k]: v for k, v in values.items()}
 

@@ -111,8 +111,9 @@ class Routine:
     def with_seconds(self, exercise: str, seconds: float, side: str | None = None) -> Routine:
         """Return a copy with every hold of ``exercise`` (optionally only on ``side``) set to ``seconds``.
 
-        The new duration is validated like a value read from a file: it must be positive and within the
-        exercise's ``min_seconds`` / ``max_seconds``, else :class:`RoutineError` says why.
+        The new duration is validated like a value read from a file: it must be positive, within the
+        exercise's ``min_seconds`` / ``max_seconds`` and no more than its plausible maximum (the
+        log's door refuses longer holds), else :class:`RoutineError` says why.
         """
         if exercise not in {s.exercise for s in self.holds}:
             raise RoutineError(f"routine {self.name!r} has no hold of exercise {exercise!r}")
@@ -120,7 +121,13 @@ class Routine:
         for i, s in enumerate(self.steps):
             if s.is_hold and s.exercise == exercise and (side is None or s.side == side):
                 s = dataclasses.replace(s, seconds=_check_seconds(seconds, f"step {i + 1}", self))
-                _check_range(s, self.exercises.get(exercise), f"step {i + 1}", self.name)
+                ex = self.exercises.get(exercise) or Exercise(exercise, exercise)
+                _check_range(s, ex, f"step {i + 1}", self.name)
+                if s.seconds > ex.plausible_max:  # the log's door would refuse every such hold
+                    raise RoutineError(
+                        f"{exercise} {s.seconds:g} s: more than its plausible maximum of "
+                        f"{ex.plausible_max:g} s"
+                    )
             steps.append(s)
         return dataclasses.replace(self, steps=tuple(steps))
 

@@ -74,6 +74,8 @@ READY, GET_READY, RUNNING, PAUSED = (
 )
 FINISHED, STOPPED = TimerState.FINISHED, TimerState.STOPPED
 ACTIVE = (RUNNING, PAUSED)  # a step is being timed
+#: The longest get-ready count before the first step, in seconds (every page that sets one).
+GET_READY_MAX_S = 30
 
 
 #: What an :class:`Event` reports.

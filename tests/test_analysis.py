@@ -8,6 +8,7 @@ import pytest
 from hipnb import SessionLog
 from hipnb import analysis as a
 from hipnb.log import empty_log
+from tests.rows import write_rows
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def make_log(tmp_path):
                 "completed": r.get("actual_s", 0) >= r.get("target_s", 180.0),
             }
             full.append({**base, **r})
-        SessionLog(path).append(full)
+        write_rows(SessionLog(path), full)
         return SessionLog(path).read(errors="raise")
 
     return make
@@ -69,7 +70,7 @@ def test_dst_change_keeps_days_and_streaks(make_log):
     )
     prog = a.bound_angle_progress(df)
     assert prog["day"].dt.day.tolist() == [24, 25, 26]
-    assert a.streaks(df, as_of="2026-10-26")["current_streak"].tolist() == [3]
+    assert a.streaks(df, 180, as_of="2026-10-26")["current_streak"].tolist() == [3]
 
 
 def test_band_under_in_over(make_log):
@@ -111,10 +112,10 @@ def test_streaks_with_a_gap_of_weeks(make_log):
             bound("2026-10-03T07:00:00+00:00", 60)  # logged but under target: breaks nothing new
         ]
     )
-    s = a.streaks(df, as_of="2026-10-03").iloc[0]
+    s = a.streaks(df, 180, as_of="2026-10-03").iloc[0]
     assert (s["longest_streak"], s["current_streak"]) == (4, 2)
-    assert a.streaks(df, as_of="2026-10-20")["current_streak"].tolist() == [0]
-    weekly = a.weekly_adherence(df)
+    assert a.streaks(df, 180, as_of="2026-10-20")["current_streak"].tolist() == [0]
+    weekly = a.weekly_adherence(df, 180)
     assert weekly["days_met"].sum() == 6 and weekly["active_days"].sum() == 7
     assert weekly["week"].dt.day_of_week.eq(0).all()
 
@@ -189,8 +190,8 @@ def test_progression_reads_each_athletes_own_discomfort_when_session_ids_are_sha
         a.daily_summary,
         a.bound_angle_progress,
         a.plank_progress,
-        pytest.param(lambda df: a.streaks(df, as_of="2026-11-01"), id="streaks"),
-        a.weekly_adherence,
+        pytest.param(lambda df: a.streaks(df, 180, as_of="2026-11-01"), id="streaks"),
+        pytest.param(lambda df: a.weekly_adherence(df, 180), id="weekly_adherence"),
         a.discomfort_trend,
         a.personal_bests,
         a.suggest_progression,
@@ -270,7 +271,10 @@ def test_roster_known_answers_and_flags(make_log):
     )
     assert (lopsided[0].figure, lopsided[0].threshold) == (0.5, 0.15)
     fading = r.loc["fading", "flags"]
-    assert [f.short for f in fading] == ["no log 14 d (≥ 7)", "bound angle -70 s/wk (≤ -20)"]
+    assert [f.short for f in fading] == [
+        "no log 14 d (≥ 7)",
+        "bound angle -70 s/wk (≤ -20), no bound-angle hold since 14 Nov",
+    ], "judged on the last bound-angle hold: silence does not clear it"
     assert r.loc["fading", "level"] == "amber"
     strict = a.roster(
         _squad(make_log), AS_OF, thresholds=a.Thresholds(max_asymmetry=0.6, inactive_days=30)
@@ -388,7 +392,7 @@ def test_low_adherence_flag_under_40_percent_of_28_days(make_log):
     rows = [bound(f"{d}T07:00:00+00:00", 200) for d in met]
     rows.append(bound(f"{_days(28)[0]}T07:00:00+00:00", 100))  # logged, under target: not met
     df = make_log(rows)
-    assert a.adherence_rate(df, days=28, as_of=AS_OF)["ana"] == pytest.approx(11 / 28)
+    assert a.adherence_rate(df, days=28, as_of=AS_OF, target_s=180)["ana"] == pytest.approx(11 / 28)
     flags = _flags(df)
     assert flags[a.Kind.LOW_ADHERENCE].words == (
         "daily Reclining Bound Angle Pose target met on 11 of the last 28 days (39%; flag under 40%)"
@@ -402,11 +406,15 @@ def test_low_adherence_flag_under_40_percent_of_28_days(make_log):
 
 def test_adherence_rate_counts_days_without_a_log_and_ignores_later_rows(make_log):
     df = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(7, end="2026-11-10")])
-    assert a.adherence_rate(df, days=7, as_of="2026-11-10")["ana"] == 1.0
-    assert a.adherence_rate(df, days=14, as_of="2026-11-10")["ana"] == 0.5
-    assert a.adherence_rate(df, days=7, as_of="2026-11-06")["ana"] == pytest.approx(3 / 7)
-    assert a.adherence_rate(df, days=7, as_of="2026-11-17")["ana"] == 0.0, "no log since: 0"
-    assert a.adherence_rate(empty_log(), as_of=AS_OF).empty
+    assert a.adherence_rate(df, days=7, as_of="2026-11-10", target_s=180)["ana"] == 1.0
+    assert a.adherence_rate(df, days=14, as_of="2026-11-10", target_s=180)["ana"] == 0.5
+    assert a.adherence_rate(df, days=7, as_of="2026-11-06", target_s=180)["ana"] == pytest.approx(
+        3 / 7
+    )
+    assert a.adherence_rate(df, days=7, as_of="2026-11-17", target_s=180)["ana"] == 0.0, (
+        "no log since: 0"
+    )
+    assert a.adherence_rate(empty_log(), as_of=AS_OF, target_s=180).empty
 
 
 def test_asymmetry_is_one_definition_on_14_day_medians(make_log):

@@ -1,4 +1,5 @@
 """Real browser at 1280x800: notebook 03's outputs fit their boxes in JupyterLab, squad.html fits the
+from tests.rows import write_rows
 window, and report pages (the squad's index.html, athletes/<name>.html) make no request that leaves
 the machine. Screenshots are saved."""
 
@@ -18,6 +19,7 @@ from .browser import (
     open_and_run_notebook,
 )
 from .conftest import ROOT, SAMPLE
+from .rows import write_rows
 
 # the per-test cap covers starting a server on a loaded machine; every wait inside is on a state
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -175,7 +177,7 @@ def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     logs = out / "logs"
     shutil.copytree(SAMPLE, logs)
-    SessionLog(logs / "emma.csv").append(
+    write_rows(SessionLog(logs / "emma.csv"),
         [
             manual_row(
                 "emma", "side_plank", "left", 30, started_at="2026-11-22T20:00:00+00:00",

@@ -13,6 +13,7 @@ import pytest
 from hipnb import SessionLog, athlete_path
 
 from .browser import CAP_S, SLOW_KERNEL_ARGS, VOILA_READY, chromium_page, server
+from .rows import write_rows
 
 # the per-test cap covers starting a server on a loaded machine; every wait inside is on a state
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -32,7 +33,8 @@ def hold(**over) -> dict:
 
 def test_hold_editor_page_saves_an_edit(tmp_path):
     log = SessionLog(athlete_path(tmp_path, "Zoë"))
-    log.append(
+    write_rows(
+        log,
         [
             hold(),
             hold(side="right", started_at="2026-11-24T07:16:30+01:00", actual_s=40),
@@ -43,7 +45,7 @@ def test_hold_editor_page_saves_an_edit(tmp_path):
                 target_s=180,
                 actual_s=185,
             ),  # fmt: skip
-        ]
+        ],
     )
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell(CELL.format(path=str(log.path)))]

@@ -12,6 +12,7 @@ import pytest
 
 from hipnb import SessionLog, athlete_path
 from hipnb.cli import main
+from tests.rows import write_rows
 
 # the squad page's chart has no CJK glyphs in its font (a box per character; outside these tests)
 pytestmark = pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
@@ -78,8 +79,8 @@ def test_append_itself_still_takes_any_athlete(tmp_path):
     log = SessionLog(tmp_path / "ana.csv")
     row = {"session_id": "s", "athlete": "ana", "started_at": WHEN, "routine": "manual",
            "exercise": "side_plank", "side": "left", "target_s": 1, "actual_s": 1, "completed": True}  # fmt: skip
-    log.append([row])
-    assert log.append([row | {"athlete": "ben"}]) == 1
+    write_rows(log, [row])
+    assert write_rows(log, [row | {"athlete": "ben"}]) == 1
 
 
 @pytest.mark.parametrize("args", [["routines", "hip-basics"], ["--help"]])
@@ -108,7 +109,9 @@ def test_output_into_head_is_cut_quietly():
 @pytest.fixture
 def squad(tmp_path, capsys):
     for name in ["ana", *NAMES]:
-        assert main(log_args(athlete_path(tmp_path, name), name)) == 0
+        assert (
+            main(log_args(athlete_path(tmp_path, name), name, "side_plank", "--new-athlete")) == 0
+        )
     capsys.readouterr()
     return tmp_path
 
@@ -159,7 +162,7 @@ def test_report_pages_are_named_by_the_one_gate(tmp_path, capsys):
     logs = tmp_path / "logs"
     names = ["李娜", "CON", "../ana"]
     for name in names[:2]:
-        assert main(log_args(athlete_path(logs, name), name)) == 0
+        assert main(log_args(athlete_path(logs, name), name, "side_plank", "--new-athlete")) == 0
     out = tmp_path / "out"
     args = ["report", "--log", str(logs), "--out", str(out), "--quiet", "--workers", "1"]
     assert main(args) == 0

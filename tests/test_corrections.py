@@ -20,6 +20,7 @@ from hipnb import LogError, SessionLog, read_logs
 from hipnb.cli import main
 from hipnb.holds import correction_row, hold_refs
 from hipnb.log import ALL_COLUMNS, problems
+from tests.rows import write_rows
 
 from .conftest import ROOT
 from .test_widgets import _panel, count
@@ -91,7 +92,7 @@ def test_two_edits_at_once_both_land_or_the_later_wins_and_nothing_else_changes(
     landed = {"different fields": 0, "same field": 0}
     for n in range(ROUNDS):
         path = tmp_path / f"ana{n}.csv"
-        SessionLog(path).append([ROW])
+        write_rows(SessionLog(path), [ROW])
         ref = the_ref(path)
         edit = ["edit", "--log", str(path), ref]
         seconds, note = race(tmp_path, n, [*edit, "--seconds", "41"], [*edit, "--note", "x"])
@@ -102,7 +103,7 @@ def test_two_edits_at_once_both_land_or_the_later_wins_and_nothing_else_changes(
         landed["different fields"] += 2
 
         path = tmp_path / f"ben{n}.csv"
-        SessionLog(path).append([ROW])
+        write_rows(SessionLog(path), [ROW])
         edit = ["edit", "--log", str(path), the_ref(path)]
         first, second = race(tmp_path, 100 + n, [*edit, "--seconds", "41"], [*edit, "--seconds", "42"])  # fmt: skip
         assert first.returncode == second.returncode == 0, first.stderr + second.stderr
@@ -123,7 +124,7 @@ def test_two_edits_at_once_both_land_or_the_later_wins_and_nothing_else_changes(
 
 def test_a_patch_carries_only_what_it_changes_and_can_clear(tmp_path, capsys):
     path = tmp_path / "ana.csv"
-    SessionLog(path).append([ROW])
+    write_rows(SessionLog(path), [ROW])
     ref = the_ref(path)
     assert main(["edit", "--log", str(path), ref, "--note", "", "--seconds", "20"]) == 0
     assert "note: first -> (empty)" in capsys.readouterr().out
@@ -141,11 +142,11 @@ def test_a_file_written_with_whole_row_edits_reads_as_before(tmp_path):
     """Files of the first two landings: action=edit rows carry the whole hold."""
     path = tmp_path / "ana.csv"
     log = SessionLog(path)
-    log.append([ROW, ROW | {"side": "right", "started_at": "2026-11-24T07:16:00-05:00"}])
+    write_rows(log, [ROW, ROW | {"side": "right", "started_at": "2026-11-24T07:16:00-05:00"}])
     left, right = log.read(errors="raise").to_dict("records")
-    log.append([correction_row(pd.Series(left), "edit", actual_s=40, note="fixed")])
-    log.append([correction_row(pd.Series(right), "edit", side="both")])
-    log.append([correction_row(pd.Series(right), "edit", actual_s=12)])  # the last edit wins
+    write_rows(log, [correction_row(pd.Series(left), "edit", actual_s=40, note="fixed")])
+    write_rows(log, [correction_row(pd.Series(right), "edit", side="both")])
+    write_rows(log, [correction_row(pd.Series(right), "edit", actual_s=12)])  # the last edit wins
     text = path.read_text(encoding="utf-8")
     assert text.count(",edit,") == 3 and ",patch," not in text
     df = log.read(errors="raise")
@@ -155,33 +156,33 @@ def test_a_file_written_with_whole_row_edits_reads_as_before(tmp_path):
 
 def test_corrections_are_checked_under_the_lock(tmp_path):
     log = SessionLog(tmp_path / "ana.csv")
-    log.append([ROW, ROW | {"athlete": "ana", "side": "right"}])
+    write_rows(log, [ROW, ROW | {"athlete": "ana", "side": "right"}])
     before = log.path.read_bytes()
     hold = log.read(errors="raise").iloc[0]
     ghost = hold.copy()
     ghost["session_id"] = "never"
     with pytest.raises(LogError, match=r"row 1 of this append: patch of 'never\|side_plank"):
-        log.append([correction_row(ghost, "patch", actual_s=300)])
+        write_rows(log, [correction_row(ghost, "patch", actual_s=300)])
     with pytest.raises(LogError, match=r"edit of 'never\|side_plank"):  # no new 300 s hold
-        log.append([correction_row(ghost, "edit", actual_s=300)])
+        write_rows(log, [correction_row(ghost, "edit", actual_s=300)])
     ben = hold.copy()
     ben["athlete"] = "ben"  # a correction cannot move a hold to another athlete
     with pytest.raises(LogError, match="ben has no current hold so named"):
-        log.append([correction_row(ben, "patch", note="mine now")])
+        write_rows(log, [correction_row(ben, "patch", note="mine now")])
     with pytest.raises(LogError, match="delete of 'never"):
-        log.append([correction_row(ghost, "delete")])
+        write_rows(log, [correction_row(ghost, "delete")])
     with pytest.raises(LogError, match="a patch cannot change routine"):
-        log.append([correction_row(hold, "patch", note="x") | {"routine": "other"}])
+        write_rows(log, [correction_row(hold, "patch", note="x") | {"routine": "other"}])
     assert log.path.read_bytes() == before
-    log.append([correction_row(hold, "delete")])
+    write_rows(log, [correction_row(hold, "delete")])
     with pytest.raises(LogError, match="has no current hold so named"):
-        log.append([correction_row(hold, "patch", rpe=3)])  # deleted: never brought back
+        write_rows(log, [correction_row(hold, "patch", rpe=3)])  # deleted: never brought back
     assert len(log.read(errors="raise")) == 1
 
 
 def test_a_bad_correction_written_by_hand_is_reported_at_its_line_and_changes_nothing(tmp_path):
     path = tmp_path / "ana.csv"
-    SessionLog(path).append([ROW])
+    write_rows(SessionLog(path), [ROW])
     empty = dict.fromkeys(ALL_COLUMNS, "")
     hand = [
         empty | {"athlete": "ana", "hold_id": "zz|side_plank|left|2026-11-24T12:15:00Z",
@@ -205,7 +206,7 @@ def test_a_bad_correction_written_by_hand_is_reported_at_its_line_and_changes_no
 @pytest.mark.parametrize("session", ["a|b", 'x,"y"|z', "|||"])
 def test_any_session_id_works_with_patch_delete_and_ref(tmp_path, capsys, session):
     path = tmp_path / "ana.csv"
-    SessionLog(path).append([ROW | {"session_id": session}, ROW | {"session_id": session,
+    write_rows(SessionLog(path), [ROW | {"session_id": session}, ROW | {"session_id": session,
                              "side": "right", "started_at": "2026-11-24T07:16:00-05:00"}])  # fmt: skip
     refs = hold_refs(quiet(path))
     left = str(refs.iloc[0])
@@ -247,7 +248,7 @@ def test_save_answers_never_restores_a_deleted_hold_nor_reverts_an_edit(tmp_path
 def test_export_never_overwrites_what_it_reads(tmp_path, capsys, where):
     folder = tmp_path / "logs"
     log = SessionLog(folder / "ana.csv")
-    log.append([ROW])
+    write_rows(log, [ROW])
     before = log.path.read_bytes()
     source, out = {
         "the log": (log.path, log.path),
@@ -266,7 +267,7 @@ def test_export_never_overwrites_what_it_reads(tmp_path, capsys, where):
 
 def test_export_replaces_a_file_only_when_told(tmp_path, capsys):
     log = SessionLog(tmp_path / "logs" / "ana.csv")
-    log.append([ROW | {"pain_at_s": 12.5}])
+    write_rows(log, [ROW | {"pain_at_s": 12.5}])
     out = tmp_path / "squad.csv"
     out.write_text("mine")
     assert main(["export", str(log.path), "--out", str(out)]) == 2

@@ -5,6 +5,7 @@ import pandas as pd
 import hipnb
 from hipnb.cli import main
 from hipnb.demo import demo_log
+from tests.rows import write_rows
 
 from .conftest import SAMPLE
 
@@ -15,7 +16,7 @@ def test_demo_data_is_reproducible_and_valid(tmp_path):
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(demo_log(athletes=3, weeks=2, seed=2))
     log = hipnb.SessionLog(tmp_path / "all.csv")
-    assert log.append(a) == len(a)
+    assert write_rows(log, a) == len(a)
     back = log.read(errors="raise")
     assert len(back) == len(a)
     assert set(back["exercise"]) == {"glute_roll", "bound_angle", "side_plank"}

@@ -21,6 +21,7 @@ from hipnb import SessionLog
 from hipnb.cli import main
 from hipnb.log import ALL_COLUMNS, manual_row
 from hipnb.routines import SIDES
+from tests.rows import write_rows
 
 NOW = datetime.now(UTC)
 GOOD = {
@@ -60,8 +61,9 @@ CASES = [
 
 def _setup(folder: Path) -> Path:
     """A squad folder in which ana already has a log (so a name like hers is known)."""
-    SessionLog(folder / "ana.csv").append(
-        [manual_row("ana", "side_plank", "right", 30, started_at="2026-11-23T07:00:00-05:00")]
+    write_rows(
+        SessionLog(folder / "ana.csv"),
+        [manual_row("ana", "side_plank", "right", 30, started_at="2026-11-23T07:00:00-05:00")],
     )
     return folder / "ana.csv"
 
@@ -99,11 +101,16 @@ def _timer_panel(folder: Path, case: dict) -> str | None:
         case["athlete"], case["exercise"], case["side"], case["seconds"],
         target_s=case["target"] or 30, started_at=case["when"], rpe=case["rpe"],
     ) | {"routine": "hip-basics", "session_id": "s1"}  # fmt: skip
-    panel._queue([row])
-    if not panel.error:
+    refused = panel._refused_athlete
+    panel._log(row)
+    panel._sync(announce="")
+    if not panel.refused:
+        assert not refused, "a name the panel refuses before the start is refused at the door too"
         return None
-    assert panel.unsaved == [row]  # kept, as for any failed save
-    return panel.error
+    assert panel.refused == [(row, panel.refused[0][1])] and not panel.unsaved  # kept, shown
+    assert panel.refused[0][1] in html.unescape(panel.status.value)
+    assert not refused or refused == panel.refused[0][1]
+    return panel.refused[0][1]
 
 
 def _manual_entry(folder: Path, case: dict) -> str | None:

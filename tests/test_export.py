@@ -11,6 +11,7 @@ from hipnb import SessionLog
 from hipnb.cli import main
 from hipnb.holds import correction_row
 from hipnb.log import COLUMNS, export_for_spreadsheet
+from tests.rows import write_rows
 
 ROW = {
     "session_id": "s1",
@@ -29,7 +30,7 @@ ROW = {
 
 def exported(tmp_path, rows) -> list[dict]:
     log = SessionLog(tmp_path / "ana.csv")
-    log.append(rows)
+    write_rows(log, rows)
     out = export_for_spreadsheet(log.read(errors="raise"), tmp_path / "out.csv")
     with open(out, encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
@@ -73,11 +74,11 @@ def test_numbers_stay_numbers_and_names_stay_as_written(tmp_path):
 
 def test_export_shows_the_current_state_only(tmp_path, capsys):
     log = SessionLog(tmp_path / "ana.csv")
-    log.append([ROW, ROW | {"side": "right", "started_at": "2026-11-24T07:16:00-05:00"}])
+    write_rows(log, [ROW, ROW | {"side": "right", "started_at": "2026-11-24T07:16:00-05:00"}])
     df = log.read(errors="raise")
     left, right = df.iloc[0], df.iloc[1]
-    log.append([correction_row(left, "edit", actual_s=40, note="fixed")])
-    log.append([correction_row(right, "delete")])
+    write_rows(log, [correction_row(left, "edit", actual_s=40, note="fixed")])
+    write_rows(log, [correction_row(right, "delete")])
     assert main(["export", str(log.path), "--out", str(tmp_path / "x.csv")]) == 0
     assert "wrote 1 rows" in capsys.readouterr().out
     with open(tmp_path / "x.csv", encoding="utf-8-sig", newline="") as f:
@@ -89,7 +90,8 @@ def test_export_shows_the_current_state_only(tmp_path, capsys):
 def test_the_export_lists_athlete_by_athlete_in_time_order(tmp_path, capsys):
     log = SessionLog(tmp_path / "squad.csv")
     for minute, who in [(3, "bo"), (1, "ana"), (4, "bo"), (2, "ana"), (0, "bo")]:  # as written
-        log.append(
+        write_rows(
+            log,
             [
                 ROW
                 | {
@@ -97,7 +99,7 @@ def test_the_export_lists_athlete_by_athlete_in_time_order(tmp_path, capsys):
                     "session_id": f"s{minute}",
                     "started_at": f"2026-11-24T07:0{minute}:00-05:00",
                 }
-            ]
+            ],
         )
     out = tmp_path / "out" / "squad.csv"
     assert main(["export", str(log.path), "--out", str(out)]) == 0

@@ -12,10 +12,11 @@ import pytest
 
 import hipnb
 from hipnb import analysis, charts
-from hipnb.analysis import Kind, Thresholds
+from hipnb.analysis import Kind, ReviewDay, Thresholds
 from hipnb.cli import main
 from hipnb.review import mark_reviewed
 from hipnb.runs import read_runs
+from tests.rows import write_rows
 
 from .conftest import SAMPLE
 
@@ -45,8 +46,8 @@ def logs(tmp_path_factory):
     shutil.copytree(SAMPLE, logs)
     ivo = [_row("ivo", END - dt.timedelta(days=d), 200) for d in range(10, 40)]
     fay = [_row("fay", END - dt.timedelta(days=d), 150 + 8 * d) for d in range(28)]
-    hipnb.SessionLog(logs / "ivo.csv").append(ivo)
-    hipnb.SessionLog(logs / "fay.csv").append(fay)
+    write_rows(hipnb.SessionLog(logs / "ivo.csv"), ivo)
+    write_rows(hipnb.SessionLog(logs / "fay.csv"), fay)
     mark_reviewed(logs, "2026-08-01")  # before any log: every flag on END is new since then
     return logs
 
@@ -89,7 +90,7 @@ def views(logs, data):
     from hipnb.widgets import ReviewBox, RosterView
 
     holds, runs = data
-    roster = RosterView(holds, as_of=END, runs=runs)
+    roster = RosterView(ReviewDay(holds, runs, as_of=END))
     drill = {}
     for athlete in roster.roster["athlete"]:
         roster.athlete.value = athlete
@@ -97,7 +98,7 @@ def views(logs, data):
     table = analysis.roster(holds, END, runs=runs)
     fig = charts.roster_grid(holds, table)
     frames = {ax.get_title().split(" - ")[0]: ax.spines["left"].get_edgecolor() for ax in fig.axes}
-    box = ReviewBox(holds, logs, as_of=END, runs=runs)
+    box = ReviewBox(ReviewDay(holds, runs, as_of=END), logs)
     return {
         "roster table": _text(roster.table.value),
         "drill-down": drill,
@@ -163,7 +164,7 @@ def test_thresholds_change_the_words_in_every_view(data, logs, capsys):
         f for f in analysis.flags(holds, runs, as_of=END, thresholds=strict) if f.athlete == "dev"
     )
     assert dev.short == "plank right 31% weaker (> 25%)" and "flag above 25%" in dev.words
-    view = RosterView(holds, as_of=END, runs=runs, thresholds=strict)
+    view = RosterView(ReviewDay(holds, runs, as_of=END, thresholds=strict))
     assert "plank right 31% weaker (> 25%)" in _text(view.table.value)
     assert "target met 21% of 28 d (< 50%)" in _text(view.table.value)
     view.athlete.value = "dev"
@@ -172,7 +173,9 @@ def test_thresholds_change_the_words_in_every_view(data, logs, capsys):
     assert "(21%; flag under 50%)" in text
     # a threshold no athlete crosses: the flag is gone from the words and the level
     lax = Thresholds(max_asymmetry=0.5)
-    assert "weaker" not in _text(RosterView(holds, as_of=END, thresholds=lax).table.value)
+    assert "weaker" not in _text(
+        RosterView(ReviewDay(holds, as_of=END, thresholds=lax)).table.value
+    )
 
 
 def test_an_empty_log_raises_no_flag_and_a_late_starter_is_not_yet_logged():

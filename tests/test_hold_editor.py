@@ -9,6 +9,7 @@ import pytest
 
 from hipnb import SessionLog
 from hipnb.widgets import HoldEditor
+from tests.rows import write_rows
 
 
 def hold(**over) -> dict:
@@ -30,12 +31,13 @@ def hold(**over) -> dict:
 @pytest.fixture
 def log(tmp_path):
     log = SessionLog(tmp_path / "lina.csv")
-    log.append(
+    write_rows(
+        log,
         [
             hold(),
             hold(side="right", started_at="2026-11-24T07:16:30+08:00", actual_s=40, rpe=None),
             hold(session_id="s2", started_at="2026-11-25T07:00:00+08:00", actual_s=38),
-        ]
+        ],
     )
     return log
 

@@ -10,6 +10,7 @@ from hipnb import LogError, SessionLog
 from hipnb.cli import main
 from hipnb.holds import correction_row, find_hold, hold_refs, select_holds
 from hipnb.log import hold_ids
+from tests.rows import write_rows
 
 STAMP = "2026-11-24T07:15:03-05:00"
 
@@ -32,12 +33,13 @@ def hold(**over) -> dict:
 @pytest.fixture
 def log(tmp_path):
     log = SessionLog(tmp_path / "ana.csv")
-    log.append(
+    write_rows(
+        log,
         [
             hold(),
             hold(side="right", started_at="2026-11-24T07:16:30-05:00", actual_s=40),
             hold(session_id="s2", started_at="2026-11-25T07:00:00-05:00", actual_s=38),
-        ]
+        ],
     )
     return log
 
@@ -146,7 +148,7 @@ def test_shorter_seconds_uncomplete_the_hold_unless_told(log):
 
 def test_correction_row_names_the_hold_and_keeps_its_offset_and_pain(tmp_path):
     log = SessionLog(tmp_path / "zoe.csv")
-    log.append([hold(athlete="Zoë", started_at="2026-11-24T07:15:03+05:30", pain_at_s=12.5)])
+    write_rows(log, [hold(athlete="Zoë", started_at="2026-11-24T07:15:03+05:30", pain_at_s=12.5)])
     (got,) = log.read(errors="raise").to_dict("records")
     row = correction_row(pd.Series(got), "delete")
     assert row["hold_id"] == "s1|side_plank|left|2026-11-24T01:45:03Z"
@@ -158,8 +160,8 @@ def test_correction_row_names_the_hold_and_keeps_its_offset_and_pain(tmp_path):
 
 def test_references_are_unique_and_a_prefix_finds_one_hold(tmp_path):
     log = SessionLog(tmp_path / "many.csv")
-    log.append(
-        [hold(session_id=f"s{i}", started_at=f"2026-11-24T07:{i:02d}:00Z") for i in range(60)]
+    write_rows(
+        log, [hold(session_id=f"s{i}", started_at=f"2026-11-24T07:{i:02d}:00Z") for i in range(60)]
     )
     df = log.read(errors="raise")
     refs = hold_refs(df)

@@ -35,7 +35,7 @@ def _runs(tmp_path, km_by_day: dict[int, float], athlete: str = "ana", offset: s
                 "name": "",
             }
             for d, km in km_by_day.items()
-        ]
+        ],
     )
     return read_runs(tmp_path)
 
@@ -75,7 +75,7 @@ def test_weekly_load_uses_local_monday_weeks_and_fills_gaps(tmp_path):
             {**row, "run_id": "a", "started_at": "2026-09-13T23:30:00-07:00", "distance_m": 10000},
             {**row, "run_id": "b", "started_at": "2026-09-14T07:00:00-07:00", "distance_m": 5000},
             {**row, "run_id": "c", "started_at": "2026-09-28T07:00:00-07:00", "distance_m": 6000},
-        ]
+        ],
     )
     w = analysis.weekly_load(read_runs(tmp_path))
     assert list(w["week"].dt.strftime("%Y-%m-%d")) == [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from hipnb import read_logs
@@ -23,9 +21,7 @@ DELETE = b",ana,,,,,,,,,,,s2|side_plank|right|2026-11-24T12:16:03Z,delete,"
 def _read(tmp_path, data):
     path = tmp_path / "ana.csv"
     path.write_bytes(data)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = read_logs([path])
+    df = read_logs([path])
     return df, [(p.line, p.reason) for p in problems(df)]
 
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import warnings
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,16 @@ import pytest
 from hipnb import LogError, SessionLog, read_logs
 from hipnb.cli import main
 from hipnb.log import ALL_COLUMNS, NOTE_MAX, hold_keys, problems
+from tests.rows import write_rows
 
 from .conftest import ROOT
-from .test_log import row
+from .test_log import one_channel, row
 
 LOGS = ROOT / "tests" / "data" / "logs"
 
 
 def quiet_read(target):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_logs(target)
+    return read_logs(target)
 
 
 # --- failed writes leave the file as it was ------------------------------------------------------
@@ -52,28 +50,28 @@ class FailingWriter:
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EIO])
 def test_failed_write_raises_log_error_and_leaves_the_file_byte_identical(tmp_path, after, err):
     path = tmp_path / "ana.csv"
-    SessionLog(path).append([row(1)])
+    write_rows(SessionLog(path), [row(1)])
     before = path.read_bytes()
     broken = SessionLog(path, write=FailingWriter(after, err))
     with pytest.raises(LogError, match="could not append") as info:
-        broken.append([row(2, note="a note, " * 20), row(3)])
+        write_rows(broken, [row(2, note="a note, " * 20), row(3)])
     assert path.read_bytes() == before
     if err == errno.ENOSPC:
         assert "no space left" in str(info.value)
-    SessionLog(path).append([row(4)])  # the next append works and reads back
+    write_rows(SessionLog(path), [row(4)])  # the next append works and reads back
     assert quiet_read(path)["session_id"].tolist() == ["s1", "s4"]
 
 
 def test_failed_first_write_leaves_no_file_and_an_empty_file_as_it_was(tmp_path):
     path = tmp_path / "new.csv"
     with pytest.raises(LogError):
-        SessionLog(path, write=FailingWriter(10)).append([row(1)])
+        write_rows(SessionLog(path, write=FailingWriter(10)), [row(1)])
     assert not path.exists()  # no 0-byte log for validate to report
     path.write_bytes(b"")
     with pytest.raises(LogError):
-        SessionLog(path, write=FailingWriter(10)).append([row(1)])
+        write_rows(SessionLog(path, write=FailingWriter(10)), [row(1)])
     assert path.read_bytes() == b""  # an empty file the user made stays theirs
-    SessionLog(path).append([row(2)])
+    write_rows(SessionLog(path), [row(2)])
     assert quiet_read(path)["session_id"].tolist() == ["s2"]
 
 
@@ -90,7 +88,7 @@ FULL_DISK = textwrap.dedent(
                    routine="hip-basics", exercise="side_plank", side="left", target_s=30,
                    actual_s=30, completed=True, note="n" * 1900)
         try:
-            log.append([row])
+            log.add([row])
         except LogError as exc:
             assert "no space left" in str(exc), exc
             break
@@ -195,17 +193,19 @@ def test_cli_prints_one_line_and_no_traceback_when_the_log_is_a_folder(tmp_path,
 # --- notes, big fields, headers ---------------------------------------------------------------
 
 
-def test_append_refuses_a_note_over_the_limit(tmp_path):
+def test_the_door_refuses_a_note_over_the_limit(tmp_path):
     log = SessionLog(tmp_path / "a.csv")
-    log.append([row(1, note="n" * NOTE_MAX)])
-    with pytest.raises(LogError, match=f"notes hold at most {NOTE_MAX:,}"):
-        log.append([row(2, note="n" * (NOTE_MAX + 1))])
+    log.add([row(1, note="n" * NOTE_MAX)])
+    with pytest.raises(
+        LogError, match=f"the note has {NOTE_MAX + 1:,} characters; notes hold at most {NOTE_MAX:,}"
+    ):
+        log.add([row(2, note="n" * (NOTE_MAX + 1))])
     assert len(log.read()) == 1
 
 
 def test_a_field_over_the_csv_modules_limit_never_makes_a_file_unreadable(tmp_path):
     path = tmp_path / "big.csv"
-    SessionLog(path).append([row(1), row(2)])
+    write_rows(SessionLog(path), [row(1), row(2)])
     big = "x" * 200_000  # over Python csv's 128 KiB field limit
     with open(path, "a", encoding="utf-8") as f:
         f.write(
@@ -227,9 +227,9 @@ def test_append_refuses_values_the_header_has_no_column_for(tmp_path):
     )
     before = path.read_bytes()
     with pytest.raises(LogError, match=r"no column for rpe='7' \(row 1\), note='felt it'"):
-        SessionLog(path).append([row(1, rpe=7, discomfort=None, note="felt it")])
+        write_rows(SessionLog(path), [row(1, rpe=7, discomfort=None, note="felt it")])
     assert path.read_bytes() == before
-    SessionLog(path).append([row(2, rpe=None, discomfort=None)])  # nothing to lose: fine
+    write_rows(SessionLog(path), [row(2, rpe=None, discomfort=None)])  # nothing to lose: fine
     assert quiet_read(path)["session_id"].tolist() == ["s2"]
 
 
@@ -238,16 +238,16 @@ def test_append_refuses_values_the_header_has_no_column_for(tmp_path):
 
 def test_appends_after_a_write_cut_off_inside_a_quoted_note_read_back(tmp_path):
     log = SessionLog(tmp_path / "ana.csv")
-    log.append([row(1)])
+    write_rows(log, [row(1)])
     record = (
         "s2,ana,2026-11-24T07:02:03-05:00,hip-basics,side_plank,left,30,30,true,,,"
         '"long, quoted note'
     )
     with open(log.path, "ab") as f:
         f.write(record.encode())  # the crash
-    log.append([row(3, note='with "quotes", commas\nand a line break')])
-    log.append([row(4), row(5)])
-    with pytest.warns(UserWarning, match="1 problem"):
+    write_rows(log, [row(3, note='with "quotes", commas\nand a line break')])
+    write_rows(log, [row(4), row(5)])
+    with one_channel():
         df = log.read()
     assert df["session_id"].tolist() == ["s1", "s3", "s4", "s5"]
     assert df["note"].iloc[1] == 'with "quotes", commas\nand a line break'
@@ -259,8 +259,9 @@ def test_appends_after_a_write_cut_off_inside_a_quoted_note_read_back(tmp_path):
 
 def test_rows_that_share_a_session_and_start_time_keep_every_athlete(tmp_path):
     for name in ("ana", "bo", "Zoë"):
-        SessionLog(tmp_path / "class.csv").append(
-            [row(1, athlete=name, session_id="class-1", started_at="2026-11-24T18:00:00+01:00")]
+        write_rows(
+            SessionLog(tmp_path / "class.csv"),
+            [row(1, athlete=name, session_id="class-1", started_at="2026-11-24T18:00:00+01:00")],
         )
     df = quiet_read(tmp_path)
     assert sorted(df["athlete"]) == ["Zoë", "ana", "bo"]
@@ -270,8 +271,8 @@ def test_rows_that_share_a_session_and_start_time_keep_every_athlete(tmp_path):
 
 
 def _odd_squad(folder: Path) -> None:
-    SessionLog(folder / "ana.csv").append([row(1)])
-    SessionLog(folder / "bo.csv").append([row(2, athlete="bo")])
+    write_rows(SessionLog(folder / "ana.csv"), [row(1)])
+    write_rows(SessionLog(folder / "bo.csv"), [row(2, athlete="bo")])
     (folder / "x.csv").mkdir()
     os.symlink(folder / "loop_b.csv", folder / "loop_a.csv")
     os.symlink(folder / "loop_a.csv", folder / "loop_b.csv")
@@ -298,9 +299,8 @@ def test_a_folder_named_csv_and_a_symlink_loop_are_reported_and_the_rest_loads(t
 
 UNREADABLE = textwrap.dedent(
     """
-    import os, sys, warnings
+    import os, sys
     from hipnb import read_logs
-    warnings.simplefilter("ignore")
     # Read once as root first: whatever the reader imports lazily (pyarrow.pandas_compat...) is
     # loaded while the checkout's .venv can still be read, wherever the checkout is (a mode-700
     # folder that the nobody user cannot enter).
@@ -333,8 +333,8 @@ def test_a_file_the_user_may_not_read_is_reported_and_the_rest_loads():
     folder = Path(tempfile.mkdtemp(prefix="hipnb-squad-", dir=_shared_tmp()))
     try:
         folder.chmod(0o755)
-        SessionLog(folder / "ana.csv").append([row(1)])
-        SessionLog(folder / "secret.csv").append([row(2, athlete="bo")])
+        write_rows(SessionLog(folder / "ana.csv"), [row(1)])
+        write_rows(SessionLog(folder / "secret.csv"), [row(2, athlete="bo")])
         (folder / "secret.csv").chmod(0o000)
         done = subprocess.run(
             [sys.executable, "-c", UNREADABLE, str(folder)],
@@ -360,9 +360,7 @@ READABLE = [
 
 @pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
 def test_session_log_read_and_read_logs_return_the_same_frame(path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        one, two = SessionLog(path).read(), read_logs(path)
+    one, two = SessionLog(path).read(), read_logs(path)
     assert one.equals(two) and problems(one) == problems(two)
 
 
@@ -371,18 +369,19 @@ def test_session_log_read_and_read_logs_return_the_same_frame(path):
 
 def test_edits_and_deletes_are_applied_in_file_order_and_the_history_stays(tmp_path):
     log = SessionLog(tmp_path / "ana.csv")
-    log.append([row(1, actual_s=4000.0), row(2, side="left"), row(3)])
+    write_rows(log, [row(1, actual_s=4000.0), row(2, side="left"), row(3)])
     first = log.read()
     keys = dict(zip(first["session_id"], hold_keys(first), strict=True))
-    log.append([row(1, actual_s=40.0, hold_id=keys["s1"], action="edit")])
-    log.append(
+    write_rows(log, [row(1, actual_s=40.0, hold_id=keys["s1"], action="edit")])
+    write_rows(
+        log,
         [
             row(2, side="right", started_at="2026-11-24T07:30:03-05:00", hold_id=keys["s2"])
             | {"action": "edit"}
-        ]
+        ],
     )
-    log.append([row(3, hold_id=keys["s3"], action="delete")])
-    log.append([row(2, side="both", hold_id=keys["s2"], action="edit")])  # an edit of the edit
+    write_rows(log, [row(3, hold_id=keys["s3"], action="delete")])
+    write_rows(log, [row(2, side="both", hold_id=keys["s2"], action="edit")])  # an edit of the edit
     df = log.read(errors="raise")
     assert df["session_id"].tolist() == ["s1", "s2"]
     assert df["actual_s"].tolist() == [40.0, 31.5]
@@ -394,11 +393,11 @@ def test_edits_and_deletes_are_applied_in_file_order_and_the_history_stays(tmp_p
 def test_a_correction_needs_a_hold_id_and_a_known_action(tmp_path):
     log = SessionLog(tmp_path / "ana.csv")
     with pytest.raises(LogError, match="needs the hold_id"):
-        log.append([row(1, action="delete")])
+        write_rows(log, [row(1, action="delete")])
     with pytest.raises(
         LogError, match=r"action .undo. is not one of edit, patch, delete \(or empty\)"
     ):
-        log.append([row(1, action="undo", hold_id="x")])
+        write_rows(log, [row(1, action="undo", hold_id="x")])
 
 
 def test_old_files_without_the_new_columns_read_as_before(tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 from hipnb import SessionLog, read_logs
 from hipnb.log import problems
+from tests.rows import write_rows
 
 from .test_log import row
 
@@ -17,7 +18,7 @@ def _squad(path, stamps):
     """One squad file: (athlete, minute) rows appended in the order given."""
     log = SessionLog(path)
     for i, (athlete, minute) in enumerate(stamps):
-        log.append([row(minute, session_id=f"s{i}", athlete=athlete)])
+        write_rows(log, [row(minute, session_id=f"s{i}", athlete=athlete)])
     return log
 
 
@@ -96,7 +97,7 @@ def test_a_bare_cr_sends_the_file_line_by_line_and_costs_only_its_row(tmp_path, 
 def test_a_hold_written_twice_is_kept_once_whatever_the_order(tmp_path, stamps):
     log = SessionLog(tmp_path / "squad.csv")
     for athlete, minute in stamps:  # the same session id: the same hold when the start matches
-        log.append([row(minute, session_id="s", athlete=athlete, note=f"{athlete}{minute}")])
+        write_rows(log, [row(minute, session_id="s", athlete=athlete, note=f"{athlete}{minute}")])
     df = log.read()
     assert len(df) == len(set(stamps))
     assert not df.duplicated(["athlete", "started_at"]).any()

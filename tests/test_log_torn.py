@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from hipnb import LogError, SessionLog, read_logs
 from hipnb.cli import main
 from hipnb.log import ALL_COLUMNS, COLUMNS, problems
 from hipnb.log.torn import sidecar
+from tests.rows import write_rows
 
 from .test_log import row
 
 
 def quiet_read(target):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_logs(target)
+    return read_logs(target)
 
 
 def _line(values: dict, columns) -> str:
@@ -54,8 +51,10 @@ def test_appending_to_a_file_that_is_not_utf8_is_refused_and_says_how_to_convert
     _write(path, [row(0, note="café")], COLUMNS)
     path.write_bytes(path.read_bytes().decode().encode("cp1252"))  # saved by Excel on Windows
     before = path.read_bytes()
-    with pytest.raises(LogError, match=r"ana.csv:2: cannot append: the file is not UTF-8") as info:
-        SessionLog(path).append([row(1)])
+    with pytest.raises(
+        LogError, match=r"ana.csv: cannot append: the file is not UTF-8 text \(its last line"
+    ) as info:
+        write_rows(SessionLog(path), [row(1)])
     assert "iconv -f cp1252 -t utf-8" in str(info.value)
     assert path.read_bytes() == before
 
@@ -90,7 +89,7 @@ def test_a_row_torn_inside_its_last_field_is_reported_before_and_after_an_append
     [p] = problems(df)
     assert p.line == 3 and "no line end" in p.reason and f"--accept {path}:3" in p.reason
 
-    SessionLog(path).append([rows[2]])  # the append ends the torn line and remembers it
+    write_rows(SessionLog(path), [rows[2]])  # the append ends the torn line and remembers it
     assert sidecar(path).exists()
     df = quiet_read(path)
     assert df["session_id"].tolist() == ["s0", "s2"], "never read as a plain 28 / 'sharp pain do'"
@@ -111,7 +110,7 @@ def test_a_hand_saved_file_without_a_final_line_end_gives_one_notice_clearable(t
     df = quiet_read(path)
     assert df["session_id"].tolist() == ["s0"]
     assert [p.line for p in problems(df)] == [3]
-    SessionLog(path).append([row(2)])  # the timer's append never fails for it
+    write_rows(SessionLog(path), [row(2)])  # the timer's append never fails for it
     df = quiet_read(path)
     assert [p.line for p in problems(df)] == [3], "one notice, not two"
     assert main(["validate", "--accept", f"{path}:3", str(path)]) == 0
@@ -146,6 +145,6 @@ def test_a_carriage_return_inside_a_quoted_note_is_the_notes_own(tmp_path):
         manual_row("ana", "side_plank", "left", 30, target_s=30, started_at=when, note="a\nb"),
         manual_row("ana", "side_plank", "right", 30, target_s=30, started_at=when, note="c\rd"),
     ]
-    log.append(rows)
+    write_rows(log, rows)
     df = log.read(errors="raise")
     assert sorted(df["note"]) == ["a\nb", "c\rd"]

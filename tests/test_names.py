@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from hipnb import LogError, SessionLog, athlete_path
 from hipnb.log import athlete_file_stem, normalize_name
+from tests.rows import write_rows
 
 NAMES = ["ana", "Ana María", "Zoë", "O'Neil", "李娜", "Анна", "José-Luis", "Dr. K", "مريم", "ana_2"]
 
@@ -18,7 +19,8 @@ NAMES = ["ana", "Ana María", "Zoë", "O'Neil", "李娜", "Анна", "José-Lui
 def test_names_in_any_script_round_trip_through_append_and_read(tmp_path, name):
     path = athlete_path(tmp_path, name)
     log = SessionLog(path)
-    log.append(
+    write_rows(
+        log,
         [
             {
                 "session_id": "s1",
@@ -31,7 +33,7 @@ def test_names_in_any_script_round_trip_through_append_and_read(tmp_path, name):
                 "actual_s": 30,
                 "completed": True,
             }
-        ]
+        ],
     )
     df = log.read(errors="raise")
     assert df["athlete"].tolist() == [name]

@@ -21,13 +21,15 @@ from hipnb.errors import HipnbError
 from hipnb.phone import ENV, PAGE, PhoneSettings, lan_address, qr_png, qr_text
 from hipnb.widgets import PhoneButton, WorkshopTimer
 from hipnb.widgets.workshop_timer import routine_choices
+from tests.rows import write_rows
 
 from .conftest import ROOT
 
 
 def _log(folder: Path, athlete: str) -> None:
-    hipnb.SessionLog(hipnb.athlete_path(folder, athlete)).append(
-        [hipnb.log.manual_row(athlete, "side_plank", "left", 30)]
+    write_rows(
+        hipnb.SessionLog(hipnb.athlete_path(folder, athlete)),
+        [hipnb.log.manual_row(athlete, "side_plank", "left", 30)],
     )
 
 

@@ -43,6 +43,7 @@ def test_all_is_pinned_and_sorted():
         "Step",
         "Timer",
         "TimerPanel",
+        "WriteError",
         "athlete_path",
         "did_you_mean",
         "hold_ids",

@@ -18,6 +18,7 @@ from hipnb.cli import main
 from hipnb.log import manual_row
 from hipnb.report import SQUAD_PAGE, page_path, render_reports
 from hipnb.runs import RunLog, runs_path
+from tests.rows import write_rows
 
 from .conftest import SAMPLE
 
@@ -31,7 +32,7 @@ def sample_batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("sample")
     logs = root / "logs"
     shutil.copytree(SAMPLE, logs)
-    SessionLog(logs / "ana.csv").append(
+    write_rows(SessionLog(logs / "ana.csv"),
         [manual_row("ana", "side_plank", "left", 33, started_at="2026-11-22T18:00:00+01:00", note=NOTE)]
     )  # fmt: skip
     out = root / "reports"
@@ -131,10 +132,11 @@ def shapes(tmp_path_factory):
     logs = root / "logs"
 
     def holds(name, rows):
-        SessionLog(athlete_path(logs, name)).append(rows)
+        write_rows(SessionLog(athlete_path(logs, name)), rows)
 
     stamp = "2026-11-{:02d}T07:00:00+01:00".format
     holds("plank", [manual_row("plank", "side_plank", side, 30 + d, started_at=stamp(10 + d))
+                    | {"session_id": f"plank-{d}"}  # both sides of a day: one session
                     for d in range(5) for side in ("left", "right")])  # fmt: skip
     holds("once", [manual_row("once", "bound_angle", "both", 200, started_at=stamp(20))])
     holds("away", [manual_row("away", "bound_angle", "both", 200 + d,
@@ -204,7 +206,11 @@ def test_a_failing_athlete_is_named_and_the_rest_are_written(tmp_path, capsys):
     assert code == 1, "a failed athlete makes the exit status 1"
     captured = capsys.readouterr()
     assert captured.err.splitlines()[0].startswith("ben: FAILED: ")
-    assert captured.err.splitlines()[1] == "nobody: FAILED: no athlete 'nobody'"
+    assert (
+        captured.err.splitlines()[1]
+        == "nobody: FAILED: no athlete 'nobody'; athletes: 'ana', 'ben', "
+        "'chloe', 'dev', 'emma', 'femi', 'gus', 'hana'"
+    )
     assert captured.out.splitlines()[-1] == (
         f"wrote 1 athlete page(s) and the squad page {out / SQUAD_PAGE}; 2 failed"
     )

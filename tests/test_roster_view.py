@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from hipnb import read_logs
+from hipnb.analysis import ReviewDay
 from hipnb.errors import HipnbError
 from hipnb.review import REVIEW_FILE
 
@@ -26,7 +27,7 @@ def test_roster_view_sorts_filters_and_drills_down(squad):
     from hipnb.analysis import Thresholds
     from hipnb.widgets import RosterView
 
-    view = RosterView(squad, as_of=SAMPLE_END)
+    view = RosterView(ReviewDay(squad, as_of=SAMPLE_END))
     assert view.shown()["athlete"].tolist()[:4] == ["emma", "ben", "dev", "hana"], "red, then amber"
     assert "1 with a red flag" in view.count.value and "4 need attention" in view.count.value
     assert view.table.value.index("Needs attention") < view.table.value.index("Athlete")
@@ -45,7 +46,9 @@ def test_roster_view_sorts_filters_and_drills_down(squad):
     assert "right side plank 31% weaker than left" in view.details.value
     assert view.progress.figure.get_suptitle().startswith("dev:")
     strict = RosterView(
-        squad, as_of=SAMPLE_END, thresholds=Thresholds(min_adherence=0.1, max_asymmetry=0.5)
+        ReviewDay(
+            squad, as_of=SAMPLE_END, thresholds=Thresholds(min_adherence=0.1, max_asymmetry=0.5)
+        )
     )
     assert set(strict.roster.loc[strict.roster["level"] != "", "athlete"]) == {"emma"}
 
@@ -53,8 +56,8 @@ def test_roster_view_sorts_filters_and_drills_down(squad):
 def test_roster_view_reviews_as_of_today_by_default(squad, monkeypatch):
     from hipnb.widgets import RosterView
 
-    monkeypatch.setattr("hipnb.widgets.roster_view.today", lambda: dt.date(2026, 11, 29))
-    view = RosterView(squad)
+    monkeypatch.setattr("hipnb.review.today", lambda: dt.date(2026, 11, 29))
+    view = RosterView(ReviewDay.on(squad))
     assert "8 athletes on Sun 29 Nov 2026; 8 need attention" in view.count.value
     assert view.table.value.count("no log 7 d") == 8
 
@@ -62,8 +65,8 @@ def test_roster_view_reviews_as_of_today_by_default(squad, monkeypatch):
 def test_progress_view_names_a_typo_d_athlete():
     from hipnb.widgets import ProgressView
 
-    with pytest.raises(HipnbError, match=r"no rows for athlete 'anna'; did you mean 'ana' or"):
-        ProgressView(read_logs(SAMPLE), athlete="anna")
+    with pytest.raises(HipnbError, match=r"no athlete 'anna' in the log; did you mean 'ana' or"):
+        ProgressView(ReviewDay.on(read_logs(SAMPLE)), athlete="anna")
 
 
 def test_review_box_shows_changes_and_marks_the_review(tmp_path, squad):
@@ -71,7 +74,7 @@ def test_review_box_shows_changes_and_marks_the_review(tmp_path, squad):
 
     shutil.copytree(SAMPLE, tmp_path / "logs")
     logs = tmp_path / "logs"
-    box = ReviewBox(squad, logs, today=lambda: dt.date(2026, 11, 15))
+    box = ReviewBox(ReviewDay(squad, as_of=dt.date(2026, 11, 15)), logs)
     assert "No review yet: the last 7 days, up to Sun 15 Nov 2026" in box.heading.value
     assert "personal best" in box.table.value and "<th" in box.table.value
     box.button.click()
@@ -79,12 +82,12 @@ def test_review_box_shows_changes_and_marks_the_review(tmp_path, squad):
     assert "Reviewed today" in box.heading.value and "recorded in" in box.status.value
     assert "personal best" not in box.table.value, "nothing is new on the day of the review"
     # a week on (as_of defaults to today): emma's standing RED flag first, then what changed
-    week_on = ReviewBox(squad, logs, today=lambda: dt.date(2026, 11, 22))
+    week_on = ReviewBox(ReviewDay(squad, as_of=dt.date(2026, 11, 22)), logs)
     assert "Since your review on Sun 15 Nov, up to Sun 22 Nov 2026" in week_on.heading.value
     table = week_on.table.value
     assert table.index("red flag") < table.index("new streak") and "chloe" in table
     assert table.index("emma") < table.index("ana"), "RED rows before the athletes' changes"
-    later = ReviewBox(squad, logs, today=lambda: dt.date(2026, 11, 30))
+    later = ReviewBox(ReviewDay(squad, as_of=dt.date(2026, 11, 30)), logs)
     later.mark()
     assert "(the logs end on Sun 22 Nov 2026)" in later.heading.value
     assert "personal best" not in later.table.value and "mean hip discomfort" in later.table.value
@@ -105,5 +108,5 @@ def test_notebook_02_with_a_typo_d_athlete_says_did_you_mean(tmp_path):
     with pytest.raises(CellExecutionError) as err:
         run_notebook(tmp_path / "typo.ipynb", timeout=120)
     message = re.sub(r"\x1b\[[0-9;]*m", "", str(err.value))  # no terminal colours
-    assert "HipnbError: no rows for athlete 'anna'; did you mean 'ana' or 'hana'?" in message
+    assert "HipnbError: no athlete 'anna' in the log; did you mean 'ana' or 'hana'?" in message
     assert "TraitError" not in message

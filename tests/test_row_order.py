@@ -14,6 +14,7 @@ import pytest
 from hipnb import SessionLog, analysis, athlete_path, charts, read_logs
 from hipnb.cli import main
 from hipnb.holds import select_holds
+from tests.rows import write_rows
 
 #: (athlete, day, minute): bound-angle holds that meet the daily target, in the order they are
 #: appended. Athletes interleaved; ana's last one appended late (a phone that synced afterwards),
@@ -50,13 +51,13 @@ def row(athlete: str, day: int, minute: int) -> dict:
 
 def squad_file(tmp_path):
     path = tmp_path / "squad.csv"
-    SessionLog(path).append([row(*h) for h in HOLDS])
+    write_rows(SessionLog(path), [row(*h) for h in HOLDS])
     return path
 
 
 def squad_folder(tmp_path):
     for h in HOLDS:
-        SessionLog(athlete_path(tmp_path, h[0])).append([row(*h)])
+        write_rows(SessionLog(athlete_path(tmp_path, h[0])), [row(*h)])
     return tmp_path
 
 
@@ -91,7 +92,7 @@ def test_cli_holds_of_a_squad_file_lists_athlete_after_athlete(tmp_path, capsys)
 
 
 def test_streaks_are_one_row_per_athlete_by_name(logs):
-    s = analysis.streaks(logs, as_of="2026-11-22")
+    s = analysis.streaks(logs, 180, as_of="2026-11-22")
     assert s["athlete"].tolist() == sorted(STREAKS)
     assert dict(zip(s["athlete"], s["current_streak"], strict=True)) == STREAKS
     assert s["longest_streak"].tolist() == [STREAKS[a] for a in sorted(STREAKS)]
@@ -101,7 +102,7 @@ def test_streaks_are_one_row_per_athlete_by_name(logs):
 def test_a_mistyped_athlete_gets_the_same_hint_whichever_row_comes_first(tmp_path, capsys, first):
     path = tmp_path / "squad.csv"
     other = "Ana" if first == "ana" else "ana"
-    SessionLog(path).append([row(first, 20, 0), row(other, 20, 1)])
+    write_rows(SessionLog(path), [row(first, 20, 0), row(other, 20, 1)])
     assert main(["holds", "--log", str(path), "--athlete", "ANA"]) == 2
     assert capsys.readouterr().err == "hipnb: error: no athlete 'ANA'; did you mean 'Ana'?\n"
 
@@ -109,12 +110,13 @@ def test_a_mistyped_athlete_gets_the_same_hint_whichever_row_comes_first(tmp_pat
 def test_holds_and_notes_tables_put_holds_of_one_instant_by_athlete(tmp_path):
     path = tmp_path / "squad.csv"
     # a squad session: both athletes start each hold at the same instant, ben's rows written first
-    SessionLog(path).append(
+    write_rows(
+        SessionLog(path),
         [
             row(a, 20, minute) | {"actual_s": s + minute, "note": f"{a} {minute}"}
             for minute in (0, 1)
             for a, s in (("ben", 250), ("ana", 190))
-        ]
+        ],
     )
     df = read_logs(path, errors="raise")
     assert df["athlete"].tolist() == ["ben", "ana", "ben", "ana"]

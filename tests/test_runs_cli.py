@@ -14,18 +14,20 @@ import pytest
 
 import hipnb
 from tests.conftest import DATA
+from tests.rows import write_rows
 
 RUNS = DATA / "runs"
 HIPNB = Path(sys.executable).parent / "hipnb"
 
 
 def _ana(logs: Path) -> None:
-    hipnb.SessionLog(hipnb.athlete_path(logs, "ana")).append(
+    write_rows(
+        hipnb.SessionLog(hipnb.athlete_path(logs, "ana")),
         [
             hipnb.log.manual_row(
                 "ana", "side_plank", "left", 30, started_at="2026-11-01T08:00:00+01:00"
             )
-        ]
+        ],
     )
 
 
@@ -79,7 +81,7 @@ CASES = {
         _plain(str(RUNS / "fit"), "--athlete", "../eve", "--logs", "TMP", "--new-athlete"),
         "athlete name",
     ),
-    "unknown athlete": (_unknown_athlete, "(did you mean 'ana'?): to start a new athlete"),
+    "unknown athlete": (_unknown_athlete, "did you mean 'ana'? (to start a new athlete"),
     "case twin": (_case_twin, "differs only in case or accents: did you mean 'ana'?"),
     "folder holding only a zip": (_only_a_zip, "only export_123.zip: import the zip itself"),
     "broken zip": (_broken_zip, "not a readable zip file"),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from hipnb import SessionLog, Timer, load_routine
 from hipnb.routines import parse_routine
+from tests.rows import write_rows
 
 TZ = timezone(timedelta(hours=-5))
 
@@ -169,7 +170,7 @@ def test_results_append_to_the_log(timer, clock, tmp_path):
     clock.advance(30)
     timer.tick()
     log = SessionLog(tmp_path / "ana.csv")
-    log.append(timer.results("ana"))
+    write_rows(log, timer.results("ana"))
     df = log.read(errors="raise")
     assert df["actual_s"].tolist() == [10.0, 10.0, 5.0]
     assert str(df["local_time"].iloc[0]) == "2026-11-24 07:00:00"

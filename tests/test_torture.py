@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 
 from hipnb import LogError, SessionLog
 from hipnb.log import problems
+from tests.rows import write_rows
 
 APPENDER = """
 import random, sys
-from hipnb import SessionLog
-log = SessionLog(sys.argv[1])
+from hipnb.log.append import append_rows
+path = sys.argv[1]
 rng = random.Random(sys.argv[2])
 i = 0
 while True:
@@ -33,7 +34,7 @@ while True:
                  routine="hip-basics", exercise="side_plank", side=side, target_s=30,
                  actual_s=rng.randint(1, 60), completed=True, note=note)
             for side in ("left", "right")]
-    log.append(rows)
+    append_rows(path, rows)
     print(sid, flush=True)
     i += 1
 """
@@ -92,7 +93,7 @@ def test_random_sigkills_and_cut_off_writes_lose_no_acknowledged_session(tmp_pat
             f.write(record[:cut])  # what a crash leaves: a record cut off, often in its note
         torn += 1
     # one last clean append after the last cut-off record must read back too
-    SessionLog(path).append([dict(json.loads(LAST), side=side) for side in ("left", "right")])
+    write_rows(SessionLog(path), [dict(json.loads(LAST), side=side) for side in ("left", "right")])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         df = SessionLog(path).read()

@@ -10,14 +10,17 @@ from datetime import date, time
 import pytest
 
 from hipnb import SessionLog, athlete_path, read_logs
+from hipnb.analysis import ReviewDay
 from hipnb.widgets import HoldEditor, ManualEntry, ProgressView
 
 NAMES = ["Zoë", "李娜", "Ана", "O'Neil"]
 
 
 def enter(log: SessionLog, typed: str, when: str) -> ManualEntry:
-    """Fill the form for a 30 s left side plank at 07:15:03 local time on the day ``when``."""
+    """Fill the form for a 30 s left side plank at 07:15:03 local time on the day ``when``
+    (a name new to the folder with the New athlete box ticked)."""
     form = ManualEntry(log, athlete=typed)
+    form.new_athlete.value = True
     form.exercise.value = "side_plank"
     form.side.value = "left"
     form.seconds.value = form.target.value = 30
@@ -46,7 +49,7 @@ def test_manual_entry_keeps_the_name_as_one_athlete(squad, name):
 
 def test_progress_view_picks_each_name(squad):
     df = read_logs(squad)
-    view = ProgressView(df)
+    view = ProgressView(ReviewDay.on(df))
     assert sorted(view.athlete.options) == sorted(NAMES)
     for name in NAMES:
         view.athlete.value = name
@@ -71,6 +74,6 @@ def test_progress_view_and_timer_panel_take_a_decomposed_name(squad, name):
     from hipnb import TimerPanel, load_routine
 
     typed = unicodedata.normalize("NFD", name)
-    assert ProgressView(read_logs(squad), athlete=typed).athlete.value == name
+    assert ProgressView(ReviewDay.on(read_logs(squad)), athlete=typed).athlete.value == name
     panel = TimerPanel(load_routine("hip-basics"), athlete=typed, log=athlete_path(squad, name))
     assert panel.athlete == name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pandas as pd
 
@@ -220,17 +221,21 @@ def test_end_summary_and_new_session(tmp_path):
     assert ids.nunique() == 2 and (ids == panel.timer.session_id).sum() == 1
 
 
-class BrokenLog:
-    """A log whose appends fail until ``healed``, like a full disk."""
+class BrokenLog(SessionLog):
+    """A log whose writes fail until ``healed``, like a full disk."""
 
     def __init__(self, path):
-        self.real, self.path, self.healed, self.calls = SessionLog(path), path, False, 0
+        super().__init__(path, write=self.write)
+        self.real, self.healed, self.calls = SessionLog(path), False, 0
 
-    def append(self, rows, **how):
+    def write(self, fd, data):
         self.calls += 1
         if not self.healed:
             raise OSError(28, "No space left on device")
-        return self.real.append(rows, **how)
+        return os.write(fd, data)
+
+    def running(self, routine):
+        return self
 
 
 def test_a_failing_log_never_freezes_the_panel(tmp_path):
@@ -240,7 +245,7 @@ def test_a_failing_log_never_freezes_the_panel(tmp_path):
     panel.start_button.click()
     count(panel, clock, 5)
     assert d.state == "running" and d.kind == "rest", "the display keeps up with the timer"
-    assert "No space left on device" in d.message and "No space left" in panel.status.value
+    assert "no space left on the device" in d.message and "no space left" in panel.status.value
     assert panel.save_problem.layout.display == "flex" and len(panel.unsaved) == 1
     count(panel, clock, 2)
     count(panel, clock, 5)
@@ -257,7 +262,7 @@ def test_a_log_with_an_unusable_header_shows_the_error_and_keeps_the_holds(tmp_p
     panel, clock = _panel(tmp_path, get_ready=0)
     panel.start_button.click()
     count(panel, clock, 5)
-    assert "cannot append" in panel.display_widget.message and panel.unsaved
+    assert "separated by semicolons" in panel.display_widget.message and panel.unsaved
     assert panel.display_widget.kind == "rest" and panel.timer.current_index == 1
     path.unlink()  # the user moves the spreadsheet away
     panel.retry_button.click()
@@ -335,14 +340,16 @@ def test_target_offer_from_the_log_reaches_the_timer(tmp_path):
 
 
 def test_progress_view_follows_athlete_and_dates():
+    from hipnb.analysis import ReviewDay
     from hipnb.demo import SAMPLE_END
     from hipnb.review import today
     from hipnb.widgets import ProgressView
 
     from .conftest import SAMPLE
 
-    assert ProgressView(read_logs(SAMPLE), athlete="dev").end.value == today(), "default: today"
-    view = ProgressView(read_logs(SAMPLE), athlete="dev", as_of=SAMPLE_END)
+    today_view = ProgressView(ReviewDay.on(read_logs(SAMPLE)), athlete="dev")
+    assert today_view.end.value == today(), "default: today"
+    view = ProgressView(ReviewDay(read_logs(SAMPLE), as_of=SAMPLE_END), athlete="dev")
     assert view.end.value == SAMPLE_END
     assert "right side plank" in view.summary.value and "weaker than left" in view.summary.value
     assert view.figure.get_suptitle().startswith("dev: hip routine progress")

@@ -1,20 +1,24 @@
-"""Adherence: days the daily target was met, streaks and weekly counts."""
+"""Adherence: days the daily target was met, streaks and weekly counts.
+
+The daily target is ``Thresholds.target_s`` (:class:`~hipnb.analysis.thresholds.Thresholds`): every
+function here takes it, none has a default of its own, so no figure is judged on another target.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from hipnb.analysis.days import BAND_LOW_S, Day, as_day, with_day
+from hipnb.analysis.days import Day, as_day, days_ago, up_to, with_day, within
 from hipnb.analysis.progress import bound_angle_progress
 
 
-def target_met_days(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataFrame:
+def target_met_days(df: pd.DataFrame, target_s: float) -> pd.DataFrame:
     """Per athlete-day: whether the daily bound-angle target was met (total held >= target_s)."""
     prog = bound_angle_progress(df)
     return prog.assign(met=prog["total_s"] >= target_s)[["athlete", "day", "total_s", "met"]]
 
 
-def streaks(df: pd.DataFrame, target_s: float = BAND_LOW_S, *, as_of: Day) -> pd.DataFrame:
+def streaks(df: pd.DataFrame, target_s: float, *, as_of: Day) -> pd.DataFrame:
     """Per athlete (by name): current and longest streak of consecutive days the bound-angle target
     was met.
 
@@ -23,7 +27,7 @@ def streaks(df: pd.DataFrame, target_s: float = BAND_LOW_S, *, as_of: Day) -> pd
     ``current_start`` is the first day of the current streak (NaT when there is none).
     """
     day = as_day(as_of)
-    df = df[df["local_time"].dt.normalize() <= day]
+    df = up_to(df, day)
     met = target_met_days(df, target_s)
     met = met[met["met"]]
     athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
@@ -50,7 +54,7 @@ def streaks(df: pd.DataFrame, target_s: float = BAND_LOW_S, *, as_of: Day) -> pd
     return out.assign(current_start=start.reindex(athletes)).reset_index()
 
 
-def weekly_adherence(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataFrame:
+def weekly_adherence(df: pd.DataFrame, target_s: float) -> pd.DataFrame:
     """Per athlete and week (Monday start): days the bound-angle target was met, active days and
     sessions."""
     cols = ["athlete", "week", "days_met", "active_days", "sessions"]
@@ -70,26 +74,26 @@ def weekly_adherence(df: pd.DataFrame, target_s: float = BAND_LOW_S) -> pd.DataF
     return out[cols]
 
 
-def adherence_rate(
-    df: pd.DataFrame,
-    days: int = 28,
-    *,
-    as_of: Day,
-    target_s: float = BAND_LOW_S,
-) -> pd.Series:
+def days_met(df: pd.DataFrame, days: int, *, as_of: Day, target_s: float) -> pd.Series:
+    """Per athlete (every athlete of ``df``, by name): how many of the ``days`` days ending on
+    ``as_of`` met the daily bound-angle target ``target_s`` (a day with no log is not met)."""
+    athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
+    met = target_met_days(df, target_s)
+    recent = met[within(days_ago(met["day"], as_of), days) & met["met"]]
+    count: pd.Series = recent.groupby("athlete").size().reindex(athletes).fillna(0).astype(int)
+    return count.rename(f"days_met_{days}d")
+
+
+def adherence_rate(df: pd.DataFrame, days: int = 28, *, as_of: Day, target_s: float) -> pd.Series:
     """Per athlete: the share (0-1) of the last ``days`` calendar days on which the daily
     Reclining Bound Angle Pose target (``target_s`` seconds held in the day) was met.
 
     The window ends on ``as_of`` inclusive; a day with no log counts as not met. This is the
-    adherence the roster shows and the low-adherence flag uses.
+    adherence the roster shows and the low-adherence flag uses (:func:`days_met` / ``days``).
 
     Example::
 
-        adherence_rate(df, days=28, as_of="2026-11-22")["ana"]   # 0.75: met on 21 of 28 days
+        adherence_rate(df, 28, as_of="2026-11-22", target_s=180)["ana"]   # 0.75: 21 of 28 days
     """
-    athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
-    day = as_day(as_of)
-    met = target_met_days(df, target_s)
-    recent = met[(met["day"] > day - pd.Timedelta(days=days)) & (met["day"] <= day)]
-    count = recent.groupby("athlete")["met"].sum().reindex(athletes).fillna(0)
-    return (count / days).astype("float64").rename(f"adherence_{days}d")
+    rate: pd.Series = days_met(df, days, as_of=as_of, target_s=target_s) / days
+    return rate.astype("float64").rename(f"adherence_{days}d")

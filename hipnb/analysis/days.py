@@ -59,13 +59,6 @@ def trend_slope(frame: pd.DataFrame, value: str, by: str = "athlete") -> pd.Seri
     return (cov / var.where(var > 0)).rename(f"{value}_per_day")
 
 
-def _window(df: pd.DataFrame, as_of: pd.Timestamp, days: int) -> pd.DataFrame:
-    """Rows whose local day is within the ``days`` days ending on ``as_of`` (inclusive)."""
-    day = df["local_time"].dt.normalize()
-    rows: pd.DataFrame = df[(day > as_of - pd.Timedelta(days=days)) & (day <= as_of)]
-    return rows
-
-
 #: A day as the analysis takes it: a date, a timestamp (its date is used) or ``YYYY-MM-DD`` text.
 Day = date | pd.Timestamp | str
 
@@ -78,6 +71,27 @@ def as_day(value: Day) -> pd.Timestamp:
     return day.normalize()
 
 
+def days_ago(day: pd.Series, as_of: Day) -> pd.Series:
+    """Whole days from each local ``day`` (midnight stamps) to ``as_of``: 0 on the day itself,
+    negative after it."""
+    ago: pd.Series = (as_day(as_of) - pd.to_datetime(day)).dt.days
+    return ago
+
+
+def within(ago: pd.Series, days: int) -> pd.Series:
+    """The one window rule: a day ``ago`` days before the judged day (:func:`days_ago`) is within
+    the ``days`` days ending on that day, both ends counted (0 to ``days - 1`` ago)."""
+    inside: pd.Series = (ago >= 0) & (ago < days)
+    return inside
+
+
 def window(df: pd.DataFrame, days: int, as_of: Day) -> pd.DataFrame:
     """Rows whose local day is within the ``days`` days ending on ``as_of`` (inclusive)."""
-    return _window(df, as_day(as_of), days)
+    rows: pd.DataFrame = df[within(days_ago(df["local_time"].dt.normalize(), as_of), days)]
+    return rows
+
+
+def up_to(df: pd.DataFrame, as_of: Day) -> pd.DataFrame:
+    """Rows whose local day is ``as_of`` or before (rows after the judged day are never seen)."""
+    rows: pd.DataFrame = df[df["local_time"] < as_day(as_of) + pd.Timedelta(days=1)]
+    return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hipnb.analysis.days import Day, as_day, with_day
+from hipnb.analysis.days import Day, days_ago, with_day, within
 
 
 def discomfort_trend(df: pd.DataFrame, window: str = "14D") -> pd.DataFrame:
@@ -42,12 +42,10 @@ def discomfort_levels(
     the ``mean_days`` window).
     """
     athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
-    day_of = as_day(as_of)
     scored = df.dropna(subset=["discomfort"])
-    day = scored["local_time"].dt.normalize()
+    ago = days_ago(scored["local_time"].dt.normalize(), as_of)
     score = scored["discomfort"].astype("float64")
-    in_recent = (day > day_of - pd.Timedelta(days=recent_days)) & (day <= day_of)
-    in_mean = (day > day_of - pd.Timedelta(days=mean_days)) & (day <= day_of)
+    in_recent, in_mean = within(ago, recent_days), within(ago, mean_days)
     out = pd.DataFrame(
         {
             "max_recent": score[in_recent].groupby(scored.loc[in_recent, "athlete"]).max(),

@@ -1,7 +1,7 @@
 """Per-athlete figures on a day: every number a flag or the roster reads, each computed once.
 
-One pass over the recent rows, vectorised over athletes (group-bys, no loop per athlete): a squad of
-300 athletes with a million logged holds is a few tenths of a second. The flag engine
+Vectorised over athletes (group-bys, no loop per athlete), over the last 28 days' rows; each figure
+that has a function of its own (days met, side-plank asymmetry, discomfort levels) is that function. The flag engine
 (:mod:`hipnb.analysis.flags`) and the roster read these figures; nothing computes them a second way.
 """
 
@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hipnb.analysis.days import BAND_LOW_S, Day, as_day
+from hipnb.analysis.adherence import days_met
+from hipnb.analysis.days import Day, as_day, days_ago, up_to, window, within
+from hipnb.analysis.discomfort import discomfort_levels
+from hipnb.analysis.progress import plank_asymmetry
 
 FIGURE_COLUMNS = [
     "last_day", "days_since", "adherence_7d", "adherence_28d", "days_met_28d",
@@ -34,45 +37,37 @@ def _slope(day_no: pd.Series, value: pd.Series, by: pd.Series) -> pd.Series:
 
 
 def _hold_figures(holds: pd.DataFrame, day: pd.Timestamp, target_s: float) -> pd.DataFrame:
-    local = holds["local_time"]
-    upto = local < day + pd.Timedelta(days=1)
-    seen, athlete = local, holds["athlete"]
-    if not upto.all():  # a day in the past: leave out what came after (today: nothing did)
-        seen, athlete = local[upto], athlete[upto]
-    span = seen.groupby(athlete, sort=False).agg(["min", "max"])
+    seen = up_to(holds, day)
+    local, athlete = seen["local_time"], seen["athlete"]
+    span = local.groupby(athlete, sort=False).agg(["min", "max"])
     out = pd.DataFrame({"last_day": span["max"].dt.normalize()})
-    out["days_since"] = (day - out["last_day"]).dt.days
-    out["history_days"] = (day - span["min"].dt.normalize()).dt.days + 1
-    recent = upto & (local >= day - pd.Timedelta(days=27))
-    r = holds.loc[recent, ["athlete", "exercise", "side", "actual_s", "discomfort"]]
-    r = r.assign(ago=(day - holds.loc[recent, "local_time"].dt.normalize()).dt.days)
+    out["days_since"] = days_ago(out["last_day"], day)
+    out["history_days"] = days_ago(span["min"].dt.normalize(), day) + 1
+    recent = window(seen, 28, day)
 
-    bound = r[r["exercise"] == "bound_angle"]
-    daily = bound.groupby(["athlete", "ago"], sort=False)["actual_s"].sum().reset_index()
-    met = daily[daily["actual_s"] >= target_s]
-    out["days_met_28d"] = met.groupby("athlete").size()
-    out["days_met_7d"] = met[met["ago"] < 7].groupby("athlete").size()
+    out["days_met_28d"] = days_met(recent, 28, as_of=day, target_s=target_s)
+    out["days_met_7d"] = days_met(recent, 7, as_of=day, target_s=target_s)
     out[["days_met_28d", "days_met_7d"]] = out[["days_met_28d", "days_met_7d"]].fillna(0)
     out["adherence_28d"] = out["days_met_28d"] / 28
     out["adherence_7d"] = out["days_met_7d"] / 7
-    week = daily[daily["ago"] < 7]
+    bound = recent[recent["exercise"] == "bound_angle"]
+    ago = days_ago(bound["local_time"].dt.normalize(), day)
+    by_day = bound.groupby([bound["athlete"], ago.rename("ago")], sort=False)["actual_s"].sum()
+    daily = by_day.reset_index()
+    week = daily[within(daily["ago"], 7)]
     out["bound_median_7d"] = week.groupby("athlete")["actual_s"].median()
     out["bound_trend"] = _slope(-daily["ago"], daily["actual_s"], daily["athlete"]) * 7
 
-    planks = r[(r["exercise"] == "side_plank") & (r["ago"] < 14)]
-    med = planks.groupby(["athlete", "side"], sort=False)["actual_s"].median().unstack("side")
-    med = med.reindex(columns=["left", "right"]).astype("float64")
-    out["plank_left_s"], out["plank_right_s"] = med["left"], med["right"]
-    left, right = out["plank_left_s"], out["plank_right_s"]
-    stronger = out[["plank_left_s", "plank_right_s"]].max(axis=1)
-    out["asymmetry"] = (left - right).abs() / stronger.where(stronger > 0)
-    out["weaker"] = np.select([left < right, right < left], ["left", "right"], default="even")
+    planks = plank_asymmetry(recent, 14, as_of=day).set_index("athlete")
+    out["plank_left_s"], out["plank_right_s"] = planks["left_s"], planks["right_s"]
+    out["asymmetry"], out["weaker"] = planks["asymmetry"], planks["weaker"]
 
-    scored = r.dropna(subset=["discomfort"])
+    levels = discomfort_levels(recent, day, 7, 14).set_index("athlete")
+    out["discomfort_max_7d"], out["discomfort_14d"] = levels["max_recent"], levels["mean_recent"]
+    scored = recent.dropna(subset=["discomfort"])
     score = scored["discomfort"].astype("float64")
-    out["discomfort_max_7d"] = score[scored["ago"] < 7].groupby(scored["athlete"]).max()
-    out["discomfort_14d"] = score[scored["ago"] < 14].groupby(scored["athlete"]).mean()
-    per_day = score.groupby([scored["athlete"], scored["ago"]], sort=False).mean().reset_index()
+    s_ago = days_ago(scored["local_time"].dt.normalize(), day).rename("ago")
+    per_day = score.groupby([scored["athlete"], s_ago], sort=False).mean().reset_index()
     trend = _slope(-per_day["ago"], per_day["discomfort"], per_day["athlete"]) * 14
     out["discomfort_trend"] = trend
     out["holds_logged"] = True
@@ -80,20 +75,17 @@ def _hold_figures(holds: pd.DataFrame, day: pd.Timestamp, target_s: float) -> pd
 
 
 def _run_figures(runs: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    local = runs["local_time"]
-    upto = local < day + pd.Timedelta(days=1)
-    r = runs.loc[upto, ["athlete", "distance_m"]]
-    r = r.assign(ago=(day - local[upto].dt.normalize()).dt.days, km=r["distance_m"] / 1000)
+    r = up_to(runs, day)
+    r = r.assign(ago=days_ago(r["local_time"].dt.normalize(), day), km=r["distance_m"] / 1000)
     g = r.groupby("athlete", sort=False)
     out = pd.DataFrame({"run_days": g["ago"].max() + 1})
 
-    def total(lo: int, hi: int) -> pd.Series:
-        inside = r[(r["ago"] >= lo) & (r["ago"] < hi)]
-        km: pd.Series = inside.groupby("athlete")["km"].sum()
+    def total(ago: pd.Series, days: int) -> pd.Series:
+        km: pd.Series = r[within(ago, days)].groupby("athlete")["km"].sum()
         return km.reindex(out.index).fillna(0.0)
 
-    out["km_7d"], out["km_prev_7d"] = total(0, 7), total(7, 14)
-    out["weekly_avg_28d"] = total(0, 28) / 4
+    out["km_7d"], out["km_prev_7d"] = total(r["ago"], 7), total(r["ago"] - 7, 7)
+    out["weekly_avg_28d"] = total(r["ago"], 28) / 4
     avg = out["weekly_avg_28d"]
     out["load_ratio"] = (out["km_7d"] / avg.where(avg > 0)).where(out["run_days"] >= 28)
     prev = out["km_prev_7d"]
@@ -106,7 +98,7 @@ def athlete_figures(
     runs: pd.DataFrame | None = None,
     *,
     as_of: Day,
-    target_s: float = BAND_LOW_S,
+    target_s: float,
 ) -> pd.DataFrame:
     """One row per athlete (index ``athlete``, sorted; athletes of the holds and of the runs) with
     the figures on the day ``as_of``; rows after it are ignored. Columns:

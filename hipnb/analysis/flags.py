@@ -40,6 +40,7 @@ __all__ = [
     "flags",
     "flags_from_figures",
     "level_of",
+    "ordered",
     "running_load_context",
     "running_load_facts",
     "running_load_raised",
@@ -88,7 +89,9 @@ class Flag:
     ``figure`` is in the kind's unit (a 0-10 score, days, a 0-1 share, seconds or points per period,
     a load ratio or weekly change); None only for "no log yet". ``context`` holds the other figures
     the words name (the weaker side and both medians, the running distances...). ``as_of`` is the
-    day the flag was raised on.
+    day the flag was raised on. ``quiet``: that day is the athlete's last with the flag's data,
+    before the review day; the flag stands on it until newer data clears it or the coach
+    acknowledges it (:mod:`hipnb.analysis.standing`), and its words say since when.
     """
 
     athlete: str
@@ -98,16 +101,24 @@ class Flag:
     threshold: float
     as_of: date
     context: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    quiet: bool = False
 
     @property
     def short(self) -> str:
         """A few words for a table cell, with the figure and the threshold: ``discomfort 9/10 (≥ 7)``."""
-        return _SHORT[self.kind](self)
+        text = _SHORT[self.kind](self)
+        return f"{text}, {_QUIET[self.kind]} since {self.as_of:%d %b}" if self.quiet else text
 
     @property
     def words(self) -> str:
         """A sentence with the figure, the threshold and what to do."""
-        return _WORDS[self.kind](self)
+        text = _WORDS[self.kind](self)
+        if not self.quiet:
+            return text
+        return (
+            f"{text} ({_QUIET[self.kind]} since {self.as_of:%a %d %b %Y}: the flag stands until "
+            "newer data clears it or the coach acknowledges it)"
+        )
 
 
 def _short_discomfort_high(f: Flag) -> str:
@@ -234,6 +245,17 @@ def _words_running_load(f: Flag) -> str:
     )
 
 
+#: What a quiet athlete has not logged since a flag's day, per kind judged on data.
+_QUIET = {
+    Kind.DISCOMFORT_HIGH: "no discomfort score",
+    Kind.DISCOMFORT_MEAN: "no discomfort score",
+    Kind.INACTIVE: "no log",
+    Kind.LOW_ADHERENCE: "no bound-angle hold",
+    Kind.ASYMMETRY: "no side plank",
+    Kind.DISCOMFORT_RISING: "no discomfort score",
+    Kind.HOLDS_FALLING: "no bound-angle hold",
+    Kind.RUNNING_LOAD: "no run",
+}
 _SHORT = {
     Kind.DISCOMFORT_HIGH: _short_discomfort_high,
     Kind.DISCOMFORT_MEAN: _short_discomfort_mean,
@@ -360,8 +382,13 @@ def flags_from_figures(fig: pd.DataFrame, *, as_of: Day, thresholds: Thresholds)
                     context=_context(kind, fig, athlete, thresholds),
                 )
             )
-    out.sort(key=lambda f: (f.athlete, f.level is not Level.RED, _KIND_ORDER[f.kind]))
-    return out
+    return ordered(out)
+
+
+def ordered(raised: list[Flag]) -> list[Flag]:
+    """``raised`` in the order every view shows flags: athletes by name, each athlete's RED flags
+    first, then in :class:`Kind` order."""
+    return sorted(raised, key=lambda f: (f.athlete, f.level is not Level.RED, _KIND_ORDER[f.kind]))
 
 
 def flags(

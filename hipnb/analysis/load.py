@@ -10,16 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hipnb.analysis.days import Day, as_day
+from hipnb.analysis.days import Day
 from hipnb.analysis.discomfort import discomfort_trend
-from hipnb.analysis.figures import athlete_figures
-from hipnb.analysis.flags import (
-    Kind,
-    flags_from_figures,
-    running_load_context,
-    running_load_facts,
-    running_load_raised,
-)
+from hipnb.analysis.flags import Flag, Kind, running_load_context, running_load_facts
 from hipnb.analysis.thresholds import Thresholds
 from hipnb.log import empty_log
 
@@ -106,25 +99,32 @@ def load_status(
     ``weekly_avg_28d`` (28-day distance / 4), ``ratio`` (``km_7d / weekly_avg_28d``: NaN until the
     athlete has 28 days of runs, and the words say so), ``change_7d`` (on the 7 days before; NaN
     after an empty week), ``adherence_28d`` (share of the last 28 days the daily hip target was
-    met; 0 when no hold was logged), ``flag`` (the running-load flag is raised) and ``words``: a
-    sentence with the numbers (the flag's words when it is raised). ``holds`` may be None (runs
+    met; 0 when no hold was logged), ``flag`` (the running-load flag stands: raised on the last
+    run, :mod:`hipnb.analysis.standing`) and ``words``: a sentence with the numbers (the flag's
+    words when it stands). ``holds`` may be None (runs
     only: adherence 0).
     """
-    day = as_day(as_of)
-    if runs.empty:
+    from hipnb.analysis.review_day import ReviewDay
+
+    return ReviewDay(
+        holds if holds is not None else empty_log(), runs, as_of=as_of, thresholds=thresholds
+    ).load
+
+
+def status_from(
+    figures: pd.DataFrame,
+    runs: pd.DataFrame | None,
+    standing: list[Flag],
+    day: pd.Timestamp,
+    thresholds: Thresholds,
+) -> pd.DataFrame:
+    """The table of :func:`load_status` from the day's figures and standing flags."""
+    if runs is None or runs.empty:
         return pd.DataFrame(columns=STATUS_COLUMNS)
-    fig = athlete_figures(
-        holds if holds is not None else empty_log(), runs, as_of=day, target_s=thresholds.target_s
-    )
-    fig = fig.reindex(pd.Index(sorted(runs["athlete"].unique()), name="athlete"))
+    fig = figures.reindex(pd.Index(sorted(runs["athlete"].unique()), name="athlete"))
     for col in ("km_7d", "km_prev_7d", "weekly_avg_28d"):
         fig[col] = fig[col].fillna(0.0)
-    raised = running_load_raised(fig, thresholds)
-    flagged = {
-        f.athlete: f
-        for f in flags_from_figures(fig[raised], as_of=day, thresholds=thresholds)
-        if f.kind is Kind.RUNNING_LOAD
-    }
+    flagged = {f.athlete: f for f in standing if f.kind is Kind.RUNNING_LOAD}
     words = [
         flagged[a].words
         if a in flagged
@@ -140,7 +140,7 @@ def load_status(
             "ratio": fig["load_ratio"],
             "change_7d": fig["load_change"],
             "adherence_28d": fig["adherence_28d"],
-            "flag": raised,
+            "flag": pd.Series([a in flagged for a in fig.index], index=fig.index, dtype=bool),
             "words": words,
         },
         index=fig.index,

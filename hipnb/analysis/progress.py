@@ -31,6 +31,17 @@ def band_counts(progress: pd.DataFrame) -> pd.DataFrame:
     return counts.reindex(columns=["under", "in", "over"], fill_value=0)
 
 
+def asymmetry(left: pd.Series, right: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The one definition of side-plank asymmetry, from each side's seconds: ``|L - R| / max(L,
+    R)`` (0 = even, 0.25 = the weaker side holds a quarter less; NaN unless both sides were held)
+    and the weaker side (``left``, ``right`` or ``even``)."""
+    left, right = left.astype("float64"), right.astype("float64")
+    stronger = pd.concat([left, right], axis=1).max(axis=1, skipna=False)
+    share = (left - right).abs() / stronger.where(stronger > 0)
+    weaker = np.select([left < right, right < left], ["left", "right"], default="even")
+    return share, pd.Series(weaker, index=left.index, dtype="str")
+
+
 def plank_progress(df: pd.DataFrame) -> pd.DataFrame:
     """Per athlete-day side-plank bests per side and their asymmetry.
 
@@ -48,13 +59,7 @@ def plank_progress(df: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     wide.columns.name = None
-    best = wide[["left_s", "right_s"]].max(axis=1)
-    wide["asymmetry"] = (wide["left_s"] - wide["right_s"]).abs() / best.where(best > 0)
-    wide["weaker"] = np.select(
-        [wide["left_s"] < wide["right_s"], wide["right_s"] < wide["left_s"]],
-        ["left", "right"],
-        default="even",
-    )
+    wide["asymmetry"], wide["weaker"] = asymmetry(wide["left_s"], wide["right_s"])
     return wide
 
 
@@ -81,13 +86,7 @@ def plank_asymmetry(df: pd.DataFrame, days: int = 14, *, as_of: Day) -> pd.DataF
     )
     out = med.reindex(index=athletes, columns=["left", "right"]).astype("float64")
     out.columns = ["left_s", "right_s"]
-    stronger = out.max(axis=1, skipna=False)
-    out["asymmetry"] = (out["left_s"] - out["right_s"]).abs() / stronger.where(stronger > 0)
-    out["weaker"] = np.select(
-        [out["left_s"] < out["right_s"], out["right_s"] < out["left_s"]],
-        ["left", "right"],
-        default="even",
-    )
+    out["asymmetry"], out["weaker"] = asymmetry(out["left_s"], out["right_s"])
     return out.reset_index()[cols]
 
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from hipnb.analysis.adherence import streaks
 from hipnb.analysis.days import Day, as_day, with_day
-from hipnb.analysis.flags import Flag, Level, flags
+from hipnb.analysis.flags import Flag, Level
+from hipnb.analysis.standing import Acknowledged
 from hipnb.analysis.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from hipnb.analysis.review_day import ReviewDay
 
 #: The kinds of change, in the order a coach reads them: what needs attention now comes first.
 CHANGES = [
-    "red flag", "new flag", "cleared flag", "gone quiet", "streak broken", "new streak",
-    "personal best",
+    "red flag", "new flag", "cleared flag", "acknowledged", "gone quiet", "streak broken",
+    "new streak", "personal best",
 ]  # fmt: skip
 COLUMNS = ["athlete", "change", "detail", "flag"]
 
@@ -56,16 +60,20 @@ def changes_since(
     as_of: Day,
     runs: pd.DataFrame | None = None,
     thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
+    acknowledged: Acknowledged | None = None,
     min_streak: int = 3,
 ) -> pd.DataFrame:
     """What needs attention on ``as_of`` and what changed since the review on ``since``.
 
     Columns: athlete, change (one of :data:`CHANGES`), detail (in words), flag (the
-    :class:`~hipnb.analysis.flags.Flag` of a flag row, else None). The rows, in this order:
+    :class:`~hipnb.analysis.flags.Flag` of a flag row, else None). The flags are those standing
+    (:mod:`hipnb.analysis.standing`: silence clears none). The rows, in this order:
 
     * red flag: every RED flag standing on ``as_of`` (new or not: the words say which);
-    * new flag / cleared flag: an AMBER flag of :func:`~hipnb.analysis.flags` raised on ``as_of``
-      but not on ``since``, or any flag raised on ``since`` and gone on ``as_of``;
+    * new flag: an AMBER flag standing on ``as_of`` but not on ``since``;
+    * cleared flag: a flag standing on ``since`` that newer data shows gone on ``as_of``;
+    * acknowledged: a flag standing on ``since`` the coach has acknowledged since (``acknowledged``
+      maps (athlete, kind) to the day);
     * gone quiet: no log after ``since``, and none for ``inactive_days`` days or more;
     * streak broken: a streak of ``min_streak`` (3) days or more alive at the review has ended;
     * new streak: a streak of ``min_streak`` days or more that began after the review;
@@ -74,17 +82,22 @@ def changes_since(
 
     The RED rows come first, then each athlete's changes.
     """
-    since = as_day(since)
-    as_of = as_day(as_of)
-    d = with_day(df)
-    d = d[d["day"] <= as_of]
+    from hipnb.analysis.review_day import ReviewDay
+
+    after = ReviewDay(df, runs, as_of=as_of, thresholds=thresholds, acknowledged=acknowledged)
+    return changes_between(after.on_day(since), after, min_streak=min_streak)
+
+
+def changes_between(before: ReviewDay, after: ReviewDay, *, min_streak: int = 3) -> pd.DataFrame:
+    """The rows of :func:`changes_since` from the review day ``before`` to the day ``after`` (the
+    same logs and thresholds)."""
+    since, as_of, thresholds = before.day, after.day, after.thresholds
+    d = with_day(after.holds)
     if d.empty:
         return pd.DataFrame(columns=COLUMNS)
-    after = flags(d, runs, as_of=as_of, thresholds=thresholds)
-    before_all = flags(d, runs, as_of=since, thresholds=thresholds) if since < as_of else after
     rows: list[tuple[object, str, str, Flag | None]] = []
-    was = {(f.athlete, f.kind) for f in before_all}
-    for f in after:
+    was = {(f.athlete, f.kind) for f in before.flags}
+    for f in after.flags:
         if f.level is Level.RED:
             note = "" if (f.athlete, f.kind) in was else " (new since the review)"
             rows.append((f.athlete, "red flag", f.words + note, f))
@@ -100,18 +113,23 @@ def changes_since(
         )  # fmt: skip
 
     known_then = set(d.loc[d["day"] <= since, "athlete"])
-    before = [f for f in before_all if f.athlete in known_then]
-    now = {(f.athlete, f.kind) for f in after}
-    then = {(f.athlete, f.kind) for f in before}
-    for f in after:
+    then = {(f.athlete, f.kind) for f in before.flags if f.athlete in known_then}
+    now = {(f.athlete, f.kind) for f in after.flags}
+    seen = {(f.athlete, f.kind): f for f in after.acknowledged_flags}
+    for f in after.flags:
         if f.level is Level.RED or (f.athlete, f.kind) in then:
             continue
         if not (f.kind == "inactive" and f.athlete in quiet.index):
             rows.append((f.athlete, "new flag", f.words, f))
-    for f in before:
-        if (f.athlete, f.kind) not in now:
-            rows.append((f.athlete, "cleared flag", f"no longer: {f.words}", f))
-
+    for f in before.flags:
+        key = (f.athlete, f.kind)
+        if key not in then or key in now:
+            continue
+        if key in seen:
+            on = after.acknowledged[key]
+            rows.append((f.athlete, "acknowledged", f"on {on:%a %d %b}: {f.words}", f))
+        else:
+            rows.append((f.athlete, "cleared flag", f"cleared by newer data: {f.words}", f))
     target_s = thresholds.target_s
     then_s = streaks(d, target_s, as_of=since).set_index("athlete")
     now_s = streaks(d, target_s, as_of=as_of).set_index("athlete")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from hipnb.analysis.adherence import streaks
-from hipnb.analysis.days import Day, as_day, trend_slope
+from hipnb.analysis.adherence import streaks, target_met_days
+from hipnb.analysis.days import Day, as_day, trend_slope, up_to
 from hipnb.analysis.discomfort import discomfort_trend
-from hipnb.analysis.flags import Kind, Level, flags
-from hipnb.analysis.progress import bound_angle_progress, plank_asymmetry, suggest_progression
+from hipnb.analysis.flags import Flag, Kind, Level
+from hipnb.analysis.progress import plank_asymmetry, suggest_progression
+from hipnb.analysis.standing import standing_flags
 from hipnb.analysis.thresholds import Thresholds
 
 
@@ -20,39 +23,42 @@ def summary_text(
     as_of: Day,
     runs: pd.DataFrame | None = None,
     thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
+    raised: Sequence[Flag] | None = None,
 ) -> str:
     """A few plain sentences on one athlete's progress over the rows given, e.g. ``"Current
     streak 9 days (best 12); Reclining Bound Angle Pose target met on 20 of 25 days logged between
     26 Oct and 22 Nov (median 3.4 min); right side plank 18 % weaker than left ..."``.
 
     The period is the last ``days`` days of ``df`` (or less, when ``df`` covers less), and the text
-    names its real dates. Every flag of :func:`~hipnb.analysis.flags` on the day ``as_of`` (rows
-    after it are left out) is said in its own words: the RED ones first, the AMBER ones after the
-    streak and the target; ``runs`` adds the running-load flag. The current streak counts back
-    from ``as_of``.
+    names its real dates. Every flag standing on the day ``as_of`` (rows after it are left out;
+    :func:`~hipnb.analysis.standing.standing_flags`, or ``raised`` when already known) is said in
+    its own words: the RED ones first, the AMBER ones after the streak and the target; ``runs``
+    adds the running-load flag. The streak and the days the target was met are judged on
+    ``thresholds.target_s``, as the flags are. The current streak counts back from ``as_of``.
     """
-    d = df[df["athlete"] == athlete]
     day = as_day(as_of)
-    d = d[d["local_time"] < day + pd.Timedelta(days=1)]
+    d = up_to(df[df["athlete"] == athlete], day)
     if d.empty:
         return f"No sessions logged for {athlete} yet."
     parts: list[str] = []
-    mine = runs[runs["athlete"] == athlete] if runs is not None and len(runs) else None
-    raised = flags(d, mine, as_of=day, thresholds=thresholds)
+    if raised is None:
+        mine = runs[runs["athlete"] == athlete] if runs is not None and len(runs) else None
+        raised = standing_flags(d, mine, as_of=day, thresholds=thresholds)
     kinds = {f.kind for f in raised}
     parts += [f.words for f in raised if f.level is Level.RED]
-    s = streaks(d, as_of=day).iloc[0]
+    target_s = thresholds.target_s
+    s = streaks(d, target_s, as_of=day).iloc[0]
     parts.append(f"current streak {s.current_streak} days (best {s.longest_streak})")
     last = d["local_time"].max().normalize()
     first = max(d["local_time"].min().normalize(), last - pd.Timedelta(days=days - 1))
     recent = d[d["local_time"] >= first]
     span = f"between {first:%d %b} and {last:%d %b}" if first < last else f"on {last:%d %b}"
-    prog = bound_angle_progress(recent)
-    if len(prog):
-        in_band = int((prog["band"] != "under").sum())
+    met = target_met_days(recent, target_s)
+    if len(met):
         parts.append(
-            f"Reclining Bound Angle Pose target met on {in_band} of {len(prog)} days logged "
-            f"{span} (median {prog['total_s'].median() / 60:.1f} min)"
+            f"Reclining Bound Angle Pose target ({target_s:.0f} s) met on "
+            f"{int(met['met'].sum())} of {len(met)} days logged {span} "
+            f"(median {met['total_s'].median() / 60:.1f} min)"
         )
     parts += [f.words for f in raised if f.level is Level.AMBER]
     asym = plank_asymmetry(d, days=14, as_of=day).iloc[0]

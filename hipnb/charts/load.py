@@ -30,10 +30,10 @@ def load_chart(
     """Weekly running distance (bars, km) with the hip routine's weekly adherence over them
     (line, share of the week's 7 days the daily target was met, right axis).
 
-    A week whose distance rose more than ``thresholds.load_change_high`` (30 %) on the week before
-    while the routine was met on under ``thresholds.load_adherence_low`` (half) of its days is drawn
-    in vermillion: the running-load flag's thresholds, on calendar weeks. Returns the distance Axes (``ax``, or the current
-    one); the adherence axis is its twin.
+    A week at whose end (Sunday) the running-load flag was raised is drawn in vermillion: the flag
+    engine's own rule (:func:`hipnb.analysis.flags.running_load_raised`) on that day's figures, with
+    ``thresholds``. Returns the distance Axes (``ax``, or the current one); the adherence axis is
+    its twin.
     """
     ax = ax or plt.gca()
     if athlete is None and runs["athlete"].nunique() > 1:
@@ -53,8 +53,8 @@ def load_chart(
             )
             share = adh.reindex(weeks).fillna(0.0)
             share.index = weeks
-    change_high, adherence_low = thresholds.load_change_high, thresholds.load_adherence_low
-    rising = (weekly["change"] > change_high).to_numpy() & (share < adherence_low).to_numpy()
+    adherence_low = thresholds.load_adherence_low
+    rising = _flagged_weeks(runs[runs["athlete"] == who], holds, weeks, thresholds)
     x = np.arange(len(weekly))
     colors = np.where(rising, RISE_COLOR, RUN_COLOR)
     ax.bar(x, weekly["distance_km"], color=colors, width=0.8, label="distance")
@@ -69,7 +69,7 @@ def load_chart(
     labels = ["km per week"]
     if rising.any():
         handles.append(Rectangle((0, 0), 1, 1, color=RISE_COLOR))
-        labels.append(f"up >{change_high:.0%} on last week, routine under {adherence_low:.0%}")
+        labels.append("running-load flag raised at the week's end")
     if share.notna().any():
         twin = ax.twinx()
         (line,) = twin.plot(
@@ -91,6 +91,25 @@ def load_chart(
         frameon=False,
     )
     return ax
+
+
+def _flagged_weeks(
+    runs: pd.DataFrame, holds: pd.DataFrame | None, weeks: pd.Series, thresholds: Thresholds
+) -> np.ndarray:
+    """Per week: whether the running-load flag was raised on its last day (Sunday)."""
+    from hipnb.analysis.figures import athlete_figures
+    from hipnb.analysis.flags import running_load_raised
+    from hipnb.log import empty_log
+
+    who = runs["athlete"].iloc[0]
+    mine = empty_log() if holds is None else holds[holds["athlete"] == who]
+    out = []
+    for week in weeks:
+        fig = athlete_figures(
+            mine, runs, as_of=week + pd.Timedelta(days=6), target_s=thresholds.target_s
+        )
+        out.append(bool(running_load_raised(fig, thresholds).get(who, False)))
+    return np.array(out, dtype=bool)
 
 
 def load_figure(

@@ -1,7 +1,9 @@
 """The session log: an open CSV file, one row per hold, validated on the way in and on the way out.
 
-* :meth:`SessionLog.append` validates a batch, then writes it in one locked, flushed and fsynced write:
-  an append that returned is durable, and appending never reads or rewrites the rest of the file.
+* :class:`SessionLog` is the log's face and its one door: :meth:`~SessionLog.add` logs new holds,
+  :meth:`~SessionLog.patch` and :meth:`~SessionLog.delete` correct them; each runs the gate under the
+  log's lock, then writes one locked, flushed and fsynced append (an append that returned is
+  durable; appending never rewrites the file).
 * :func:`read_logs` reads one file or a folder of them (a squad) into a typed DataFrame, corrections
   (``hold_id`` + ``action``) applied and duplicated rows merged once; :meth:`SessionLog.read` gives the
   same frame for its file (a missing one is an empty log). Every row that cannot be used is reported as
@@ -11,13 +13,13 @@
 Each column's rules are declared once, in :data:`hipnb.log.spec.SPEC` (the README's table is made
 from it). One module a job: ``spec`` (the columns), ``stamps`` (the date rule, stamps as text),
 ``check`` (the rules a row meets), ``identity`` (which hold a row is), ``rows`` (rows in),
-``read``, ``append``, ``export``; names and files are :mod:`hipnb.names`.
+``read``, ``append`` (the write under the lock), ``face`` (the door), ``export``; names and files are :mod:`hipnb.names`.
 """
 
 from hipnb.errors import LogWarning
-from hipnb.log.append import SessionLog
 from hipnb.log.check import Problem, empty_log, problems
 from hipnb.log.export import export_for_spreadsheet
+from hipnb.log.face import Added, Changed, SessionLog
 from hipnb.log.identity import hold_ids, hold_keys
 from hipnb.log.read import read_logs
 from hipnb.log.rows import manual_row, to_frame
@@ -39,7 +41,9 @@ from hipnb.names import athlete_file_stem, athlete_path, name_problem, normalize
 
 __all__ = [
     "ALL_COLUMNS",
+    "Added",
     "COLUMNS",
+    "Changed",
     "Column",
     "DUPLICATE_KEY",
     "EDITABLE",

@@ -1,153 +1,134 @@
-"""The durable append: validate the whole batch, then one locked, fsynced write, or nothing."""
+"""The durable append under the log's door: validate the whole batch by the columns' rules, then one
+locked, fsynced write, or nothing. :class:`hipnb.SessionLog` (:mod:`hipnb.log.face`) is the door."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
-import mmap
 import os
-import warnings
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from filelock import FileLock
 
-from hipnb.errors import LogError
+from hipnb.errors import LogError, WriteError
 from hipnb.log import torn
 from hipnb.log.check import check_rows, first_rejected, normalized_names, row_problems
 from hipnb.log.check import empty_log as _empty_log
 from hipnb.log.identity import apply_corrections, hold_ids
 from hipnb.log.read import read_logs, refuse_odd_file
 from hipnb.log.rows import _Batch, _batch, _header_names
-from hipnb.log.spec import ALL_COLUMNS, EOL, NOTE_MAX, REQUIRED, Rows
+from hipnb.log.spec import ALL_COLUMNS, EOL, REQUIRED, Rows
 
 #: Signature of the low-level write :class:`SessionLog` uses (``os.write``): fd, bytes -> count.
 Writer = Callable[[int, memoryview], int]
 
 
-class SessionLog:
-    """A session log file (CSV, UTF-8, header row, one row per hold).
+def lock_of(path: Path) -> FileLock:
+    """The cross-process lock of the log at ``path`` (``.NAME.lock`` beside it): one object per
+    file in this process, so the door and the append it makes under the lock share it."""
+    key = Path(path).absolute()
+    lock = _LOCKS.get(key)
+    if lock is None:
+        lock = _LOCKS[key] = FileLock(str(key.with_name(f".{key.name}.lock")))
+    return lock
 
-    Example::
 
-        >>> log = SessionLog("data/ana.csv")
-        >>> log.append([{"session_id": "s1", "athlete": "ana", ...}])   # doctest: +SKIP
-        >>> df = log.read()            # typed frame; df.attrs["problems"] lists rejected rows
+_LOCKS: dict[Path, FileLock] = {}
 
-    ``write`` is the function that puts bytes in the file (``os.write``); tests pass one that fails
-    part-way to check that a failed append leaves the file as it was.
+
+@contextlib.contextmanager
+def locked(path: Path, lock: FileLock) -> Iterator[None]:
+    """Hold ``lock`` for the log at ``path``: a path that is not a regular file, or whose lock file
+    cannot be made, is refused at once (:class:`hipnb.LogError`), never waited on."""
+    refuse_odd_file(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"{path}: could not append: {_os_reason(exc)}") from None
+    _check_lock(path, lock)
+    with lock:
+        yield
+
+
+def append_rows(
+    path: Path,
+    rows: Rows,
+    *,
+    lock: FileLock | None = None,
+    write: Writer = os.write,
+    checked: bool = False,
+) -> int:
+    """Validate ``rows`` (dicts or a DataFrame) by the columns' rules and append them durably;
+    return how many. The low-level write under :class:`hipnb.SessionLog`'s door: it runs the rules
+    every read applies, not the door's (the name gate, the catalog, the clock); ``checked`` says
+    the door has just checked these rows by the same rules (its gate), so they are not checked
+    twice.
+
+    Raises :class:`hipnb.LogError`, writing nothing, when:
+
+    * a row is invalid (the message names the row, 1-based within this call, and the field);
+    * a correction (``patch``, ``edit``, ``delete``) names no current hold of its athlete in
+      the file as it is under the lock (never logged, or deleted), rows of this call included;
+    * the file's header has no column for a value the rows carry (it would be lost);
+    * the write fails (disk full, I/O error, no permission): the file is cut back to its size
+      before the call, under the lock, so it stays byte-identical.
+
+    The write is one ``write`` under a cross-process lock, then flush and fsync, so an append
+    that returned survives a crash. The file's body is read only for corrections (to check
+    them against the file as it is); otherwise only its header line and its last byte (to
+    start a fresh line after a cut-off record).
     """
+    path = Path(path)
+    lock = lock_of(path) if lock is None else lock
+    batch = _batch(rows)
+    if not len(batch):
+        return 0
+    first = None if checked else first_rejected(row_problems(batch.table, index=batch.index))
+    if first:
+        raise LogError(f"{path}: row {first[0]} of this append: {first[1]} (nothing was written)")
+    names = batch.table.column("athlete").combine_chunks()
+    batch = batch.with_column("athlete", normalized_names(names))  # NFC, trimmed
+    actions = batch.table.column("action").to_pylist()
 
-    def __init__(self, path: str | Path, *, write: Writer = os.write):
-        self.path = Path(path)
-        self._lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
-        self._write = write
+    def check(columns: list[str]) -> None:
+        _refuse_lost_values(path, batch, columns)
+        if any(a and a.strip() for a in actions):
+            _check_corrections(path, batch)
 
-    def __repr__(self) -> str:
-        return f"SessionLog({str(self.path)!r})"
+    append_text(
+        path,
+        lock,
+        batch.csv,
+        ALL_COLUMNS,
+        REQUIRED,
+        write=write,
+        check=check,
+        guard=_utf8_and_whole_lines,
+    )
+    return len(batch)
 
-    def append(self, rows: Rows, *, skip_gone: bool = False) -> int:
-        """Validate ``rows`` (dicts or a DataFrame) and append them durably; return how many.
 
-        Raises :class:`hipnb.LogError`, writing nothing, when:
-
-        * a row is invalid (the message names the row, 1-based within this call, and the field);
-        * a correction (``patch``, ``edit``, ``delete``) names no current hold of its athlete in
-          the file as it is under the lock (never logged, or deleted), rows of this call included;
-          with ``skip_gone`` such corrections are left out instead and the rest written;
-        * a note is longer than :data:`~hipnb.log.spec.NOTE_MAX` characters;
-        * the file's header has no column for a value the rows carry (it would be lost);
-        * the write fails (disk full, I/O error, no permission): the file is cut back to its size
-          before the call, under the lock, so it stays byte-identical.
-
-        The write is one ``write`` under a cross-process lock, then flush and fsync, so an append
-        that returned survives a crash. The file's body is read only for corrections (to check
-        them against the file as it is); otherwise only its header line and its last byte (to
-        start a fresh line after a cut-off record).
-        """
-        batch = _batch(rows)
-        if not len(batch):
-            return 0
-        reason = row_problems(batch.table, index=batch.index)
-        first = first_rejected(reason)
-        if first:
-            raise LogError(
-                f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
-            )
-        note_length = pc.utf8_length(batch.table.column("note")).to_numpy()
-        if (note_length > NOTE_MAX).any():
-            row = int((note_length > NOTE_MAX).argmax())
-            raise LogError(
-                f"{self.path}: row {row + 1} of this append: the note has "
-                f"{note_length[row]:,} characters; notes hold at most "
-                f"{NOTE_MAX:,} (nothing was written)"
-            )
-        names = batch.table.column("athlete").combine_chunks()
-        batch = batch.with_column("athlete", normalized_names(names))  # NFC, trimmed
-        actions = batch.table.column("action").to_pylist()
-        held = {"batch": batch}
-
-        def check(columns: list[str]) -> None:
-            _refuse_lost_values(self.path, held["batch"], columns)
-            if any(a and a.strip() for a in actions):
-                held["batch"] = self._check_corrections(held["batch"], skip_gone)
-
-        append_text(
-            self.path,
-            self._lock,
-            lambda columns: held["batch"].csv(columns),
-            ALL_COLUMNS,
-            REQUIRED,
-            write=self._write,
-            check=check,
-            guard=_utf8_and_whole_lines,
-        )
-        return len(held["batch"])
-
-    def _check_corrections(self, batch: _Batch, skip_gone: bool) -> _Batch:
-        """Under the lock: each correction of ``batch`` must name a current hold of its athlete in
-        the file as it is now (rows of the batch before it included). Returns the batch, without
-        the corrections of holds that are gone when ``skip_gone``; raises otherwise."""
-        typed, _ = check_rows(batch.table, index=pd.RangeIndex(len(batch)))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            current = self.read() if self.path.stat().st_size else _empty_log()  # as it is now
-        current = current.assign(action=None)  # each is a hold now, whatever row made it
-        named = set(hold_ids(typed)) | set(typed["hold_id"].dropna())
-        relevant = current[
-            current["athlete"].isin(set(typed["athlete"])).to_numpy()
-            & hold_ids(current).isin(named).to_numpy()
-        ]
-        both = pd.concat([relevant, typed], ignore_index=True)
-        _, refused, _ = apply_corrections(both)
-        gone = {int(label) - len(relevant): why for label, why in refused}
-        if not gone:
-            return batch
-        if not skip_gone:
-            i = min(gone)
-            raise LogError(
-                f"{self.path}: row {i + 1} of this append: {gone[i]} (nothing was written)"
-            )
-        keep = pa.array([i not in gone for i in range(len(batch))])
-        return _Batch(batch.table.filter(keep), batch.index[keep.to_numpy(zero_copy_only=False)])
-
-    def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
-        """Read and validate the whole log: the same frame as :func:`hipnb.read_logs` of this file.
-
-        A missing file reads as an empty log (a log not yet written); :func:`hipnb.read_logs` calls
-        a missing path an error instead (a mistyped path). See :func:`hipnb.read_logs` for the
-        columns, the corrections applied, ``errors`` and ``df.attrs["problems"]``.
-        """
-        if errors not in ("report", "raise"):
-            raise ValueError("errors must be 'report' or 'raise'")
-        refuse_odd_file(self.path)
-        if not self.path.exists() and not self.path.is_symlink():
-            return _empty_log()
-        return read_logs(self.path, errors=errors, _stacklevel=3)
+def _check_corrections(path: Path, batch: _Batch) -> None:
+    """Under the lock: each correction of ``batch`` must name a current hold of its athlete in
+    the file as it is now (rows of the batch before it included); raises otherwise."""
+    typed, _ = check_rows(batch.table, index=pd.RangeIndex(len(batch)))
+    current = read_logs(path) if path.stat().st_size else _empty_log()  # as it is now
+    current = current.assign(action=None)  # each is a hold now, whatever row made it
+    named = set(hold_ids(typed)) | set(typed["hold_id"].dropna())
+    relevant = current[
+        current["athlete"].isin(set(typed["athlete"])).to_numpy()
+        & hold_ids(current).isin(named).to_numpy()
+    ]
+    both = pd.concat([relevant, typed], ignore_index=True)
+    _, refused, _ = apply_corrections(both)
+    gone = {int(label) - len(relevant): why for label, why in refused}
+    if gone:
+        i = min(gone)
+        raise LogError(f"{path}: row {i + 1} of this append: {gone[i]} (nothing was written)")
 
 
 def append_text(
@@ -165,9 +146,11 @@ def append_text(
 
     Under ``lock``: read the header line (a new or empty file gets ``header``; an existing one
     must hold every name in ``required``, ``check(columns)`` may refuse, and ``guard(path, fd,
-    size)`` may look at the existing bytes and refuse), then one ``write`` of
-    ``text_for(columns)`` at the end, starting a fresh line after a cut-off record, then fsync.
-    Rows are validated by the caller; the body is never read. Any failure raises
+    size)`` may look at the existing bytes and refuse; a session log passes
+    :func:`_utf8_and_whole_lines`, which reads the header and the last line only), then one
+    ``write`` of ``text_for(columns)`` at the end, starting a fresh line after a cut-off record,
+    in the file's own line end when it is CR alone (old Mac files), then fsync. Rows are
+    validated by the caller; the body is never read. Any failure raises
     :class:`hipnb.LogError` and leaves the file byte-identical (it is cut back to its old size), or
     absent when the append would have created it. A path that is not a regular file (a FIFO, a
     device) or whose lock file cannot be made is refused at once, never waited on.
@@ -182,16 +165,21 @@ def append_text(
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 size = os.fstat(fd).st_size
+                line_end = EOL
                 if size == 0:
                     columns, prefix = list(header), ",".join(header) + EOL
                 else:
-                    columns = _header_columns(path, fd, required)
-                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else EOL
+                    head, line_end = _head(fd)
+                    columns = _header_columns(path, head, required)
+                    prefix = "" if os.pread(fd, 1, size - 1) in (b"\n", b"\r") else line_end
                     if guard is not None:
                         guard(path, fd, size)
                 if check is not None:
                     check(columns)
-                data = (prefix + text_for(columns)).encode("utf-8")
+                text = prefix + text_for(columns)
+                if line_end == "\r":  # old Mac line ends: the rows keep the file's own
+                    text = text.replace(EOL, line_end)
+                data = text.encode("utf-8")
                 try:
                     view = memoryview(data)
                     while view:
@@ -211,26 +199,41 @@ def append_text(
             if size == 0:
                 _fsync_dir(path.parent)
     except OSError as exc:
-        raise LogError(f"{path}: could not append: {_os_reason(exc)}") from None
+        raise WriteError(f"{path}: could not append: {_os_reason(exc)}") from None
 
 
 def _utf8_and_whole_lines(path: Path, fd: int, size: int) -> None:
     """Under the lock: refuse to add UTF-8 rows to a file that is not UTF-8 (one file, one
-    encoding), and record an unterminated last line before the append ends it (:mod:`.torn`)."""
-    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
+    encoding), and record an unterminated last line before the append ends it (:mod:`.torn`).
+
+    Only the two lines the append stands on are read: the header and the last line. A last line
+    without a line end that stops inside a character was cut off there (a crash): it is set aside
+    as a cut line, never taken for another encoding.
+    """
+    head, line_end = _head(fd)
+    start, last = torn.last_line(fd, size, line_end.encode()[-1:])
+    whole = os.pread(fd, 1, size - 1) in (b"\n", b"\r")
+    for where, text, final in (("its header", head, True), ("its last line", last, whole)):
         try:
-            str(memoryview(data), "utf-8")
+            codecs.utf_8_decode(text, "strict", final)
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
             raise LogError(
-                f"{path}:{line}: cannot append: the file is not UTF-8 text (byte "
-                f"{data[exc.start]:#04x}); nothing was written. Convert it first, e.g. from "
-                f"Windows Excel's encoding: iconv -f cp1252 -t utf-8 '{path}' > '{path}.new' && "
-                f"mv '{path}.new' '{path}'"
+                f"{path}{':1' if start == 0 or where == 'its header' else ''}: cannot append: "
+                f"the file is not UTF-8 text ({where} has byte {text[exc.start]:#04x}); nothing "
+                "was written. Convert it first, e.g. from Windows Excel's encoding: iconv -f "
+                f"cp1252 -t utf-8 '{path}' > '{path}.new' && mv '{path}.new' '{path}'"
             ) from None
-        last = data[size - 1 : size]
-    if last not in (b"\n", b"\r"):
-        torn.note_unterminated(path, fd, size)
+    if not whole:
+        torn.note_unterminated(path, start, last)
+
+
+def _head(fd: int) -> tuple[bytes, str]:
+    """The file's header line and its line end (CR alone in old Mac files; CRLF when none)."""
+    data = os.pread(fd, 65536, 0)
+    end = re.search(rb"\r\n|\r|\n", data)
+    if end is None:
+        return data, EOL
+    return data[: end.start()], end.group().decode()
 
 
 def _check_lock(path: Path, lock: FileLock) -> None:
@@ -239,15 +242,14 @@ def _check_lock(path: Path, lock: FileLock) -> None:
     try:
         os.close(os.open(lock.lock_file, os.O_RDWR | os.O_CREAT, 0o644))
     except OSError as exc:
-        raise LogError(
+        raise WriteError(
             f"{path}: could not append: cannot make its lock file {lock.lock_file} "
             f"({exc.strerror or exc})"
         ) from None
 
 
-def _header_columns(path: Path, fd: int, required: Sequence[str]) -> list[str]:
-    head = os.pread(fd, 65536, 0)
-    line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+def _header_columns(path: Path, head: bytes, required: Sequence[str]) -> list[str]:
+    line = head.decode("utf-8-sig", errors="replace")
     columns = _header_names(line) or []
     missing = [c for c in required if c not in columns]
     if missing:

@@ -1,5 +1,5 @@
-"""The one gate a new hold passes, at every door: ``hipnb log``, ManualEntry, the HoldEditor's
-patches, the timer's rows and the demo generator.
+"""The one gate a new hold passes, at every door: :class:`hipnb.SessionLog`'s ``add`` and ``patch``,
+which ``hipnb log``, ManualEntry, the HoldEditor, the timer and the demo generator call.
 
 A row passes when:
 
@@ -18,6 +18,7 @@ override) are the doors' and ``hipnb validate``'s. Every door says the same word
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,9 +31,9 @@ import pandas as pd
 
 from hipnb.errors import HipnbError, LogError
 from hipnb.log.check import Problem, check_rows
-from hipnb.log.rows import _to_text_frame, manual_row
-from hipnb.log.spec import MAX_HOLD_S, Hold, Rows
-from hipnb.log.stamps import FUTURE_SLACK, start_problem
+from hipnb.log.rows import _batch
+from hipnb.log.spec import MAX_HOLD_S, SPEC_BY_NAME, Rows
+from hipnb.log.stamps import FUTURE_SLACK, future_words
 from hipnb.names import athlete_path, did_you_mean, normalize_name, same_athlete_problem
 from hipnb.routines import Exercise, Routine, list_routines, load_routine
 
@@ -70,7 +71,7 @@ class Catalog:
     ) -> Catalog:
         """The given ``routines``, the built-in ones, and every ``*.toml`` routine in ``folder``."""
         found = list(routines)
-        found += [load_routine(name) for name in list_routines()]
+        found += _built_in()
         skipped = []
         files = sorted(Path(folder).glob("*.toml")) if folder and Path(folder).is_dir() else []
         for f in files:
@@ -129,6 +130,12 @@ class Catalog:
         )
 
 
+@functools.cache
+def _built_in() -> tuple[Routine, ...]:
+    """The built-in routines (files of the package: read once a process)."""
+    return tuple(load_routine(name) for name in list_routines())
+
+
 def admit(
     rows: Rows,
     *,
@@ -144,118 +151,86 @@ def admit(
     several rows). ``now`` is the clock (default: the present); ``custom`` lets an exercise no
     routine knows through; ``override`` a hold longer than its exercise's plausible maximum.
     """
-    text = _to_text_frame(rows)
+    text = _batch(rows)  # each value as the log writes it
     many = len(text) > 1
     try:
-        names = text["athlete"].map(lambda n: normalize_name(n) if n.strip() else n)
+        names = [
+            normalize_name(n) if n.strip() else n
+            for n in text.table.column("athlete").to_pylist()
+        ]
     except LogError as exc:
         raise LogError(str(exc)) from None
     known = list(known_athletes)
+    said = {n: same_athlete_problem(n, known) for n in set(names) if n}  # once a name
     for i, name in enumerate(names):
-        why = same_athlete_problem(name, known) if name else None
+        why = said.get(name)
         if why:
             raise LogError(f"row {i + 1}: {why}" if many else why)
-    typed, reason = check_rows(text)
+    typed, reason = check_rows(text.table, index=text.index)
+    note = SPEC_BY_NAME["note"]
+    notes = pd.Series(text.table.column("note").to_pylist(), index=text.index, dtype=object)
+    long = notes.map(note.too_long).astype(bool)
+    if long.any():  # the door's limit: a read keeps a longer note that is already in a file
+        words = notes.map(
+            lambda t: f"the note has {len(t):,} characters; notes hold at most {note.max_chars:,}"
+        )
+        reason = reason.where(~long | reason.notna(), words)  # the first broken rule stands
     now = datetime.now(UTC) if now is None else now
-    suspect = reason.notna().to_numpy() | _suspect(typed, catalog, now, custom, override)
-    for at in np.flatnonzero(suspect):  # the masks find the rows; the words come from one place
+    rules = _Rules.of(typed, catalog, now)
+    broken = reason.notna().to_numpy() | rules.late
+    if not custom:
+        broken |= rules.unknown
+    if not override:
+        broken |= rules.over["actual_s"] | rules.over["target_s"]
+    for at in np.flatnonzero(broken):  # the masks decide; the words come from one place
         i = int(at)
-        why = reason.iloc[i] or _door_problem(typed.iloc[i], catalog, now, custom, override)
-        if why:
-            raise LogError(f"row {i + 1}: {why}" if many else why)
+        why = reason.iloc[i] or rules.words(i, typed.iloc[i], catalog, custom)
+        raise LogError(f"row {i + 1}: {why}" if many else why)
     typed.attrs["problems"] = []
     return typed
 
 
-def _suspect(
-    typed: pd.DataFrame, catalog: Catalog, now: datetime, custom: bool, override: bool
-) -> np.ndarray:
-    """Rows that may break a door's rule (vectorised, so a batch of thousands stays quick)."""
-    mask = np.array(typed["started_at"] > pd.Timestamp(now + FUTURE_SLACK), dtype=bool)
-    exercise = typed["exercise"].astype("object")
-    if not custom:
-        mask |= ~exercise.isin(catalog.known).to_numpy(dtype=bool)
-    if not override:
+@dataclass(frozen=True)
+class _Rules:
+    """Which rows break each rule of the doors, one comparison a rule (vectorised, so a batch of
+    thousands stays quick); :meth:`words` says it for one row."""
+
+    unknown: np.ndarray
+    late: np.ndarray
+    over: dict[str, np.ndarray]
+    most: np.ndarray
+
+    @classmethod
+    def of(cls, typed: pd.DataFrame, catalog: Catalog, now: datetime) -> _Rules:
+        exercise = typed["exercise"].astype("object")
         most = exercise.map({e: catalog.most(e) for e in exercise.unique()}).astype("float64")
-        longest = typed[["actual_s", "target_s"]].max(axis=1).astype("float64")
-        mask |= (longest > most).fillna(False).to_numpy(dtype=bool)
-    return mask
+        over = {
+            name: (typed[name].astype("float64") > most).fillna(False).to_numpy(dtype=bool)
+            for name in ("actual_s", "target_s")
+        }
+        return cls(
+            unknown=~exercise.isin(catalog.known).to_numpy(dtype=bool),
+            late=np.array(typed["started_at"] > pd.Timestamp(now + FUTURE_SLACK), dtype=bool),
+            over=over,
+            most=most.to_numpy(),
+        )
 
-
-def _door_problem(
-    row: pd.Series, catalog: Catalog, now: datetime, custom: bool, override: bool
-) -> str | None:
-    exercise = str(row["exercise"])
-    if not custom and exercise not in catalog.known:
-        return catalog.unknown(exercise)
-    when = pd.Timestamp(row["started_at"]).to_pydatetime()
-    late = start_problem(when, now=now)
-    if late:
-        return f"started_at {late}"
-    if not override:
-        most = catalog.most(exercise)
+    def words(self, i: int, row: pd.Series, catalog: Catalog, custom: bool) -> str:
+        """The first rule row ``i`` breaks, in words (it breaks one: the masks said so)."""
+        exercise = str(row["exercise"])
+        if self.unknown[i] and not custom:
+            return catalog.unknown(exercise)
+        if self.late[i]:
+            return f"started_at {future_words(pd.Timestamp(row['started_at']).to_pydatetime())}"
         for name in ("actual_s", "target_s"):
-            value = float(row[name])
-            if value > most:
+            if self.over[name][i]:  # an overridden row never gets here for its length
+                value, most = float(row[name]), float(self.most[i])
                 what = f"{value:g} s of" if name == "actual_s" else f"a target of {value:g} s for"
                 return (
                     f"{name} {value:g}: {what} {exercise} is more than its plausible maximum of "
                     f"{most:g} s; {OVERRIDE_HINT}"
                 )
-    return None
-
-
-def new_hold(
-    athlete: str,
-    exercise: str,
-    side: str,
-    actual_s: float,
-    *,
-    catalog: Catalog,
-    target_s: float | None = None,
-    started_at: datetime | str | None = None,
-    rpe: int | None = None,
-    discomfort: int | None = None,
-    note: str = "",
-    known_athletes: Iterable[str] = (),
-    now: datetime | None = None,
-    custom: bool = False,
-    override: bool = False,
-) -> tuple[Hold, list[str]]:
-    """A hold done away from the screen (``routine`` ``manual``), through the gate: (row, notes).
-
-    Without ``target_s`` the target is the routine's for that exercise and side; for an exercise
-    no routine holds, the held time (a note says so). Raises :class:`hipnb.LogError` as
-    :func:`admit` does.
-    """
-    notes = []
-    exercise, side = exercise.strip(), side.strip().lower()
-    if target_s is None:
-        target_s = catalog.target(exercise, side)
-        if target_s is not None:
-            notes.append(f"target {target_s:g} s, from the routine")
-        else:
-            notes.append("no target given and no routine has one: the held time is the target")
-    row = manual_row(
-        athlete,
-        exercise,
-        side,
-        actual_s,
-        target_s=target_s,
-        started_at=started_at,
-        rpe=rpe,
-        discomfort=discomfort,
-        note=note,
-    )
-    admit(
-        [row],
-        catalog=catalog,
-        known_athletes=known_athletes,
-        now=now,
-        custom=custom,
-        override=override,
-    )
-    return row, notes
+        raise AssertionError(f"row {i + 1} breaks no rule of the door")  # pragma: no cover
 
 
 def other_athlete_problem(path: str | Path, athlete: str, others: Iterable[str]) -> str | None:
@@ -277,36 +252,6 @@ def other_athlete_problem(path: str | Path, athlete: str, others: Iterable[str])
     )
 
 
-def known_athletes(folder: str | Path) -> set[str]:
-    """The athletes of the logs in ``folder`` (one athlete a file: the first row of each says whose).
-
-    Only the header and the first row of each ``*.csv`` are read, so this stays cheap for a squad.
-    """
-    out = set()
-    base = Path(folder)
-    for f in sorted(base.glob("*.csv")) if base.is_dir() else []:
-        name = file_athlete(f)
-        if name:
-            out.add(name)
-    return out
-
-
-def file_athlete(path: str | Path) -> str | None:
-    """Whose log the file at ``path`` is (its first row's athlete), or None (no file, no rows)."""
-    path = Path(path)
-    try:
-        if not path.is_file():
-            return None
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 16)
-        reader = csv.DictReader(io.StringIO(head.decode("utf-8-sig", errors="replace")))
-        first: Mapping[str, Any] = next(reader, {})
-    except (OSError, csv.Error):
-        return None
-    name = str(first.get("athlete") or "").strip()
-    return name or None
-
-
 def door_problems(
     path: str | Path, df: pd.DataFrame, *, catalog: Catalog, now: datetime | None = None
 ) -> tuple[list[Problem], list[Problem]]:
@@ -324,19 +269,19 @@ def door_problems(
     known = routines_only.known
     found: list[tuple[int, str]] = []
     checks: list[tuple[int, str]] = []
-    late = (df["started_at"] > pd.Timestamp(now + FUTURE_SLACK)).to_numpy()
-    for i in range(len(df)):
+    rules = _Rules.of(df, catalog, now)
+    known_rows = df["exercise"].isin(known).to_numpy(dtype=bool)
+    over = (rules.over["actual_s"] | rules.over["target_s"]) & known_rows
+    for at in np.flatnonzero(rules.late | ~known_rows | over):
+        i = int(at)
         row = df.iloc[i]
         exercise = str(row["exercise"])
-        if late[i]:
-            found.append(
-                (i, f"started_at {start_problem(row['started_at'].to_pydatetime(), now=now)}")
-            )
-        elif exercise not in known and did_you_mean(exercise, sorted(known)):
+        if rules.late[i]:
+            found.append((i, f"started_at {future_words(row['started_at'].to_pydatetime())}"))
+        elif not known_rows[i] and did_you_mean(exercise, sorted(known)):
             found.append((i, routines_only.unknown(exercise)))
-        most = catalog.most(exercise)
-        if exercise in known and max(row["actual_s"], row["target_s"]) > most:
-            held = max(row["actual_s"], row["target_s"])
+        if over[i]:
+            held, most = max(row["actual_s"], row["target_s"]), float(rules.most[i])
             checks.append(
                 (i, f"{exercise} {held:g} s is more than its plausible maximum of {most:g} s")
             )
@@ -360,6 +305,7 @@ def _locate(path: Path, rows: pd.DataFrame) -> dict[int, tuple[str, int]]:
             text = f.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             continue
+        csv.field_size_limit(max(len(text), csv.field_size_limit()))  # a note may be that long
         reader = csv.DictReader(io.StringIO(text, newline=""))
         start = 2
         for record in reader:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -22,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hipnb.errors import LogError, LogWarning
+from hipnb.errors import LogError
 from hipnb.log import torn
 from hipnb.log.check import PATCH, Problem, check_rows, empty_log
 from hipnb.log.identity import WHERE, apply_corrections
@@ -41,8 +40,6 @@ BARE_CR = "a bare carriage return (CR) splits the row; it is set aside"
 def read_logs(
     path_or_folder: str | Path | Iterable[str | Path],
     errors: Literal["report", "raise"] = "report",
-    *,
-    _stacklevel: int = 2,
 ) -> pd.DataFrame:
     """Read one log file, a folder of ``*.csv`` logs (a squad) or a list of files, combined.
 
@@ -56,8 +53,9 @@ def read_logs(
     Corrections are applied (see the README's log section) in file order, and two plain rows of
     the same athlete's same hold are kept once, the later copy winning.
 
-    ``errors="report"`` (default): unusable rows are left out and listed in
-    ``df.attrs["problems"]`` as :class:`Problem` (file, line, reason), with one warning. A row with
+    Problems travel in one channel, never as a warning: with ``errors="report"`` (default),
+    unusable rows are left out and listed in ``df.attrs["problems"]`` as :class:`Problem` (file,
+    line, reason); with ``errors="raise"`` the first is raised as :class:`hipnb.LogError`. A row with
     bytes that are not UTF-8, and a last line without a line end (until ``hipnb validate --accept
     FILE:LINE``), are set aside like any bad row. A file that cannot be read at all (a folder named
     ``x.csv``, no permission, an unusable header) is reported at its line 1 and the rest load,
@@ -104,13 +102,15 @@ def read_logs(
         df = pd.concat(frames, ignore_index=True)
     df, refused = _current_holds(df)
     found += refused
-    if found:
-        warnings.warn(
-            f"{len(found)} problem(s) reading logs; first: {found[0]}",
-            LogWarning,
-            stacklevel=_stacklevel,
-        )
     df.attrs = {"problems": found}
+    return df
+
+
+def rows_as_written(path: Path) -> pd.DataFrame:
+    """One log file's usable rows as written, typed, corrections not applied: the file's history,
+    which the log's face (:class:`hipnb.SessionLog`) looks up under its lock. Raises
+    :class:`hipnb.LogError` when the file cannot be read at all."""
+    df, _ = _read_file(path)
     return df
 
 
@@ -284,8 +284,8 @@ def _parse_file(data: bytes, name: str, path: Path | None = None) -> Parsed:
     found, and the rows set aside (by position: the sidecar of cut-off lines, :mod:`.torn`)."""
     if _BLANK.match(data):
         return None, [], [_empty_problem(name)], {}
-    if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]
+    shift = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+    data = data[shift:]
     if _cr_only(data[: 1 << 16]):  # old Mac line ends: CR alone
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     end = data.find(b"\n")
@@ -294,7 +294,8 @@ def _parse_file(data: bytes, name: str, path: Path | None = None) -> Parsed:
     if _BLANK.match(data, start):
         return None, [], [], {}
     lines = _count_lf(data, start) + (data[-1:] != b"\n")
-    aside = torn.marks(path, data, start, lines + 1)  # line -> why the row there is set aside
+    aside = torn.marks(path, data, start, lines + 1, shift)  # line -> why it is set aside
+    sidecar = [Problem(name, 1, aside.pop(1))] if 1 in aside else []
     open_quote = aside and data[data.rfind(b"\n") + 1 :].count(b'"') % 2  # pyarrow would close it
     table = None if open_quote else _parse(data, names, skip=1)
     skipped: list[tuple[str, int]] = []
@@ -307,8 +308,9 @@ def _parse_file(data: bytes, name: str, path: Path | None = None) -> Parsed:
             rows = {int(np.searchsorted(kept, line)): why for line, why in aside.items()}
             rows = {i: why for i, why in rows.items() if i < len(kept) and kept[i] in aside}
             found = [Problem(name, line, why) for line, why in sorted(left_out.items()) if why]
-            return table, kept, found, rows
+            return table, kept, sidecar + found, rows
     body, at, found = _records(data[start:], len(names), aside, name)
+    found = sidecar + found
     if not at:
         return None, [], found, {}
     table = _parse(body, names, skip=0)
@@ -500,8 +502,8 @@ def _records(
             i += 1
             continue
         why = next((bad_bytes[k] for k in range(i, j + 1) if k in bad_bytes), None)
-        if why:
-            pass
+        if why:  # bytes cut inside a character, on a line cut off: the cut is the reason
+            why = aside.get(no, why)
         elif any(_row_starts(lines, k, width) for k in range(i + 1, j + 1)):
             why = "a quote opened here never closes (it runs over complete rows that follow)"
         elif open_quote and j + 1 == len(lines):

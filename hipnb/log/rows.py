@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -150,25 +151,28 @@ def manual_row(
 ) -> Hold:
     """One log row for a hold done away from the screen (``routine`` is ``"manual"``).
 
-    ``target_s`` defaults to ``actual_s``; ``started_at`` defaults to now, in this machine's time zone.
-    ``completed`` is true when the hold reached its target. Validation happens in
-    :meth:`SessionLog.append`, like any other row.
+    Each row gets a session id of its own (``manual-`` and 12 random hex digits), so two holds
+    logged alike (same exercise, side and start) are two holds, never one. ``started_at`` defaults
+    to now, in this machine's time zone. Without ``target_s`` the target and ``completed`` are left
+    to the door (:meth:`hipnb.SessionLog.add`: the routine's target, else the held time); with it,
+    ``completed`` is true when the hold reached its target. The row is checked when it is added.
     """
     when = started_at or datetime.now().astimezone().replace(microsecond=0)
     stamp = when if isinstance(when, str) else iso(when)
-    target = actual_s if target_s is None else target_s
-    try:
-        completed = float(actual_s) >= float(target)
-    except (TypeError, ValueError):
-        completed = False  # the numbers themselves are reported by validation
+    completed: bool | None = None
+    if target_s is not None:
+        try:
+            completed = float(actual_s) >= float(target_s)
+        except (TypeError, ValueError):
+            completed = False  # the numbers themselves are reported by validation
     return {
-        "session_id": f"manual-{athlete}-{stamp}",
+        "session_id": f"manual-{uuid.uuid4().hex[:12]}",
         "athlete": athlete,
         "started_at": stamp,
         "routine": "manual",
         "exercise": exercise,
         "side": side,
-        "target_s": target,
+        "target_s": target_s,
         "actual_s": actual_s,
         "completed": completed,
         "rpe": rpe,

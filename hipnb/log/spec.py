@@ -37,7 +37,7 @@ Kind = Literal["text", "name", "stamp", "id", "choice", "seconds", "flag", "scor
 
 #: Longest hold a log accepts, in seconds. A 10-hour plank is a typo, not a record.
 MAX_HOLD_S = 2 * 3600.0
-#: Longest note :meth:`SessionLog.append` accepts, in characters. On read, a quoted field that runs
+#: Longest note :meth:`SessionLog.add` accepts, in characters. On read, a quoted field that runs
 #: past this over several lines is taken for a quote that never closed.
 NOTE_MAX = 2000
 #: Rows end in CRLF (RFC 4180): Python's csv writer then quotes any field holding CR or LF, so a
@@ -292,18 +292,19 @@ class _HoldRequired(TypedDict):
     routine: str
     exercise: str
     side: str
-    target_s: float
+    target_s: float | None
     actual_s: float
-    completed: bool
+    completed: bool | None
 
 
 class Hold(_HoldRequired, total=False):
     """One hold, as a row on its way into the log: what the timer, manual entry and corrections
-    hand to :meth:`SessionLog.append` (a DataFrame with these columns works too). Its keys are
+    hand to :meth:`SessionLog.add` (a DataFrame with these columns works too). Its keys are
     :data:`ALL_COLUMNS` (a test keeps the two in step).
 
     ``started_at`` is an aware datetime or ISO 8601 text with a UTC offset. The optional keys may be
-    left out or None (unknown, never 0).
+    left out or None (unknown, never 0); ``target_s`` None asks the door for the routine's target
+    (and ``completed`` None for the one that follows).
     """
 
     rpe: int | None
@@ -314,7 +315,7 @@ class Hold(_HoldRequired, total=False):
     pain_at_s: float | None
 
 
-#: What :meth:`SessionLog.append` and :func:`to_frame` take: one hold, an iterable of them, or a frame
+#: What :meth:`SessionLog.add` and :func:`to_frame` take: one hold, an iterable of them, or a frame
 #: with the log's columns (one returned by a read, for instance).
 Rows = Hold | Iterable[Hold] | pd.DataFrame
 

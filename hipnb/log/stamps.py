@@ -47,8 +47,13 @@ def start_problem(when: datetime, *, now: datetime | None = None) -> str | None:
     if when < EARLIEST_START:
         return f"starts before {EARLIEST_START.date().isoformat()}"
     if now is not None and when > now + FUTURE_SLACK:
-        return f"starts more than a day in the future ({when.date().isoformat()})"
+        return future_words(when)
     return None
+
+
+def future_words(when: datetime) -> str:
+    """What a door says of a start more than :data:`FUTURE_SLACK` ahead (the rule is the caller's)."""
+    return f"starts more than a day in the future ({when.date().isoformat()})"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -248,10 +253,19 @@ def local_stamp(utc: pd.Timestamp, local: pd.Timestamp) -> str:
 
 
 def _wall_text(wall: pd.Series) -> pd.Series:
+    if len(wall) <= 64:  # a door's few rows: one value at a time is quicker than the column kernels
+        return pd.Series(
+            [_one_wall(t) if t is not pd.NaT else "" for t in wall], index=wall.index, dtype=object
+        )
     text = wall.dt.strftime("%Y-%m-%dT%H:%M:%S")
     frac = wall.dt.microsecond
     out: pd.Series = text.where(frac == 0, text + "." + frac.astype("str").str.zfill(6))
     return out
+
+
+def _one_wall(t: pd.Timestamp) -> str:
+    text = f"{t:%Y-%m-%dT%H:%M:%S}"
+    return text if t.microsecond == 0 else f"{text}.{t.microsecond:06d}"
 
 
 def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None]:
@@ -260,8 +274,8 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
     Stamps in the form the log writes, ``2026-11-24T07:15:03-05:00``, go through Arrow's strict ISO
     8601 cast; any other form goes the general way (a space for ``T``, ``Z``, ``+0500``, no seconds, fractions).
     Both ways apply the same rules: a real calendar date, 00:00:00-23:59:59 (no leap second, no hour
-    24, nothing rolled over), an offset whose minutes are 0-59 and at most 18 h, and no start before
-    :data:`EARLIEST_START`. ``reasons`` is None when every stamp is good, else an object array (None
+    24, nothing rolled over), an offset whose minutes are 0-59 and at most 18 h, no start before
+    :data:`EARLIEST_START`, and none after 9999-12-31 in UTC (no date-time holds it). ``reasons`` is None when every stamp is good, else an object array (None
     for a good row).
     """
     fast = _fast_stamps(stamp)
@@ -294,9 +308,10 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
     us = np.where(good, _epoch_us(year, month, day, hour, minute, second) + micro, 0)
     offset = np.where(offset_ok, sign * (oh * 60 + om), 0)
     early = us - offset * 60_000_000 < _EARLIEST_US
+    beyond = us - offset * 60_000_000 > _LATEST_US
     reasons = np.full(n, None, dtype=object)
     blank = np.asarray(pc.equal(text, ""), dtype=bool)
-    for i in np.flatnonzero(~(matched & has_tz & real & offset_ok) | (good & early)):
+    for i in np.flatnonzero(~(matched & has_tz & real & offset_ok) | (good & (early | beyond))):
         shown = f"started_at '{text[int(i)].as_py()[:40]}'"
         if blank[i]:
             reasons[i] = "started_at is empty"
@@ -308,6 +323,8 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
             reasons[i] = f"{shown} has an impossible UTC offset (minutes 00-59, at most 18 h)"
         elif not real[i]:
             reasons[i] = f"{shown} is not a valid date-time"
+        elif beyond[i]:
+            reasons[i] = f"{shown} is after 9999-12-31 in UTC: no date-time holds it"
         else:
             reasons[i] = f"{shown} {start_problem(_BEFORE_FLOOR)}"
     utc = pa.array(us - offset * 60_000_000, pa.timestamp("us", tz="UTC"))
@@ -315,6 +332,9 @@ def parse_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray | None
 
 
 _EARLIEST_US = int(EARLIEST_START.timestamp()) * 1_000_000
+_LATEST_US = (datetime.max.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(
+    microseconds=1
+)  # the last instant a Python date-time holds
 _BEFORE_FLOOR = EARLIEST_START - timedelta(days=1)  # any start before the floor: its words
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
 
@@ -379,6 +399,6 @@ def _fast_stamps(stamp: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     oh, om = tail[:, 1] * 10 + tail[:, 2], tail[:, 4] * 10 + tail[:, 5]
     offset = (oh * 60 + om) * (-4 - tail[:, 0])
     us = utc.cast(pa.int64()).to_numpy()
-    if not _offset_ok(oh, om).all() or (us < _EARLIEST_US).any():
+    if not _offset_ok(oh, om).all() or (us < _EARLIEST_US).any() or (us > _LATEST_US).any():
         return None
     return utc, pa.array(us + offset.astype(np.int64) * 60_000_000, pa.timestamp("us"))

@@ -19,6 +19,7 @@ from hipnb.report.batch import (
     page_path,
     read_squad,
     render_reports,
+    review_day,
 )
 from hipnb.report.page import Section, document
 from hipnb.report.squad import squad_sections
@@ -33,5 +34,6 @@ __all__ = [
     "page_path",
     "read_squad",
     "render_reports",
+    "review_day",
     "squad_sections",
 ]

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from hipnb.analysis.days import Day
-from hipnb.analysis.days import as_day as analysis_day
+from hipnb.analysis.days import Day, up_to
+from hipnb.analysis.review_day import ReviewDay
+from hipnb.analysis.thresholds import Thresholds
 from hipnb.errors import HipnbError
-from hipnb.names import did_you_mean
+from hipnb.names import unknown_athlete
 from hipnb.report.page import Section, missing, paragraph
 
 if TYPE_CHECKING:
@@ -27,19 +28,6 @@ RECENT_DAYS = 28
 DISCLAIMER = "Coaching guidance, not medical advice. Stop at once on sharp pain."
 
 
-def as_day(as_of: Day | None) -> pd.Timestamp:
-    """``as_of`` as a day (midnight); today in this machine's zone when None or ''."""
-    from hipnb.review import today
-
-    return analysis_day(as_of if as_of is not None and as_of != "" else today())
-
-
-def up_to(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Rows whose local day is ``as_of`` or before."""
-    rows: pd.DataFrame = frame[frame["local_time"] < as_of + pd.Timedelta(days=1)]
-    return rows
-
-
 def athlete_sections(
     holds: pd.DataFrame,
     runs: pd.DataFrame,
@@ -47,12 +35,14 @@ def athlete_sections(
     as_of: Day | None = None,
     *,
     flags: Sequence[Flag] | None = None,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
 ) -> list[Section]:
     """The sections of ``athlete``'s report on ``as_of`` (default: today), from a hold log frame
     (:func:`hipnb.read_logs`) and a runs frame (:func:`hipnb.runs.read_runs`), either of which may
     hold other athletes too. Rows after ``as_of`` are left out. ``flags`` are the athlete's records
     from the flag engine (:func:`hipnb.analysis.flags`) when already raised, e.g. for a squad at
-    once; by default they are raised here, with the default thresholds.
+    once; by default they are those standing on the day (:class:`~hipnb.analysis.ReviewDay`), on
+    ``thresholds``.
 
     Example::
 
@@ -62,25 +52,28 @@ def athlete_sections(
     """
     known = set(holds["athlete"]) | set(runs["athlete"])
     if athlete not in known:
-        hint = did_you_mean(athlete, sorted(known))
-        raise HipnbError(f"no athlete {athlete!r} in the logs" + (f"; {hint}" if hint else ""))
-    day = as_day(as_of)
-    mine = up_to(holds[holds["athlete"] == athlete], day)
-    my_runs = up_to(runs[runs["athlete"] == athlete], day)
+        raise HipnbError(unknown_athlete(athlete, known, "the logs"))
+    review = ReviewDay.on(
+        holds[holds["athlete"] == athlete], runs[runs["athlete"] == athlete],
+        as_of=as_of, thresholds=thresholds,
+    )  # fmt: skip
+    mine, my_runs = review.holds, up_to(runs[runs["athlete"] == athlete], review.day)
+    raised = review.flags_of(athlete) if flags is None else flags
     return [
-        _header(mine, my_runs, athlete, day),
-        _attention(mine, my_runs, day, flags),
+        _header(review, my_runs, athlete, raised),
+        _attention(raised),
         _progress(mine, athlete),
-        _weekly(mine),
+        _weekly(mine, review.thresholds),
         _bests(mine),
         _notes(mine),
-        _running(mine, my_runs, athlete, day),
+        _running(review, my_runs, athlete),
     ]
 
 
-def _header(mine: pd.DataFrame, runs: pd.DataFrame, athlete: str, day: pd.Timestamp) -> Section:
+def _header(review: ReviewDay, runs: pd.DataFrame, athlete: str, raised: Sequence[Flag]) -> Section:
     from hipnb import analysis
 
+    mine, day = review.holds, review.day
     lines = []
     if mine.empty:
         what = f"{len(runs)} run(s) imported, but no" if len(runs) else "No"
@@ -103,20 +96,18 @@ def _header(mine: pd.DataFrame, runs: pd.DataFrame, athlete: str, day: pd.Timest
                     "missing",
                 )
             )
-        lines.append(paragraph(analysis.summary_text(mine, athlete, as_of=day, runs=runs)))
+        text = analysis.summary_text(
+            mine, athlete, as_of=day, runs=review.runs, thresholds=review.thresholds,
+            raised=raised,
+        )  # fmt: skip
+        lines.append(paragraph(text))
     lines.append(paragraph(DISCLAIMER, "note"))
     return Section(f"{athlete}: hip routine report", "".join(lines), level=1)
 
 
-def _attention(
-    mine: pd.DataFrame, runs: pd.DataFrame, day: pd.Timestamp, raised: Sequence[Flag] | None
-) -> Section:
+def _attention(raised: Sequence[Flag]) -> Section:
     """Every flag record of the athlete, in its own words, RED first."""
-    from hipnb import analysis
-
     title = "Needs attention"
-    if raised is None:
-        raised = analysis.flags(mine, runs, as_of=day)
     if not raised:
         return Section(title, paragraph("Nothing: no flag is raised."))
     items = "".join(f'<li class="{f.level}">{html.escape(f.words)}</li>' for f in raised)
@@ -145,13 +136,13 @@ def _progress(mine: pd.DataFrame, athlete: str) -> Section:
     return Section(title, figure=fig, alt=alt)
 
 
-def _weekly(mine: pd.DataFrame) -> Section:
+def _weekly(mine: pd.DataFrame, thresholds: Thresholds) -> Section:
     from hipnb import analysis, charts
 
     title = "Weekly adherence"
     if mine.empty:
         return missing(title, "No sessions yet.")
-    body = charts.weekly_table(analysis.weekly_adherence(mine)).to_html()
+    body = charts.weekly_table(analysis.weekly_adherence(mine, thresholds.target_s)).to_html()
     return Section(title, body)
 
 
@@ -181,14 +172,14 @@ def _notes(mine: pd.DataFrame) -> Section:
     return Section(title, charts.notes_table(mine).to_html())
 
 
-def _running(mine: pd.DataFrame, runs: pd.DataFrame, athlete: str, day: pd.Timestamp) -> Section:
-    from hipnb import analysis, charts
+def _running(review: ReviewDay, runs: pd.DataFrame, athlete: str) -> Section:
+    from hipnb import charts
 
     title = "Running load and hip care"
     if runs.empty:
         return missing(title, "No runs imported (hipnb runs import).")
-    fig = charts.load_figure(runs, mine, athlete)
-    status = analysis.load_status(runs, mine, as_of=day)
+    fig = charts.load_figure(runs, review.holds, athlete, thresholds=review.thresholds)
+    status = review.load
     words = "".join(paragraph(w) for w in status["words"])
     alt = f"{athlete}'s weekly running distance with the hip routine's weekly adherence"
     return Section(title, figure=_close(fig), alt=alt, after=words)

@@ -28,17 +28,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from hipnb.analysis.thresholds import Thresholds
 from hipnb.errors import HipnbError
 from hipnb.log import athlete_path, read_logs
-from hipnb.names import did_you_mean
-from hipnb.report.athlete import as_day, athlete_sections
+from hipnb.names import unknown_athlete
+from hipnb.report.athlete import athlete_sections
 from hipnb.report.page import Section, document, missing
-from hipnb.report.squad import grid_section, squad_roster, squad_sections
+from hipnb.report.squad import grid_section, squad_sections
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from hipnb.analysis import Flag
+    from hipnb.analysis import Day, Flag, ReviewDay
 
 #: The squad page, at the top of ``out``; athlete pages live in :data:`ATHLETES`.
 SQUAD_PAGE = "index.html"
@@ -65,6 +66,7 @@ class _Task:
     path: Path
     footer: str
     flags: tuple[Flag, ...] | None = None
+    thresholds: Thresholds = Thresholds()  # noqa: RUF009  (frozen: one shared default is safe)
 
 
 def read_squad(log: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -78,6 +80,23 @@ def read_squad(log: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     holds = read_logs(log)
     runs = read_runs(log if log.is_dir() else log.parent)
     return holds, runs
+
+
+def review_day(
+    log: str | Path,
+    *,
+    as_of: Day | None = None,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
+) -> ReviewDay:
+    """The review day of the logs at ``log`` (:func:`read_squad`) on ``as_of`` (None: today), with
+    the flags acknowledged beside them (:func:`hipnb.review.acknowledged`)."""
+    from hipnb.analysis import ReviewDay
+    from hipnb.review import acknowledged
+
+    holds, runs = read_squad(log)
+    return ReviewDay.on(
+        holds, runs, as_of=as_of, thresholds=thresholds, acknowledged=acknowledged(log)
+    )
 
 
 def page_path(out: str | Path, athlete: str) -> Path:
@@ -94,12 +113,15 @@ def render_reports(
     progress: bool = True,
     workers: int | None = None,
     notebooks: bool = False,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
 ) -> ReportBatch:
     """Write one page per athlete (everyone with holds or runs in ``log`` by default) into
     ``out/athletes/`` and the squad page ``out/index.html``, all on ``as_of`` (default: today).
 
     ``workers`` processes render the pages (default: one per core; 1 renders in this process).
-    ``notebooks`` also writes each page as a notebook beside it (``athletes/<name>.ipynb``, the
+    ``thresholds`` judge every flag and target on every page (one :class:`Thresholds`); a flag
+    acknowledged beside the logs (:func:`hipnb.review.acknowledge`) is left out while no newer data
+    raises it. ``notebooks`` also writes each page as a notebook beside it (``athletes/<name>.ipynb``, the
     report notebook with the athlete's parameters filled in) to open in Jupyter.
 
     Example::
@@ -118,20 +140,25 @@ def render_reports(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise HipnbError(f"--out {out} is a file: give a folder for the pages")
-    day = as_day(as_of)
+    from hipnb.analysis import ReviewDay
+    from hipnb.review import acknowledged
+
     log = Path(log).resolve()
     holds, runs = read_squad(log)
+    review = ReviewDay.on(
+        holds, runs, as_of=as_of, thresholds=thresholds, acknowledged=acknowledged(log)
+    )
+    day = review.day
     _out_folder(out)
     known = sorted(set(holds["athlete"]) | set(runs["athlete"]))
-    roster = squad_roster(holds, runs, day)  # every flag, raised once for the squad
+    roster = review.roster  # every flag, raised once for the squad
     raised = dict(zip(roster["athlete"], roster["flags"], strict=True))
     batch = ReportBatch()
     tasks: list[_Task] = []
     for athlete in athletes or known:
         try:
             if athlete not in known:
-                hint = did_you_mean(athlete, known)
-                raise HipnbError(f"no athlete {athlete!r}" + (f"; {hint}" if hint else ""))
+                raise HipnbError(unknown_athlete(athlete, known))
             path = page_path(out, athlete)
             footer = _footer(log, athlete, day)
             if notebooks:
@@ -145,6 +172,7 @@ def render_reports(
                     path,
                     footer,
                     raised.get(athlete),
+                    thresholds,
                 )
             )
         except Exception as exc:
@@ -259,7 +287,10 @@ def _guarded(fn: Callable[[_Task], str | None], task: _Task) -> str | None:
 
 
 def _render_one(task: _Task) -> None:
-    sections = athlete_sections(task.holds, task.runs, task.athlete, task.day, flags=task.flags)
+    sections = athlete_sections(
+        task.holds, task.runs, task.athlete, task.day, flags=task.flags,
+        thresholds=task.thresholds,
+    )  # fmt: skip
     nav = f'<a href="../{SQUAD_PAGE}">&larr; Squad summary</a>'
     page = document(f"{task.athlete}: hip routine report", sections, nav=nav, footer=task.footer)
     _write(task.path, page)

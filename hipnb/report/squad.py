@@ -7,7 +7,8 @@ import html
 
 import pandas as pd
 
-from hipnb.report.athlete import DISCLAIMER, up_to
+from hipnb.analysis.days import up_to
+from hipnb.report.athlete import DISCLAIMER
 from hipnb.report.page import Section, paragraph
 
 
@@ -23,12 +24,15 @@ def squad_sections(
 ) -> list[Section]:
     """The squad page's sections on ``day``: ``links`` maps an athlete to the address of their
     page (relative to the squad page), ``failed`` an athlete to why their page is missing;
-    ``roster`` (:func:`squad_roster`) and ``grid`` (:func:`grid_section`) when already made."""
+    ``roster`` (:attr:`hipnb.analysis.ReviewDay.roster`) and ``grid`` (:func:`grid_section`) when
+    already made."""
     from hipnb import charts
 
     holds, runs = up_to(holds, day), up_to(runs, day)
     if roster is None:
-        roster = squad_roster(holds, runs, day)
+        from hipnb.analysis import ReviewDay
+
+        roster = ReviewDay(holds, runs, as_of=day).roster
     athletes = sorted(set(holds["athlete"]) | set(runs["athlete"]))
     head = [
         paragraph(
@@ -57,14 +61,6 @@ def squad_sections(
     if grid is not None:
         sections.append(grid)
     return sections
-
-
-def squad_roster(holds: pd.DataFrame, runs: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """The roster on ``day`` with every flag record, the running-load flag included
-    (:func:`hipnb.analysis.roster` with the runs)."""
-    from hipnb import analysis
-
-    return analysis.roster(up_to(holds, day), day, runs=up_to(runs, day))
 
 
 def grid_section(holds: pd.DataFrame, day: pd.Timestamp, roster: pd.DataFrame) -> Section | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import warnings
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -172,9 +171,7 @@ def _append_new(
     try:
         log.path.parent.mkdir(parents=True, exist_ok=True)
         with log.lock:  # two imports at once still add each run once
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                existing = log.read()  # its bad rows are reported, never used
+            existing = log.read()  # its bad rows are reported, never used
             new = _new_runs(rows, existing)
             log.append(new)
     except OSError as exc:
@@ -229,9 +226,7 @@ def _hold_offsets(logs: str | Path, athlete: str) -> Offsets | None:
         return None
     if not path.is_file():
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        holds = SessionLog(path).read()
+    holds = SessionLog(path).read()
     if holds.empty:
         return None
     utc = holds["started_at"].dt.tz_localize(None)

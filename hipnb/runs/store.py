@@ -12,7 +12,6 @@ import csv
 import io
 import math
 import re
-import warnings
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import pandas as pd
 from filelock import FileLock
 
-from hipnb.errors import LogError, LogWarning
+from hipnb.errors import LogError
 from hipnb.log import EOL, Problem, athlete_path
 from hipnb.log.append import append_text
 from hipnb.log.export import spreadsheet_safe
@@ -155,12 +154,6 @@ class RunLog:
     def read(self) -> pd.DataFrame:
         """The runs as a typed frame (see :func:`read_runs`); a missing file reads as no runs."""
         df, found = _read_file(self.path)
-        if found:
-            warnings.warn(
-                f"{self.path}: {len(found)} row(s) could not be used; first: {found[0]}",
-                LogWarning,
-                stacklevel=2,
-            )
         df.attrs["problems"] = found
         return df
 
@@ -261,9 +254,5 @@ def read_runs(logs: str | Path, athlete: str | None = None) -> pd.DataFrame:
     if athlete is not None:
         df = df[df["athlete"] == athlete]
     df = df.sort_values(["athlete", "started_at"], kind="stable").reset_index(drop=True)
-    if found:
-        warnings.warn(
-            f"{len(found)} problem(s) reading runs; first: {found[0]}", LogWarning, stacklevel=2
-        )
     df.attrs["problems"] = found
     return df

@@ -14,16 +14,46 @@ WIDE = {"description_width": "initial"}  # labels shown whole, not cut at the de
 UNSET = -1  # the answer sliders' "not answered" position: logged as empty (unknown), never 0
 
 
+def _scores() -> list[tuple[str, int]]:
+    """The 0-10 scale of effort, discomfort and Pain, as the column spec bounds it."""
+    from hipnb.log.spec import SPEC_BY_NAME
+
+    column = SPEC_BY_NAME["discomfort"]
+    return [(str(i), i) for i in range(int(column.low or 0), int(column.high or 0) + 1)]
+
+
+#: The score choices every form offers (label, value), from the column spec.
+SCORES = _scores()
+
+
 def effort_sliders() -> tuple[w.SelectionSlider, w.SelectionSlider]:
     """The 0-10 effort and hip-discomfort sliders every form asks with; untouched, they say
     "not set" and :func:`_answer` gives None (unknown), never 0."""
-    options = [("not set", UNSET)] + [(str(i), i) for i in range(11)]
+    options = [("not set", UNSET), *SCORES]
     return (
         w.SelectionSlider(options=options, value=UNSET, description="Effort (0-10)", style=WIDE),
         w.SelectionSlider(
             options=options, value=UNSET, description="Hip discomfort (0-10)", style=WIDE
         ),
     )
+
+
+def note_box(kind: type[w.Text] | type[w.Textarea] = w.Textarea, **kwargs: object) -> w.Text:
+    """A note box that holds at most the note column's characters (its spec's ``max_chars``):
+    text pasted past the limit is cut there, and the box says so."""
+    from hipnb.log.spec import SPEC_BY_NAME
+
+    column = SPEC_BY_NAME["note"]
+    most = column.max_chars or 0
+    box = kind(tooltip=f"at most {most:,} characters", **kwargs)
+
+    def cap(change: dict[str, object]) -> None:
+        text = str(change["new"])
+        if column.too_long(text):
+            box.value = text[:most]
+
+    box.observe(cap, names="value")
+    return box
 
 
 def answer(slider: w.SelectionSlider) -> int | None:

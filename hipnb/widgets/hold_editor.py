@@ -1,36 +1,27 @@
 """Fix a logged hold from a notebook: pick a day's hold of an athlete, change it or delete it.
 
-A thin skin over :mod:`hipnb.holds`: every change is a correction row appended through
-:class:`hipnb.SessionLog` (``action=patch`` with only the fields changed, or ``action=delete``),
-checked under the log's lock, so the file keeps its history and never undoes another correction.
+A thin skin over the log's door: every change is one call, :meth:`hipnb.SessionLog.patch` (a row
+with only the fields changed) or :meth:`hipnb.SessionLog.delete`, checked under the log's lock, so
+the file keeps its history and never undoes another correction.
 """
 
 from __future__ import annotations
 
 import html
-import warnings
 from datetime import date, datetime
 
 import ipywidgets as w
 import pandas as pd
 
 from hipnb.errors import HipnbError
-from hipnb.holds import (
-    changed_fields,
-    correction_row,
-    hold_after,
-    hold_label,
-    hold_start,
-    only_changed,
-    select_holds,
-)
+from hipnb.holds import hold_label
 from hipnb.log import SessionLog, normalize_name
-from hipnb.log.gate import Catalog, admit
 from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.routines import SIDES
+from hipnb.widgets._common import SCORES, note_box
 
 _UNKNOWN = -1  # a Dropdown cannot hold None as a choice
-_SCORES = [("unknown", _UNKNOWN), *[(str(i), i) for i in range(11)]]
+_SCORES = [("unknown", _UNKNOWN), *SCORES]
 _LABEL = {"description_width": "12em"}  # one label width, so the fields line up
 #: Words for the fields in what the editor says it saved.
 _WORDS = {"actual_s": "held (s)", "target_s": "target (s)", "started_at": "start", "rpe": "effort"}
@@ -66,7 +57,9 @@ class HoldEditor(w.VBox):
         self.discomfort = w.Dropdown(
             options=_SCORES, description="Hip discomfort (0-10)", style=_LABEL
         )
-        self.note = w.Text(description="Note", layout=w.Layout(width="32em"), style=_LABEL)
+        self.note = note_box(
+            w.Text, description="Note", layout=w.Layout(width="32em"), style=_LABEL
+        )
         self.override = w.Checkbox(description="Override: this long hold is right", indent=False)
         self.save = w.Button(description="Save change", button_style="primary", icon="check")
         self.delete = w.Button(description="Delete hold", button_style="danger", icon="trash")
@@ -110,10 +103,7 @@ class HoldEditor(w.VBox):
 
     def refresh(self, keep: str | None = None) -> None:
         """Read the log again and list the day's holds (keeping the hold ``keep`` picked)."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            df = self.session_log.read()
-        self.holds = select_holds(df, athlete=self.athlete_name, day=self.day.value)
+        self.holds = self.session_log.holds(athlete=self.athlete_name, day=self.day.value)
         options = [(hold_label(h), h["ref"]) for _, h in self.holds.iterrows()]
         self.hold.options = options or [("no holds logged this day", "")]
         refs = [ref for _, ref in options]
@@ -138,31 +128,28 @@ class HoldEditor(w.VBox):
         hold = self.current
         if hold is None:
             return
-        try:
-            changes = {
-                "actual_s": self.seconds.value,
-                "side": self.side.value,
-                "started_at": hold_start(hold, self.time.value),
-                "rpe": _score(self.rpe.value),
-                "discomfort": _score(self.discomfort.value),
-                "note": self.note.value,
-            }
-            row = correction_row(hold, "patch", **changes)
-            changed = changed_fields(hold, row)
-            if changed:
-                catalog = Catalog.load().with_logged(self.holds["exercise"])
-                admit(  # the hold as it will read passes the gate of every new hold
-                    [hold_after(hold, **changes)], catalog=catalog, override=self.override.value
-                )
-                self.session_log.append([only_changed(row, changed)])  # checked under the lock
+        changes = {
+            "actual_s": self.seconds.value,
+            "side": self.side.value,
+            "started_at": self.time.value,
+            "rpe": _score(self.rpe.value),
+            "discomfort": _score(self.discomfort.value),
+            "note": self.note.value,
+        }
+        try:  # one call to the log's door: checked under its lock, written if anything changed
+            done = self.session_log.patch(hold["ref"], override=self.override.value, **changes)
         except HipnbError as exc:
             self._say(f"Not saved: {exc}", error=True)
             return
+        assert done is not None  # without missing_ok, a gone hold raises
+        changed = done.changes
         if not changed:
             self._say("Nothing changed.")
             return
         ref = hold["ref"]
-        self.day.value = pd.Timestamp(str(changes["started_at"])[:10]).date()  # it may change day
+        start = dict((name, new) for name, _, new in changed).get("started_at")
+        if start:
+            self.day.value = pd.Timestamp(start[:10]).date()  # it may move to another day
         self.refresh(keep=ref)
         words = "; ".join(
             f"{_WORDS.get(name, name)} {old or '(empty)'} → {new or '(empty)'}"
@@ -180,7 +167,7 @@ class HoldEditor(w.VBox):
             self._say(f"Delete {hold_label(hold)}? Press again to delete it.")
             return
         try:
-            self.session_log.append([correction_row(hold, "delete")])
+            self.session_log.delete(hold["ref"])
         except HipnbError as exc:
             self._say(f"Not deleted: {exc}", error=True)
             return

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import html
-import warnings
 from datetime import date, datetime
 from datetime import time as daytime
 
 import ipywidgets as w
 
 from hipnb.errors import HipnbError
-from hipnb.log import SessionLog, normalize_name
-from hipnb.log.gate import Catalog, known_athletes, new_hold, other_athlete_problem
+from hipnb.log import SessionLog, manual_row
 from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.log.stamps import local_datetime
 from hipnb.routines import SIDES, Routine
-from hipnb.widgets._common import answer, effort_sliders, error_html, resolve_routine
+from hipnb.widgets._common import (
+    answer,
+    effort_sliders,
+    error_html,
+    note_box,
+    resolve_routine,
+)
 
 
 class ManualEntry(w.VBox):
-    """A small form to record a hold done away from the screen, through the gate every door uses
-    (:func:`hipnb.log.gate.new_hold`): the same refusals, in the same words, as ``hipnb log``.
+    """A small form to record a hold done away from the screen: one call to the log's door
+    (:meth:`hipnb.SessionLog.add`), so the same refusals, in the same words, as ``hipnb log``.
 
     Targets and sides come from the routine (Reclining Bound Angle Pose: its 180-300 s hold, not a
     made-up 30 s); the start is picked with a date and a time picker in this machine's time zone.
     An exercise no routine knows needs the **Custom** box ticked; a hold longer than its exercise's
-    plausible maximum needs the **Override** box.
+    plausible maximum needs the **Override** box; a name the folder does not know yet needs the
+    **New athlete** box. The note box takes at most the note column's characters.
 
     Example::
 
@@ -60,7 +65,10 @@ class ManualEntry(w.VBox):
             value=now.time().replace(microsecond=0), step=1, description="Started"
         )
         self.rpe, self.discomfort = effort_sliders()
-        self.note = w.Textarea(description="Note")
+        self.new_athlete = w.Checkbox(
+            value=False, description="New athlete: start this name's log", indent=False
+        )
+        self.note = note_box(description="Note")
         self.save = w.Button(description="Save", button_style="primary", icon="check")
         self.status = w.HTML()
         self.save.on_click(self._on_save)
@@ -73,6 +81,7 @@ class ManualEntry(w.VBox):
         super().__init__(
             [
                 self.athlete,
+                self.new_athlete,
                 self.exercise,
                 self.custom,
                 self.side,
@@ -140,32 +149,24 @@ class ManualEntry(w.VBox):
         if when is None:
             self.status.value = error_html("Not saved: pick the date and the time it started.")
             return
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            logged = self.session_log.read()
-        catalog = Catalog.load(routines=(self.routine,)).with_logged(logged["exercise"])
+        row = manual_row(
+            self.athlete.value,
+            self.exercise.value.strip(),
+            self.side.value,
+            self.seconds.value,
+            target_s=self.target.value,
+            started_at=when,
+            rpe=answer(self.rpe),
+            discomfort=answer(self.discomfort),
+            note=self.note.value,
+        )
         try:
-            mine = normalize_name(self.athlete.value)
-            why = other_athlete_problem(self.session_log.path, mine, logged["athlete"])
-            if why:
-                raise HipnbError(why)
-            row, _notes = new_hold(
-                self.athlete.value,
-                self.exercise.value,
-                self.side.value,
-                self.seconds.value,
-                catalog=catalog,
-                target_s=self.target.value,
-                started_at=when,
-                rpe=answer(self.rpe),
-                discomfort=answer(self.discomfort),
-                note=self.note.value,
-                known_athletes=known_athletes(self.session_log.path.parent)
-                | set(logged["athlete"]),
+            self.session_log.running(self.routine).add(
+                [row],
                 custom=self.custom.value,
                 override=self.override.value,
+                new_athlete=self.new_athlete.value,
             )
-            self.session_log.append([row])
         except (HipnbError, OSError) as exc:
             self.status.value = error_html(f"Not saved: {exc}")
             return

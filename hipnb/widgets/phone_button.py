@@ -18,8 +18,9 @@ class PhoneButton(w.VBox):
     and shows the QR code to scan; **Stop phone page** ends it (so does stopping the kernel).
 
     The athlete, the log folder and the routine are fixed when the button is made; nothing on the
-    phone page changes them. A name differing from a known athlete only by case or accents is
-    refused, as everywhere.
+    phone page changes them. The name passes the gate of every door
+    (:func:`hipnb.names.athlete_problem`): a name the log folder does not know yet needs
+    ``new_athlete=True``, so a typo is refused with the closest known name, never a new athlete.
 
     Example::
 
@@ -36,11 +37,13 @@ class PhoneButton(w.VBox):
         plank_s: int | None = None,
         get_ready: float = 5.0,
         host: str | None = None,
+        new_athlete: bool = False,
     ) -> None:
         from hipnb.phone import PhoneServer
 
         self._args = (athlete, logs, routine, bound_angle_s, plank_s, get_ready)
         self._host = host
+        self._new_athlete = new_athlete
         self.server: PhoneServer | None = None
         self.button = w.Button(
             description="Run on my phone",
@@ -67,7 +70,7 @@ class PhoneButton(w.VBox):
                 athlete,
                 logs,
                 routine,
-                new_athlete=True,
+                new_athlete=self._new_athlete,
                 bound_angle_s=bound_angle_s,
                 plank_s=plank_s,
                 get_ready=get_ready,

@@ -8,40 +8,38 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from hipnb.analysis import Day, as_day
+from hipnb.analysis import ReviewDay
 from hipnb.errors import HipnbError
 from hipnb.log import normalize_name
-from hipnb.names import did_you_mean
-from hipnb.review import today
+from hipnb.names import unknown_athlete
 
 
 class ProgressView(w.VBox):
     """Pick an athlete and a date range; see the dashboard and a short summary in words.
 
-    The range ends on ``as_of`` (default: today in this machine's zone); the summary judges the
-    range's last day, so a lapse since the last log shows.
+    ``review`` is the review day (:meth:`hipnb.analysis.ReviewDay.on`: its logs, day, target and
+    thresholds); the range ends on its day. The summary judges the range's last day, so a lapse
+    since the last log shows.
     """
 
-    def __init__(
-        self, df: pd.DataFrame, athlete: str | None = None, *, as_of: Day | None = None
-    ) -> None:
+    def __init__(self, review: ReviewDay, athlete: str | None = None) -> None:
         import matplotlib.pyplot as plt
 
-        from hipnb import analysis, charts
+        from hipnb import charts
 
-        self._plt, self._analysis, self._charts = plt, analysis, charts
-        self.df = df
+        self._plt, self._charts = plt, charts
+        self.review = review
+        self.df = df = review.holds
         athletes = sorted(df["athlete"].unique()) or [""]
         athlete = normalize_name(athlete) if athlete else None  # "Zoë" typed decomposed too
         if athlete is not None and athlete not in athletes:
-            hint = did_you_mean(athlete, athletes) or f"athletes in the log: {', '.join(athletes)}"
-            raise HipnbError(f"no rows for athlete {athlete!r}; {hint}")
+            raise HipnbError(unknown_athlete(athlete, athletes, "the log"))
         days = df["local_time"].dt.date
         self.athlete = w.Dropdown(
             options=athletes, value=athlete or athletes[0], description="Athlete"
         )
         self.start = w.DatePicker(value=days.min() if len(df) else None, description="From")
-        end = as_day(as_of if as_of is not None else today()).date()
+        end = review.date
         self.end = w.DatePicker(value=end, description="To")
         self.summary = w.HTML()
         self.output = w.Output()
@@ -64,9 +62,10 @@ class ProgressView(w.VBox):
     def refresh(self) -> None:
         """Redraw the summary and the dashboard for the current choices."""
         d = self.selected()
-        day = self.end.value or today()
+        day = self.review.on_day(self.end.value or self.review.day)
+        runs = day.runs
         self.summary.value = html.escape(
-            self._analysis.summary_text(d, self.athlete.value, as_of=day)
+            ReviewDay(d, runs, as_of=day.day, thresholds=day.thresholds).summary(self.athlete.value)
         )
         self.output.clear_output(wait=True)
         with self.output:

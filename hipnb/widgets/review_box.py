@@ -6,47 +6,32 @@ A thin skin over :mod:`hipnb.analysis` and :mod:`hipnb.review`; nothing here com
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
 
 from hipnb import analysis, charts
-from hipnb.analysis import Day, Thresholds
+from hipnb.analysis import ReviewDay
 from hipnb.review import last_review, mark_reviewed, review_path
-from hipnb.review import today as local_today
 
 
 class ReviewBox(w.VBox):
     """What needs attention now and what changed since the last review (from
     ``.hipnb-review.json`` beside the logs), and a button that records today's review.
 
-    Every standing RED flag comes first, then new and cleared flags, streaks and bests. ``as_of`` is
-    the review day (default: today, as ``today`` gives it: a function, so tests can choose it);
-    ``runs`` adds the running-load flag; ``thresholds`` is one :class:`hipnb.analysis.Thresholds`.
+    Every standing RED flag comes first, then new, cleared and acknowledged flags, streaks and bests.
+    ``review`` is the review day (:meth:`hipnb.analysis.ReviewDay.on`); the button records its day.
     """
 
-    def __init__(
-        self,
-        df: pd.DataFrame,
-        log: str | Path,
-        as_of: Day | None = None,
-        today: Callable[[], date] = local_today,
-        *,
-        runs: pd.DataFrame | None = None,
-        thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
-    ) -> None:
-        self.df, self.log_path, self.today = df, Path(log), today
-        self.fixed_day = as_of
-        self.runs, self.thresholds = runs, thresholds
+    def __init__(self, review: ReviewDay, log: str | Path) -> None:
+        self.review, self.df, self.log_path = review, review.holds, Path(log)
         self.heading = w.HTML()
         self.table = w.HTML(layout=w.Layout(max_width="100%"))
         self.button = w.Button(
-            description="Mark reviewed today",
+            description="Mark reviewed",
             icon="check",
-            tooltip=f"record today's date in {review_path(self.log_path)}",
+            tooltip=f"record {review.day:%a %d %b %Y} in {review_path(self.log_path)}",
             layout=w.Layout(width="auto"),
         )
         self.status = w.HTML()
@@ -56,8 +41,8 @@ class ReviewBox(w.VBox):
 
     @property
     def as_of(self) -> pd.Timestamp:
-        """The review day: the one given, or today."""
-        return analysis.as_day(self.fixed_day if self.fixed_day is not None else self.today())
+        """The review day."""
+        return self.review.day
 
     def _period(self) -> tuple[pd.Timestamp, str]:
         last = self.df["local_time"].max() if len(self.df) else None
@@ -67,9 +52,7 @@ class ReviewBox(w.VBox):
         """Standing RED flags, then the changes since the recorded review (the last 7 days when
         none is recorded)."""
         since, _head = self._period()
-        return analysis.changes_since(
-            self.df, since, as_of=self.as_of, runs=self.runs, thresholds=self.thresholds
-        )
+        return self.review.changes(since)
 
     def refresh(self) -> None:
         """Redraw the heading and the changes."""
@@ -102,10 +85,10 @@ class ReviewBox(w.VBox):
         )
 
     def mark(self) -> Path:
-        """Record today as the last review; return the file written."""
-        path = mark_reviewed(self.log_path, self.today())
+        """Record the review day as the last review; return the file written."""
+        path = mark_reviewed(self.log_path, self.review.date)
         self.status.value = (
-            f"Review of {self.today():%a %d %b %Y} recorded in {html.escape(str(path))}."
+            f"Review of {self.review.day:%a %d %b %Y} recorded in {html.escape(str(path))}."
         )
         self.refresh()
         return path

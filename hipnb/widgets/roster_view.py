@@ -12,8 +12,7 @@ import ipywidgets as w
 import pandas as pd
 
 from hipnb import analysis, charts
-from hipnb.analysis import Day, Thresholds
-from hipnb.review import today
+from hipnb.analysis import ReviewDay
 from hipnb.widgets.progress_view import ProgressView
 
 #: Sort choices: label -> (roster column, ascending). The worst comes first by default.
@@ -34,24 +33,16 @@ class RosterView(w.VBox):
     limited to flagged athletes, and a drill-down with one athlete's flags in full, suggestions and
     dashboard.
 
-    ``as_of`` is the review day (default: today); ``runs`` (from :func:`hipnb.runs.read_runs`) adds
-    the running-load flag; ``thresholds`` is one :class:`hipnb.analysis.Thresholds`; ``links``
-    maps athletes to pages.
+    ``review`` is the review day (:meth:`hipnb.analysis.ReviewDay.on`: the logs, the runs, the day
+    and the thresholds); ``links`` maps athletes to pages.
     """
 
-    def __init__(
-        self,
-        df: pd.DataFrame,
-        as_of: Day | None = None,
-        links: dict[str, str] | None = None,
-        *,
-        runs: pd.DataFrame | None = None,
-        thresholds: Thresholds = Thresholds(),  # noqa: B008  (frozen: one shared default is safe)
-    ) -> None:
-        self.df = df
+    def __init__(self, review: ReviewDay, links: dict[str, str] | None = None) -> None:
+        self.review = review
+        self.df = review.holds
         self.links = links
-        self.as_of = analysis.as_day(as_of if as_of is not None else today())
-        self.roster = analysis.roster(df, self.as_of, runs=runs, thresholds=thresholds)
+        self.as_of = review.day
+        self.roster = review.roster
         self.sort = w.Dropdown(options=list(SORTS), description="Sort by")
         self.reverse = w.Checkbox(value=False, description="reverse", indent=False)
         self.only_flagged = w.Checkbox(value=False, description="only flagged", indent=False)
@@ -112,7 +103,7 @@ class RosterView(w.VBox):
             + (f"<b>Suggestions</b><ul>{sugg}</ul>" if sugg else "")
         )
         if self.progress is None:
-            self.progress = ProgressView(self.df, athlete=athlete, as_of=self.as_of)
+            self.progress = ProgressView(self.review, athlete=athlete)
         else:
             self.progress.athlete.value = athlete
         self.drill.children = [self.details, self.progress]

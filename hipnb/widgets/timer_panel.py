@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
-from hipnb.errors import HipnbError, LogError
-from hipnb.log import ALL_COLUMNS, Hold, SessionLog, hold_keys, normalize_name, to_frame
-from hipnb.log.gate import Catalog, admit, file_athlete, known_athletes, other_athlete_problem
+from hipnb.errors import HipnbError, WriteError
+from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
 from hipnb.routines import Routine
 from hipnb.timer import Event, Timer
-from hipnb.widgets._common import UNSET, WIDE, answer, effort_sliders, error_html, resolve_routine
+from hipnb.widgets._common import (
+    SCORES,
+    UNSET,
+    WIDE,
+    answer,
+    effort_sliders,
+    error_html,
+    note_box,
+    resolve_routine,
+)
 from hipnb.widgets.target_offer import TargetOffer
 from hipnb.widgets.timer_display import TimerDisplay
 
@@ -55,26 +64,41 @@ PAIN_WORDS = {
 }
 
 
-def _patches(rows: list[Hold], changes: list[dict[str, Any]]) -> list[Hold]:
-    """Patch rows (``action="patch"``) for logged holds, naming each by its key and carrying only
-    the answers given (a hold with none gets no row)."""
+def _patches(rows: list[Hold], changes: list[dict[str, Any]]) -> list[_Patch]:
+    """Patches of logged holds, each naming its hold by identity and carrying only the answers
+    given (a hold with none gets no patch)."""
     keys = hold_keys(to_frame(rows)).tolist()
     out = []
-    for row, change, key in zip(rows, changes, keys, strict=True):
+    for change, key in zip(changes, keys, strict=True):
         given = {k: v for k, v in change.items() if v is not None and v != ""}
         if given:
-            patch = dict.fromkeys(ALL_COLUMNS) | given
-            patch |= {"athlete": row["athlete"], "hold_id": key, "action": "patch"}
-            out.append(cast(Hold, patch))
+            out.append(_Patch(key, given))
     return out
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """A change of a logged hold, waiting to be written: its identity and the fields given."""
+
+    hold_id: str
+    changes: dict[str, Any]
+
+
+def _label(item: Hold | _Patch) -> str:
+    if isinstance(item, _Patch):
+        return "a change of " + item.hold_id.split("|")[1].replace("_", " ")
+    side = f" ({item['side']})" if item["side"] != "both" else ""
+    return f"{item['exercise'].replace('_', ' ')}{side}, {item['actual_s']:.0f} s"
 
 
 class TimerPanel(w.VBox):
     """Run a routine in a notebook: big countdown, controls, sound, spoken cues, and logging.
 
-    Each hold is appended to ``log`` the moment it ends (completed, skipped, stopped or ended by
-    Pain), so closing the tab loses at most the hold in progress. A failed write is shown on the
-    panel; the rows are kept and **Retry saving** writes them. At the end it shows a summary and asks
+    Each hold goes through the log's door (:meth:`hipnb.SessionLog.add`) the moment it ends
+    (completed, skipped, stopped or ended by Pain), so closing the tab loses at most the hold in
+    progress. A failed write is shown on the panel; the rows are kept and **Retry saving** writes
+    them. A hold the door refuses is shown with its reason and kept (Retry sends it again); it never
+    holds up the others. At the end it shows a summary and asks
     for effort, hip discomfort and a note (written as corrections of the session's holds; a Pain
     score is never replaced), and **New session** starts again with a new session id.
 
@@ -87,8 +111,10 @@ class TimerPanel(w.VBox):
 
     ``clock`` is injectable for tests; ``get_ready`` is the 3-2-1 before the first step (seconds);
     ``big=True`` is the presentation mode for a projector (room words on Pain, no score asked;
-    clicker keys); ``phone=True`` the layout for a phone (:mod:`hipnb.phone`); ``suggestions`` (a frame from
-    :func:`hipnb.analysis.suggest_progression`) offers new targets before the start.
+    clicker keys); ``phone=True`` the layout for a phone (:mod:`hipnb.phone`); ``suggestions`` (a
+    frame from :func:`hipnb.analysis.suggest_progression`) offers new targets before the start;
+    ``new_athlete=True`` lets a name the log folder does not know yet start its log (else the name
+    gate refuses it before the start, naming the closest known athlete).
     """
 
     def __init__(
@@ -103,17 +129,20 @@ class TimerPanel(w.VBox):
         grace: float = 5.0,
         phone: bool = False,
         suggestions: pd.DataFrame | None = None,
+        new_athlete: bool = False,
     ) -> None:
         self.routine = resolve_routine(routine)
         self.athlete = normalize_name(athlete) if athlete else athlete  # as the log keeps it
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
-        self._known_athletes: set[str] | None = None
+        self.new_athlete = new_athlete
         self._gone = 0  # corrections left out: their hold had been deleted meanwhile
         self._clock, self._wall_clock = clock, wall_clock
         self.get_ready, self.grace = get_ready, grace
         self.timer = self._new_timer()
         self.rows_written: list[Hold] = []
-        self.unsaved: list[Hold] = []  # rows whose write failed, kept for Retry saving
+        self.unsaved: list[Hold | _Patch] = []  # writes that failed, kept for Retry saving
+        #: Writes the log's door refused, each with its reason: shown, kept, sent again by Retry.
+        self.refused: list[tuple[Hold | _Patch, str]] = []
         self.error = ""
         self.page_visible = True
         self._message = ""
@@ -166,7 +195,7 @@ class TimerPanel(w.VBox):
         self.save_problem = w.HBox([self.retry_button])
         # Pain: the hold has ended; how bad, then go on or end
         self.pain_score = w.SelectionSlider(
-            options=[("not set", UNSET)] + [(str(i), i) for i in range(11)],
+            options=[("not set", UNSET), *SCORES],
             value=UNSET,
             description="Pain (0-10)",
             style=WIDE,
@@ -185,7 +214,7 @@ class TimerPanel(w.VBox):
         )
         # End-of-session answers
         self.rpe, self.discomfort = effort_sliders()
-        self.note = w.Textarea(placeholder="How did it feel?", description="Note", style=WIDE)
+        self.note = note_box(placeholder="How did it feel?", description="Note", style=WIDE)
         self.save_button = w.Button(
             description="Save answers", button_style="primary", icon="check"
         )
@@ -226,6 +255,7 @@ class TimerPanel(w.VBox):
             self.new_button.add_class("hipnb-main")
             self.pain_button.add_class("hipnb-pain")
             self.mute.description = "Mute"  # fits a phone's third of a row
+        self._refused_athlete = self._athlete_problem()
         self._sync(announce="")
 
     def _new_timer(self) -> Timer:
@@ -358,10 +388,36 @@ class TimerPanel(w.VBox):
         if events or force:
             self._sync(announce=announce)
 
+    def _door(self) -> SessionLog | None:
+        """The log's door for this session: it knows the routine being run."""
+        return None if self.session_log is None else self.session_log.running(self.routine)
+
+    def _athlete_problem(self) -> str:
+        """Why this athlete may not log here (the name gate), checked before the start."""
+        door = self._door()
+        if door is None or not self.athlete:
+            return ""
+        return door.athlete_problem(self.athlete, new_athlete=self.new_athlete) or ""
+
     def _write(self, index: int) -> None:
         row = self.timer.result_for(index, self.athlete)
-        if row is not None and not any(r is row or r == row for r in self.unsaved):
-            self._queue([row])
+        if row is not None:
+            self._log(row)
+
+    def _log(self, row: Hold) -> None:
+        """Log a hold the timer ended: the door's gate first, then the queue of writes."""
+        if any(r == row for r in self.unsaved):
+            return
+        door = self._door()
+        if door is not None:
+            try:  # the gate, before the queue: a refused hold never holds up the others
+                door.check([row], new_athlete=self.new_athlete)
+            except WriteError:
+                pass  # the file cannot be read just now: queued, written by Retry saving
+            except (HipnbError, ValueError) as exc:
+                self.refused.append((row, str(exc)))
+                return
+        self._queue([row])
 
     def _correct(self, rows: list[Hold], changes: list[dict[str, Any]]) -> None:
         """Queue corrections of logged holds (nothing to correct when there is no log)."""
@@ -374,46 +430,43 @@ class TimerPanel(w.VBox):
             return
         self._queue(edits)
 
-    def _queue(self, rows: list[Hold]) -> None:
-        """Append ``rows`` after any rows still unsaved (so corrections follow their holds)."""
+    def _queue(self, rows: Sequence[Hold | _Patch]) -> None:
+        """Write ``rows`` after any writes still waiting (so corrections follow their holds)."""
         self.unsaved += rows
         self._flush()
 
     def _flush(self) -> bool:
-        """Write the rows still unsaved, in one append; on failure keep them and say why."""
-        if not self.unsaved:
-            return True
-        if self.session_log is not None:
-            try:
-                self._admit([r for r in self.unsaved if not r.get("action")])
-                written = self.session_log.append(self.unsaved, skip_gone=True)
-                self._gone += len(self.unsaved) - written
-            except (HipnbError, OSError, ValueError) as exc:
-                self.error = f"Not saved ({len(self.unsaved)} hold(s) kept): {exc}"
-                return False
-        self.rows_written += self.unsaved
-        self.unsaved, self.error = [], ""
+        """Write what waits, in order, each through the log's door. A write that fails (disk full,
+        no permission) stops here and keeps the rest for Retry saving; a write the door refuses is
+        set aside with its reason, and the rest go on."""
+        door = self._door()
+        while self.unsaved:
+            item = self.unsaved[0]
+            if door is not None:
+                try:
+                    if isinstance(item, _Patch):
+                        done = door.patch(item.hold_id, missing_ok=True, **item.changes)
+                        self._gone += done is None
+                    else:
+                        door.add([item], new_athlete=self.new_athlete)
+                except WriteError as exc:
+                    self.error = f"Not saved ({_plural(len(self.unsaved), 'write')} kept): {exc}"
+                    return False
+                except (HipnbError, OSError, ValueError) as exc:
+                    self.refused.append((item, str(exc)))
+                    self.unsaved.pop(0)
+                    continue
+            if not isinstance(item, _Patch):
+                self.rows_written.append(item)
+            self.unsaved.pop(0)
+        self.error = ""
         return True
 
-    def _admit(self, holds: list[Hold]) -> None:
-        """The gate every new hold passes (:func:`hipnb.log.gate.admit`), for the timer's holds."""
-        if not holds or self.session_log is None:
-            return
-        if self._known_athletes is None:  # read once: the folder's athletes, for the name gate
-            self._known_athletes = known_athletes(self.session_log.path.parent)
-        owner = file_athlete(self.session_log.path)
-        for hold in holds:
-            why = other_athlete_problem(self.session_log.path, hold["athlete"], [owner or ""])
-            if why and owner:
-                raise LogError(why)
-        admit(
-            holds,
-            catalog=Catalog(routines=(self.routine,)),
-            known_athletes=self._known_athletes,
-        )
-
     def retry_save(self) -> None:
-        """Try again to write the holds a failed append kept."""
+        """Try again to write what a failed write kept, and what the door refused (it may take it
+        now: a routine file fixed, a hold deleted meanwhile)."""
+        self.unsaved += [item for item, _ in self.refused]
+        self.refused = []
         self._flush()
         self._sync(announce="")
 
@@ -435,7 +488,11 @@ class TimerPanel(w.VBox):
                 }
                 for r in rows
             ]
+            refused = len(self.refused)
             self._correct(rows, changes)
+            if len(self.refused) > refused:  # kept in the form: change it and save again
+                self.refused, said = self.refused[:refused], self.refused[refused:]
+                self.error = f"Answers not saved: {said[0][1]}"
         if self.unsaved or self.error:
             self._sync(announce="")
             return
@@ -512,7 +569,7 @@ class TimerPanel(w.VBox):
         """The end screen: holds done, time held, and time held per side."""
         rows = self.timer.results()
         held = sum(r["actual_s"] for r in rows)
-        done = sum(r["completed"] for r in rows)
+        done = sum(bool(r["completed"]) for r in rows)
         lines = [
             f"{done} of {_plural(len(rows), 'hold')} done to target",
             f"{_clock(held)} held in all",
@@ -531,7 +588,7 @@ class TimerPanel(w.VBox):
         pain_open = self._pain_index is not None
         ended = state in ("finished", "stopped")
         step = self.timer.current_step
-        self.start_button.disabled = state != "ready"
+        self.start_button.disabled = state != "ready" or bool(self._refused_athlete)
         self.start_button.layout.display = "none" if ended else None
         self.new_button.layout.display = None if ended else "none"
         self.new_button.disabled = not ended or pain_open
@@ -555,7 +612,7 @@ class TimerPanel(w.VBox):
         self.pain_button.disabled = pain_open or step is None or not step.is_hold
         self.pain_box.layout.display = "flex" if pain_open else "none"
         self.go_on_button.disabled = state == "finished"
-        self.save_problem.layout.display = "flex" if self.unsaved else "none"
+        self.save_problem.layout.display = "flex" if self.unsaved or self.refused else "none"
         show_answers = (
             ended
             and bool(self.rows_written)
@@ -565,7 +622,10 @@ class TimerPanel(w.VBox):
         self.answers.layout.display = "flex" if show_answers else "none"
         if self.offer is not None:
             self.offer.layout.display = "flex" if state == "ready" else "none"
-        n = sum(not r.get("action") for r in self.rows_written)
+        n = len(self.rows_written)
         where = html.escape(str(self.session_log.path)) if self.session_log else ""
         text = f"{n} hold(s) logged to {where}." if n and where else ""
-        self.status.value = error_html(self.error) + " " + text if self.error else text
+        problems = [self._refused_athlete, self.error]
+        problems += [f"Not logged: {_label(item)}: {why}" for item, why in self.refused]
+        said = "<br>".join(error_html(p) for p in problems if p)
+        self.status.value = f"{said}<br>{text}" if said and text else said or text
