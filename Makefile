@@ -11,6 +11,7 @@ HIPNB_HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+WORKSHOP_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -18,12 +19,15 @@ AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 help:
 	@echo "make lab       JupyterLab on notebooks/ with the bundled sample data"
-	@echo "make typecheck mypy, strict, on hipnb/"
 	@echo "make test      lint + types + the whole test suite (notebooks and browser tests included)"
+	@echo "make unit      every test but the browser ones (no chromium needed)"
 	@echo "make quick     the fast tests only (no notebooks, servers, browsers or subprocesses)"
+	@echo "make lint      ruff: lint and format check"
+	@echo "make typecheck mypy, strict, on hipnb/"
 	@echo "make shell     a shell with .venv active, where \`hipnb\` and \`python\` are the project's"
 	@echo "make bench     benchmarks, printed as ratios against a baseline measured in the same run"
 	@echo "make workshop  the big-screen timer as a Voila page on http://127.0.0.1:8866"
+	@echo "make chromium  install Debian's chromium for the browser tests, if it is missing"
 	@echo "make clean     remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -33,8 +37,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c 'import hipnb, pytest, ruff' 
 	touch $@
 
+# A save writes the kernel metadata the notebooks are committed with (hipnb/lab.py): a notebook
+# only opened stays unchanged in git.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HIPNB_HOST) --port=$(LAB_PORT) $(AS_ROOT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HIPNB_HOST) --port=$(LAB_PORT) $(AS_ROOT) \
+	  --ContentsManager.pre_save_hook=hipnb.lab.normalise_on_save $(LAB_ARGS)
 
 # The big-screen timer as a Voila page (no code), set up from the page. Bound to this machine;
 # HIPNB_HOST=0.0.0.0 shows it on the LAN. The template `hipnb` (hipnb/share) is Voila's lab template
@@ -42,7 +49,7 @@ lab: $(STAMP)
 workshop: $(STAMP)
 	JUPYTER_PATH="$(abspath hipnb/share/jupyter)$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
 	  $(BIN)/voila notebooks/workshop_timer.ipynb --no-browser --Voila.ip=$(HIPNB_HOST) \
-	  --port=$(PORT) --template=hipnb --theme=dark --show_tracebacks=False
+	  --port=$(PORT) --template=hipnb --theme=dark --show_tracebacks=False $(WORKSHOP_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,9 +6,7 @@ the machine. Screenshots are saved."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import uuid
 from pathlib import Path
 
 import nbformat
@@ -16,11 +14,9 @@ import pytest
 
 from .browser import (
     CAP_S,
-    accept_dialog,
     chromium_page,
-    jupyter_lab,
+    notebook_kernel,
     open_and_run_notebook,
-    wait_until,
 )
 from .conftest import ROOT, SAMPLE
 from .rows import write_rows
@@ -60,31 +56,13 @@ def _overflowing_outputs(page) -> list[dict]:
 
 
 def _until_cells_run(page) -> None:
-    """Wait until the first cell has run. A Run All sent while the kernel was still connecting (or
-    under a late "Select Kernel" dialog) is lost: whenever the kernel is idle, no dialog shows and
-    no cell is queued or done, accept any dialog and send it again. Waits on states only."""
-    done = page.locator(".jp-InputPrompt", has_text="[1]")
-    queued = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[[0-9*]+\]"))
-    idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-
-    def ran() -> bool:
-        if done.count():
-            return True
-        if accept_dialog(page):
-            return False
-        if idle.count() and not queued.count() and not page.locator(".jp-Dialog").count():
-            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
-            page.locator(
-                ".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")
-            ).first.click()
-            page.wait_for_timeout(1000)  # let the prompts show the queued cells
-        return False
-
-    wait_until(page, ran, "the notebook's first cell ran")
+    """Wait until the first cell has run (the page runs them in order)."""
+    page.locator(".jp-InputPrompt", has_text="[1]").first.wait_for(timeout=CAP_S * 1000)
 
 
-def test_coach_review_notebook_fits_a_laptop(tmp_path):
-    root = tmp_path / "lab"
+def test_coach_review_notebook_fits_a_laptop(tmp_path, lab_server):
+    base, token = lab_server, lab_server.token
+    root = lab_server.root / "coach"
     shutil.copytree(SAMPLE, root / "logs")
     nb = nbformat.read(ROOT / "notebooks" / "03_coach_review.ipynb", as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -92,11 +70,13 @@ def test_coach_review_notebook_fits_a_laptop(tmp_path):
     assert str(root / "logs") in params.source
     nbformat.write(nb, root / "coach.ipynb")
     shots = _shots(tmp_path)
-    token = uuid.uuid4().hex
-    with jupyter_lab(root, token, tmp_path / "lab.log") as base, chromium_page(shots) as page:
+    with (
+        notebook_kernel(base, "coach/coach.ipynb"),
+        chromium_page(shots, watch=base) as page,
+    ):
         page.set_viewport_size(LAPTOP)
         open_and_run_notebook(
-            page, f"{base}/lab/workspaces/c{token[:8]}/tree/coach.ipynb?reset&token={token}"
+            page, f"{base}/lab/workspaces/c{token[:8]}/tree/coach/coach.ipynb?reset&token={token}"
         )
         _until_cells_run(page)
         news = page.locator(".jp-Notification-Toast-Close, .jp-toast-button", has_text="No")
@@ -151,18 +131,22 @@ def test_coach_review_notebook_fits_a_laptop(tmp_path):
         assert page.errors == []
 
 
-def test_workshop_notebook_tables_fit_a_laptop(tmp_path):
+def test_workshop_notebook_tables_fit_a_laptop(tmp_path, lab_server):
     """Notebook 04's flag table and printed summary fit 1280 px: no cell cut, no word broken."""
-    root = tmp_path / "lab"
+    base, token = lab_server, lab_server.token
+    root = lab_server.root / "workshop"
     root.mkdir()
     nb = nbformat.read(ROOT / "notebooks" / "04_workshop.ipynb", as_version=4)
     nbformat.write(nb, root / "workshop.ipynb")
     shots = _shots(tmp_path)
-    token = uuid.uuid4().hex
-    with jupyter_lab(root, token, tmp_path / "lab.log") as base, chromium_page(shots) as page:
+    with (
+        notebook_kernel(base, "workshop/workshop.ipynb"),
+        chromium_page(shots, watch=base) as page,
+    ):
         page.set_viewport_size(LAPTOP)
         open_and_run_notebook(
-            page, f"{base}/lab/workspaces/w{token[:8]}/tree/workshop.ipynb?reset&token={token}"
+            page,
+            f"{base}/lab/workspaces/w{token[:8]}/tree/workshop/workshop.ipynb?reset&token={token}",
         )
         _until_cells_run(page)
         table = page.locator(".jp-OutputArea-output table", has_text="Level").first

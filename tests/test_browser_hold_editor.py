@@ -12,7 +12,7 @@ import pytest
 
 from hipnb import SessionLog, athlete_path
 
-from .browser import CAP_S, chromium_page, server
+from .browser import CAP_S, SLOW_KERNEL_ARGS, VOILA_READY, chromium_page, server
 from .rows import write_rows
 
 # the per-test cap covers starting a server on a loaded machine; every wait inside is on a state
@@ -58,8 +58,11 @@ def test_hold_editor_page_saves_an_edit(tmp_path):
     nbformat.write(nb, tmp_path / "fix.ipynb")
     shots = Path(os.environ.get("HIPNB_SHOTS", tmp_path / "shots"))
     voila = [sys.executable, "-m", "voila", "fix.ipynb", "--no-browser", "--port={PORT}",
-             "--Voila.ip=127.0.0.1"]  # fmt: skip
-    with server(voila, "/", tmp_path, tmp_path / "voila.log") as base, chromium_page(shots) as page:
+             "--Voila.ip=127.0.0.1", *SLOW_KERNEL_ARGS]  # fmt: skip
+    with (
+        server(voila, VOILA_READY, tmp_path, tmp_path / "voila.log", expect_kernels=1) as base,
+        chromium_page(shots, watch=base) as page,
+    ):
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(base + "/")
         save = page.locator("button", has_text="Save change")

@@ -12,9 +12,9 @@ import pytest
 
 from hipnb import SessionLog
 
-from .browser import chromium_page, server
+from .browser import CAP_S, SLOW_KERNEL_ARGS, VOILA_READY, chromium_page, server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 CELL = """from hipnb import SessionLog
 from hipnb.widgets import ManualEntry
@@ -33,19 +33,22 @@ def test_manual_entry_saves_the_typed_value(tmp_path):
     nbformat.write(nb, tmp_path / "entry.ipynb")
     shots = Path(os.environ.get("HIPNB_SHOTS", tmp_path / "shots"))
     voila = [sys.executable, "-m", "voila", "entry.ipynb", "--no-browser", "--port={PORT}",
-             "--Voila.ip=127.0.0.1"]  # fmt: skip
-    with server(voila, "/", tmp_path, tmp_path / "voila.log") as base, chromium_page(shots) as page:
+             "--Voila.ip=127.0.0.1", *SLOW_KERNEL_ARGS]  # fmt: skip
+    with (
+        server(voila, VOILA_READY, tmp_path, tmp_path / "voila.log", expect_kernels=1) as base,
+        chromium_page(shots, watch=base) as page,
+    ):
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(base + "/")
         save = page.locator("button", has_text="Save")
-        save.wait_for(timeout=90_000)
+        save.wait_for(timeout=CAP_S * 1000)
         exercise = page.get_by_role("combobox", name="Exercise")
         exercise.fill("")
         exercise.press_sequentially("side_plank")  # key by key, as a person types it
         held = page.get_by_role("spinbutton", name="Held (s)")
         held.fill("35")  # at once, no Enter: the kernel's defaults for side_plank may come later
         save.click()
-        page.wait_for_selector("text=Saved side_plank", timeout=30_000)
+        page.wait_for_selector("text=Saved side_plank", timeout=CAP_S * 1000)
         page.screenshot(path=str(shots / "manual-entry.png"))
         assert page.errors == []
     df = SessionLog(path).read(errors="raise")

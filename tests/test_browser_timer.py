@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import uuid
 from pathlib import Path
 
 import nbformat
@@ -21,10 +20,9 @@ from .browser import (
     CAP_S,
     SHOWN_VS_LOGGED_S,
     chromium_page,
-    jupyter_lab,
+    notebook_kernel,
     open_and_run_notebook,
     outside_viewport,
-    start_kernel,
     wait_for_widget,
 )
 from .conftest import ROOT
@@ -100,9 +98,9 @@ def shots_dir(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("lab")
-    root = tmp / "lab"
+def lab(tmp_path_factory, lab_server):
+    tmp = tmp_path_factory.mktemp("timer")
+    root = lab_server.root / "timer"
     root.mkdir()
     (root / "quick.toml").write_text(QUICK)
     with_parameters(
@@ -116,11 +114,13 @@ def lab(tmp_path_factory):
         GET_READY_S=GET_READY_S,
     )
     shots = shots_dir(tmp)
-    token = uuid.uuid4().hex
-    with jupyter_lab(root, token, tmp / "lab.log") as base, chromium_page(shots) as page:
-        start_kernel(base, token, "timer.ipynb")
+    base, token = lab_server, lab_server.token
+    with (
+        notebook_kernel(base, "timer/timer.ipynb"),
+        chromium_page(shots, watch=base) as page,
+    ):
         open_and_run_notebook(
-            page, f"{base}/lab/workspaces/t{token[:8]}/tree/timer.ipynb?reset&token={token}"
+            page, f"{base}/lab/workspaces/t{token[:8]}/tree/timer/timer.ipynb?reset&token={token}"
         )
         wait_for_widget(page, ".hipnb-timer")
         page.evaluate("() => document.querySelector('.hipnb-panel').scrollIntoView()")
@@ -254,3 +254,32 @@ def test_new_session_then_a_frozen_page_gets_no_invented_time(lab):
         json.dumps({"counted": counted, "logged": right["actual_s"], "bounds": [low, high]})
     )
     assert low <= right["actual_s"] <= high, (counted, right)
+
+
+PAIN_CONTROLS = ".hipnb-pain-box .widget-slider, .hipnb-pain-box .widget-button"
+
+
+def test_after_pain_the_score_and_its_buttons_stay_in_the_visible_panel(lab):
+    """A laptop shows the panel with its count at the bottom of the screen; Pain is pressed: the
+    score, Go on and End session show inside the window, where the count was."""
+    page, root, shots = lab
+    click(page, "New session")
+    wait_state(page, "ready")
+    click(page, "Start")
+    page.wait_for_function(
+        "document.querySelector('.hipnb-side').textContent === 'right'", timeout=CAP_S * 1000
+    )
+    page.locator(".hipnb-timer").evaluate("e => e.scrollIntoView({block: 'end'})")
+    assert outside_viewport(page, ".hipnb-timer") == []
+    click(page, "Pain")
+    end = page.locator(".hipnb-pain-box .widget-button", has_text="End session")
+    expect(end).to_be_visible(timeout=CAP_S * 1000)
+    page.screenshot(path=str(shots / "lab-pain-1280x800.png"))
+    assert page.locator(".hipnb-pain-box .widget-slider", has_text="Pain (0-10)").is_visible()
+    assert outside_viewport(page, PAIN_CONTROLS) == []
+    assert outside_viewport(page, ".hipnb-message") == [], "the words and the choice together"
+    end.click()
+    expect(page.locator(".hipnb-pain-box")).to_be_hidden(timeout=CAP_S * 1000)
+    page.wait_for_selector(".hipnb-timer.hipnb-ended", timeout=CAP_S * 1000)  # the last hold
+    log = pd.read_csv(root / "logs" / "ana.csv")
+    assert log["pain_at_s"].notna().sum() == 1, "the hold Pain ended is logged with its second"

@@ -179,6 +179,21 @@ const CLICKER = {
   ".": "pause",
 };
 
+// After Pain the room's screen asks Go on or End session, and the clicker answers it: its forward
+// keys (and Enter) go on, its back and blank-screen keys (and Escape) end the session.
+const AFTER_PAIN = {
+  PageDown: "go_on",
+  ArrowRight: "go_on",
+  Enter: "go_on",
+  PageUp: "end",
+  ArrowLeft: "end",
+  b: "end",
+  B: "end",
+  ".": "end",
+  Escape: "end",
+};
+const AFTER_PAIN_HINT = "Clicker: next (PageDown, \u2192, Enter) goes on \u00b7 back (PageUp, \u2190, B, Esc) ends";
+
 function fullscreenButton(box) {
   const button = el("button", "hipnb-fullscreen", box);
   button.type = "button";
@@ -188,6 +203,7 @@ function fullscreenButton(box) {
     box.dataset.fullscreen = on ? "on" : "off";
   };
   button.addEventListener("click", () => {
+    button.blur(); // a clicker's Enter answers the Pain screen, never toggles full screen
     if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     else {
       // the room's page (setup and timer) or the panel, not the page's heading
@@ -240,6 +256,7 @@ function render({ model, el: root }) {
   const summary = el("div", "hipnb-summary", box);
   const cue = el("div", "hipnb-cue", box);
   const message = el("div", "hipnb-message", box);
+  const keys = el("div", "hipnb-keys", box); // the room's clicker keys while Pain asks
   const stepBar = el("div", "hipnb-bar hipnb-step-bar", box);
   const stepFill = el("div", "hipnb-fill", stepBar);
   const allBar = el("div", "hipnb-bar hipnb-all-bar", box);
@@ -312,6 +329,7 @@ function render({ model, el: root }) {
     side.textContent = model.get("side_label");
     cue.textContent = model.get("cue");
     message.textContent = model.get("message");
+    keys.textContent = big && model.get("pain") ? AFTER_PAIN_HINT : "";
     summary.replaceChildren(
       ...model.get("summary").map((line) => {
         const d = document.createElement("div");
@@ -374,8 +392,11 @@ function render({ model, el: root }) {
     if (tag === "INPUT" || tag === "TEXTAREA") return;
     const field = target && (tag === "SELECT" || target.closest(".widget-slider"));
     if (field && e.key.startsWith("Arrow")) return;
-    const pain = e.key === "p" || e.key === "P";
-    const action = CLICKER[e.key];
+    const painOpen = model.get("pain");
+    // Enter on a focused button is that button's own (a keyboard user's Tab, then Enter)
+    if (painOpen && tag === "BUTTON" && e.key === "Enter") return;
+    const pain = !painOpen && (e.key === "p" || e.key === "P");
+    const action = painOpen ? AFTER_PAIN[e.key] : CLICKER[e.key];
     if (!pain && !action) return;
     e.preventDefault(); // PageDown would scroll the page or change a drop-down
     if (field) target.blur();

@@ -15,6 +15,11 @@ from hipnb.widgets.timer_panel import TimerPanel
 #: Reclining Bound Angle Pose: 3 to 5 minutes.
 BOUND_ANGLE_S = (180, 300)
 
+#: After Pain the clicker answers the room's question (``hipnb/static/timer.js`` sends these):
+#: its forward keys (PageDown, Right, Enter) go on, its back and blank-screen keys (PageUp, Left, B,
+#: Escape) end the session.
+AFTER_PAIN = {"go_on": True, "end": False}
+
 
 def routine_choices(folder: str | Path) -> tuple[list[tuple[str, str]], list[str]]:
     """The routines a room can pick: the built-in ones, then every ``*.toml`` in ``folder``.
@@ -36,6 +41,10 @@ class WorkshopTimer(w.VBox):
     Bound Angle Pose time (180-300 s) and the get-ready count on the page, then run it on the big
     screen (:class:`TimerPanel` with ``big=True``: a fullscreen button, a presentation clicker's
     keys, room words on Pain). The setup shows while no session runs. Nothing is logged.
+
+    The clicker: PageDown or Right starts and goes to the next step, PageUp or Left pauses and
+    resumes, B pauses, P is Pain. After Pain, PageDown, Right or Enter is **Go on** and PageUp,
+    Left, B or Escape is **End session**.
 
     Example::
 
@@ -84,6 +93,7 @@ class WorkshopTimer(w.VBox):
         for control in (self.picker, self.bound_angle, self.get_ready):
             control.observe(self._on_setup, names="value")
         self.panel.display_widget.observe(self._on_state, names="state")
+        self.panel.display_widget.on_msg(self._on_key)
         super().__init__([self.setup, self.panel])
         self.add_class("hipnb-workshop")
         self._on_state()
@@ -101,6 +111,20 @@ class WorkshopTimer(w.VBox):
             return
         self.panel.get_ready = float(self.get_ready.value)
         self.panel._set_routine(self._routine())
+
+    def after_pain_key(self, action: str) -> None:
+        """A clicker's key while Pain asks: ``"go_on"`` presses Go on, ``"end"`` End session (each
+        only when its button is shown and enabled, as a click would)."""
+        panel = self.panel
+        if action not in AFTER_PAIN or not panel.display_widget.pain:
+            return
+        button = panel.go_on_button if AFTER_PAIN[action] else panel.end_button
+        if not button.disabled:
+            panel.after_pain(go_on=AFTER_PAIN[action])
+
+    def _on_key(self, _widget: Any, content: dict[str, Any], _buffers: list[bytes]) -> None:
+        if content.get("event") == "clicker":
+            self.after_pain_key(str(content.get("action")))
 
     def _on_state(self, _change: Any = None) -> None:
         ready = self.panel.timer.state == "ready"
