@@ -285,14 +285,13 @@ def bench_append(ctx) -> list[tuple]:
         weeks *= 2
     athlete = tmp / "athlete.csv"
     append_rows(athlete, one.sort_values("started_at", kind="stable").head(5000))
-    new_holds = iter(
-        [hold.iloc[0].to_dict() | {"session_id": f"bench-{i}"} for i in range(1000)]
-    )
+    new_holds = iter([hold.iloc[0].to_dict() | {"session_id": f"bench-{i}"} for i in range(1000)])
 
     def add_one(cold=False):
         if cold:
             face._SEEN.clear()  # as a fresh process: the door reads the file first
         SessionLog(athlete).add([next(new_holds)])
+
     columns = list(ALL_COLUMNS)
     text = _csv_text(_to_text_frame(hold), columns)
     data = _csv_text(_to_text_frame(session), columns).encode()

@@ -155,8 +155,7 @@ def admit(
     many = len(text) > 1
     try:
         names = [
-            normalize_name(n) if n.strip() else n
-            for n in text.table.column("athlete").to_pylist()
+            normalize_name(n) if n.strip() else n for n in text.table.column("athlete").to_pylist()
         ]
     except LogError as exc:
         raise LogError(str(exc)) from None

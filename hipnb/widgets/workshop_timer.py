@@ -8,12 +8,11 @@ from typing import Any
 
 import ipywidgets as w
 
+from hipnb.analysis import BAND_HIGH_S, BAND_LOW_S
 from hipnb.errors import HipnbError
 from hipnb.routines import Routine, list_routines, load_routine
+from hipnb.timer import GET_READY_MAX_S
 from hipnb.widgets.timer_panel import TimerPanel
-
-#: Reclining Bound Angle Pose: 3 to 5 minutes.
-BOUND_ANGLE_S = (180, 300)
 
 #: After Pain the clicker answers the room's question (``hipnb/static/timer.js`` sends these):
 #: its forward keys (PageDown, Right, Enter) go on, its back and blank-screen keys (PageUp, Left, B,
@@ -65,7 +64,7 @@ class WorkshopTimer(w.VBox):
             first = str(Path(routine).resolve()) if Path(routine).suffix else first
             choices.insert(0, (f"{loaded.title} ({Path(first).name})", first))
         self.picker = w.Dropdown(options=choices, value=first, description="Routine")
-        low, high = BOUND_ANGLE_S
+        low, high = int(BAND_LOW_S), int(BAND_HIGH_S)  # the routine's 3-5 min
         self.bound_angle = w.IntSlider(
             value=min(max(bound_angle_s, low), high),
             min=low,
@@ -77,7 +76,7 @@ class WorkshopTimer(w.VBox):
         self.get_ready = w.IntSlider(
             value=int(get_ready),
             min=0,
-            max=15,
+            max=GET_READY_MAX_S,
             description="Get ready (s)",
             style={"description_width": "initial"},
         )
