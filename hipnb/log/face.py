@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import pandas as pd
+from filelock import FileLock
 
 from hipnb.errors import LogError, WriteError
-from hipnb.log.append import Writer, append_rows, locked
+from hipnb.log.append import Writer, append_rows, lock_of, locked
 from hipnb.log.check import empty_log
 from hipnb.log.gate import Catalog, admit, other_athlete_problem
 from hipnb.log.identity import hold_ids, plain
@@ -261,6 +262,7 @@ class SessionLog:
                     override=override,
                 )
                 self._append([only_changed(row, changed)])
+                seen.exercises.add(str(hold_after(hold, **changes)["exercise"]))
                 seen.stamp = _stamp(self.path)
             return Changed(hold, tuple(changed))
 
@@ -293,9 +295,7 @@ class SessionLog:
     # -- under the lock ---------------------------------------------------------------------------
 
     @property
-    def _lock(self) -> Any:
-        from hipnb.log.append import lock_of
-
+    def _lock(self) -> FileLock:
         return lock_of(self.path)
 
     @contextlib.contextmanager
