@@ -17,6 +17,7 @@ from hipnb.cli_log import add_parsers as add_log_parsers
 from hipnb.cli_log import known_athlete as _known_athlete
 from hipnb.cli_log import read_logs_reporting as _read_logs_reporting
 from hipnb.errors import HipnbError
+from hipnb.timer import GET_READY_MAX_S
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
@@ -188,15 +189,26 @@ def _phone_parser(sub: Subparsers) -> None:
         default="hip-basics",
         help="a built-in routine or a routine .toml file (default hip-basics)",
     )
+    routine = hipnb.load_routine("hip-basics")
+    pose, plank = routine.exercises["bound_angle"], routine.exercises["side_plank"]
     ph.add_argument(
         "--bound-angle",
         type=int,
         metavar="S",
-        help="Reclining Bound Angle Pose, 180-300 s (default: the routine's)",
+        help=f"{pose.name}, {pose.min_seconds:g}-{pose.max_seconds:g} s (default: the routine's)",
     )
-    ph.add_argument("--plank", type=int, metavar="S", help="side plank, each side, 5-300 s")
     ph.add_argument(
-        "--get-ready", type=float, default=5.0, metavar="S", help="the count before the start"
+        "--plank",
+        type=int,
+        metavar="S",
+        help=f"side plank, each side, at most {plank.plausible_max:g} s (default: the routine's)",
+    )
+    ph.add_argument(
+        "--get-ready",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help=f"the count before the start, 0-{GET_READY_MAX_S} s",
     )
     ph.add_argument(
         "--host",
