@@ -107,6 +107,7 @@ def lab(tmp_path_factory, lab_server):
         ROOT / "notebooks" / "01_routine_timer.ipynb",
         root / "timer.ipynb",
         ATHLETE="ana",
+        NEW_ATHLETE=False,
         ROUTINE=str(root / "quick.toml"),
         LOG_DIR=str(root / "logs"),
         BOUND_ANGLE_S=180,
