@@ -235,9 +235,9 @@ class SessionLog:
         ``ref`` names the hold: its short reference (``hipnb holds``, at least 4 digits) or its
         identity (``hold_id``). ``changes`` are fields of :data:`hipnb.log.EDITABLE`; an empty value
         clears an optional field; ``started_at`` is an aware datetime or text in any form ``hipnb
-        log --when`` reads, a time alone (``06:50``) on the hold's own day, in its own offset. Under the lock the hold is found in the file as it is, and the
-        hold as it will read passes the gate of every new hold (``custom``, ``override`` as for
-        :meth:`add`). Returns what changed (nothing is written when the hold already reads so);
+        log --when`` reads, a time alone (``06:50``) on the hold's own day, in its own offset.
+        Under the lock the hold is found in the file as it is, and the hold as it will read passes
+        the gate of every new hold (``custom``, ``override`` as for :meth:`add`). Returns what changed (nothing is written when the hold already reads so);
         with ``missing_ok``, None when the hold is gone (deleted meanwhile) instead of an error.
         """
         from hipnb.holds import changed_fields, correction_row, hold_after, hold_start, only_changed
@@ -253,16 +253,16 @@ class SessionLog:
             row = correction_row(hold, "patch", **changes)
             changed = changed_fields(hold, row)
             if changed:
-                seen = self._seen()
+                seen, after = self._seen(), hold_after(hold, **changes)
                 admit(
-                    [hold_after(hold, **changes)],
+                    [after],
                     catalog=self._catalog_of(seen),
                     now=self._clock(),
                     custom=custom,
                     override=override,
                 )
                 self._append([only_changed(row, changed)])
-                seen.exercises.add(str(hold_after(hold, **changes)["exercise"]))
+                seen.exercises.add(str(after["exercise"]))
                 seen.stamp = _stamp(self.path)
             return Changed(hold, tuple(changed))
 
@@ -278,8 +278,9 @@ class SessionLog:
             hold = _find(self._current(), ref, missing_ok)
             if hold is None:
                 return None
+            seen = self._seen()  # as the file is before the write: it stays valid after it
             self._append([correction_row(hold, "delete")])
-            self._seen().stamp = _stamp(self.path)
+            seen.stamp = _stamp(self.path)
             return Changed(hold)
 
     def athlete_problem(self, athlete: str, *, new_athlete: bool = False) -> str | None:
