@@ -280,11 +280,10 @@ def _cmd_log(args: argparse.Namespace) -> int:
 
 def _log(args: argparse.Namespace) -> hipnb.SessionLog:
     """The log of ``--log``, its door knowing the routines of ``--routines`` (skipped files said)."""
-    from hipnb.log.gate import Catalog
-
-    for why in Catalog.load(args.routines).skipped:
+    log = hipnb.SessionLog(args.log, routines=args.routines)
+    for why in log.skipped:
         print(f"hipnb: warning: {why}", file=sys.stderr)
-    return hipnb.SessionLog(args.log, routines=args.routines)
+    return log
 
 
 def _read_one_log(path: Path) -> pd.DataFrame:

@@ -359,11 +359,21 @@ class SessionLog:
             why = athlete_problem(name, folder, new_athlete=new_athlete, where=self.path.parent)
         return why
 
-    def _catalog_of(self, seen: _Seen) -> Catalog:
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Routine files in ``routines`` that could not be read (each message once): the door
+        knows none of their exercises."""
+        return self._routines().skipped
+
+    def _routines(self) -> Catalog:
+        """The routines' exercises (built-in, the folder's, the one being run), loaded once."""
         if self._catalog is None:
             mine = (self.routine,) if self.routine is not None else ()
             self._catalog = Catalog.load(self.routines, routines=mine)
-        return self._catalog.with_logged(seen.exercises)
+        return self._catalog
+
+    def _catalog_of(self, seen: _Seen) -> Catalog:
+        return self._routines().with_logged(seen.exercises)
 
     def _admit(
         self,

@@ -135,6 +135,7 @@ class TimerPanel(w.VBox):
         self.athlete = normalize_name(athlete) if athlete else athlete  # as the log keeps it
         self.session_log = SessionLog(log) if isinstance(log, str | Path) else log
         self.new_athlete = new_athlete
+        self._door_for: tuple[Any, Any, SessionLog | None] = (None, None, None)
         self._gone = 0  # corrections left out: their hold had been deleted meanwhile
         self._clock, self._wall_clock = clock, wall_clock
         self.get_ready, self.grace = get_ready, grace
@@ -389,8 +390,15 @@ class TimerPanel(w.VBox):
             self._sync(announce=announce)
 
     def _door(self) -> SessionLog | None:
-        """The log's door for this session: it knows the routine being run."""
-        return None if self.session_log is None else self.session_log.running(self.routine)
+        """The log's door for this session: it knows the routine being run (made once for the log
+        and routine in use, so its catalog is built once)."""
+        if self.session_log is None:
+            return None
+        log, routine, door = self._door_for
+        if log is not self.session_log or routine is not self.routine or door is None:
+            door = self.session_log.running(self.routine)
+            self._door_for = (self.session_log, self.routine, door)
+        return door
 
     def _athlete_problem(self) -> str:
         """Why this athlete may not log here (the name gate), checked before the start."""
