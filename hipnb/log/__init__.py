@@ -16,7 +16,6 @@ from it). One module a job: ``spec`` (the columns), ``stamps`` (the date rule, s
 ``read``, ``append`` (the write under the lock), ``face`` (the door), ``export``; names and files are :mod:`hipnb.names`.
 """
 
-from hipnb.errors import LogWarning
 from hipnb.log.check import Problem, empty_log, problems
 from hipnb.log.export import export_for_spreadsheet
 from hipnb.log.face import Added, Changed, SessionLog
@@ -49,7 +48,6 @@ __all__ = [
     "EDITABLE",
     "EOL",
     "Hold",
-    "LogWarning",
     "MAX_HOLD_S",
     "NOTE_MAX",
     "OPTIONAL",
