@@ -4,18 +4,31 @@
 folder's athletes; :func:`athlete_problem` the one gate a name passes at every door (a known athlete,
 or a new one on purpose, never a known one written another way); :func:`unknown_athlete` the one
 message for a name no log holds; :func:`did_you_mean` the hint.
+
+Names as people's tools mangle them are recognised here too, from maintained data rather than
+tables of our own: mojibake (``RamÃ³n``, "Ramón" saved through the wrong encoding) by ftfy's rules,
+at every read and door (:func:`name_problem`); a name that prints like a known athlete's (Unicode
+TR39 confusables: Cyrillic ``а`` beside Latin ``a``) or that mixes scripts, from Unicode's
+confusables and scripts data as confusable-homoglyphs ships them, at every door
+(:func:`same_athlete_problem`).
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
+import importlib.resources
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+
+import ftfy
+from confusable_homoglyphs import categories
 
 from hipnb.errors import LogError
 
@@ -93,7 +106,126 @@ def same_athlete_problem(name: str, known: Iterable[str]) -> str | None:
                 f"no athlete {clean!r} yet, but {other!r} differs only in case or accents: "
                 f"did you mean {other!r}?"
             )
-    return None
+    shape = skeleton(clean)
+    for other in sorted(names):
+        if skeleton(other) == shape:
+            return (
+                f"no athlete {clean!r} yet, but {other!r} prints the same with other characters "
+                f"({_unlike(clean, other)}): did you mean {other!r}?"
+            )
+    return mixed_script_problem(clean)
+
+
+def skeleton(name: str) -> str:
+    """What ``name`` looks like, in the manner of Unicode TR39's skeleton: case, accents and
+    Unicode form dropped, and each character replaced by one chosen character of those that print
+    like it (Unicode's confusables data). Two names with one skeleton print alike.
+
+        >>> skeleton("\u0430na") == skeleton("ana")  # a Cyrillic a, then Latin n and a
+        True
+        >>> skeleton("ana") == skeleton("anna")
+        False
+    """
+    look = _look_alike()
+    return "".join(look.get(ch, ch) for ch in _fold(name))
+
+
+def mixed_script_problem(name: str) -> str | None:
+    """Why a new name that mixes scripts (``аna``: a Cyrillic ``а``, Latin ``na``) is refused, with
+    the one-script spelling it probably meant; None for a name in one script. Scripts written
+    together pass (TR39's "highly restrictive" level): Han with Hiragana and Katakana (Japanese),
+    with Hangul (Korean) or with Bopomofo, and any of those with Latin.
+
+        >>> mixed_script_problem("\u0430na")
+        "athlete name 'аna' mixes Cyrillic and Latin letters, which print alike ('а' is CYRILLIC SMALL LETTER A): did you mean 'ana'?"
+        >>> mixed_script_problem("山田たろう") is None
+        True
+    """
+    scripts = _scripts(name)
+    if len(scripts) < 2 or any(scripts <= ok for ok in _SCRIPTS_TOGETHER):
+        return None
+    counts = {s: sum(1 for ch in name if _script(ch) == s) for s in scripts}
+    main = max(sorted(counts), key=lambda s: counts[s])
+    odd = next(ch for ch in name if _script(ch) not in (main, ""))
+    meant = "".join(_in_script(ch, main) for ch in name)
+    hint = f": did you mean {meant!r}?" if _scripts(meant) == {main} else ": write it in one script"
+    listed = " and ".join(s.title() for s in sorted(scripts))
+    return (
+        f"athlete name {name!r} mixes {listed} letters, which print alike "
+        f"({odd!r} is {unicodedata.name(odd, 'unnamed')}){hint}"
+    )
+
+
+#: Scripts a name may mix (Unicode TR39, "highly restrictive"): Japanese, Korean and Chinese
+#: writing, each with Latin.
+_SCRIPTS_TOGETHER = (
+    {"LATIN", "HAN", "HIRAGANA", "KATAKANA"},
+    {"LATIN", "HAN", "HANGUL"},
+    {"LATIN", "HAN", "BOPOMOFO"},
+)
+
+
+def _script(ch: str) -> str:
+    """The Unicode script of ``ch`` ("" for characters of every script: spaces, marks, digits)."""
+    alias: str = categories.alias(ch)
+    return "" if alias in ("COMMON", "INHERITED") else alias
+
+
+def _scripts(name: str) -> set[str]:
+    return {s for s in map(_script, name) if s}
+
+
+def _in_script(ch: str, script: str) -> str:
+    """``ch``, or the character of ``script`` that prints like it when there is one."""
+    if _script(ch) in ("", script):
+        return ch
+    for other in _confusables().get(ch, ()):
+        if len(other) == 1 and _script(other) == script:
+            return other
+    return ch
+
+
+def _unlike(name: str, other: str) -> str:
+    """The first pair of characters that print alike but differ, in words."""
+    for a, b in zip(_fold(name), _fold(other), strict=False):
+        if a != b:
+            return (
+                f"{a!r} is {unicodedata.name(a, 'unnamed')}, {b!r} is {unicodedata.name(b, 'unnamed')}"
+            )
+    return "other code points"  # pragma: no cover - equal skeletons of unequal names differ somewhere
+
+
+@functools.cache
+def _confusables() -> dict[str, list[str]]:
+    """Character -> the characters that print like it, as confusable-homoglyphs ships Unicode's
+    confusables.txt (both ways)."""
+    text = (importlib.resources.files("confusable_homoglyphs") / "confusables.json").read_text(
+        encoding="utf-8"
+    )
+    data: dict[str, list[dict[str, str]]] = json.loads(text)
+    return {ch: [h["c"] for h in glyphs] for ch, glyphs in data.items()}
+
+
+@functools.cache
+def _look_alike() -> dict[str, str]:
+    """Character -> one character of its class of look-alikes (an ASCII one when the class has
+    one, else its lowest code point): each class joins the characters confusables.txt maps to the
+    same prototype."""
+    parent: dict[str, str] = {}
+
+    def root(ch: str) -> str:
+        while parent.get(ch, ch) != ch:
+            parent[ch] = parent.get(parent[ch], parent[ch])
+            ch = parent[ch]
+        return ch
+
+    for ch, others in _confusables().items():
+        for other in others:
+            if len(other) == 1:
+                a, b = root(ch), root(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)  # the lowest code point: ASCII first
+    return {ch: root(ch) for ch in parent}
 
 
 #: How a door says to start a new athlete on purpose: the command line's flag, Python's keyword.
@@ -231,6 +363,9 @@ def name_problem(name: str) -> str | None:
         return "is empty"
     if len(name) > NAME_MAX:
         return f"is longer than {NAME_MAX} characters"
+    why = mojibake_problem(name)
+    if why:
+        return why
     for ch in name:
         if ch in _NAME_PUNCT:
             continue
@@ -243,6 +378,55 @@ def name_problem(name: str) -> str | None:
     if not any(unicodedata.category(ch)[0] in "LN" for ch in name):
         return "has no letter or digit"
     return None
+
+
+#: How ftfy names the encodings text is wrongly decoded with, in words.
+_ENCODING_WORDS = {
+    "latin-1": "Windows-1252",
+    "sloppy-windows-1252": "Windows-1252",
+    "windows-1252": "Windows-1252",
+    "macroman": "Mac Roman",
+    "sloppy-windows-1250": "Windows-1250",
+    "windows-1250": "Windows-1250",
+    "cp437": "DOS (code page 437)",
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def mojibake_problem(name: str) -> str | None:
+    """Why ``name`` looks like a name saved through the wrong encoding, or None: ``RamÃ³n`` is
+    "Ramón" whose UTF-8 bytes a tool read as Windows-1252 (a spreadsheet saving "CSV UTF-8" a
+    file it opened wrongly). ftfy's rules decide, which know how such text is made and change
+    nothing that reads as intended.
+
+        >>> mojibake_problem("RamÃ³n")
+        "looks like 'Ramón' with its UTF-8 read as Windows-1252 (mojibake): write 'Ramón'; a log a spreadsheet saved is mended by: hipnb repair FILE"
+        >>> mojibake_problem("Ramón") is None
+        True
+    """
+    fixed = ftfy.fix_and_explain(name, config=_FTFY_ENCODING_ONLY)
+    if fixed.text == name:
+        return None
+    steps = fixed.explanation or []
+    read_as = next((_ENCODING_WORDS.get(arg, arg) for op, arg in steps if op == "encode"), "")
+    how = f" with its UTF-8 read as {read_as}" if read_as else " saved through the wrong encoding"
+    return (
+        f"looks like {fixed.text!r}{how} (mojibake): write {fixed.text!r}; "
+        "a log a spreadsheet saved is mended by: hipnb repair FILE"
+    )
+
+
+#: ftfy set to mend encodings only (no quotes, widths or line ends changed).
+_FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+)
 
 
 def athlete_file_stem(name: str) -> str:
