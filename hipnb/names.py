@@ -189,10 +189,10 @@ def _unlike(name: str, other: str) -> str:
     """The first pair of characters that print alike but differ, in words."""
     for a, b in zip(_fold(name), _fold(other), strict=False):
         if a != b:
-            return (
-                f"{a!r} is {unicodedata.name(a, 'unnamed')}, {b!r} is {unicodedata.name(b, 'unnamed')}"
-            )
-    return "other code points"  # pragma: no cover - equal skeletons of unequal names differ somewhere
+            return f"{a!r} is {unicodedata.name(a, 'unnamed')}, {b!r} is {unicodedata.name(b, 'unnamed')}"
+    return (
+        "other code points"  # pragma: no cover - equal skeletons of unequal names differ somewhere
+    )
 
 
 @functools.cache
@@ -392,6 +392,23 @@ _ENCODING_WORDS = {
 }
 
 
+def mend_mojibake(text: str) -> tuple[str, str]:
+    """``text`` with mojibake mended by ftfy (encodings only: quotes, widths and line ends stay),
+    and the encoding its UTF-8 was read as, in words ("" when nothing was changed).
+
+        >>> mend_mojibake("RamÃ³n")
+        ('Ramón', 'Windows-1252')
+    """
+    if text.isascii():
+        return text, ""
+    fixed = ftfy.fix_and_explain(text, config=_FTFY_ENCODING_ONLY)
+    if fixed.text == text:
+        return text, ""
+    steps = fixed.explanation or []
+    read_as = next((_ENCODING_WORDS.get(arg, arg) for op, arg in steps if op == "encode"), "")
+    return fixed.text, read_as or "another encoding"
+
+
 @functools.lru_cache(maxsize=4096)
 def mojibake_problem(name: str) -> str | None:
     """Why ``name`` looks like a name saved through the wrong encoding, or None: ``RamÃ³n`` is
@@ -404,18 +421,25 @@ def mojibake_problem(name: str) -> str | None:
         >>> mojibake_problem("Ramón") is None
         True
     """
-    fixed = ftfy.fix_and_explain(name, config=_FTFY_ENCODING_ONLY)
-    if fixed.text == name:
+    fixed, read_as = mend_mojibake(name)
+    if not read_as:
         return None
-    steps = fixed.explanation or []
-    read_as = next((_ENCODING_WORDS.get(arg, arg) for op, arg in steps if op == "encode"), "")
-    how = f" with its UTF-8 read as {read_as}" if read_as else " saved through the wrong encoding"
     return (
-        f"looks like {fixed.text!r}{how} (mojibake): write {fixed.text!r}; "
+        f"looks like {fixed!r} with its UTF-8 read as {read_as} (mojibake): write {fixed!r}; "
         "a log a spreadsheet saved is mended by: hipnb repair FILE"
     )
 
 
+#: How ftfy names the encodings text is wrongly decoded with, in words.
+_ENCODING_WORDS = {
+    "latin-1": "Windows-1252",
+    "sloppy-windows-1252": "Windows-1252",
+    "windows-1252": "Windows-1252",
+    "macroman": "Mac Roman",
+    "sloppy-windows-1250": "Windows-1250",
+    "windows-1250": "Windows-1250",
+    "cp437": "DOS (code page 437)",
+}
 #: ftfy set to mend encodings only (no quotes, widths or line ends changed).
 _FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
     unescape_html=False,
