@@ -278,6 +278,8 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     from hipnb.log.repair import repair_log, write_repair
 
     fixed = repair_log(args.file, tz=args.tz, dayfirst=args.dayfirst, encoding=args.encoding)
+    if fixed.questions:
+        raise HipnbError(f"{args.file}: nothing written: " + "; ".join(fixed.questions))
     if fixed.changes or fixed.lost:
         print(fixed.report())
     written = write_repair(fixed, in_place=args.in_place)

@@ -86,6 +86,19 @@ _SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
+#: Each sort of change, as ``hipnb validate`` names the cause of a file's trouble.
+KINDS = {
+    "encoding": "its encoding",
+    "delimiter": "its delimiter",
+    "blank": "blank rows",
+    "cells": "empty cells after the last column",
+    "mojibake": "mojibake in names or notes",
+    "decimal": "decimal commas",
+    "flag": "true/false in another language",
+    "date": "dates in a local form without a UTC offset",
+}
+
+
 @dataclass(frozen=True)
 class Change:
     """One change :func:`repair_log` made: the original file's ``line`` (0: the whole file), the
@@ -96,6 +109,8 @@ class Change:
     before: str
     after: str
     why: str
+    #: What sort of change (a key of :data:`KINDS`).
+    kind: str = "cells"
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "file"
@@ -127,6 +142,19 @@ class Repair:
     delimiter: str
     changes: list[Change] = field(default_factory=list)
     lost: list[Lost] = field(default_factory=list)
+    #: What only the caller can say (day or month first, the zone of local starts): while any is
+    #: open, those cells are left as they are and :func:`write_repair` refuses.
+    questions: list[str] = field(default_factory=list)
+
+    def causes(self) -> list[str]:
+        """What the app changed, in words, one per sort of change (:data:`KINDS`)."""
+        kinds = dict.fromkeys(c.kind for c in self.changes)
+        words = [KINDS[k] for k in kinds]
+        if "encoding" in kinds and self.encoding != "utf_8":
+            words[list(kinds).index("encoding")] += (
+                f" ({_ENCODING_NAMES.get(self.encoding, self.encoding)})"
+            )
+        return words
 
     @property
     def target(self) -> Path:
@@ -154,8 +182,9 @@ def repair_log(
     ``dayfirst``: True or False when the dates cannot tell day from month (every day 12 or less);
     ``encoding``: the file's encoding when the reading of it is not the one wanted.
 
-    Raises :class:`hipnb.LogError` when the file is no log (no header naming the columns) or a
-    question only the caller can answer is open (day or month first, the zone of a start).
+    Raises :class:`hipnb.LogError` when the file is no log (no header naming the columns). A
+    question only the caller can answer (day or month first, the zone of a start) is listed in
+    :attr:`Repair.questions`, never guessed.
 
     Example::
 
@@ -177,13 +206,15 @@ def repair_log(
     changes: list[Change] = []
     text, enc, why = decode(data, encoding)
     if why:
-        changes.append(Change(0, "", "", "", why))
+        changes.append(Change(0, "", "", "", why, "encoding"))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     delimiter = _delimiter(text, path)
     if delimiter != ",":
         shown = {"\t": "tabs", ";": "semicolons", "|": "bars"}[delimiter]
-        changes.append(Change(0, "", "", "", f"fields were separated by {shown}; now by commas"))
+        changes.append(
+            Change(0, "", "", "", f"fields were separated by {shown}; now by commas", "delimiter")
+        )
     header, rows = _rows(text, delimiter, changes)
     fixer = _Fixer(header, rows, changes, tz=zone(tz) if tz else None, dayfirst=dayfirst)
     fixer.run()
@@ -191,13 +222,15 @@ def repair_log(
     out = csv.writer(buf, lineterminator=EOL)
     out.writerow(header)
     out.writerows(cells for _, cells in rows)
-    return Repair(path, buf.getvalue(), enc, delimiter, changes, fixer.lost)
+    return Repair(path, buf.getvalue(), enc, delimiter, changes, fixer.lost, fixer.questions)
 
 
 def write_repair(repair: Repair, *, in_place: bool = False) -> Path:
     """Write ``repair``'s log beside the original (:attr:`Repair.target`), or in its place with
     the original kept as ``NAME.csv.bak`` (``in_place``). Returns the path written. The new file is
     written whole and fsynced before it takes its name, so a crash leaves the old one."""
+    if repair.questions:
+        raise LogError(f"{repair.path}: " + "; ".join(repair.questions))
     target = repair.path if in_place else repair.target
     if in_place:
         backup = repair.path.with_name(repair.path.name + ".bak")
@@ -211,6 +244,33 @@ def write_repair(repair: Repair, *, in_place: bool = False) -> Path:
         os.fsync(f.fileno())
     os.replace(tmp, target)
     return target
+
+
+def repair_hint(path: str | Path) -> str | None:
+    """``hipnb validate``'s file-level message for a log a spreadsheet saved: what the app changed
+    (the encoding, the delimiter, the dates' form...) and the command that gives it back, or None
+    when :func:`repair_log` would change nothing.
+
+        >>> import tempfile
+        >>> log = Path(tempfile.mkdtemp()) / "ana.csv"
+        >>> _ = log.write_text("session_id;athlete;started_at;routine;exercise;side;target_s;"
+        ...     "actual_s;completed\ns1;ana;2026-11-24T07:15:03+01:00;hip-basics;side_plank;left;30;27,5;WAHR\n")
+        >>> print(repair_hint(log).replace(str(log), "ana.csv"))
+        ana.csv: a spreadsheet changed its delimiter, decimal commas, true/false in another language: hipnb repair ana.csv gives it back in the log's form
+    """
+    path = Path(path)
+    try:
+        fixed = repair_log(path)
+    except LogError:
+        return None
+    causes = fixed.causes()
+    if not causes:
+        return None
+    asks = f" (it will ask: {'; '.join(fixed.questions)})" if fixed.questions else ""
+    return (
+        f"{path}: a spreadsheet changed {', '.join(causes)}: hipnb repair {path} gives it back "
+        f"in the log's form{asks}"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -327,7 +387,7 @@ def _rows(text: str, delimiter: str, changes: list[Change]) -> tuple[list[str], 
         if not any(c.strip() for c in cells):
             raw = delimiter.join(cells)
             what = "a blank row" if not raw.strip() else "a row of bare delimiters"
-            changes.append(Change(start, "", raw, "", f"{what}, removed"))
+            changes.append(Change(start, "", raw, "", f"{what}, removed", "blank"))
             continue
         if len(cells) > width and not any(c.strip() for c in cells[width:]):
             changes.append(
@@ -364,14 +424,17 @@ class _Fixer:
         self.at = {name: i for i, name in enumerate(header)}
         self.tz, self.dayfirst = tz, dayfirst
         self.lost: list[Lost] = []
+        self.questions: list[str] = []
 
     def cell(self, cells: list[str], column: str) -> str | None:
         i = self.at.get(column)
         return cells[i] if i is not None and i < len(cells) else None
 
-    def set(self, line: int, cells: list[str], column: str, value: str, why: str) -> None:
+    def set(
+        self, line: int, cells: list[str], column: str, value: str, why: str, kind: str
+    ) -> None:
         i = self.at[column]
-        self.changes.append(Change(line, column, cells[i], value, why))
+        self.changes.append(Change(line, column, cells[i], value, why, kind))
         cells[i] = value
 
     def run(self) -> None:
@@ -388,24 +451,24 @@ class _Fixer:
             fixed, read_as = mend_mojibake(value or "")
             if read_as:
                 why = f"mojibake mended (its UTF-8 had been read as {read_as} and saved again)"
-                self.set(line, cells, column, fixed, why)
+                self.set(line, cells, column, fixed, why, "mojibake")
 
     def numbers(self, line: int, cells: list[str]) -> None:
         for column in _NUMERIC:
             value = (self.cell(cells, column) or "").strip()
             if _DECIMAL_COMMA.match(value):
-                self.set(line, cells, column, value.replace(",", "."), "decimal comma")
+                self.set(line, cells, column, value.replace(",", "."), "decimal comma", "decimal")
 
     def flag(self, line: int, cells: list[str]) -> None:
         value = self.cell(cells, "completed")
         if value is None:
             return
         word = value.strip().casefold()
-        if not word or word in ("true", "false"):
+        if value.strip() in ("", "true", "false"):
             return
         if word in _TRUE or word in _FALSE:
             said = "true" if word in _TRUE else "false"
-            self.set(line, cells, "completed", said, "true/false in the log's words")
+            self.set(line, cells, "completed", said, "true/false in the log's words", "flag")
 
     def ids(self, line: int, cells: list[str]) -> None:
         for column in ("session_id", "hold_id"):
@@ -460,26 +523,31 @@ class _Fixer:
                 missing.append(line)
                 continue
             text = iso(aware)
-            shown = {"dayfirst": "day first", "monthfirst": "month first"}.get(order, "year first")
-            self.set(line, cells, "started_at", text, f"a local date-time ({shown}); {source}")
+            shown = {"dayfirst": "day first", "monthfirst": "month first"}.get(
+                order or "", "year first"
+            )
+            self.set(
+                line, cells, "started_at", text, f"a local date-time ({shown}); {source}", "date"
+            )
             if not seconds:
                 self.lost.append(
                     Lost(
                         line,
                         "started_at",
                         original,
-                        "the app kept minutes only: the start's seconds are gone (set as :00)",
+                        "the app kept hours and minutes only: the start's seconds, if it had any, are gone (set as :00)",
                     )
                 )
         if missing:
-            raise LogError(
+            self.questions.append(
                 f"started_at at line(s) {_lines(missing)} is a local time without a UTC offset, "
                 "and no other row of the athlete gives one: say the zone the times are in with "
                 "--tz (like --tz Europe/Berlin; for Numbers, the Mac's own zone)"
             )
 
-    def _order(self) -> str:
-        """ "dayfirst", "monthfirst" or "iso": from the data, or from the caller when it cannot tell."""
+    def _order(self) -> str | None:
+        """ "dayfirst" or "monthfirst" from the data, or from the caller when it cannot tell ("iso"
+        when no date has day and month; None, with a question, when it cannot be known)."""
         firsts, seconds = [], []
         for _, cells in self.rows:
             m = _LOCAL_DATE.match((self.cell(cells, "started_at") or "").strip())
@@ -491,21 +559,24 @@ class _Fixer:
         day_first = max(firsts) > 12
         month_first = max(seconds) > 12
         if day_first and month_first:
-            raise LogError(
+            self.questions.append(
                 "started_at: some dates have a day over 12 first and others second: the dates mix "
                 "day-first and month-first forms and cannot be read for sure"
             )
+            return None
         if self.dayfirst is not None and (day_first or month_first) and self.dayfirst != day_first:
             said = "--dayfirst" if self.dayfirst else "--monthfirst"
-            raise LogError(f"started_at: the dates are not as {said} says (a day over 12)")
+            self.questions.append(f"started_at: the dates are not as {said} says (a day over 12)")
+            return None
         if day_first or month_first:
             return "dayfirst" if day_first else "monthfirst"
         if self.dayfirst is None:
-            raise LogError(
+            self.questions.append(
                 "started_at: every date's day and month are 12 or less, so the dates cannot tell "
                 "day-first (24.11.2026) from month-first (11/24/2026): say which with --dayfirst "
                 "or --monthfirst"
             )
+            return None
         return "dayfirst" if self.dayfirst else "monthfirst"
 
     def _offsets(self) -> dict[str, list[tuple[datetime, tzinfo, int]]]:
@@ -527,10 +598,12 @@ class _Fixer:
         return found
 
 
-def _parse_local(value: str, order: str) -> tuple[datetime, str | None, bool] | None:
+def _parse_local(value: str, order: str | None) -> tuple[datetime, str | None, bool] | None:
     """(wall time, its offset text if written, whether seconds were kept), or None when ``value``
     is no date a spreadsheet writes (the reader then reports it)."""
     m = _LOCAL_DATE.match(value)
+    if m and order is None:
+        return None  # day or month first: asked
     if m:
         a, b = int(m["a"]), int(m["b"])
         day, month = (a, b) if order == "dayfirst" else (b, a)
