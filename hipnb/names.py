@@ -145,10 +145,13 @@ def mixed_script_problem(name: str) -> str | None:
     if len(scripts) < 2 or any(scripts <= ok for ok in _SCRIPTS_TOGETHER):
         return None
     counts = {s: sum(1 for ch in name if _script(ch) == s) for s in scripts}
-    main = max(sorted(counts), key=lambda s: counts[s])
+    by_use = sorted(sorted(counts), key=lambda s: -counts[s])  # the most used script first
+    meant, main = next(
+        ((m, s) for s in by_use if _scripts(m := "".join(_in_script(ch, s) for ch in name)) == {s}),
+        ("", by_use[0]),
+    )
     odd = next(ch for ch in name if _script(ch) not in (main, ""))
-    meant = "".join(_in_script(ch, main) for ch in name)
-    hint = f": did you mean {meant!r}?" if _scripts(meant) == {main} else ": write it in one script"
+    hint = f": did you mean {meant!r}?" if meant else ": write it in one script"
     listed = " and ".join(s.title() for s in sorted(scripts))
     return (
         f"athlete name {name!r} mixes {listed} letters, which print alike "
@@ -269,6 +272,9 @@ def athlete_problem(
         True
     """
     clean = kept_name(name)
+    unusable = name_problem(clean)
+    if unusable:  # the words normalize_name says them in
+        return f"athlete name {clean[:40]!r} {unusable}"
     names = {kept_name(k) for k in known}
     if clean in names:
         return None

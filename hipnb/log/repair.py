@@ -89,12 +89,14 @@ _EXCEL_EPOCH = datetime(1899, 12, 30)
 #: Each sort of change, as ``hipnb validate`` names the cause of a file's trouble.
 KINDS = {
     "encoding": "its encoding",
+    "bom": "a byte-order mark",
     "delimiter": "its delimiter",
     "blank": "blank rows",
     "cells": "empty cells after the last column",
     "mojibake": "mojibake in names or notes",
     "decimal": "decimal commas",
-    "flag": "true/false in another language",
+    "flag": "true/false in the app's words (TRUE, WAHR, VRAI...)",
+    "eol": "no line end after the last row",
     "date": "dates in a local form without a UTC offset",
 }
 
@@ -149,6 +151,8 @@ class Repair:
     def causes(self) -> list[str]:
         """What the app changed, in words, one per sort of change (:data:`KINDS`)."""
         kinds = dict.fromkeys(c.kind for c in self.changes)
+        if self.questions:  # every question is one about dates, left as they were
+            kinds.setdefault("date")
         words = [KINDS[k] for k in kinds]
         if "encoding" in kinds and self.encoding != "utf_8":
             words[list(kinds).index("encoding")] += (
@@ -206,7 +210,7 @@ def repair_log(
     changes: list[Change] = []
     text, enc, why = decode(data, encoding)
     if why:
-        changes.append(Change(0, "", "", "", why, "encoding"))
+        changes.append(Change(0, "", "", "", why, "bom" if enc == "utf_8" else "encoding"))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     delimiter = _delimiter(text, path)
@@ -216,6 +220,12 @@ def repair_log(
             Change(0, "", "", "", f"fields were separated by {shown}; now by commas", "delimiter")
         )
     header, rows = _rows(text, delimiter, changes)
+    if rows and not text.endswith("\n"):
+        why = (
+            "the last row had no line end (Google Sheets saves so, and so does a write cut off): "
+            "one is added; check that row is whole"
+        )
+        changes.append(Change(rows[-1][0], "", "", "", why, "eol"))
     fixer = _Fixer(header, rows, changes, tz=zone(tz) if tz else None, dayfirst=dayfirst)
     fixer.run()
     buf = io.StringIO()
