@@ -292,6 +292,11 @@ def _cmd_repair(args: argparse.Namespace) -> int:
         f"{written}: {len(fixed.changes)} change(s){lost}; {len(df)} rows read, "
         f"{len(problems)} problem(s)"
     )
+    if not args.in_place:
+        print(
+            f"check it, then put it in the original's place (hipnb repair {args.file} --in-place "
+            "does, keeping the original as a backup)"
+        )
     return 1 if problems or fixed.lost else 0
 
 

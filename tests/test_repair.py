@@ -417,3 +417,16 @@ def test_a_file_that_is_no_log_is_refused_with_the_columns_wanted(tmp_path):
     path.write_text("when;what\n24.11.2026;plank\n")
     with pytest.raises(LogError, match="header names none of the log's columns"):
         repair_log(path)
+
+
+def test_validate_gives_no_repair_hint_for_a_cut_write(tmp_path, capsys):
+    path = tmp_path / "ana.csv"
+    text = AS_WRITTEN.bytes(ORIGINAL[:2])
+    path.write_bytes(text[: text.rindex(b",")])  # a crash cut the last row
+    main(["validate", str(path)])
+    out = capsys.readouterr().out
+    assert "a write was cut off" in out and "hipnb repair" not in out
+    fixed = repair_log(path)  # asked for, the repair says what it would do
+    assert [c.kind for c in fixed.changes] == [
+        "eol"
+    ] and "check that row is whole" in fixed.report()

@@ -101,6 +101,11 @@ KINDS = {
 }
 
 
+#: The changes only a spreadsheet's save makes: a file with one of them gets validate's hint (a
+#: byte-order mark reads as it is, and a last line without its end may be a write cut off).
+_SPREADSHEET_KINDS = {"encoding", "delimiter", "blank", "mojibake", "decimal", "flag", "date"}
+
+
 @dataclass(frozen=True)
 class Change:
     """One change :func:`repair_log` made: the original file's ``line`` (0: the whole file), the
@@ -263,10 +268,12 @@ def repair_hint(path: str | Path) -> str | None:
 
         >>> import tempfile
         >>> log = Path(tempfile.mkdtemp()) / "ana.csv"
-        >>> _ = log.write_text("session_id;athlete;started_at;routine;exercise;side;target_s;"
-        ...     "actual_s;completed\ns1;ana;2026-11-24T07:15:03+01:00;hip-basics;side_plank;left;30;27,5;WAHR\n")
-        >>> print(repair_hint(log).replace(str(log), "ana.csv"))
-        ana.csv: a spreadsheet changed its delimiter, decimal commas, true/false in another language: hipnb repair ana.csv gives it back in the log's form
+        >>> header = "session_id;athlete;started_at;routine;exercise;side;target_s;actual_s;completed"
+        >>> row = "s1;ana;2026-11-24T07:15:03+01:00;hip-basics;side_plank;left;30;27,5;WAHR"
+        >>> _ = log.write_text(header + "\\n" + row + "\\n")
+        >>> print(repair_hint(log).replace(str(log), "ana.csv"))  # doctest: +NORMALIZE_WHITESPACE
+        ana.csv: a spreadsheet changed its delimiter, decimal commas, true/false in the app's words
+        (TRUE, WAHR, VRAI...): hipnb repair ana.csv gives it back in the log's form
     """
     path = Path(path)
     try:
@@ -274,7 +281,8 @@ def repair_hint(path: str | Path) -> str | None:
     except LogError:
         return None
     causes = fixed.causes()
-    if not causes:
+    kinds = {c.kind for c in fixed.changes} | ({"date"} if fixed.questions else set())
+    if not kinds & _SPREADSHEET_KINDS:  # a BOM or a last line without its end reads, or is a cut
         return None
     asks = f" (it will ask: {'; '.join(fixed.questions)})" if fixed.questions else ""
     return (
