@@ -18,7 +18,7 @@ import hipnb
 from hipnb.errors import HipnbError
 from hipnb.log.export import EXPORT_COLUMNS
 from hipnb.log.stamps import WHEN_FORMS
-from hipnb.names import unknown_athlete
+from hipnb.names import look_alike_athletes, unknown_athlete
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
@@ -243,6 +243,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _print_repair_hints(dict.fromkeys(Path(p.file) for p in probs if p.file))
         for p in checks:
             print(f"check: {p}")
+        for alike in look_alike_athletes(df["athlete"].unique()):
+            print(f"check: {path}: {alike}")
         found_any |= bool(probs or late)
         if df.empty and not probs:
             print(f"{path}: header only or no logs: no rows yet")

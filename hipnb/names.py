@@ -130,6 +130,30 @@ def skeleton(name: str) -> str:
     return "".join(look.get(ch, ch) for ch in _fold(name))
 
 
+def look_alike_athletes(names: Iterable[str]) -> list[str]:
+    """A sentence for each pair of athletes whose names print alike with other characters (one
+    skeleton, :func:`skeleton`) or differ only in case or accents: two logs that are probably one
+    person's, as a read finds them (``hipnb validate`` says them).
+
+        >>> look_alike_athletes(["ana", "\u0430na", "ben"])
+        ["athletes 'ana' and 'аna' print alike ('a' is LATIN SMALL LETTER A, 'а' is CYRILLIC SMALL LETTER A): one person's logs under two names?"]
+    """
+    by_shape: dict[str, list[str]] = {}
+    for name in sorted({kept_name(n) for n in names if n}):
+        by_shape.setdefault(skeleton(name), []).append(name)
+    return [
+        f"athletes {first!r} and {other!r} "
+        + (
+            "differ only in case or accents"
+            if _fold(first) == _fold(other)
+            else f"print alike ({_unlike(first, other)})"
+        )
+        + ": one person's logs under two names?"
+        for first, *others in by_shape.values()
+        for other in others
+    ]
+
+
 def mixed_script_problem(name: str) -> str | None:
     """Why a new name that mixes scripts (``аna``: a Cyrillic ``а``, Latin ``na``) is refused, with
     the one-script spelling it probably meant; None for a name in one script. Scripts written

@@ -270,3 +270,17 @@ def test_real_names_are_never_taken_for_mojibake(name):
     from hipnb.names import mojibake_problem
 
     assert mojibake_problem(name) is None
+
+
+def test_validate_names_two_athletes_whose_names_print_alike(tmp_path, capsys):
+    from hipnb.cli import main
+
+    write_rows(SessionLog(tmp_path / "ana.csv"), [_row("ana")])
+    write_rows(SessionLog(athlete_path(tmp_path, CYRILLIC_A)), [_row(CYRILLIC_A)])  # by hand
+    write_rows(SessionLog(athlete_path(tmp_path, "Zoe")), [_row("Zoe")])
+    write_rows(SessionLog(athlete_path(tmp_path, "Zoë")), [_row("Zoë")])
+    main(["validate", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert f"athletes 'ana' and '{CYRILLIC_A}' print alike" in out
+    assert "CYRILLIC SMALL LETTER A" in out
+    assert "athletes 'Zoe' and 'Zoë' differ only in case or accents" in out
