@@ -211,6 +211,13 @@ CORPUS: dict[str, tuple[Save, dict[str, object], set[str]]] = {
         {},
         set(),
     ),
+    # Excel 365 (16.0) for Windows, en-US, Save As "Unicode Text (*.txt)" renamed to .csv:
+    # UTF-16 LE with a byte-order mark, tabs between fields, TRUE/FALSE.
+    "excel-365-win-en-US-unicode-text": (
+        Save(delimiter="\t", encoding="utf-16", boolean=("TRUE", "FALSE")),
+        {},
+        set(),
+    ),
     # LibreOffice Calc 24.8, de-DE, opened with "Detect special numbers" on and saved as
     # "Text CSV" with the filter's defaults (UTF-8, ',' kept, quotes as needed): dates as
     # TT.MM.JJ HH:MM (two-digit year, no seconds), decimal commas (quoted), WAHR/FALSCH.
