@@ -30,10 +30,12 @@ from hipnb.log.spec import ALL_COLUMNS, COLUMNS, NOTE_MAX, REQUIRED
 from hipnb.log.stamps import STAMP
 
 _BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
-NOT_UTF8 = (
-    "the row is not UTF-8 text (byte {byte:#04x}); it is set aside: a spreadsheet saved the file "
-    "in another encoding (Windows-1252, Mac Roman): hipnb repair FILE gives it back in UTF-8"
+#: Why a file is not UTF-8, and what gives it back (one sentence for the header and the rows).
+OTHER_ENCODING = (
+    "a spreadsheet saved the file in another encoding (Windows-1252, Mac Roman): "
+    "hipnb repair {file} gives it back in UTF-8"
 )
+NOT_UTF8 = "the row is not UTF-8 text (byte {byte:#04x}); it is set aside: " + OTHER_ENCODING
 BARE_CR = "a bare carriage return (CR) splits the row; it is set aside"
 
 
@@ -362,9 +364,8 @@ def _header(raw: bytes, name: str) -> list[str]:
         line = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as exc:
         raise LogError(
-            f"{name}:1: the file is not UTF-8 text (byte {raw[exc.start]:#04x}): a spreadsheet "
-            f"saved it in another encoding (Windows-1252, Mac Roman): hipnb repair {name} gives "
-            "it back in UTF-8"
+            f"{name}:1: the file is not UTF-8 text (byte {raw[exc.start]:#04x}): "
+            + OTHER_ENCODING.format(file=name)
         ) from None
     names = _header_names(line)
     if names is None:
@@ -372,10 +373,14 @@ def _header(raw: bytes, name: str) -> list[str]:
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
-            sep = "semicolons" if ";" in names[0] else "tabs"
+            how = (
+                "semicolons, as a spreadsheet saves it in a region whose decimal mark is a comma"
+                if ";" in names[0]
+                else "tabs, as a spreadsheet saves 'Unicode Text'"
+            )
             reason = (
-                f"the file is separated by {sep}, as a spreadsheet saves it in a region whose "
-                f"decimal mark is a comma; hipnb logs use commas: hipnb repair {name} gives it back"
+                f"the file is separated by {how}; hipnb logs use commas: "
+                f"hipnb repair {name} gives it back"
             )
         else:
             reason = (
@@ -568,7 +573,7 @@ def _not_utf8(body: bytes, lines: list[bytes]) -> dict[int, str]:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                found[k] = NOT_UTF8.format(byte=line[exc.start])
+                found[k] = NOT_UTF8.format(byte=line[exc.start], file="FILE")
     return found
 
 
