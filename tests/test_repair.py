@@ -437,3 +437,15 @@ def test_validate_gives_no_repair_hint_for_a_cut_write(tmp_path, capsys):
     assert [c.kind for c in fixed.changes] == [
         "eol"
     ] and "check that row is whole" in fixed.report()
+
+
+def test_in_place_never_loses_a_hold_appended_after_the_repair_read(tmp_path):
+    path = tmp_path / "ana.csv"
+    saved = CORPUS["excel-365-win-de-DE-csv"][0].bytes(ORIGINAL)
+    path.write_bytes(saved)
+    fixed = repair_log(path, tz="Europe/Berlin")
+    with open(path, "ab") as f:  # a hold lands between the read and the write
+        f.write(b"s9;ana;2026-11-27T07:00:00+01:00;hip-basics;side_plank;left;30;30;WAHR;;;\r\n")
+    with pytest.raises(LogError, match="changed since it was read"):
+        write_repair(fixed, in_place=True)
+    assert path.read_bytes().startswith(saved) and not (tmp_path / "ana.csv.bak").exists()

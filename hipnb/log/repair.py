@@ -39,6 +39,7 @@ from pathlib import Path
 import charset_normalizer
 
 from hipnb.errors import LogError
+from hipnb.log.append import lock_of
 from hipnb.log.spec import EOL, FALSE_WORDS, REQUIRED, SPEC_BY_NAME, TRUE_WORDS
 from hipnb.log.stamps import STAMP, iso, zone
 from hipnb.names import kept_name, mend_mojibake
@@ -149,6 +150,8 @@ class Repair:
     delimiter: str
     changes: list[Change] = field(default_factory=list)
     lost: list[Lost] = field(default_factory=list)
+    #: The original's bytes as read: an in-place write refuses a file changed since.
+    source: bytes = b""
     #: What only the caller can say (day or month first, the zone of local starts): while any is
     #: open, those cells are left as they are and :func:`write_repair` refuses.
     questions: list[str] = field(default_factory=list)
@@ -237,28 +240,39 @@ def repair_log(
     out = csv.writer(buf, lineterminator=EOL)
     out.writerow(header)
     out.writerows(cells for _, cells in rows)
-    return Repair(path, buf.getvalue(), enc, delimiter, changes, fixer.lost, fixer.questions)
+    return Repair(path, buf.getvalue(), enc, delimiter, changes, fixer.lost, data, fixer.questions)
 
 
 def write_repair(repair: Repair, *, in_place: bool = False) -> Path:
     """Write ``repair``'s log beside the original (:attr:`Repair.target`), or in its place with
     the original kept as ``NAME.csv.bak`` (``in_place``). Returns the path written. The new file is
-    written whole and fsynced before it takes its name, so a crash leaves the old one."""
+    written whole and fsynced before it takes its name, so a crash leaves the old one; in place,
+    under the log's lock, and only when the file is still as the repair read it (a hold appended
+    since is never lost), else :class:`hipnb.LogError`."""
     if repair.questions:
         raise LogError(f"{repair.path}: " + "; ".join(repair.questions))
-    target = repair.path if in_place else repair.target
-    if in_place:
-        backup = repair.path.with_name(repair.path.name + ".bak")
+    if not in_place:
+        _replace(repair.target, repair.text)
+        return repair.target
+    backup = repair.path.with_name(repair.path.name + ".bak")
+    with lock_of(repair.path):
+        if repair.path.read_bytes() != repair.source:
+            raise LogError(f"{repair.path}: the file changed since it was read; repair it again")
         if backup.exists():
             raise LogError(f"{backup}: a backup is there already; move it away first")
         shutil.copy2(repair.path, backup)
+        _replace(repair.path, repair.text)
+    return repair.path
+
+
+def _replace(target: Path, text: str) -> None:
+    """``target`` holds ``text`` (UTF-8), written whole and fsynced before it takes the name."""
     tmp = target.with_name(f".{target.name}.tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(repair.text)
+        f.write(text)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, target)
-    return target
 
 
 def repair_hint(path: str | Path) -> str | None:
