@@ -449,3 +449,17 @@ def test_in_place_never_loses_a_hold_appended_after_the_repair_read(tmp_path):
     with pytest.raises(LogError, match="changed since it was read"):
         write_repair(fixed, in_place=True)
     assert path.read_bytes().startswith(saved) and not (tmp_path / "ana.csv.bak").exists()
+
+
+def test_the_encoding_can_be_told_when_its_reading_is_not_the_one_wanted(tmp_path, capsys):
+    path = tmp_path / "ana.csv"
+    path.write_bytes(AS_WRITTEN.bytes(ORIGINAL).decode().encode("cp1252"))
+    assert "Zoë" in repair_log(path).text
+    told = repair_log(path, encoding="mac_roman")  # as asked, though it reads worse
+    assert (
+        "Zoë" not in told.text and told.changes[0].why == "read as mac_roman, as asked; now UTF-8"
+    )
+    with pytest.raises(LogError, match="cannot be read as utf-8"):
+        repair_log(path, encoding="utf-8")
+    assert main(["repair", str(path), "--encoding", "no-such-codec"]) == 2
+    assert "cannot be read as no-such-codec" in capsys.readouterr().err
