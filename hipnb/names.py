@@ -26,11 +26,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ftfy
 from confusable_homoglyphs import categories
 
 from hipnb.errors import LogError
+
+if TYPE_CHECKING:
+    import ftfy
 
 #: Longest athlete name, in characters.
 NAME_MAX = 64
@@ -431,7 +434,9 @@ def mend_mojibake(text: str) -> tuple[str, str]:
     """
     if text.isascii():
         return text, ""
-    fixed = ftfy.fix_and_explain(text, config=_FTFY_ENCODING_ONLY)
+    import ftfy  # loaded for text beyond ASCII only: the command line starts without it
+
+    fixed = ftfy.fix_and_explain(text, config=_ftfy_encoding_only())
     if fixed.text == text:
         return text, ""
     steps = fixed.explanation or []
@@ -470,17 +475,23 @@ _ENCODING_WORDS = {
     "windows-1250": "Windows-1250",
     "cp437": "DOS (code page 437)",
 }
-#: ftfy set to mend encodings only (no quotes, widths or line ends changed).
-_FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=False,
-    remove_control_chars=False,
-    normalization=None,
-)
+
+
+@functools.cache
+def _ftfy_encoding_only() -> ftfy.TextFixerConfig:
+    """ftfy set to mend encodings only (no quotes, widths or line ends changed)."""
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+    )
 
 
 def athlete_file_stem(name: str) -> str:
