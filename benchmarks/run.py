@@ -849,8 +849,44 @@ def athlete_figures(holds, runs, athletes: int = 10, pairs: int | None = None) -
     )
 
 
+def bench_repair(ctx) -> list[tuple]:
+    """hipnb repair of a log as German Excel saves it, against reading the log as hipnb wrote it."""
+    import csv
+    import io
+
+    from hipnb import read_logs
+    from hipnb.log.repair import repair_log
+
+    folder = ctx["tmp"] / "repair"
+    folder.mkdir(exist_ok=True)
+    good = make_log(folder, 10_000)
+    rows = list(csv.reader(io.StringIO(good.read_text(encoding="utf-8"), newline="")))
+    at = {c: i for i, c in enumerate(rows[0])}
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(rows[0])
+    for r in rows[1:]:
+        when = datetime.fromisoformat(r[at["started_at"]])
+        r[at["started_at"]] = when.strftime("%d.%m.%Y %H:%M")
+        r[at["completed"]] = "WAHR" if r[at["completed"]] == "true" else "FALSCH"
+        for c in ("target_s", "actual_s"):
+            r[at[c]] = r[at[c]].removesuffix(".0").replace(".", ",")
+        writer.writerow(r)
+    saved = folder / "excel_de.csv"
+    saved.write_bytes(out.getvalue().encode("cp1252", errors="replace"))
+    return [
+        (
+            "repair_log, German Excel's save (';', cp1252, 27,5, WAHR, local dates)",
+            f"{len(rows) - 1} rows",
+            *paired(lambda: repair_log(saved, tz="UTC"), lambda: read_logs(good), pairs=5),
+            "read_logs of the log as written",
+        )
+    ]
+
+
 BENCHES = {
     "read": bench_read,
+    "repair": bench_repair,
     "append": bench_append,
     "analysis": bench_analysis,
     "flags": bench_flags,

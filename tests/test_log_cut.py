@@ -50,13 +50,13 @@ def test_a_character_cut_by_a_crash_is_a_cut_line_and_the_next_append_lands(tmp_
     df = read_logs(path)
     assert df["session_id"].tolist() == ["s0", "s2"]
     [p] = problems(df)
-    assert p.line == 3 and "next row was appended" in p.reason and "iconv" not in p.reason
+    assert p.line == 3 and "next row was appended" in p.reason and "repair" not in p.reason
 
 
 def test_a_foreign_encoding_on_the_last_line_is_still_refused(tmp_path):
     path = tmp_path / "ana.csv"
     path.write_bytes(_text([row(0), row(1, note="café")]).decode().encode("cp1252"))
-    with pytest.raises(LogError, match="not UTF-8 text .its last line has byte 0xe9.*iconv"):
+    with pytest.raises(LogError, match="not UTF-8 text .its last line has byte 0xe9.*hipnb repair"):
         write_rows(SessionLog(path), [row(2)])
 
 
