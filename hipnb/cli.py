@@ -233,8 +233,8 @@ def _repair_parser(sub: Subparsers) -> None:
             "app's language (WAHR, VRAI...), blank rows removed, local dates (24.11.2026 07:15) "
             "to ISO 8601 with the UTC offset of the athlete's other rows or of --tz. Every change "
             "is listed, and what the app did not keep (a start's seconds, an id in scientific "
-            "notation) is named as lost. The repaired log is written beside the original as "
-            "NAME.repaired.csv; --in-place puts it in the original's place and keeps the original "
+            "notation) is named as lost. The repaired log is written to repaired/NAME.csv "
+            "beside the original, out of the folder's reads until you move it; --in-place puts it in the original's place and keeps the original "
             "as NAME.csv.bak.",
             88,
         ),

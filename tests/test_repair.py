@@ -285,7 +285,9 @@ def test_each_apps_save_is_repaired_to_the_original_or_names_what_was_lost(tmp_p
     fixed = repair_log(path, **told)  # type: ignore[arg-type]
     assert fixed.questions == []
     written = write_repair(fixed)
-    assert written == tmp_path / "squad.repaired.csv" and path.read_bytes() == save.bytes(ORIGINAL)
+    assert written == tmp_path / "repaired" / "squad.csv" and path.read_bytes() == save.bytes(
+        ORIGINAL
+    )
     after = read_logs(written)
     assert after.attrs["problems"] == [], app
     assert {x.column for x in fixed.lost} == lost_columns
@@ -348,7 +350,7 @@ def test_day_or_month_first_is_asked_when_the_data_cannot_tell_never_guessed(tmp
     assert "03/04/2026" in fixed.text  # left as it was
     with pytest.raises(LogError, match="--dayfirst or --monthfirst"):
         write_repair(fixed)
-    assert not (tmp_path / "ana.repaired.csv").exists()
+    assert not (tmp_path / "repaired" / "ana.csv").exists()
     day = repair_log(path, tz="Europe/Berlin", dayfirst=True)
     month = repair_log(path, tz="Europe/Berlin", dayfirst=False)
     assert "2026-04-03T07:15:03+02:00" in day.text and "2026-03-04T07:15:03+01:00" in month.text
@@ -363,7 +365,7 @@ def test_a_local_date_without_any_offset_asks_for_the_zone(tmp_path, capsys):
     assert main(["repair", str(path)]) == 2
     err = capsys.readouterr().err
     assert "nothing written" in err and "--tz" in err and "line(s) 2, 3, 4, 5" in err
-    assert not (tmp_path / "ana.repaired.csv").exists()
+    assert not (tmp_path / "repaired" / "ana.csv").exists()
 
 
 def test_the_command_writes_beside_or_in_place_with_a_backup(tmp_path, capsys):
@@ -372,11 +374,11 @@ def test_the_command_writes_beside_or_in_place_with_a_backup(tmp_path, capsys):
     path.write_bytes(saved)
     assert main(["repair", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "the file was Mac Roman text" in out and "squad.repaired.csv: " in out
+    assert "the file was Mac Roman text" in out and "repaired/squad.csv: " in out
     assert "0 problem(s)" in out and path.read_bytes() == saved
     assert main(["repair", str(path), "--in-place"]) == 0
     assert (tmp_path / "squad.csv.bak").read_bytes() == saved
-    assert path.read_bytes() == (tmp_path / "squad.repaired.csv").read_bytes()
+    assert path.read_bytes() == (tmp_path / "repaired" / "squad.csv").read_bytes()
     assert main(["repair", str(path), "--in-place"]) == 2  # the backup is never overwritten
     assert "a backup is there already" in capsys.readouterr().err
     lost = tmp_path / "lost.csv"

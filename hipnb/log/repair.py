@@ -170,8 +170,10 @@ class Repair:
 
     @property
     def target(self) -> Path:
-        """Where the repaired log is written beside the original: ``NAME.repaired.csv``."""
-        return self.path.with_name(f"{self.path.stem}.repaired{self.path.suffix or '.csv'}")
+        """Where the repaired log is written: ``repaired/NAME.csv`` in the original's folder. Out of
+        the folder's own ``*.csv``, so no read of the folder takes both files for the athlete's log
+        until the repaired one is put in the original's place."""
+        return self.path.parent / "repaired" / self.path.name
 
     def report(self) -> str:
         """Every change and loss, one a line, by the original file's line."""
@@ -252,6 +254,7 @@ def write_repair(repair: Repair, *, in_place: bool = False) -> Path:
     if repair.questions:
         raise LogError(f"{repair.path}: " + "; ".join(repair.questions))
     if not in_place:
+        repair.target.parent.mkdir(exist_ok=True)
         _replace(repair.target, repair.text)
         return repair.target
     backup = repair.path.with_name(repair.path.name + ".bak")
