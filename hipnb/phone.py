@@ -172,16 +172,30 @@ class PhoneSettings:
         return routine
 
 
+#: The terminal colours of a QR code's modules: black and bright white, as foreground and
+#: background (ANSI), both always set, so the code reads the same on a light or a dark terminal.
+QR_FG = {True: "30", False: "97"}
+QR_BG = {True: "40", False: "107"}
+#: Modules of light margin around the code (the quiet zone scanners need; the standard's 4).
+QR_BORDER = 4
+
+
 def qr_text(url: str) -> str:
-    """A QR code of ``url`` drawn with block characters, for a terminal: dark modules on a light
-    ground with its quiet zone, both colours set, so it scans on a light or a dark terminal."""
+    """A QR code of ``url`` for a terminal: dark modules on a light ground within its quiet zone,
+    two rows of modules per line (the upper half block takes the upper one's colour as its
+    foreground, the lower one's as its background), every colour set, never the terminal's own."""
     import segno
 
-    qr = segno.make(url, error="m")
-    light, dark, reset = "\x1b[47m  ", "\x1b[40m  ", "\x1b[0m"
+    rows = [list(r) for r in segno.make(url, error="m").matrix_iter(border=QR_BORDER)]
+    if len(rows) % 2:
+        rows.append([False] * len(rows[0]))
     lines = []
-    for row in qr.matrix_iter(border=4):
-        lines.append("".join(dark if cell else light for cell in row) + reset)
+    for top, bottom in zip(rows[::2], rows[1::2], strict=True):
+        cells = (
+            f"\x1b[{QR_FG[bool(a)]};{QR_BG[bool(b)]}m\u2580"
+            for a, b in zip(top, bottom, strict=True)
+        )
+        lines.append("".join(cells) + "\x1b[0m")
     return "\n".join(lines) + "\n"
 
 
@@ -489,7 +503,8 @@ class PhoneServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._keep_awake: list[str] | None = None
+        self._keep_awake = _keep_awake()
+        self._was: dict[str, tuple[int, bool]] = {}
 
     @property
     def base(self) -> str:
@@ -514,8 +529,6 @@ class PhoneServer:
             self.sessions[session.id] = session
             while len(self.sessions) > MAX_SESSIONS:
                 self.sessions.popitem(last=False)
-        if self._keep_awake is None:
-            self._keep_awake = _keep_awake()
         low, high = _scores()
         r = self.routine
         return {
@@ -592,8 +605,9 @@ class PhoneServer:
         import tornado.netutil
         import tornado.web
 
-        for name in _LOGGERS:
+        for name in _LOGGERS:  # into this server's lines only, not the host's log (a kernel's)
             logger = logging.getLogger(name)
+            self._was[name] = (logger.level, logger.propagate)
             logger.addHandler(self._lines)
             logger.setLevel(logging.INFO)
             logger.propagate = False
@@ -643,8 +657,11 @@ class PhoneServer:
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         self.writer.shutdown(wait=True)
-        for name in _LOGGERS:
-            logging.getLogger(name).removeHandler(self._lines)
+        for name, (level, propagate) in self._was.items():
+            logger = logging.getLogger(name)
+            logger.removeHandler(self._lines)
+            logger.setLevel(level)
+            logger.propagate = propagate
 
     def instructions(self) -> str:
         """What the user reads in the terminal (and under the QR code in the notebook)."""
