@@ -492,6 +492,8 @@ function phonePage(token, session, reopen) {
 }
 
 async function main() {
+  // a link with another token (a new QR code scanned into this tab) opens the page afresh
+  window.addEventListener("hashchange", () => location.reload());
   const token = tokenOfLink();
   if (!token) {
     ask();
