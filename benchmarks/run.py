@@ -867,7 +867,7 @@ def bench_phone(ctx) -> list[tuple]:
             rows.append(
                 (
                     "phone page: open to a visible Start",
-                    "Pixel 7 emulation, quiet",
+                    "Pixel 7 emulation",
                     *paired(
                         opened(url, ".hipnb-main:visible"),
                         opened(base_url, "[data-page='ask'] h1"),

@@ -152,12 +152,9 @@ class PhoneSettings:
         if not 0 <= get_ready <= GET_READY_MAX_S:
             raise HipnbError(f"get-ready {get_ready} s: must be 0-{GET_READY_MAX_S} s")
         routine_ref = str(Path(routine).resolve()) if Path(routine).suffix else str(routine)
-        loaded = load_routine(routine_ref)  # a bad routine is refused here, not on the phone
-        holds = {s.exercise for s in loaded.holds}
-        for exercise, seconds in (("bound_angle", bound_angle_s), ("side_plank", plank_s)):
-            if seconds is not None and exercise in holds:
-                loaded.with_seconds(exercise, seconds)  # the routine's own range, in its words
-        return cls(name, folder, routine_ref, bound_angle_s, plank_s, get_ready, new_athlete)
+        settings = cls(name, folder, routine_ref, bound_angle_s, plank_s, get_ready, new_athlete)
+        settings.load()  # a bad routine or time is refused here (in its own words), not on the phone
+        return settings
 
     def load(self) -> Routine:
         """The routine the phone runs: the routine file or built-in, with the times given here."""

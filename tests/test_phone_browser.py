@@ -296,6 +296,32 @@ def test_a_tapped_step_is_logged_as_the_phone_showed_it_and_the_answers_form_wor
         assert page.errors == []
 
 
+def test_pain_ends_the_hold_pauses_and_its_score_is_logged(phone):
+    _, _, server, settings, shots = phone
+    with device_page(phone, "small 360x640") as page:
+        open_page(page, server)
+        before = sessions(settings)
+        tap(page, "Start")
+        wait_state(page, "running")
+        tap(page, "Pain")
+        wait_state(page, "paused")
+        box = page.locator(".hipnb-pain-box")
+        box.wait_for(state="visible", timeout=CAP_S * 1000)
+        assert page.locator(".hipnb-main:visible").inner_text() == "Resume"
+        assert page.locator(".hipnb-main:visible").is_disabled(), "Pain asks first"
+        box.locator("select").select_option("6")
+        page.screenshot(path=str(shots / "phone-pain-small360x640.png"))
+        box.locator(".hipnb-button", has_text="End session").tap()
+        wait_state(page, "stopped")
+        status = page.locator(".hipnb-status")
+        wait_until(page, lambda: status.get_attribute("data-waiting") == "0", "all sent")
+        hold = new_session_rows(settings, before).to_dict("records")
+        assert len(hold) == 1 and not hold[0]["completed"]
+        assert hold[0]["pain_at_s"] == hold[0]["actual_s"] < 3
+        score = answers_of(settings, hold[0]["session_id"])
+        assert score["discomfort"].tolist() == [6]
+
+
 def test_a_phone_page_frozen_25_s_is_credited_no_more_than_it_counted(phone):
     _, _, server, settings, shots = phone
     with device_page(phone, "Pixel 7") as page:
@@ -326,6 +352,7 @@ def test_a_phone_page_frozen_25_s_is_credited_no_more_than_it_counted(phone):
         counted = (frozen_at - right_on) / 1000.0
         tap(page, "Stop")
         wait_state(page, "stopped")
+        assert page.locator(".hipnb-message").text_content() == "", "no away banner at the end"
         session = new_session_rows(settings, before)
         assert session["side"].tolist() == ["left", "right"], "a session of its own"
         right = session.to_dict("records")[-1]
