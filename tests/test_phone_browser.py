@@ -309,6 +309,8 @@ def test_pain_ends_the_hold_pauses_and_its_score_is_logged(phone):
         box.wait_for(state="visible", timeout=CAP_S * 1000)
         assert page.locator(".hipnb-main:visible").inner_text() == "Resume"
         assert page.locator(".hipnb-main:visible").is_disabled(), "Pain asks first"
+        for selector in (".hipnb-pain-box select", ".hipnb-pain-box .hipnb-button"):
+            assert _inside(page, selector), (selector, "on screen without scrolling")
         box.locator("select").select_option("6")
         page.screenshot(path=str(shots / "phone-pain-small360x640.png"))
         box.locator(".hipnb-button", has_text="End session").tap()
