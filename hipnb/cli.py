@@ -166,12 +166,13 @@ def _phone_parser(sub: Subparsers) -> None:
         help="the routine timer on your phone: a page on this network, behind a token, as a QR code",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill(
-            "Serve the routine timer to a phone on the same Wi-Fi: a Voila page on this "
-            "computer's network address (not only this computer: you asked for it), open only "
-            "with the random token in its link, shown as a QR code to scan. Every hold is written "
-            "to ATHLETE's log in DIR the moment it ends; the athlete and the folder are fixed "
-            "here and nothing on the page changes them. Stop with Ctrl-C. Keep this computer awake "
-            "while you train.",
+            "Serve the routine timer to a phone on the same Wi-Fi: a page on this computer's "
+            "network address (not only this computer: you asked for it), open only with the "
+            "random token in its link, shown as a QR code to scan. The phone counts the routine "
+            "itself and sends each hold to ATHLETE's log in DIR the moment it ends; a hold the "
+            "network could not take waits on the phone and is sent when it is back. The athlete "
+            "and the folder are fixed here and nothing on the page changes them. Stop with "
+            "Ctrl-C. Keep this computer awake while you train.",
             width=88,
         ),
         epilog="examples:\n"
