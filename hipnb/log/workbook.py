@@ -1,0 +1,882 @@
+"""A workbook (.xlsx) for editing a squad's logs in a spreadsheet, and its edits brought back.
+
+A CSV does not survive a spreadsheet in every locale (a ``;`` locale reads it in one column and saves
+decimal commas and local dates; a 12-digit session id becomes ``5.27093E+11``; a converted date loses
+its UTC offset). A workbook's cells carry their types, so every spreadsheet opens it the same way.
+
+* :func:`export_workbook` writes the current holds of a folder of logs (or one file) as a workbook:
+  a first sheet saying what may be edited and how, then the sheet ``Holds`` with typed cells (starts
+  as dates, each hold's UTC offset in its own column, seconds and scores as numbers, ids and notes as
+  text), a hidden column with each hold's REF, a frozen header and set column widths, and a hidden
+  sheet with the state the workbook was made from (each exported hold, its file, its identity and its
+  values as exported).
+* :func:`plan_import` compares an edited workbook with that state and with the logs as they are now:
+  a changed cell is a patch, a new row (no REF) a new hold, a removed row a delete. Holds logged after
+  the export are not in the state, so they are never taken for deletions; a value that only lost
+  digits in the spreadsheet (a float kept to 15 significant digits) is not a change. Every planned
+  change passes the log door's gate before anything is written; :meth:`SheetPlan.apply` then writes
+  each through :meth:`hipnb.SessionLog.patch`, :meth:`~hipnb.SessionLog.add` or
+  :meth:`~hipnb.SessionLog.delete`.
+
+The workbook is read and written with openpyxl (the ``workbook`` extra): one well-kept library that
+both reads and writes .xlsx, with hidden columns and sheets, frozen panes, widths, cell formats and
+data validation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import pandas as pd
+
+from hipnb.errors import HipnbError, LogError
+from hipnb.log.export import EXPORT_COLUMNS
+from hipnb.log.spec import EDITABLE, FALSE_WORDS, SPEC_BY_NAME, TRUE_WORDS
+
+if TYPE_CHECKING:
+    from hipnb.log.face import SessionLog
+
+#: The sheet coaches edit, and the hidden one holding the state the workbook was made from.
+HOLDS_SHEET = "Holds"
+STATE_SHEET = "hipnb"
+README_SHEET = "Read me"
+#: What the state sheet's first cell says, and the version of its layout.
+MARK = "hipnb workbook"
+VERSION = 1
+#: The column of each hold's UTC offset, beside ``started_at`` (a date cell has no zone).
+OFFSET = "utc_offset"
+#: The Holds sheet's columns: each hold's REF (hidden), then the export's, the offset beside the start.
+SHEET_COLUMNS: tuple[str, ...] = (
+    "ref",
+    *(c for name in EXPORT_COLUMNS for c in ((name, OFFSET) if name == "started_at" else (name,))),
+)
+#: Columns a coach may change on a hold already logged (a correction's fields, the offset with its start).
+SHEET_EDITABLE = frozenset((*EDITABLE, OFFSET))
+#: Significant digits a spreadsheet keeps of a number: a value that only lost digits is no change.
+DIGITS = 15
+_DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_FIXED_FILL = "E7E6E6"  # cells that may not change on a logged hold: light grey
+_WIDTHS = {"note": 40, "started_at": 20, "session_id": 22, "athlete": 16, "exercise": 16}
+_OFFSET_TEXT = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters no .xlsx cell may hold
+
+
+def _openpyxl() -> Any:
+    try:
+        import openpyxl
+    except ImportError:
+        raise HipnbError(
+            "workbooks need openpyxl, from the workbook extra: pip install 'hipnb[workbook]'"
+        ) from None
+    return openpyxl
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def squad_holds(source: str | Path) -> tuple[Path, pd.DataFrame]:
+    """The current holds of ``source`` (a folder of logs, or one log file): ``(folder, holds)``.
+
+    ``holds`` is athlete by athlete in time order, with each hold's ``ref`` (unique in the whole
+    frame) and its ``file`` (the log's name inside ``folder``). A hold present in two files is kept
+    once, from the later file (as a read of the folder keeps it). Rows a read cannot use are left
+    out and listed in ``holds.attrs["problems"]``.
+    """
+    from hipnb.holds import hold_refs
+    from hipnb.log.face import SessionLog
+    from hipnb.log.identity import hold_ids
+
+    src = Path(source)
+    folder, files = (src, sorted(src.glob("*.csv"))) if src.is_dir() else (src.parent, [src])
+    frames, found = [], []
+    for f in files:
+        df = SessionLog(f).read()
+        found += df.attrs["problems"]
+        frames.append(df.assign(file=f.name))
+    if not frames:
+        from hipnb.log.check import empty_log
+
+        frames = [empty_log().assign(file=pd.Series(dtype=object))]
+    holds = pd.concat(frames, ignore_index=True)
+    holds["hold_id"] = hold_ids(holds).astype(object)
+    holds = holds.drop_duplicates(["athlete", "hold_id"], keep="last")
+    holds = holds.assign(ref=hold_refs(holds)).sort_values(["athlete", "started_at"], kind="stable")
+    holds = holds.reset_index(drop=True)
+    holds.attrs = {"problems": found}
+    return folder, holds
+
+
+def export_workbook(source: str | Path, out: str | Path) -> pd.DataFrame:
+    """Write the current holds of ``source`` (a folder of logs, or one file) to the workbook ``out``.
+
+    Example::
+
+        holds = export_workbook("data/sample", "squad.xlsx")  # then: plan_import("squad.xlsx", ...)
+
+    Returns the holds written (see :func:`squad_holds`; rows a read could not use are in
+    ``attrs["problems"]``). The workbook is written beside ``out`` and renamed into place, so a
+    failed export leaves no half-written file. Raises :class:`hipnb.LogError` when a note holds a
+    control character no workbook can store (change it with ``hipnb edit`` first) or the write fails.
+    """
+    openpyxl = _openpyxl()
+    from hipnb.log.stamps import stamp_texts
+
+    folder, holds = squad_holds(source)
+    stamps = stamp_texts(holds["started_at"], holds["local_time"]).tolist()
+    texts = _texts(holds, stamps)
+    for i, note in enumerate(texts["note"]):
+        bad = _ILLEGAL.search(note)
+        if bad:
+            raise LogError(
+                f"{folder / holds['file'].iloc[i]}: the note of hold {holds['ref'].iloc[i]} holds "
+                f"the control character U+{ord(bad.group()):04X}, which a workbook cannot store; "
+                "change the note with hipnb edit, then export again"
+            )
+    book = openpyxl.Workbook()
+    _readme_sheet(book.active, folder, len(holds))
+    _holds_sheet(book.create_sheet(HOLDS_SHEET), holds, stamps)
+    _state_sheet(book.create_sheet(STATE_SHEET), folder, holds, texts)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    part = out.with_name(f".{out.name}.part")
+    try:
+        book.save(part)
+        os.replace(part, out)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise LogError(f"{out}: could not write the workbook: {exc.strerror or exc}") from None
+    return holds
+
+
+def _texts(holds: pd.DataFrame, stamps: list[str]) -> dict[str, list[str]]:
+    """Each exported column of ``holds`` as the log writes it (the state the import compares with)."""
+    out = {name: [str(v) for v in SPEC_BY_NAME[name].texts(holds[name])] for name in EXPORT_COLUMNS}
+    out["started_at"] = stamps
+    return out
+
+
+def _readme_sheet(ws: Any, folder: Path, n: int) -> None:
+    """The first sheet: what the workbook is, what may be edited and how, and how to bring it back."""
+    ws.title = README_SHEET
+    fixed = [c for c in SHEET_COLUMNS[1:] if c not in SHEET_EDITABLE]
+    lines = [
+        ("Holds exported from hipnb logs", "bold"),
+        (f"Made from the logs in {folder} ({n} holds) at {_now_text()}.", ""),
+        ("", ""),
+        ("What you may edit (sheet Holds)", "bold"),
+        (
+            "Change a white cell: "
+            + ", ".join(c for c in SHEET_COLUMNS if c in SHEET_EDITABLE)
+            + ". Each changed cell becomes a correction of that hold.",
+            "",
+        ),
+        (
+            "Grey cells (" + ", ".join(fixed) + ") may not change on a hold already logged: "
+            "delete the row and add a new one instead.",
+            "",
+        ),
+        (
+            "Add a hold: fill a new row below the others with athlete, started_at (a date and "
+            "time), utc_offset (like +01:00), exercise, side (left, right or both) and actual_s; "
+            "target_s, completed, rpe, discomfort and note are optional. Leave column A empty.",
+            "",
+        ),
+        ("Remove a hold: delete its whole row.", ""),
+        (
+            "started_at is the athlete's local date and time; utc_offset is that time's offset "
+            "from UTC. Seconds and scores are numbers; ids and notes are text.",
+            "",
+        ),
+        (
+            "Keep the hidden column A (each hold's REF) and the hidden sheet: they tell which hold "
+            "a row is, and which holds the workbook was made from. Sorting and filtering are fine.",
+            "",
+        ),
+        ("", ""),
+        ("Bring the edits back", "bold"),
+        (f"hipnb import-sheet THIS.xlsx --logs {folder}", "code"),
+        (
+            "lists every change (nothing is written); add --yes to write them. Holds logged after "
+            "this export are kept as they are. Every change passes the checks of any other edit; "
+            "a cell that cannot be used is named by its row and column and nothing is written.",
+            "",
+        ),
+        ("", ""),
+        ("The columns", "bold"),
+    ]
+    lines += [(f"{c}: {_meaning(c)}", "") for c in SHEET_COLUMNS]
+    openpyxl = _openpyxl()
+    for i, (text, how) in enumerate(lines, start=1):
+        cell = ws.cell(i, 1, text)
+        cell.data_type = "s"
+        if how == "bold":
+            cell.font = openpyxl.styles.Font(bold=True, size=12)
+        elif how == "code":
+            cell.font = openpyxl.styles.Font(name="Courier New")
+    ws.column_dimensions["A"].width = 120
+
+
+def _meaning(column: str) -> str:
+    if column == "ref":
+        return "the hold's short reference (hidden; hipnb holds lists the same)"
+    if column == OFFSET:
+        return "the offset from UTC of started_at, like -05:00 or +01:00"
+    meaning = SPEC_BY_NAME[column].meaning.replace("`", "")
+    return f"{meaning} ({SPEC_BY_NAME[column].form.replace('`', '')})"
+
+
+def _now_text() -> str:
+    return datetime.now().astimezone().replace(microsecond=0).isoformat(sep=" ")
+
+
+def _holds_sheet(ws: Any, holds: pd.DataFrame, stamps: list[str]) -> None:
+    openpyxl = _openpyxl()
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    grey = openpyxl.styles.PatternFill("solid", start_color=_FIXED_FILL)
+    bold = openpyxl.styles.Font(bold=True)
+    letters = {name: get_column_letter(i) for i, name in enumerate(SHEET_COLUMNS, start=1)}
+    for name, letter in letters.items():
+        cell = ws[f"{letter}1"]
+        cell.value, cell.font = name, bold
+        dim = ws.column_dimensions[letter]
+        dim.width = _WIDTHS.get(name, max(11, len(name) + 2))
+        dim.number_format = _number_format(name)  # so new rows typed in keep the column's type
+    ws.column_dimensions["A"].hidden = True
+    values = {name: holds[name].tolist() for name in EXPORT_COLUMNS}
+    for r, stamp in enumerate(stamps, start=2):
+        own = datetime.fromisoformat(stamp)
+        for name, letter in letters.items():
+            if name == "ref":
+                value: Any = holds["ref"].iloc[r - 2]
+            elif name == "started_at":
+                value = own.replace(tzinfo=None)
+            elif name == OFFSET:
+                value = _offset_text(own)
+            else:
+                value = _cell(name, values[name][r - 2])
+            cell = ws[f"{letter}{r}"]
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+            cell.number_format = _number_format(name)
+            if name not in SHEET_EDITABLE:
+                cell.fill = grey
+    ws.freeze_panes = "D2"  # the header and the session and athlete columns stay in view
+    end = max(len(holds) + 1000, 2000)  # rows a coach may add stay checked too
+    for name, letter in letters.items():
+        rule = _validation(name)
+        if rule is not None:
+            dv = DataValidation(**rule, allow_blank=True, showErrorMessage=True)
+            dv.error = f"{name}: {_meaning(name)}"
+            dv.add(f"{letter}2:{letter}{end}")
+            ws.add_data_validation(dv)
+
+
+def _number_format(name: str) -> str:
+    if name == "started_at":
+        return _DATE_FORMAT
+    kind = SPEC_BY_NAME[name].kind if name in SPEC_BY_NAME else "text"
+    if kind == "seconds":
+        return "0.0##"
+    if kind == "score":
+        return "0"
+    if kind == "flag":
+        return "General"
+    return "@"  # text: a spreadsheet leaves what is typed as it is
+
+
+def _validation(name: str) -> dict[str, Any] | None:
+    """The spreadsheet's own check of a column, from the spec (the import checks again)."""
+    column = SPEC_BY_NAME.get(name)
+    if column is None:
+        return None
+    if column.kind == "choice" and column.choices:
+        return {"type": "list", "formula1": '"' + ",".join(c for c in column.choices if c) + '"'}
+    if column.kind in ("seconds", "score"):
+        kind = "decimal" if column.kind == "seconds" else "whole"
+        return {
+            "type": kind,
+            "operator": "between",
+            "formula1": f"{column.low:g}",
+            "formula2": f"{column.high:g}",
+        }
+    return None
+
+
+def _cell(name: str, value: Any) -> Any:
+    from hipnb.log.identity import plain
+
+    value = plain(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if SPEC_BY_NAME[name].kind == "score":
+        return int(value)
+    if SPEC_BY_NAME[name].kind == "seconds":
+        return float(value)
+    if isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def _offset_text(when: datetime) -> str:
+    offset = when.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _state_sheet(ws: Any, folder: Path, holds: pd.DataFrame, texts: dict[str, list[str]]) -> None:
+    """The hidden sheet: what the workbook is, where it was made from, and each exported hold."""
+    meta = [
+        (MARK, VERSION),
+        ("book", uuid.uuid4().hex),
+        ("folder", str(folder.resolve())),
+        ("made_at", _now_text()),
+        ("holds", len(holds)),
+    ]
+    for r, (key, value) in enumerate(meta, start=1):
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, value)
+    header = ["ref", "file", "hold_id", *EXPORT_COLUMNS]
+    start = len(meta) + 2
+    for c, name in enumerate(header, start=1):
+        ws.cell(start, c, name)
+    columns = [holds["ref"], holds["file"], holds["hold_id"]]
+    for r in range(len(holds)):
+        row = [str(col.iloc[r]) for col in columns] + [texts[n][r] for n in EXPORT_COLUMNS]
+        for c, text in enumerate(row, start=1):
+            cell = ws.cell(start + 1 + r, c, text)
+            cell.data_type = "s"
+    ws.sheet_state = "veryHidden"  # out of the way: a spreadsheet's menus do not show it
+
+
+# -- import ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetChange:
+    """One change a workbook asks for: ``kind`` is ``patch``, ``add`` or ``delete``; ``row`` the
+    sheet's row (None for a delete: the row is gone); ``file`` the log it goes to; ``ref`` the hold
+    (empty for an add); ``fields`` the patch's ``(field, value)`` pairs or the new hold's values;
+    ``words`` what it is, for a person."""
+
+    kind: Literal["patch", "add", "delete"]
+    row: int | None
+    file: Path
+    ref: str
+    hold_id: str
+    fields: tuple[tuple[str, Any], ...]
+    words: str
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    """What an edited workbook asks of the logs (:func:`plan_import`): every change, checked by
+    the door's gate, and notes for the person (edits of holds deleted since the export, ...).
+    :meth:`apply` writes them."""
+
+    book: Path
+    folder: Path
+    changes: tuple[SheetChange, ...]
+    notes: tuple[str, ...] = ()
+    routines: Path | None = None
+
+    def apply(self) -> list[str]:
+        """Write every change through the log's door, in sheet order (deletes last); returns one
+        line per change saying what was done. A change the door refuses now (the logs changed
+        since the plan) raises :class:`hipnb.LogError` naming the sheet's row; the changes before
+        it stay written."""
+        done = []
+        for change in self.changes:
+            log = _door(change.file, self.routines)
+            try:
+                done.append(_apply(log, change))
+            except LogError as exc:
+                raise type(exc)(f"{_where(self.book, change.row)}: {exc}") from None
+        return done
+
+
+def _door(path: Path, routines: Path | None) -> SessionLog:
+    from hipnb.log.face import SessionLog
+
+    return SessionLog(path, routines=routines)
+
+
+def _apply(log: SessionLog, change: SheetChange) -> str:
+    if change.kind == "patch":
+        got = log.patch(change.hold_id, missing_ok=True, **dict(change.fields))
+        if got is None:
+            return f"skipped {change.words}: the hold is gone from the log"
+        return f"patched {change.words}" if got.changes else f"already so: {change.words}"
+    if change.kind == "delete":
+        gone = log.delete(change.hold_id, missing_ok=True)
+        return f"deleted {change.words}" if gone is not None else f"already gone: {change.words}"
+    added = log.add([dict(change.fields)])  # type: ignore[list-item]
+    return f"added {change.words}" if added.written else f"already logged: {change.words}"
+
+
+@dataclass
+class _State:
+    book: str
+    folder: str
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)  # by REF
+
+
+def plan_import(
+    book: str | Path, logs: str | Path, *, routines: str | Path | None = None
+) -> SheetPlan:
+    """Compare the edited workbook ``book`` with the logs in ``logs`` and plan the edits.
+
+    Example::
+
+        plan = plan_import("squad.xlsx", "data/sample", routines="data/routines")
+        for change in plan.changes:
+            print(change.words)
+        plan.apply()  # patches, new holds and deletes, each through hipnb.SessionLog
+
+    A cell that differs from the value exported (not from the log now: a field changed in the log
+    since and left alone in the sheet stays as the log has it) is a patch of that field; a row
+    without a REF is a new hold; a hold exported whose row is gone is a delete. Holds logged after
+    the export are not in the workbook's state and are left alone. ``routines`` is the folder of
+    routine files whose exercises the door knows.
+
+    Raises :class:`hipnb.LogError` when the workbook is not one ``hipnb export`` made, was made from
+    other logs, or asks for anything the door would refuse: every such cell is listed by its row
+    and column (``Holds!H7``) and nothing is planned.
+    """
+    openpyxl = _openpyxl()
+    book, folder = Path(book), Path(logs)
+    if not folder.is_dir():
+        raise LogError(f"--logs {logs}: no such folder of logs")
+    try:
+        wb = openpyxl.load_workbook(book, data_only=True)
+    except FileNotFoundError:
+        raise LogError(f"{book}: no such workbook") from None
+    except Exception as exc:  # openpyxl raises zip, XML and its own errors for what it cannot read
+        raise LogError(f"{book}: not a workbook that can be read (.xlsx): {exc}") from None
+    state = _read_state(book, wb)
+    if HOLDS_SHEET not in wb.sheetnames:
+        raise LogError(f"{book}: the sheet {HOLDS_SHEET!r} is gone; it holds the holds to import")
+    _, now = squad_holds(folder)
+    _same_squad(book, folder, state, now)
+    sheet, rows, errors = _sheet_rows(book, wb[HOLDS_SHEET], state)
+    current = now.set_index("ref", drop=False)
+    changes: list[SheetChange] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    for r, cells in rows:
+        ref = cells.get("ref") or ""
+        if ref:
+            seen.add(ref)
+            change, why = _patch_of(sheet, folder, r, cells, state.rows[ref], current)
+            errors += why
+            if change is not None and ref not in current.index:
+                notes.append(
+                    f"row {r}: hold {ref} was deleted since the export; its edit is left out"
+                )
+            elif change is not None:
+                changes.append(change)
+        else:
+            change, why = _add_of(sheet, folder, r, cells, state, now)
+            errors += why
+            if change is not None and _logged(change, now):
+                notes.append(f"already logged: {change.words}")
+            elif change is not None:
+                changes.append(change)
+    for ref, was in state.rows.items():
+        if ref not in seen:
+            if ref in current.index:
+                gone = SheetChange(
+                    "delete", None, folder / was["file"], ref, was["hold_id"], (), _label(ref, was)
+                )
+                changes.append(gone)
+            else:
+                notes.append(f"already gone from the log: {_label(ref, was)}")
+    plan = SheetPlan(
+        book, folder, tuple(changes), tuple(notes), Path(routines) if routines else None
+    )
+    if not errors:
+        errors += _gate(plan, sheet, now)
+    if errors:
+        raise LogError(
+            f"{book}: nothing imported; fix these cells and import again:\n"
+            + "\n".join(f"  {e}" for e in errors)
+        )
+    return plan
+
+
+def _read_state(book: Path, wb: Any) -> _State:
+    hint = "export one with `hipnb export DIR --out BOOK.xlsx`, edit it, then import that one"
+    if STATE_SHEET not in wb.sheetnames:
+        raise LogError(f"{book}: not a workbook made by hipnb export (it has no {STATE_SHEET!r} "
+                       f"sheet); {hint}")  # fmt: skip
+    ws = wb[STATE_SHEET]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    meta = {str(r[0]): r[1] for r in rows[:5] if r and r[0] is not None}
+    if meta.get(MARK) != VERSION or "book" not in meta or "folder" not in meta:
+        raise LogError(f"{book}: its {STATE_SHEET!r} sheet is not one hipnb export wrote; {hint}")
+    header = [str(c) for c in rows[6] if c is not None]
+    state = _State(str(meta["book"]), str(meta["folder"]))
+    for row in rows[7:]:
+        if not row or row[0] is None:
+            continue
+        texts = {h: "" if v is None else str(v) for h, v in zip(header, row, strict=False)}
+        state.rows[texts["ref"]] = texts
+    return state
+
+
+def _same_squad(book: Path, folder: Path, state: _State, now: pd.DataFrame) -> None:
+    """Refuse a workbook made from other logs: a file it names is missing, or none of its holds is."""
+    if not state.rows:
+        return
+    made = state.folder
+    files = {r["file"] for r in state.rows.values()}
+    missing = sorted(f for f in files if not (folder / f).is_file())
+    if missing:
+        raise LogError(
+            f"{book} was made from the logs in {made}; {folder} has no "
+            f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}: import it into the "
+            "folder it was exported from"
+        )
+    current = set(now["ref"])
+    if not current & set(state.rows):
+        raise LogError(
+            f"{book} was made from the logs in {made}; none of its {len(state.rows)} holds is in "
+            f"{folder}: import it into the folder it was exported from"
+        )
+
+
+def _sheet_rows(
+    book: Path, ws: Any, state: _State
+) -> tuple[_Sheet, list[tuple[int, dict[str, Any]]], list[str]]:
+    """The sheet's rows that are not empty, each as ``(row number, {column: value})``, the values
+    typed (numbers, text, aware stamps); and what cannot be used, by row and column."""
+    from openpyxl.utils import get_column_letter
+
+    it = ((r, list(row)) for r, row in enumerate(ws.iter_rows(values_only=True), start=1))
+    try:
+        _, header = next(it)
+    except StopIteration:
+        header = []
+    names = [str(h).strip() if h is not None else "" for h in header]
+    missing = [c for c in SHEET_COLUMNS if c not in names]
+    if missing:
+        raise LogError(
+            f"{book}: the sheet {HOLDS_SHEET!r} has no column {', '.join(missing)} in its first "
+            "row; put the header back as exported"
+        )
+    where = {name: names.index(name) for name in SHEET_COLUMNS}
+    sheet = _Sheet(book, {n: get_column_letter(i + 1) for n, i in where.items()})
+    errors: list[str] = []
+    out: list[tuple[int, dict[str, Any]]] = []
+    first: dict[str, int] = {}
+    for r, raw in it:
+        raw += [None] * (len(names) - len(raw))
+        if all(_blank(v) for v in raw):
+            continue
+        cells: dict[str, Any] = {}
+        for name, i in where.items():
+            try:
+                cells[name] = _value(name, raw[i])
+            except ValueError as exc:
+                errors.append(f"{sheet.cell(r, name)}: {exc}")
+        ref = cells.get("ref") or ""
+        if ref and ref not in state.rows:
+            errors.append(
+                f"{sheet.cell(r, 'ref')}: {ref!r} is not a hold this workbook was made with; leave column A as exported"
+            )
+            continue
+        if ref in first:
+            errors.append(
+                f"{_where(book, r)}: hold {ref} is also on row {first[ref]}; a hold is one row "
+                "(copy a row to add a hold, then clear its column A)"
+            )
+            continue
+        if ref:
+            first[ref] = r
+        try:
+            cells["started_at"] = _stamp(cells.get("started_at"), cells.get(OFFSET))
+        except ValueError as exc:
+            errors.append(f"{sheet.cell(r, 'started_at')}: {exc}")
+        out.append((r, cells))
+    return sheet, out, errors
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """The workbook being read and the letter of each of its columns (a coach may move them)."""
+
+    book: Path
+    letters: dict[str, str]
+
+    def cell(self, row: int, column: str) -> str:
+        """Where a cell is, for a person: workbook, sheet, row, column and its letter."""
+        return _cell_name(self.book, row, column, self.letters[column])
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _value(name: str, v: Any) -> Any:
+    """A cell as the log's value: numbers for seconds and scores, a flag, text for the rest."""
+    if _blank(v):
+        return None
+    kind = SPEC_BY_NAME[name].kind if name in SPEC_BY_NAME else "text"
+    if name == "started_at":
+        if isinstance(v, datetime):
+            return v
+        if isinstance(v, date):
+            return datetime.combine(v, time())
+        if isinstance(v, str):
+            try:
+                return datetime.fromisoformat(v.strip())
+            except ValueError:
+                raise ValueError(f"{v!r} is not a date and time (write 2026-11-24 07:15)") from None
+        raise ValueError(f"{v!r} is not a date and time")
+    if name == OFFSET:
+        if isinstance(v, time | timedelta):  # "+01:00" typed into a cell taken for a time of day
+            span = v if isinstance(v, timedelta) else timedelta(hours=v.hour, minutes=v.minute)
+            return _offset_text(datetime.now(timezone(span)))
+        m = _OFFSET_TEXT.match(str(v).strip())
+        if not m:
+            raise ValueError(f"{v!r} is not a UTC offset (write it like +01:00 or -05:00)")
+        return f"{m.group(1)}{m.group(2)}:{m.group(3)}"
+    if kind in ("seconds", "score"):
+        if isinstance(v, bool) or not isinstance(v, int | float | str):
+            raise ValueError(f"{v!r} is not a number")
+        if isinstance(v, str):
+            text = v.strip().replace("\u00a0", "")
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")  # a decimal comma typed into a text cell
+            try:
+                v = float(text)
+            except ValueError:
+                raise ValueError(f"{v!r} is not a number") from None
+        return float(v)
+    if kind == "flag":
+        if isinstance(v, bool):
+            return v
+        word = str(v).strip().lower()
+        if word in TRUE_WORDS or word in ("wahr", "vrai", "verdadero", "vero"):
+            return True
+        if word in FALSE_WORDS or word in ("falsch", "faux", "falso"):
+            return False
+        raise ValueError(f"{v!r} is not true or false")
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)  # an id typed as a number
+    return str(v) if kind == "note" else str(v).strip()
+
+
+def _stamp(when: Any, offset: Any) -> datetime | None:
+    """The aware start of a row: its local date and time and its offset (or a stamp with one)."""
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        return when  # type: ignore[no-any-return]
+    if offset is None:
+        raise ValueError("needs its utc_offset (like +01:00) beside it")
+    m = _OFFSET_TEXT.match(offset)
+    assert m is not None  # _value checked it
+    minutes = int(m.group(2)) * 60 + int(m.group(3))
+    span = timedelta(minutes=-minutes if m.group(1) == "-" else minutes)
+    return when.replace(tzinfo=timezone(span))  # type: ignore[no-any-return]
+
+
+def _where(book: Path, row: int | None) -> str:
+    return f"{book.name}, sheet {HOLDS_SHEET}, row {row}" if row else f"{book.name}"
+
+
+def _cell_name(book: Path, row: int, column: str, letter: str) -> str:
+    return f"{book.name}, sheet {HOLDS_SHEET}, row {row}, column {column} ({letter}{row})"
+
+
+def _same(name: str, was: str, now: Any) -> bool:
+    """Whether the sheet's value ``now`` is the exported text ``was`` (digits lost in the
+    spreadsheet, line ends and a start within a millisecond are no change)."""
+    if name == "started_at":
+        if now is None or not was:
+            return now is None and not was
+        then = datetime.fromisoformat(was)
+        close = abs(now - then) < timedelta(milliseconds=1)
+        return bool(close and now.utcoffset() == then.utcoffset())
+    if now is None:
+        return was == ""
+    column = SPEC_BY_NAME.get(name)
+    if column is not None and column.numeric:
+        try:
+            old = float(was)
+        except ValueError:
+            return False
+        return f"{old:.{DIGITS}g}" == f"{float(now):.{DIGITS}g}"
+    if isinstance(now, bool):
+        return was == ("true" if now else "false")
+    return str(now).replace("\r\n", "\n") == was.replace("\r\n", "\n")
+
+
+def _label(ref: str, texts: dict[str, str]) -> str:
+    """A hold as a person finds it: whose, what, when, and its REF."""
+    stamp = texts.get("started_at", "")[:16].replace("T", " ")
+    seconds = _shown("actual_s", texts.get("actual_s", ""))
+    return (
+        f"{texts.get('athlete', '')}'s {texts.get('exercise', '')} ({texts.get('side', '')}, "
+        f"{seconds} s) of {stamp} [{ref}]"
+    )
+
+
+def _patch_of(
+    sheet: _Sheet,
+    folder: Path,
+    r: int,
+    cells: dict[str, Any],
+    was: dict[str, str],
+    current: pd.DataFrame,
+) -> tuple[SheetChange | None, list[str]]:
+    """The patch a row asks for: each cell that differs from the value exported and from the hold
+    as the log has it now (a field already so is no change); a cell that may not change is an error."""
+    errors: list[str] = []
+    asked: list[tuple[str, Any]] = []
+    for name in EXPORT_COLUMNS:
+        now = cells.get(name)
+        if _same(name, was.get(name, ""), now):
+            continue
+        if name not in SHEET_EDITABLE:
+            errors.append(
+                f"{sheet.cell(r, name)}: {name} may not change on a hold already logged (it was "
+                f"{was.get(name) or 'empty'}); delete the row and add a new one instead"
+            )
+            continue
+        asked.append((name, now))
+    ref = str(cells["ref"])
+    if not asked or ref not in current.index:
+        return (SheetChange("patch", r, folder / was["file"], ref, was["hold_id"], tuple(asked),
+                            _label(ref, was)) if asked else None), errors  # fmt: skip
+    hold = _hold(current, ref)
+    fields = [(n, v) for n, v in asked if not _same(n, _now_text_of(hold, n), v)]
+    words = f"{_label(ref, was)}, row {r}: " + ", ".join(
+        f"{n} {_shown(n, _now_text_of(hold, n))} -> {_shown(n, v)}" for n, v in fields
+    )
+    typed = tuple((n, v.isoformat() if isinstance(v, datetime) else v) for n, v in fields)
+    change = SheetChange("patch", r, folder / was["file"], ref, was["hold_id"], typed, words)
+    return (change if fields else None), errors
+
+
+def _hold(current: pd.DataFrame, ref: str) -> pd.Series:
+    """The current hold ``ref`` (refs are unique in a frame: :func:`hipnb.holds.hold_refs`)."""
+    return cast(pd.Series, current.loc[ref])
+
+
+def _now_text_of(hold: pd.Series, name: str) -> str:
+    from hipnb.log.identity import plain
+    from hipnb.log.stamps import local_stamp
+
+    if name == "started_at":
+        return local_stamp(hold["started_at"], hold["local_time"])
+    return SPEC_BY_NAME[name].text(plain(hold.get(name)))
+
+
+def _shown(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if name == "started_at" and isinstance(value, str):
+        return value.replace("T", " ")
+    return SPEC_BY_NAME[name].shown(value)
+
+
+def _add_of(
+    sheet: _Sheet, folder: Path, r: int, cells: dict[str, Any], state: _State, now: pd.DataFrame
+) -> tuple[SheetChange | None, list[str]]:
+    """A new hold from a row without a REF; its session id, when the row gives none, comes from
+    the workbook and the hold's start, exercise and side, so importing the workbook again finds
+    the hold already logged instead of adding it twice."""
+    from hipnb.names import athlete_path, normalize_name
+
+    needed = ("athlete", "started_at", "exercise", "side", "actual_s")
+    errors = [
+        f"{sheet.cell(r, name)}: a new hold needs its {name}"
+        for name in needed
+        if cells.get(name) is None
+    ]
+    if errors:
+        return None, errors
+    try:
+        athlete = normalize_name(str(cells["athlete"]))
+    except LogError as exc:
+        return None, [f"{sheet.cell(r, 'athlete')}: {exc}"]
+    start: datetime = cells["started_at"]
+    hold: dict[str, Any] = {name: cells.get(name) for name in EXPORT_COLUMNS}
+    hold["athlete"] = athlete
+    hold["started_at"] = start.isoformat()
+    hold["routine"] = cells.get("routine") or "manual"
+    if not hold.get("session_id"):
+        seed = f"{state.book}\x1f{athlete}\x1f{hold['started_at']}\x1f{hold['exercise']}\x1f{hold['side']}"
+        hold["session_id"] = "sheet-" + hashlib.sha256(seed.encode()).hexdigest()[:12]
+    files = now.loc[now["athlete"] == athlete, "file"]
+    known = {r["athlete"]: r["file"] for r in state.rows.values()}
+    if len(files):
+        path = folder / str(files.iloc[-1])
+    elif athlete in known:
+        path = folder / known[athlete]
+    else:
+        path = athlete_path(folder, athlete)
+    label = (
+        f"{athlete}'s {hold['exercise']} ({hold['side']}, {_shown('actual_s', hold['actual_s'])} s)"
+        f" of {start:%Y-%m-%d %H:%M}, row {r}"
+    )
+    return SheetChange("add", r, path, "", "", tuple(hold.items()), label), []
+
+
+def _logged(change: SheetChange, now: pd.DataFrame) -> bool:
+    """Whether the new hold ``change`` adds is in the logs already (the workbook imported before)."""
+    from hipnb.log.identity import hold_keys
+
+    hold = dict(change.fields)
+    one = pd.DataFrame(
+        {
+            "session_id": [hold["session_id"]],
+            "exercise": [hold["exercise"]],
+            "side": [hold["side"]],
+            "started_at": pd.to_datetime([hold["started_at"]], utc=True),
+        }
+    )
+    key = hold_keys(one).iloc[0]
+    return bool(((now["athlete"] == hold["athlete"]) & (now["hold_id"] == key)).any())
+
+
+def _gate(plan: SheetPlan, sheet: _Sheet, now: pd.DataFrame) -> list[str]:
+    """Each change through the door's gate, without writing: what it would refuse, by row and
+    column (the column a message names, or the one cell a patch changes)."""
+    from hipnb.holds import hold_after
+
+    errors: list[str] = []
+    current = now.set_index("ref", drop=False)
+    for change in plan.changes:
+        if change.kind == "delete":
+            continue
+        log = _door(change.file, plan.routines)
+        try:
+            if change.kind == "patch":
+                hold = _hold(current, change.ref)
+                log.check([hold_after(hold, **dict(change.fields))])
+            else:
+                log.check([dict(change.fields)])  # type: ignore[list-item]
+        except LogError as exc:
+            text = str(exc)
+            named = text.split(" ", 1)[0]
+            if named not in sheet.letters and len(change.fields) == 1 and change.kind == "patch":
+                named = change.fields[0][0]
+            if named in sheet.letters and change.row:
+                errors.append(f"{sheet.cell(change.row, named)}: {text}")
+            else:
+                errors.append(f"{_where(plan.book, change.row)}: {text}")
+    return errors
