@@ -585,6 +585,7 @@ def _sheet_rows(
         if all(_blank(v) for v in raw):
             continue
         cells: dict[str, Any] = {}
+        said = len(errors)
         for name, i in where.items():
             try:
                 cells[name] = _value(name, raw[i])
@@ -608,7 +609,8 @@ def _sheet_rows(
             cells["started_at"] = _stamp(cells.get("started_at"), cells.get(OFFSET))
         except ValueError as exc:
             errors.append(f"{sheet.cell(r, 'started_at')}: {exc}")
-        out.append((r, cells))
+        if len(errors) == said:  # a row with a cell that cannot be used is said once, by its cells
+            out.append((r, cells))
     return sheet, out, errors
 
 
