@@ -123,14 +123,18 @@ def add_parsers(sub: Subparsers) -> None:
     ex = sub.add_parser(
         "export",
         help="write logs as a spreadsheet-safe CSV, or as a workbook (.xlsx) to edit",
-        description="Read logs (a file or a folder) and write their current state (corrections "
-        "applied). An --out ending in .xlsx is a workbook to edit in any spreadsheet, in any "
-        "locale: typed cells (starts as dates with each hold's UTC offset beside them, seconds "
-        "and scores as numbers, ids and notes as text), a first sheet saying what may be edited "
-        "and how; bring the edits back with hipnb import-sheet. Any other --out is a CSV for "
-        "reading, columns: " + ", ".join(EXPORT_COLUMNS) + "; its text cells that could run as "
-        "formulas (=, +, -, @) are neutralised and numbers stay numbers. --out is never the log "
-        "read nor inside the folder read, and an existing one is replaced only with --force.",
+        description=textwrap.fill(
+            "Read logs (a file or a folder) and write their current state (corrections applied). "
+            "An --out ending in .xlsx is a workbook to edit in any spreadsheet, in any locale: "
+            "typed cells (starts as dates with each hold's UTC offset beside them, seconds and "
+            "scores as numbers, ids and notes as text), a first sheet saying what may be edited "
+            "and how; bring the edits back with hipnb import-sheet. Any other --out is a CSV for "
+            "reading, columns: " + ", ".join(EXPORT_COLUMNS) + "; its text cells that could run "
+            "as formulas (=, +, -, @) are neutralised and numbers stay numbers. --out is never "
+            "the log read nor inside the folder read, and an existing one is replaced only with "
+            "--force.",
+            width=88,
+        ),
         epilog="examples:\n  hipnb export data/sample --out squad.xlsx   a workbook to edit\n"
         "  hipnb export data/sample --out squad.csv    a CSV to read",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -670,9 +670,9 @@ def _value(name: str, v: Any) -> Any:
         if isinstance(v, bool):
             return v
         word = str(v).strip().lower()
-        if word in TRUE_WORDS or word in ("wahr", "vrai", "verdadero", "vero"):
+        if word in TRUE_WORDS:
             return True
-        if word in FALSE_WORDS or word in ("falsch", "faux", "falso"):
+        if word in FALSE_WORDS:
             return False
         raise ValueError(f"{v!r} is not true or false")
     if isinstance(v, float) and v.is_integer():
