@@ -284,3 +284,26 @@ def test_an_export_never_lands_in_the_folder_it_reads(squad, capsys):
     assert main(["export", str(squad), "--out", str(squad / "squad.xlsx")]) == 2
     assert "inside" in capsys.readouterr().err
     assert not (squad / "squad.xlsx").exists()
+
+
+def test_what_the_log_changed_since_the_export_stands_unless_the_sheet_changed_it(
+    squad, tmp_path, capsys
+):
+    book = export(squad, tmp_path, capsys)
+    log = SessionLog(squad / "ana.csv")
+    refs = log.holds().set_index("side")["ref"]
+    log.patch(refs["right"], rpe=9)  # an answer from the timer after the export
+    log.delete(refs["both"])  # a hold removed with hipnb delete after the export
+    wb = openpyxl.load_workbook(book)
+    ws = wb[HOLDS_SHEET]
+    rows, col = rows_by_athlete(ws)
+    ws.cell(rows[("ana", "bound_angle", "both")], col["note"]).value = "edited, but it is gone"
+    wb.save(book)
+    plan = plan_import(book, squad)
+    assert plan.changes == ()
+    assert plan.notes == (
+        f"row {rows[('ana', 'bound_angle', 'both')]}: hold "
+        f"{ws.cell(rows[('ana', 'bound_angle', 'both')], 1).value} was deleted since the export; "
+        "its edit is left out",
+    )
+    assert log.holds().set_index("side")["rpe"]["right"] == 9

@@ -366,13 +366,14 @@ def _state_sheet(ws: Any, folder: Path, holds: pd.DataFrame, texts: dict[str, li
 @dataclass(frozen=True)
 class SheetChange:
     """One change a workbook asks for: ``kind`` is ``patch``, ``add`` or ``delete``; ``row`` the
-    sheet's row (None for a delete: the row is gone); ``file`` the log it goes to; ``ref`` the hold
+    sheet's row (None for a delete: the row is gone); ``file`` the log it goes to; ``athlete`` whose hold; ``ref`` the hold
     (empty for an add); ``fields`` the patch's ``(field, value)`` pairs or the new hold's values;
     ``words`` what it is, for a person."""
 
     kind: Literal["patch", "add", "delete"]
     row: int | None
     file: Path
+    athlete: str
     ref: str
     hold_id: str
     fields: tuple[tuple[str, Any], ...]
@@ -459,18 +460,21 @@ def plan_import(
     if not folder.is_dir():
         raise LogError(f"--logs {logs}: no such folder of logs")
     try:
-        wb = openpyxl.load_workbook(book, data_only=True)
+        wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
     except FileNotFoundError:
         raise LogError(f"{book}: no such workbook") from None
     except Exception as exc:  # openpyxl raises zip, XML and its own errors for what it cannot read
         raise LogError(f"{book}: not a workbook that can be read (.xlsx): {exc}") from None
-    state = _read_state(book, wb)
-    if HOLDS_SHEET not in wb.sheetnames:
-        raise LogError(f"{book}: the sheet {HOLDS_SHEET!r} is gone; it holds the holds to import")
-    _, now = squad_holds(folder)
-    _same_squad(book, folder, state, now)
-    sheet, rows, errors = _sheet_rows(book, wb[HOLDS_SHEET], state)
-    current = now.set_index("ref", drop=False)
+    try:
+        state = _read_state(book, wb)
+        if HOLDS_SHEET not in wb.sheetnames:
+            raise LogError(f"{book}: the sheet {HOLDS_SHEET!r} is gone; it holds the holds")
+        _, now = squad_holds(folder)
+        current = now.set_index(["athlete", "hold_id"], drop=False)  # a hold by its identity
+        _same_squad(book, folder, state, current)
+        sheet, rows, errors = _sheet_rows(book, wb[HOLDS_SHEET], state)
+    finally:
+        wb.close()
     changes: list[SheetChange] = []
     notes: list[str] = []
     seen: set[str] = set()
@@ -478,9 +482,10 @@ def plan_import(
         ref = cells.get("ref") or ""
         if ref:
             seen.add(ref)
-            change, why = _patch_of(sheet, folder, r, cells, state.rows[ref], current)
+            was = state.rows[ref]
+            change, why = _patch_of(sheet, folder, r, cells, was, current)
             errors += why
-            if change is not None and ref not in current.index:
+            if change is not None and _key(was) not in current.index:
                 notes.append(
                     f"row {r}: hold {ref} was deleted since the export; its edit is left out"
                 )
@@ -495,9 +500,16 @@ def plan_import(
                 changes.append(change)
     for ref, was in state.rows.items():
         if ref not in seen:
-            if ref in current.index:
+            if _key(was) in current.index:
                 gone = SheetChange(
-                    "delete", None, folder / was["file"], ref, was["hold_id"], (), _label(ref, was)
+                    "delete",
+                    None,
+                    folder / was["file"],
+                    was["athlete"],
+                    ref,
+                    was["hold_id"],
+                    (),
+                    _label(ref, was),
                 )
                 changes.append(gone)
             else:
@@ -506,7 +518,7 @@ def plan_import(
         book, folder, tuple(changes), tuple(notes), Path(routines) if routines else None
     )
     if not errors:
-        errors += _gate(plan, sheet, now)
+        errors += _gate(plan, sheet, current)
     if errors:
         raise LogError(
             f"{book}: nothing imported; fix these cells and import again:\n"
@@ -535,7 +547,12 @@ def _read_state(book: Path, wb: Any) -> _State:
     return state
 
 
-def _same_squad(book: Path, folder: Path, state: _State, now: pd.DataFrame) -> None:
+def _key(was: dict[str, str]) -> tuple[str, str]:
+    """A hold's identity, as the state sheet keeps it: its athlete and its ``hold_id``."""
+    return (was["athlete"], was["hold_id"])
+
+
+def _same_squad(book: Path, folder: Path, state: _State, current: pd.DataFrame) -> None:
     """Refuse a workbook made from other logs: a file it names is missing, or none of its holds is."""
     if not state.rows:
         return
@@ -548,8 +565,7 @@ def _same_squad(book: Path, folder: Path, state: _State, now: pd.DataFrame) -> N
             f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}: import it into the "
             "folder it was exported from"
         )
-    current = set(now["ref"])
-    if not current & set(state.rows):
+    if not any(_key(was) in current.index for was in state.rows.values()):
         raise LogError(
             f"{book} was made from the logs in {made}; none of its {len(state.rows)} holds is in "
             f"{folder}: import it into the folder it was exported from"
@@ -760,22 +776,24 @@ def _patch_of(
             continue
         asked.append((name, now))
     ref = str(cells["ref"])
-    if not asked or ref not in current.index:
-        return (SheetChange("patch", r, folder / was["file"], ref, was["hold_id"], tuple(asked),
+    if not asked or _key(was) not in current.index:
+        return (SheetChange("patch", r, folder / was["file"], was["athlete"], ref, was["hold_id"], tuple(asked),
                             _label(ref, was)) if asked else None), errors  # fmt: skip
-    hold = _hold(current, ref)
+    hold = _hold(current, _key(was))
     fields = [(n, v) for n, v in asked if not _same(n, _now_text_of(hold, n), v)]
     words = f"{_label(ref, was)}, row {r}: " + ", ".join(
         f"{n} {_shown(n, _now_text_of(hold, n))} -> {_shown(n, v)}" for n, v in fields
     )
     typed = tuple((n, v.isoformat() if isinstance(v, datetime) else v) for n, v in fields)
-    change = SheetChange("patch", r, folder / was["file"], ref, was["hold_id"], typed, words)
+    change = SheetChange(
+        "patch", r, folder / was["file"], was["athlete"], ref, was["hold_id"], typed, words
+    )
     return (change if fields else None), errors
 
 
-def _hold(current: pd.DataFrame, ref: str) -> pd.Series:
-    """The current hold ``ref`` (refs are unique in a frame: :func:`hipnb.holds.hold_refs`)."""
-    return cast(pd.Series, current.loc[ref])
+def _hold(current: pd.DataFrame, key: tuple[str, str]) -> pd.Series:
+    """The current hold whose identity is ``key`` (one: a squad's holds are merged by identity)."""
+    return cast(pd.Series, current.loc[key])
 
 
 def _now_text_of(hold: pd.Series, name: str) -> str:
@@ -835,7 +853,7 @@ def _add_of(
         f"{athlete}'s {hold['exercise']} ({hold['side']}, {_shown('actual_s', hold['actual_s'])} s)"
         f" of {start:%Y-%m-%d %H:%M}, row {r}"
     )
-    return SheetChange("add", r, path, "", "", tuple(hold.items()), label), []
+    return SheetChange("add", r, path, athlete, "", "", tuple(hold.items()), label), []
 
 
 def _logged(change: SheetChange, now: pd.DataFrame) -> bool:
@@ -855,20 +873,19 @@ def _logged(change: SheetChange, now: pd.DataFrame) -> bool:
     return bool(((now["athlete"] == hold["athlete"]) & (now["hold_id"] == key)).any())
 
 
-def _gate(plan: SheetPlan, sheet: _Sheet, now: pd.DataFrame) -> list[str]:
+def _gate(plan: SheetPlan, sheet: _Sheet, current: pd.DataFrame) -> list[str]:
     """Each change through the door's gate, without writing: what it would refuse, by row and
     column (the column a message names, or the one cell a patch changes)."""
     from hipnb.holds import hold_after
 
     errors: list[str] = []
-    current = now.set_index("ref", drop=False)
     for change in plan.changes:
         if change.kind == "delete":
             continue
         log = _door(change.file, plan.routines)
         try:
             if change.kind == "patch":
-                hold = _hold(current, change.ref)
+                hold = _hold(current, (change.athlete, change.hold_id))
                 log.check([hold_after(hold, **dict(change.fields))])
             else:
                 log.check([dict(change.fields)])  # type: ignore[list-item]
