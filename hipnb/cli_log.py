@@ -172,6 +172,11 @@ def _import_sheet_parser(sub: Subparsers) -> None:
     )
     im.add_argument("--yes", action="store_true", help="write the changes (default: list them)")
     im.add_argument(
+        "--new-athlete",
+        action="store_true",
+        help="let a new row start the log of an athlete the folder does not know yet, on purpose",
+    )
+    im.add_argument(
         "--routines", type=Path, default=Path("data/routines"), metavar="DIR",
         help="folder of routine files whose exercises are known (default data/routines)",
     )  # fmt: skip
@@ -443,7 +448,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_import_sheet(args: argparse.Namespace) -> int:
     from hipnb.log.workbook import plan_import
 
-    plan = plan_import(args.book, args.logs, routines=args.routines)
+    plan = plan_import(args.book, args.logs, routines=args.routines, new_athlete=args.new_athlete)
     for note in plan.notes:
         print(f"  left alone: {note}")
     if not plan.changes:

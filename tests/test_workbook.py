@@ -307,3 +307,40 @@ def test_what_the_log_changed_since_the_export_stands_unless_the_sheet_changed_i
         "its edit is left out",
     )
     assert log.holds().set_index("side")["rpe"]["right"] == 9
+
+
+def add_row(ws, col, athlete):
+    new = ws.max_row + 1
+    for name, value in {
+        "athlete": athlete,
+        "started_at": datetime(2026, 11, 25, 9, 0),
+        OFFSET: "+00:00",
+        "exercise": "glute_roll",
+        "side": "left",
+        "actual_s": 60,
+    }.items():
+        ws.cell(new, col[name]).value = value
+    return new
+
+
+def test_a_new_row_passes_the_name_gate_and_starts_an_athlete_only_on_purpose(
+    squad, tmp_path, capsys
+):
+    book = export(squad, tmp_path, capsys)
+    wb = openpyxl.load_workbook(book)
+    ws = wb[HOLDS_SHEET]
+    _, col = rows_by_athlete(ws)
+    zoe = add_row(ws, col, "ZOE")
+    wb.save(book)
+    with pytest.raises(LogError) as caught:
+        plan_import(book, squad)
+    assert f"row {zoe}, column athlete (C{zoe}): " in str(caught.value)
+    assert "Zoë" in str(caught.value)  # the athlete it looks like
+    ws.delete_rows(zoe)
+    kai = add_row(ws, col, "Kai")
+    wb.save(book)
+    with pytest.raises(LogError, match=rf"row {kai}, column athlete \(C{kai}\): .*--new-athlete"):
+        plan_import(book, squad)
+    assert main(["import-sheet", str(book), "--logs", str(squad), "--new-athlete", "--yes"]) == 0
+    assert "added Kai's glute_roll (left, 60 s)" in capsys.readouterr().out
+    assert len(SessionLog(athlete_path(squad, "Kai")).read(errors="raise")) == 1

@@ -141,7 +141,7 @@ def export_workbook(source: str | Path, out: str | Path) -> pd.DataFrame:
                 "change the note with hipnb edit, then export again"
             )
     book = openpyxl.Workbook()
-    _readme_sheet(book.active, folder, len(holds))
+    _readme_sheet(book.active, folder.resolve(), len(holds))
     _holds_sheet(book.create_sheet(HOLDS_SHEET), holds, stamps)
     _state_sheet(book.create_sheet(STATE_SHEET), folder, holds, texts)
     out = Path(out)
@@ -229,8 +229,10 @@ def _meaning(column: str) -> str:
         return "the hold's short reference (hidden; hipnb holds lists the same)"
     if column == OFFSET:
         return "the offset from UTC of started_at, like -05:00 or +01:00"
-    meaning = SPEC_BY_NAME[column].meaning.replace("`", "")
-    return f"{meaning} ({SPEC_BY_NAME[column].form.replace('`', '')})"
+    if column == "started_at":
+        return "when the hold started: the athlete's local date and time, never before 1990"
+    meaning = re.sub(r'; see "[^"]+" below', "", SPEC_BY_NAME[column].meaning)  # a README pointer
+    return f"{meaning} ({SPEC_BY_NAME[column].form})".replace("`", "")
 
 
 def _now_text() -> str:
@@ -391,6 +393,7 @@ class SheetPlan:
     changes: tuple[SheetChange, ...]
     notes: tuple[str, ...] = ()
     routines: Path | None = None
+    new_athlete: bool = False
 
     def apply(self) -> list[str]:
         """Write every change through the log's door, in sheet order (deletes last); returns one
@@ -401,7 +404,7 @@ class SheetPlan:
         for change in self.changes:
             log = _door(change.file, self.routines)
             try:
-                done.append(_apply(log, change))
+                done.append(_apply(log, change, self.new_athlete))
             except LogError as exc:
                 raise type(exc)(f"{_where(self.book, change.row)}: {exc}") from None
         return done
@@ -413,7 +416,7 @@ def _door(path: Path, routines: Path | None) -> SessionLog:
     return SessionLog(path, routines=routines)
 
 
-def _apply(log: SessionLog, change: SheetChange) -> str:
+def _apply(log: SessionLog, change: SheetChange, new_athlete: bool) -> str:
     if change.kind == "patch":
         got = log.patch(change.hold_id, missing_ok=True, **dict(change.fields))
         if got is None:
@@ -422,7 +425,7 @@ def _apply(log: SessionLog, change: SheetChange) -> str:
     if change.kind == "delete":
         gone = log.delete(change.hold_id, missing_ok=True)
         return f"deleted {change.words}" if gone is not None else f"already gone: {change.words}"
-    added = log.add([dict(change.fields)])  # type: ignore[list-item]
+    added = log.add([dict(change.fields)], new_athlete=new_athlete)  # type: ignore[list-item]
     return f"added {change.words}" if added.written else f"already logged: {change.words}"
 
 
@@ -434,7 +437,11 @@ class _State:
 
 
 def plan_import(
-    book: str | Path, logs: str | Path, *, routines: str | Path | None = None
+    book: str | Path,
+    logs: str | Path,
+    *,
+    routines: str | Path | None = None,
+    new_athlete: bool = False,
 ) -> SheetPlan:
     """Compare the edited workbook ``book`` with the logs in ``logs`` and plan the edits.
 
@@ -449,7 +456,8 @@ def plan_import(
     since and left alone in the sheet stays as the log has it) is a patch of that field; a row
     without a REF is a new hold; a hold exported whose row is gone is a delete. Holds logged after
     the export are not in the workbook's state and are left alone. ``routines`` is the folder of
-    routine files whose exercises the door knows.
+    routine files whose exercises the door knows; ``new_athlete`` lets a new row start an athlete
+    the folder does not know yet (as for :meth:`hipnb.SessionLog.add`).
 
     Raises :class:`hipnb.LogError` when the workbook is not one ``hipnb export`` made, was made from
     other logs, or asks for anything the door would refuse: every such cell is listed by its row
@@ -514,9 +522,8 @@ def plan_import(
                 changes.append(gone)
             else:
                 notes.append(f"already gone from the log: {_label(ref, was)}")
-    plan = SheetPlan(
-        book, folder, tuple(changes), tuple(notes), Path(routines) if routines else None
-    )
+    where = Path(routines) if routines else None
+    plan = SheetPlan(book, folder, tuple(changes), tuple(notes), where, new_athlete)
     if not errors:
         errors += _gate(plan, sheet, current)
     if errors:
@@ -888,14 +895,24 @@ def _gate(plan: SheetPlan, sheet: _Sheet, current: pd.DataFrame) -> list[str]:
                 hold = _hold(current, (change.athlete, change.hold_id))
                 log.check([hold_after(hold, **dict(change.fields))])
             else:
-                log.check([dict(change.fields)])  # type: ignore[list-item]
+                log.check([dict(change.fields)], new_athlete=plan.new_athlete)  # type: ignore[list-item]
         except LogError as exc:
             text = str(exc)
-            named = text.split(" ", 1)[0]
-            if named not in sheet.letters and len(change.fields) == 1 and change.kind == "patch":
+            named = _column_named(text)
+            if named is None and len(change.fields) == 1 and change.kind == "patch":
                 named = change.fields[0][0]
-            if named in sheet.letters and change.row:
+            if named is not None and change.row:
                 errors.append(f"{sheet.cell(change.row, named)}: {text}")
             else:
                 errors.append(f"{_where(plan.book, change.row)}: {text}")
     return errors
+
+
+#: A column's name as a word of a message (the gate's messages name the column before its value).
+_NAMED = re.compile(r"\b(" + "|".join(sorted(SHEET_COLUMNS, key=len, reverse=True)) + r")\b")
+
+
+def _column_named(text: str) -> str | None:
+    """The column a message of the gate is about: the first column name it says, or None."""
+    found = _NAMED.search(text)
+    return found.group(1) if found else None
