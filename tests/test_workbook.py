@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from hipnb import LogError, SessionLog
@@ -344,3 +345,32 @@ def test_a_new_row_passes_the_name_gate_and_starts_an_athlete_only_on_purpose(
     assert main(["import-sheet", str(book), "--logs", str(squad), "--new-athlete", "--yes"]) == 0
     assert "added Kai's glute_roll (left, 60 s)" in capsys.readouterr().out
     assert len(SessionLog(athlete_path(squad, "Kai")).read(errors="raise")) == 1
+
+
+def test_a_start_moved_an_offset_typed_as_a_time_and_a_cleared_score_are_patches(
+    squad, tmp_path, capsys
+):
+    from datetime import time
+
+    book = export(squad, tmp_path, capsys)
+    wb = openpyxl.load_workbook(book)
+    ws = wb[HOLDS_SHEET]
+    rows, col = rows_by_athlete(ws)
+    left, right = rows[("ana", "side_plank", "left")], rows[("ana", "side_plank", "right")]
+    ws.cell(left, col["started_at"]).value = datetime(2026, 11, 24, 6, 50)
+    ws.cell(left, col["rpe"]).value = None
+    ws.cell(right, col[OFFSET]).value = time(2, 0)  # "+02:00" typed where a sheet saw a time
+    wb.save(book)
+    fields = {c.row: c.fields for c in plan_import(book, squad).changes}
+    assert fields == {
+        left: (("started_at", "2026-11-24T06:50:00-05:00"), ("rpe", None)),
+        right: (("started_at", "2026-11-24T07:16:00+02:00"),),
+    }
+    assert main(["import-sheet", str(book), "--logs", str(squad), "--yes"]) == 0
+    assert "started_at 2026-11-24 07:15:03-05:00 -> 2026-11-24 06:50:00-05:00" in (
+        capsys.readouterr().out
+    )
+    holds = SessionLog(squad / "ana.csv").holds().set_index("session_id")
+    assert holds.loc[LONG_ID, "local_time"] == datetime(2026, 11, 24, 6, 50)
+    assert holds.loc[LONG_ID, "rpe"] is pd.NA
+    assert plan_import(book, squad).changes == ()  # the log now reads as the sheet

@@ -617,7 +617,8 @@ def _sheet_rows(
         ref = cells.get("ref") or ""
         if ref and ref not in state.rows:
             errors.append(
-                f"{sheet.cell(r, 'ref')}: {ref!r} is not a hold this workbook was made with; leave column A as exported"
+                f"{sheet.cell(r, 'ref')}: {ref!r} is not a hold this workbook was made with; "
+                "leave column A as exported"
             )
             continue
         if ref in first:
@@ -670,11 +671,10 @@ def _value(name: str, v: Any) -> Any:
                 raise ValueError(f"{v!r} is not a date and time (write 2026-11-24 07:15)") from None
         raise ValueError(f"{v!r} is not a date and time")
     if name == OFFSET:
-        if isinstance(v, time | timedelta):  # "+01:00" typed into a cell taken for a time of day
-            span = v if isinstance(v, timedelta) else timedelta(hours=v.hour, minutes=v.minute)
-            return _offset_text(datetime.now(timezone(span)))
+        if isinstance(v, time):  # "+01:00" typed into a cell that took it for a time of day
+            v = f"+{v.hour:02d}:{v.minute:02d}"
         m = _OFFSET_TEXT.match(str(v).strip())
-        if not m:
+        if not m or int(m.group(3)) > 59:
             raise ValueError(f"{v!r} is not a UTC offset (write it like +01:00 or -05:00)")
         return f"{m.group(1)}{m.group(2)}:{m.group(3)}"
     if kind in ("seconds", "score"):
@@ -815,8 +815,8 @@ def _now_text_of(hold: pd.Series, name: str) -> str:
 def _shown(name: str, value: Any) -> str:
     if value is None or value == "":
         return "(empty)"
-    if name == "started_at" and isinstance(value, str):
-        return value.replace("T", " ")
+    if name == "started_at":
+        return (value.isoformat() if isinstance(value, datetime) else str(value)).replace("T", " ")
     return SPEC_BY_NAME[name].shown(value)
 
 
