@@ -374,3 +374,12 @@ def test_a_start_moved_an_offset_typed_as_a_time_and_a_cleared_score_are_patches
     assert holds.loc[LONG_ID, "local_time"] == datetime(2026, 11, 24, 6, 50)
     assert holds.loc[LONG_ID, "rpe"] is pd.NA
     assert plan_import(book, squad).changes == ()  # the log now reads as the sheet
+
+
+def test_an_export_that_cannot_be_written_says_why_and_leaves_nothing(squad, tmp_path, capsys):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the export's folder would be\n")
+    assert main(["export", str(squad), "--out", str(blocker / "squad.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"hipnb: error: {blocker / 'squad.xlsx'}: could not write the workbook")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["logs", "not_a_folder"]

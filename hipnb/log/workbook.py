@@ -25,6 +25,7 @@ data validation.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -43,6 +44,8 @@ from hipnb.log.spec import EDITABLE, FALSE_WORDS, SPEC_BY_NAME, TRUE_WORDS
 
 if TYPE_CHECKING:
     from hipnb.log.face import SessionLog
+
+__all__ = ["SheetChange", "SheetPlan", "export_workbook", "plan_import", "squad_holds"]
 
 #: The sheet coaches edit, and the hidden one holding the state the workbook was made from.
 HOLDS_SHEET = "Holds"
@@ -145,13 +148,14 @@ def export_workbook(source: str | Path, out: str | Path) -> pd.DataFrame:
     _holds_sheet(book.create_sheet(HOLDS_SHEET), holds, stamps)
     _state_sheet(book.create_sheet(STATE_SHEET), folder, holds, texts)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(f".{out.name}.part")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         book.save(part)
         os.replace(part, out)
     except OSError as exc:
-        part.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # nothing there, or nowhere to be
+            part.unlink(missing_ok=True)
         raise LogError(f"{out}: could not write the workbook: {exc.strerror or exc}") from None
     return holds
 
