@@ -541,8 +541,10 @@ def plan_import(
 def _read_state(book: Path, wb: Any) -> _State:
     hint = "export one with `hipnb export DIR --out BOOK.xlsx`, edit it, then import that one"
     if STATE_SHEET not in wb.sheetnames:
-        raise LogError(f"{book}: not a workbook made by hipnb export (it has no {STATE_SHEET!r} "
-                       f"sheet); {hint}")  # fmt: skip
+        raise LogError(
+            f"{book}: not a workbook made by hipnb export (it has no hidden {STATE_SHEET!r} sheet, "
+            f"or the program that saved it dropped that sheet); {hint}"
+        )
     ws = wb[STATE_SHEET]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     meta = {str(r[0]): r[1] for r in rows[:5] if r and r[0] is not None}
