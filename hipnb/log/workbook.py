@@ -548,7 +548,7 @@ def _read_state(book: Path, wb: Any) -> _State:
     ws = wb[STATE_SHEET]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     meta = {str(r[0]): r[1] for r in rows[:5] if r and r[0] is not None}
-    if meta.get(MARK) != VERSION or "book" not in meta or "folder" not in meta:
+    if meta.get(MARK) != VERSION or "book" not in meta or "folder" not in meta or len(rows) < 7:
         raise LogError(f"{book}: its {STATE_SHEET!r} sheet is not one hipnb export wrote; {hint}")
     header = [str(c) for c in rows[6] if c is not None]
     state = _State(str(meta["book"]), str(meta["folder"]))
