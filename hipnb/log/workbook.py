@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import os
 import re
@@ -69,6 +70,9 @@ _DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _FIXED_FILL = "E7E6E6"  # cells that may not change on a logged hold: light grey
 _WIDTHS = {"note": 40, "started_at": 20, "session_id": 22, "athlete": 16, "exercise": 16}
 _OFFSET_TEXT = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+#: The hidden sheet's first row of holds, and the most characters it packs into one cell.
+_STATE_ROW = 8
+_CHUNK = 30_000
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters no .xlsx cell may hold
 
 
@@ -342,7 +346,11 @@ def _offset_text(when: datetime) -> str:
 
 
 def _state_sheet(ws: Any, folder: Path, holds: pd.DataFrame, texts: dict[str, list[str]]) -> None:
-    """The hidden sheet: what the workbook is, where it was made from, and each exported hold."""
+    """The hidden sheet: what the workbook is, where it was made from, and each exported hold.
+
+    The holds are JSON lines (ASCII: no character a spreadsheet would change), one object a hold
+    (its REF, file, identity and each exported column as the log writes it), packed into cells of
+    column A below the header, each at most :data:`_CHUNK` characters (a cell holds 32,767)."""
     meta = [
         (MARK, VERSION),
         ("book", uuid.uuid4().hex),
@@ -353,16 +361,23 @@ def _state_sheet(ws: Any, folder: Path, holds: pd.DataFrame, texts: dict[str, li
     for r, (key, value) in enumerate(meta, start=1):
         ws.cell(r, 1, key)
         ws.cell(r, 2, value)
-    header = ["ref", "file", "hold_id", *EXPORT_COLUMNS]
-    start = len(meta) + 2
-    for c, name in enumerate(header, start=1):
-        ws.cell(start, c, name)
-    columns = [holds["ref"], holds["file"], holds["hold_id"]]
-    for r in range(len(holds)):
-        row = [str(col.iloc[r]) for col in columns] + [texts[n][r] for n in EXPORT_COLUMNS]
-        for c, text in enumerate(row, start=1):
-            cell = ws.cell(start + 1 + r, c, text)
-            cell.data_type = "s"
+    ws.cell(_STATE_ROW - 1, 1, "holds as exported, JSON lines")
+    extra = {"ref": holds["ref"].tolist(), "file": holds["file"].tolist()}
+    extra["hold_id"] = holds["hold_id"].tolist()
+    names = [*extra, *EXPORT_COLUMNS]
+    columns = [*extra.values(), *(texts[n] for n in EXPORT_COLUMNS)]
+    lines = [json.dumps(dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
+    chunk: list[str] = []
+    size, r = 0, _STATE_ROW
+    for line in [*lines, None]:
+        if line is None or (chunk and size + len(line) + 1 > _CHUNK):
+            if chunk:
+                ws.cell(r, 1, "\n".join(chunk)).data_type = "s"
+                r += 1
+            chunk, size = [], 0
+        if line is not None:
+            chunk.append(line)
+            size += len(line) + 1
     ws.sheet_state = "veryHidden"  # out of the way: a spreadsheet's menus do not show it
 
 
@@ -547,16 +562,19 @@ def _read_state(book: Path, wb: Any) -> _State:
         )
     ws = wb[STATE_SHEET]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    meta = {str(r[0]): r[1] for r in rows[:5] if r and r[0] is not None}
-    if meta.get(MARK) != VERSION or "book" not in meta or "folder" not in meta or len(rows) < 7:
+    meta = {str(r[0]): r[1] for r in rows[: _STATE_ROW - 1] if r and r[0] is not None}
+    if meta.get(MARK) != VERSION or "book" not in meta or "folder" not in meta:
         raise LogError(f"{book}: its {STATE_SHEET!r} sheet is not one hipnb export wrote; {hint}")
-    header = [str(c) for c in rows[6] if c is not None]
     state = _State(str(meta["book"]), str(meta["folder"]))
-    for row in rows[7:]:
-        if not row or row[0] is None:
-            continue
-        texts = {h: "" if v is None else str(v) for h, v in zip(header, row, strict=False)}
-        state.rows[texts["ref"]] = texts
+    try:
+        for row in rows[_STATE_ROW - 1 :]:
+            for line in str(row[0] or "").splitlines():
+                texts = json.loads(line)
+                state.rows[texts["ref"]] = texts
+    except (ValueError, KeyError, TypeError):
+        raise LogError(f"{book}: its {STATE_SHEET!r} sheet was changed; {hint}") from None
+    if len(state.rows) != meta.get("holds"):
+        raise LogError(f"{book}: its {STATE_SHEET!r} sheet was changed; {hint}")
     return state
 
 
