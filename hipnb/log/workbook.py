@@ -70,8 +70,8 @@ _DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _FIXED_FILL = "E7E6E6"  # cells that may not change on a logged hold: light grey
 _WIDTHS = {"note": 40, "started_at": 20, "session_id": 22, "athlete": 16, "exercise": 16}
 _OFFSET_TEXT = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
-#: The hidden sheet's first row of holds, and the most characters it packs into one cell.
-_STATE_ROW = 8
+#: The hidden sheet's mark above the holds as exported, and the most characters it packs in a cell.
+_HOLDS_BELOW = "holds as exported, JSON lines:"
 _CHUNK = 30_000
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters no .xlsx cell may hold
 
@@ -147,20 +147,27 @@ def export_workbook(source: str | Path, out: str | Path) -> pd.DataFrame:
                 f"the control character U+{ord(bad.group()):04X}, which a workbook cannot store; "
                 "change the note with hipnb edit, then export again"
             )
-    book = openpyxl.Workbook()
-    _readme_sheet(book.active, folder.resolve(), len(holds))
-    _holds_sheet(book.create_sheet(HOLDS_SHEET), holds, stamps)
-    _state_sheet(book.create_sheet(STATE_SHEET), folder, holds, texts)
     out = Path(out)
     part = out.with_name(f".{out.name}.part")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LogError(f"{out}: could not write the workbook: {exc.strerror or exc}") from None
+    book = openpyxl.Workbook(write_only=True)  # rows streamed to the file, not held
+    try:
+        _readme_sheet(book.create_sheet(README_SHEET), folder.resolve(), len(holds))
+        _holds_sheet(book.create_sheet(HOLDS_SHEET), holds, stamps)
+        _state_sheet(book.create_sheet(STATE_SHEET), folder, holds, texts)
         book.save(part)
         os.replace(part, out)
     except OSError as exc:
-        with contextlib.suppress(OSError):  # nothing there, or nowhere to be
-            part.unlink(missing_ok=True)
         raise LogError(f"{out}: could not write the workbook: {exc.strerror or exc}") from None
+    finally:
+        for ws in book.worksheets:  # a sheet still streaming when the write failed
+            with contextlib.suppress(Exception):
+                ws.close()
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
     return holds
 
 
@@ -173,7 +180,6 @@ def _texts(holds: pd.DataFrame, stamps: list[str]) -> dict[str, list[str]]:
 
 def _readme_sheet(ws: Any, folder: Path, n: int) -> None:
     """The first sheet: what the workbook is, what may be edited and how, and how to bring it back."""
-    ws.title = README_SHEET
     fixed = [c for c in SHEET_COLUMNS[1:] if c not in SHEET_EDITABLE]
     lines = [
         ("Holds exported from hipnb logs", "bold"),
@@ -222,14 +228,17 @@ def _readme_sheet(ws: Any, folder: Path, n: int) -> None:
     ]
     lines += [(f"{c}: {_meaning(c)}", "") for c in SHEET_COLUMNS]
     openpyxl = _openpyxl()
-    for i, (text, how) in enumerate(lines, start=1):
-        cell = ws.cell(i, 1, text)
-        cell.data_type = "s"
-        if how == "bold":
-            cell.font = openpyxl.styles.Font(bold=True, size=12)
-        elif how == "code":
-            cell.font = openpyxl.styles.Font(name="Courier New")
+    from openpyxl.cell import WriteOnlyCell
+
     ws.column_dimensions["A"].width = 120
+    fonts = {
+        "bold": openpyxl.styles.Font(bold=True, size=12),
+        "code": openpyxl.styles.Font(name="Courier New"),
+    }
+    for text, how in lines:
+        cell = WriteOnlyCell(ws, text)
+        cell.data_type = "s"
+        ws.append([_styled(cell, font=fonts.get(how))])
 
 
 def _meaning(column: str) -> str:
@@ -248,39 +257,19 @@ def _now_text() -> str:
 
 
 def _holds_sheet(ws: Any, holds: pd.DataFrame, stamps: list[str]) -> None:
+    """The sheet a coach edits, streamed row by row (a write-only sheet: a squad's year of holds
+    is written without holding every cell): typed cells, fixed columns grey, REF hidden."""
     openpyxl = _openpyxl()
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    grey = openpyxl.styles.PatternFill("solid", start_color=_FIXED_FILL)
-    bold = openpyxl.styles.Font(bold=True)
     letters = {name: get_column_letter(i) for i, name in enumerate(SHEET_COLUMNS, start=1)}
     for name, letter in letters.items():
-        cell = ws[f"{letter}1"]
-        cell.value, cell.font = name, bold
         dim = ws.column_dimensions[letter]
         dim.width = _WIDTHS.get(name, max(11, len(name) + 2))
         dim.number_format = _number_format(name)  # so new rows typed in keep the column's type
     ws.column_dimensions["A"].hidden = True
-    values = {name: holds[name].tolist() for name in EXPORT_COLUMNS}
-    for r, stamp in enumerate(stamps, start=2):
-        own = datetime.fromisoformat(stamp)
-        for name, letter in letters.items():
-            if name == "ref":
-                value: Any = holds["ref"].iloc[r - 2]
-            elif name == "started_at":
-                value = own.replace(tzinfo=None)
-            elif name == OFFSET:
-                value = _offset_text(own)
-            else:
-                value = _cell(name, values[name][r - 2])
-            cell = ws[f"{letter}{r}"]
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
-            cell.number_format = _number_format(name)
-            if name not in SHEET_EDITABLE:
-                cell.fill = grey
     ws.freeze_panes = "D2"  # the header and the session and athlete columns stay in view
     end = max(len(holds) + 1000, 2000)  # rows a coach may add stay checked too
     for name, letter in letters.items():
@@ -289,7 +278,36 @@ def _holds_sheet(ws: Any, holds: pd.DataFrame, stamps: list[str]) -> None:
             dv = DataValidation(**rule, allow_blank=True, showErrorMessage=True)
             dv.error = f"{name}: {_meaning(name)}"
             dv.add(f"{letter}2:{letter}{end}")
-            ws.add_data_validation(dv)
+            ws.data_validations.append(dv)
+    bold = openpyxl.styles.Font(bold=True)
+    ws.append([_styled(WriteOnlyCell(ws, name), font=bold) for name in SHEET_COLUMNS])
+    grey = openpyxl.styles.PatternFill("solid", start_color=_FIXED_FILL)
+    fills = [grey if name not in SHEET_EDITABLE else None for name in SHEET_COLUMNS]
+    formats = [_number_format(name) for name in SHEET_COLUMNS]
+    own = [datetime.fromisoformat(stamp) for stamp in stamps]
+    columns = [
+        holds["ref"].tolist() if name == "ref"
+        else [t.replace(tzinfo=None) for t in own] if name == "started_at"
+        else [_offset_text(t) for t in own] if name == OFFSET
+        else [_cell(name, v) for v in holds[name].tolist()]
+        for name in SHEET_COLUMNS
+    ]  # fmt: skip
+    for row in zip(*columns, strict=True):
+        cells = []
+        for value, fill, form in zip(row, fills, formats, strict=True):
+            cell = WriteOnlyCell(ws, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+            cells.append(_styled(cell, fill=fill, number_format=form))
+        ws.append(cells)
+
+
+def _styled(cell: Any, **style: Any) -> Any:
+    """``cell`` with the given style attributes set (those that are not None or General)."""
+    for name, value in style.items():
+        if value is not None and value != "General":
+            setattr(cell, name, value)
+    return cell
 
 
 def _number_format(name: str) -> str:
@@ -350,7 +368,10 @@ def _state_sheet(ws: Any, folder: Path, holds: pd.DataFrame, texts: dict[str, li
 
     The holds are JSON lines (ASCII: no character a spreadsheet would change), one object a hold
     (its REF, file, identity and each exported column as the log writes it), packed into cells of
-    column A below the header, each at most :data:`_CHUNK` characters (a cell holds 32,767)."""
+    column A below :data:`_HOLDS_BELOW`, each at most :data:`_CHUNK` characters (a cell holds
+    32,767)."""
+    from openpyxl.cell import WriteOnlyCell
+
     meta = [
         (MARK, VERSION),
         ("book", uuid.uuid4().hex),
@@ -358,26 +379,25 @@ def _state_sheet(ws: Any, folder: Path, holds: pd.DataFrame, texts: dict[str, li
         ("made_at", _now_text()),
         ("holds", len(holds)),
     ]
-    for r, (key, value) in enumerate(meta, start=1):
-        ws.cell(r, 1, key)
-        ws.cell(r, 2, value)
-    ws.cell(_STATE_ROW - 1, 1, "holds as exported, JSON lines")
     extra = {"ref": holds["ref"].tolist(), "file": holds["file"].tolist()}
     extra["hold_id"] = holds["hold_id"].tolist()
     names = [*extra, *EXPORT_COLUMNS]
     columns = [*extra.values(), *(texts[n] for n in EXPORT_COLUMNS)]
-    lines = [json.dumps(dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
-    chunk: list[str] = []
-    size, r = 0, _STATE_ROW
-    for line in [*lines, None]:
-        if line is None or (chunk and size + len(line) + 1 > _CHUNK):
-            if chunk:
-                ws.cell(r, 1, "\n".join(chunk)).data_type = "s"
-                r += 1
-            chunk, size = [], 0
-        if line is not None:
-            chunk.append(line)
-            size += len(line) + 1
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for row in zip(*columns, strict=True):
+        line = json.dumps(dict(zip(names, row, strict=True)))
+        if size + len(line) > _CHUNK:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(line)
+        size += len(line) + 1
+    for key, value in [*meta, (_HOLDS_BELOW, "")]:
+        ws.append([key, value])
+    for chunk in chunks:
+        cell = WriteOnlyCell(ws, "\n".join(chunk))
+        cell.data_type = "s"
+        ws.append([cell])
     ws.sheet_state = "veryHidden"  # out of the way: a spreadsheet's menus do not show it
 
 
@@ -561,14 +581,16 @@ def _read_state(book: Path, wb: Any) -> _State:
             f"or the program that saved it dropped that sheet); {hint}"
         )
     ws = wb[STATE_SHEET]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    meta = {str(r[0]): r[1] for r in rows[: _STATE_ROW - 1] if r and r[0] is not None}
+    rows = [list(r) for r in ws.iter_rows(values_only=True) if r and r[0] is not None]
+    marks = [str(r[0]) for r in rows]
+    below = marks.index(_HOLDS_BELOW) + 1 if _HOLDS_BELOW in marks else len(rows)
+    meta = {str(r[0]): (r[1] if len(r) > 1 else None) for r in rows[:below]}
     if meta.get(MARK) != VERSION or "book" not in meta or "folder" not in meta:
         raise LogError(f"{book}: its {STATE_SHEET!r} sheet is not one hipnb export wrote; {hint}")
     state = _State(str(meta["book"]), str(meta["folder"]))
     try:
-        for row in rows[_STATE_ROW - 1 :]:
-            for line in str(row[0] or "").splitlines():
+        for row in rows[below:]:
+            for line in str(row[0]).splitlines():
                 texts = json.loads(line)
                 state.rows[texts["ref"]] = texts
     except (ValueError, KeyError, TypeError):
