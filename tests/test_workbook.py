@@ -27,6 +27,8 @@ from tests.rows import write_rows
 #: a spreadsheet would run as a formula if it were not a text cell.
 LONG_ID = "527093123456"
 PRECISE = 31.123456789012345
+#: A start to the microsecond (a workbook's dates keep milliseconds: the rest is digits lost).
+ZOE_START = "2026-11-24T18:00:00.250731+01:00"
 
 
 def hold(athlete, start, exercise="side_plank", side="left", actual=30.0, **more):
@@ -63,7 +65,7 @@ def squad(tmp_path):
                 actual=240.0,
             ),
         ],  # fmt: skip
-        "Zoë": [hold("Zoë", "2026-11-24T18:00:00+01:00", note="très bien; ça va")],
+        "Zoë": [hold("Zoë", ZOE_START, note="très bien; ça va")],
         "李娜": [hold("李娜", "2026-11-24T20:00:00+08:00", actual=25.5)],
     }
     for name, holds in rows.items():
@@ -184,7 +186,7 @@ def test_two_cells_a_new_row_and_a_removed_row_are_exactly_four_changes(squad, t
     assert "wrote 4 change(s)" in capsys.readouterr().out
     after = current(squad)
     bound = ("ana", "s-ana-2026-11-25T07:15:00-05:00", "bound_angle", "both")
-    zoe = ("Zoë", "s-Zoë-2026-11-24T18:00:00+01:00", "side_plank", "left")
+    zoe = ("Zoë", f"s-Zoë-{ZOE_START}", "side_plank", "left")
     gone = ("ana", "s-ana-2026-11-24T07:16:00-05:00", "side_plank", "right")
     added = {k: v for k, v in after.items() if k not in before}
     assert set(before) - set(after) == {gone}
