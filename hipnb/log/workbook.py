@@ -407,9 +407,9 @@ def _state_sheet(ws: Any, folder: Path, holds: pd.DataFrame, texts: dict[str, li
 @dataclass(frozen=True)
 class SheetChange:
     """One change a workbook asks for: ``kind`` is ``patch``, ``add`` or ``delete``; ``row`` the
-    sheet's row (None for a delete: the row is gone); ``file`` the log it goes to; ``athlete`` whose hold; ``ref`` the hold
-    (empty for an add); ``fields`` the patch's ``(field, value)`` pairs or the new hold's values;
-    ``words`` what it is, for a person."""
+    sheet's row (None for a delete: the row is gone); ``file`` the log it goes to; ``athlete``
+    whose hold it is; ``ref`` and ``hold_id`` the hold (empty for an add); ``fields`` the patch's
+    ``(field, value)`` pairs or the new hold's values; ``words`` what it is, for a person."""
 
     kind: Literal["patch", "add", "delete"]
     row: int | None
@@ -438,10 +438,11 @@ class SheetPlan:
         """Write every change through the log's door, in sheet order (deletes last); returns one
         line per change saying what was done. A change the door refuses now (the logs changed
         since the plan) raises :class:`hipnb.LogError` naming the sheet's row; the changes before
-        it stay written."""
+        it stay written, and importing the workbook again writes only what is left."""
         done = []
+        doors = _Doors(self.routines)
         for change in self.changes:
-            log = _door(change.file, self.routines)
+            log = doors[change.file]
             try:
                 done.append(_apply(log, change, self.new_athlete))
             except LogError as exc:
@@ -449,10 +450,18 @@ class SheetPlan:
         return done
 
 
-def _door(path: Path, routines: Path | None) -> SessionLog:
-    from hipnb.log.face import SessionLog
+class _Doors(dict[Path, "SessionLog"]):
+    """One door a log file, made when first asked for (each loads the routines once)."""
 
-    return SessionLog(path, routines=routines)
+    def __init__(self, routines: Path | None):
+        super().__init__()
+        self.routines = routines
+
+    def __missing__(self, path: Path) -> SessionLog:
+        from hipnb.log.face import SessionLog
+
+        door = self[path] = SessionLog(path, routines=self.routines)
+        return door
 
 
 def _apply(log: SessionLog, change: SheetChange, new_athlete: bool) -> str:
@@ -932,10 +941,11 @@ def _gate(plan: SheetPlan, sheet: _Sheet, current: pd.DataFrame) -> list[str]:
     from hipnb.holds import hold_after
 
     errors: list[str] = []
+    doors = _Doors(plan.routines)
     for change in plan.changes:
         if change.kind == "delete":
             continue
-        log = _door(change.file, plan.routines)
+        log = doors[change.file]
         try:
             if change.kind == "patch":
                 hold = _hold(current, (change.athlete, change.hold_id))
