@@ -249,11 +249,14 @@ def test_a_bad_edit_is_refused_by_its_row_and_column_and_nothing_is_written(
     row = rows[("ana", "side_plank", "left")]
     ws.cell(row, col[column]).value = value
     ws.cell(rows[("Zoë", "side_plank", "left")], col["note"]).value = "a good edit"
+    other = rows[("李娜", "side_plank", "left")]
+    ws.cell(other, col["side"]).value = "up"  # said too: every refusal at once
     wb.save(book)
     files = snapshot(squad)
     assert main(["import-sheet", str(book), "--logs", str(squad), "--yes"]) == 2
     err = capsys.readouterr().err
     assert f"squad.xlsx, sheet Holds, row {row}, {says.format(row=row)}" in err, err
+    assert f"row {other}, column side (H{other}): side 'up' is not one of" in err, err
     assert "nothing imported" in err
     assert snapshot(squad) == files
 

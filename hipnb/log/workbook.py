@@ -572,8 +572,7 @@ def plan_import(
                 notes.append(f"already gone from the log: {_label(ref, was)}")
     where = Path(routines) if routines else None
     plan = SheetPlan(book, folder, tuple(changes), tuple(notes), where, new_athlete)
-    if not errors:
-        errors += _gate(plan, sheet, current)
+    errors += _gate(plan, sheet, current)  # every refusal at once, the cells' first
     if errors:
         raise LogError(
             f"{book}: nothing imported; fix these cells and import again:\n"
