@@ -273,6 +273,13 @@ def test_a_workbook_from_another_squad_or_made_by_hand_is_refused(squad, tmp_pat
     with pytest.raises(LogError, match=r"made from the logs in .*logs; .*other has no ana.csv"):
         plan_import(book, other)
 
+    wb = openpyxl.load_workbook(book)
+    state = next(r[0] for r in wb[STATE_SHEET].iter_rows() if str(r[0].value).startswith("{"))
+    state.value = state.value.split("\n", 1)[1]  # a hold's line cut out of the hidden sheet
+    wb.save(book)
+    with pytest.raises(LogError, match="its 'hipnb' sheet was changed; export one with"):
+        plan_import(book, squad)
+
     by_hand = tmp_path / "by_hand.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = HOLDS_SHEET

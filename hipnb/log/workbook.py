@@ -600,6 +600,8 @@ def _read_state(book: Path, wb: Any) -> _State:
         for row in rows[below:]:
             for line in str(row[0]).splitlines():
                 texts = json.loads(line)
+                if not {"ref", "file", "athlete", "hold_id", *EXPORT_COLUMNS} <= set(texts):
+                    raise ValueError("a hold without its file, identity or values")
                 state.rows[texts["ref"]] = texts
     except (ValueError, KeyError, TypeError):
         raise LogError(f"{book}: its {STATE_SHEET!r} sheet was changed; {hint}") from None
