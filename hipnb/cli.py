@@ -37,6 +37,7 @@ EPILOG = """examples:
   hipnb edit --log data/ana.csv REF --seconds 40    correct a hold (the file keeps its history)
   hipnb delete --log data/ana.csv REF               remove a hold that never happened
   hipnb export data/sample --out squad.csv  one spreadsheet-safe CSV
+  hipnb export data/sample --out squad.xlsx  a workbook to edit; then: hipnb import-sheet
   hipnb summary data/sample                who is on track, who needs attention
   hipnb summary data/sample --since-review   what changed since the last review
   hipnb summary data/sample --mark-reviewed  record today as the last review

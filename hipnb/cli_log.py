@@ -1,4 +1,5 @@
-"""The log's commands: ``validate``, ``log``, ``holds``, ``edit``, ``delete``, ``export``.
+"""The log's commands: ``validate``, ``log``, ``holds``, ``edit``, ``delete``, ``export``,
+``import-sheet``.
 
 A thin layer over :mod:`hipnb.log` (the gate, the reader, corrections); :mod:`hipnb.cli` adds them
 to the ``hipnb`` command line.
@@ -34,7 +35,8 @@ _WHEN_HELP = (
 
 
 def add_parsers(sub: Subparsers) -> None:
-    """Add ``validate``, ``log``, ``holds``, ``edit``, ``delete`` and ``export`` to ``sub``."""
+    """Add ``validate``, ``log``, ``holds``, ``edit``, ``delete``, ``export`` and ``import-sheet``
+    to ``sub``."""
     v = sub.add_parser(
         "validate",
         help="check log files and report every bad row by file and line",
@@ -120,17 +122,65 @@ def add_parsers(sub: Subparsers) -> None:
 
     ex = sub.add_parser(
         "export",
-        help="write a log as a spreadsheet-safe CSV",
-        description="Read logs (a file or a folder) and write one CSV for spreadsheets, the current "
-        "state (corrections applied), columns: " + ", ".join(EXPORT_COLUMNS) + ". Text cells "
-        "that could run as formulas (=, +, -, @) are neutralised; numbers stay numbers. --out "
-        "is never the log read nor inside the folder read, and an existing one is replaced "
-        "only with --force.",
+        help="write logs as a spreadsheet-safe CSV, or as a workbook (.xlsx) to edit",
+        description=textwrap.fill(
+            "Read logs (a file or a folder) and write their current state (corrections applied). "
+            "An --out ending in .xlsx is a workbook to edit in any spreadsheet, in any locale: "
+            "typed cells (starts as dates with each hold's UTC offset beside them, seconds and "
+            "scores as numbers, ids and notes as text), a first sheet saying what may be edited "
+            "and how; bring the edits back with hipnb import-sheet. Any other --out is a CSV for "
+            "reading, columns: " + ", ".join(EXPORT_COLUMNS) + "; its text cells that could run "
+            "as formulas (=, +, -, @) are neutralised and numbers stay numbers. --out is never "
+            "the log read nor inside the folder read, and an existing one is replaced only with "
+            "--force.",
+            width=88,
+        ),
+        epilog="examples:\n  hipnb export data/sample --out squad.xlsx   a workbook to edit\n"
+        "  hipnb export data/sample --out squad.csv    a CSV to read",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ex.add_argument("path", type=Path, metavar="PATH", help="log file or folder")
-    ex.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    ex.add_argument(
+        "--out", required=True, type=Path, help="file to write: .xlsx for a workbook, else CSV"
+    )
     ex.add_argument("--force", action="store_true", help="replace --out when it exists")
     ex.set_defaults(func=_cmd_export)
+    _import_sheet_parser(sub)
+
+
+def _import_sheet_parser(sub: Subparsers) -> None:
+    im = sub.add_parser(
+        "import-sheet",
+        help="bring a workbook's edits back into the logs (patches, new holds, deletes)",
+        description=textwrap.fill(
+            "Compare a workbook made by `hipnb export DIR --out BOOK.xlsx` with the logs in "
+            "--logs and list what the edits ask for: a changed cell is a patch of that hold, a "
+            "new row a new hold, a removed row a delete. Holds logged after the export are left "
+            "alone; a number that only lost digits in the spreadsheet is no change. Every change "
+            "passes the checks of any other edit, and a cell that cannot be used is named by its "
+            "row and column. Nothing is written without --yes.",
+            width=88,
+        ),
+        epilog="example:\n  hipnb export data/logs --out squad.xlsx\n"
+        "  hipnb import-sheet squad.xlsx --logs data/logs          lists the changes\n"
+        "  hipnb import-sheet squad.xlsx --logs data/logs --yes    writes them",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    im.add_argument("book", type=Path, metavar="BOOK", help="the edited workbook (.xlsx)")
+    im.add_argument(
+        "--logs", required=True, type=Path, metavar="DIR", help="the folder it was exported from"
+    )
+    im.add_argument("--yes", action="store_true", help="write the changes (default: list them)")
+    im.add_argument(
+        "--new-athlete",
+        action="store_true",
+        help="let a new row start the log of an athlete the folder does not know yet, on purpose",
+    )
+    im.add_argument(
+        "--routines", type=Path, default=Path("data/routines"), metavar="DIR",
+        help="folder of routine files whose exercises are known (default data/routines)",
+    )  # fmt: skip
+    im.set_defaults(func=_cmd_import_sheet)
 
 
 def _corrections_parsers(sub: Subparsers) -> None:
@@ -394,8 +444,37 @@ def _cmd_export(args: argparse.Namespace) -> int:
     why = export_problem(args.path, args.out, force=args.force)
     if why:
         raise HipnbError(why)
+    if args.out.suffix.lower() == ".xlsx":
+        from hipnb.log.workbook import export_workbook
+
+        holds = export_workbook(args.path, args.out)
+        for p in holds.attrs["problems"]:
+            print(p, file=sys.stderr)
+        print(f"wrote {len(holds)} holds to {args.out}: edit it, then hipnb import-sheet it")
+        return 0
     df = read_logs_reporting(args.path)
     df = df.sort_values(["athlete", "started_at"], kind="stable")  # athlete by athlete, in time
     export_for_spreadsheet(df, args.out)
     print(f"wrote {len(df)} rows to {args.out}")
+    return 0
+
+
+def _cmd_import_sheet(args: argparse.Namespace) -> int:
+    from hipnb.log.workbook import plan_import
+
+    plan = plan_import(args.book, args.logs, routines=args.routines, new_athlete=args.new_athlete)
+    for note in plan.notes:
+        print(f"  left alone: {note}")
+    if not plan.changes:
+        print(f"{args.book}: no changes to {args.logs}")
+        return 0
+    if not args.yes:
+        print(f"{args.book} asks for {len(plan.changes)} change(s) to {args.logs}:")
+        for change in plan.changes:
+            print(f"  {change.kind} {change.words}")
+        print("nothing written: run again with --yes to write them")
+        return 0
+    for line in plan.apply():
+        print(f"  {line}")
+    print(f"wrote {len(plan.changes)} change(s) from {args.book} to {args.logs}")
     return 0
