@@ -115,8 +115,11 @@ def test_the_workbook_has_typed_cells_a_hidden_ref_and_a_sheet_saying_what_to_ed
     assert wb.sheetnames[0] == README_SHEET and wb.active.title == README_SHEET
     readme = "\n".join(str(c.value) for c in wb[README_SHEET]["A"] if c.value)
     assert "Remove a hold: delete its whole row" in readme
-    assert f"hipnb import-sheet THIS.xlsx --logs {squad}" in readme
+    assert f"hipnb import-sheet THIS.xlsx --logs {squad.name}" in readme
+    assert str(squad.parent) not in readme, "no path of the coach's laptop travels with the book"
     assert wb[STATE_SHEET].sheet_state == "veryHidden"
+    state = " ".join(str(v) for row in wb[STATE_SHEET].iter_rows(values_only=True) for v in row)
+    assert str(squad.parent) not in state
     ws = wb[HOLDS_SHEET]
     assert tuple(c.value for c in ws[1]) == SHEET_COLUMNS
     assert ws.column_dimensions["A"].hidden and ws.freeze_panes == "D2"

@@ -155,7 +155,7 @@ def export_workbook(source: str | Path, out: str | Path) -> pd.DataFrame:
         raise LogError(f"{out}: could not write the workbook: {exc.strerror or exc}") from None
     book = openpyxl.Workbook(write_only=True)  # rows streamed to the file, not held
     try:
-        _readme_sheet(book.create_sheet(README_SHEET), folder.resolve(), len(holds))
+        _readme_sheet(book.create_sheet(README_SHEET), _folder_name(folder), len(holds))
         _holds_sheet(book.create_sheet(HOLDS_SHEET), holds, stamps)
         _state_sheet(book.create_sheet(STATE_SHEET), folder, holds, texts)
         book.save(part)
@@ -178,7 +178,13 @@ def _texts(holds: pd.DataFrame, stamps: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def _readme_sheet(ws: Any, folder: Path, n: int) -> None:
+def _folder_name(folder: Path) -> str:
+    """The folder of logs by its own name: a workbook travels, the path of the coach's laptop
+    does not go with it."""
+    return folder.resolve().name or str(folder)
+
+
+def _readme_sheet(ws: Any, folder: str, n: int) -> None:
     """The first sheet: what the workbook is, what may be edited and how, and how to bring it back."""
     fixed = [c for c in SHEET_COLUMNS[1:] if c not in SHEET_EDITABLE]
     lines = [
@@ -375,7 +381,7 @@ def _state_sheet(ws: Any, folder: Path, holds: pd.DataFrame, texts: dict[str, li
     meta = [
         (MARK, VERSION),
         ("book", uuid.uuid4().hex),
-        ("folder", str(folder.resolve())),
+        ("folder", _folder_name(folder)),
         ("made_at", _now_text()),
         ("holds", len(holds)),
     ]
