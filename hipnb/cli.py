@@ -301,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         return status
     except HipnbError as exc:
-        print(f"hipnb: error: {exc}", file=sys.stderr)
+        from hipnb.log.gate import in_door_words
+
+        print(f"hipnb: error: {in_door_words(str(exc), 'cli')}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # the reader has gone: send what is still buffered nowhere, so exit stays quiet
