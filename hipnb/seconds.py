@@ -50,8 +50,8 @@ def stored(seconds: float) -> float:
 def seconds_text(seconds: Any, *, exact: bool = False) -> str:
     """``seconds`` as a person reads them; ``''`` when unknown (None, NaN, not a number).
 
-    >>> [seconds_text(s) for s in (7.2, 89.6, 185, 180, 3900)]
-    ['7 s', '90 s', '3 min 05 s', '3 min', '1 h 05 min']
+    >>> [seconds_text(s) for s in (7.2, 89.4, 89.6, 185, 180, 3900)]
+    ['7 s', '89 s', '1 min 30 s', '3 min 05 s', '3 min', '1 h 05 min']
     >>> seconds_text(35.0, exact=True), seconds_text(3.7485, exact=True)
     ('35 s', '3.7 s')
     """
