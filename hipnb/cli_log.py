@@ -256,7 +256,8 @@ def _cmd_log(args: argparse.Namespace) -> int:
     from hipnb.log import manual_row
     from hipnb.log.stamps import parse_when
 
-    when = parse_when(args.when, day=args.day, tz=args.tz)
+    moved: list[str] = []  # a local time the clocks skipped, said
+    when = parse_when(args.when, day=args.day, tz=args.tz, notes=moved)
     row = manual_row(
         args.athlete,
         args.exercise.strip(),
@@ -277,7 +278,7 @@ def _cmd_log(args: argparse.Namespace) -> int:
         f"{seconds_text(row['actual_s'], exact=True)} of {seconds_text(row['target_s'], exact=True)}"
         f", started {row['started_at']}"
     )
-    for note in added.notes:
+    for note in [*moved, *added.notes]:
         print(f"  {note}")
     return 0
 
