@@ -21,7 +21,7 @@ from hipnb.log.export import EXPORT_COLUMNS
 from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.log.stamps import WHEN_FORMS
 from hipnb.names import unknown_athlete
-from hipnb.seconds import seconds_text
+from hipnb.seconds import plural, seconds_text
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
@@ -248,7 +248,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if df.empty and not probs:
             print(f"{path}: header only or no logs: no rows yet")
         else:
-            print(f"{path}: {len(df)} rows read, {len(probs) + len(late)} problem(s)")
+            print(
+                f"{path}: {plural(len(df), 'row')} read, {plural(len(probs) + len(late), 'problem')}"
+            )
     return 1 if found_any else 0
 
 

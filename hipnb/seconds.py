@@ -1,4 +1,5 @@
-"""Seconds as people read them, and as the log stores them: one rule for every view.
+"""Seconds (and counts) as people read them, and seconds as the log stores them: one rule for
+every view.
 
 Every table, panel, command and message that shows an amount of seconds calls
 :func:`seconds_text`; the log writes seconds rounded by :func:`stored`.
@@ -81,3 +82,12 @@ def countdown_text(seconds_left: float) -> str:
     """
     s = max(0, math.ceil(seconds_left - 1e-6))
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else str(s)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """A count with its noun: ``1 hold``, ``2 holds``, ``0 holds`` (``words``: an irregular plural).
+
+    >>> plural(1, "hold"), plural(2, "hold"), plural(3, "athlete"), plural(2, "try", "tries")
+    ('1 hold', '2 holds', '3 athletes', '2 tries')
+    """
+    return f"{n} {word if n == 1 else (words or word + 's')}"

@@ -16,7 +16,7 @@ import pandas as pd
 from hipnb.errors import HipnbError, WriteError
 from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
 from hipnb.routines import Routine
-from hipnb.seconds import seconds_text
+from hipnb.seconds import plural, seconds_text
 from hipnb.timer import Event, Timer
 from hipnb.widgets._common import (
     SCORES,
@@ -62,10 +62,6 @@ def _where(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return path.name
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 #: What the panel says when Pain ends a hold: to the athlete (``"own"``) or in a room (``big``).
@@ -477,7 +473,7 @@ class TimerPanel(w.VBox):
                     else:
                         door.add([item], new_athlete=self.new_athlete)
                 except WriteError as exc:
-                    self.error = f"Not saved ({_plural(len(self.unsaved), 'write')} kept): {exc}"
+                    self.error = f"Not saved ({plural(len(self.unsaved), 'write')} kept): {exc}"
                     return False
                 except (HipnbError, OSError, ValueError) as exc:
                     self.refused.append((item, str(exc)))
@@ -526,7 +522,7 @@ class TimerPanel(w.VBox):
         self._saved = True
         self._sync(announce="")
         gone = (
-            f" {_plural(self._gone, 'hold')} had been deleted meanwhile: left as deleted."
+            f" {plural(self._gone, 'hold')} had been deleted meanwhile: left as deleted."
             if self._gone
             else ""
         )
@@ -590,14 +586,14 @@ class TimerPanel(w.VBox):
 
     def _intro(self) -> str:
         n = len(self.routine.steps)
-        return f"{_plural(n, 'step')}, {seconds_text(self.routine.total_seconds)}. Press Start."
+        return f"{plural(n, 'step')}, {seconds_text(self.routine.total_seconds)}. Press Start."
 
     def _summary(self) -> list[str]:
         """The end screen: holds done, then the time held per exercise and side (never the seconds
         of two exercises added together)."""
         rows = self.timer.results()
         done = sum(bool(r["completed"]) for r in rows)
-        lines = [f"{done} of {_plural(len(rows), 'hold')} done to target"]
+        lines = [f"{done} of {plural(len(rows), 'hold')} done to target"]
         lines += _totals(rows, {s.exercise: s.name or s.exercise for s in self.routine.holds})
         if any(r["pain_at_s"] is not None for r in rows):
             lines.append(self._words[2])
@@ -644,7 +640,7 @@ class TimerPanel(w.VBox):
             self.offer.layout.display = "flex" if state == "ready" else "none"
         n = len(self.rows_written)
         where = html.escape(_where(Path(self.session_log.path))) if self.session_log else ""
-        text = f"{_plural(n, 'hold')} logged to {where}." if n and where else ""
+        text = f"{plural(n, 'hold')} logged to {where}." if n and where else ""
         problems = [self._refused_athlete, self.error]
         problems += [f"Not logged: {_label(item)}: {why}" for item, why in self.refused]
         said = "<br>".join(error_html(p) for p in problems if p)
