@@ -196,13 +196,15 @@ def _phone_parser(sub: Subparsers) -> None:
         "--bound-angle",
         type=int,
         metavar="S",
-        help=f"{pose.name}, {pose.min_seconds:g}-{pose.max_seconds:g} s (default: the routine's)",
+        help=f"{pose.name}, {seconds_text(pose.min_seconds)} to {seconds_text(pose.max_seconds)} "
+        "(default: the routine's)",
     )
     ph.add_argument(
         "--plank",
         type=int,
         metavar="S",
-        help=f"side plank, each side, at most {plank.plausible_max:g} s (default: the routine's)",
+        help=f"side plank, each side, at most {seconds_text(plank.plausible_max, exact=True)} "
+        "(default: the routine's)",
     )
     ph.add_argument(
         "--get-ready",

@@ -161,7 +161,7 @@ def test_known_athletes_reads_every_row_of_a_squad_file(tmp_path):
 def test_a_new_name_beside_known_ones_is_started_only_on_purpose(tmp_path):
     log_at(tmp_path).add([hold()])
     typo = log_at(tmp_path, "anaa.csv")
-    with pytest.raises(LogError, match="no athlete 'anaa'.*did you mean 'ana'.*--new-athlete"):
+    with pytest.raises(LogError, match="no athlete 'anaa'.*did you mean 'ana'.*new_athlete=True"):
         typo.add([hold() | {"athlete": "anaa"}])
     assert typo.athlete_problem("anaa") and not typo.path.exists()
     assert typo.add([hold() | {"athlete": "anaa"}], new_athlete=True).written
