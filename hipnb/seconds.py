@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 #: The precision the log stores seconds at: new rows are written rounded to it (old files keep theirs).
 PRECISION_S = 0.1
 #: Below this many seconds a time reads in seconds alone (``75 s``, not ``1 min 15 s``).
@@ -45,7 +47,7 @@ def stored(seconds: float) -> float:
     >>> stored(3.7485391689999688), stored(35)
     (3.7, 35.0)
     """
-    return round(float(seconds), 1)
+    return float(np.round(float(seconds), 1))  # numpy's rule, as a whole column is rounded
 
 
 def seconds_text(seconds: Any, *, exact: bool = False) -> str:

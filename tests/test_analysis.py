@@ -146,7 +146,7 @@ def test_personal_bests_and_progression(make_log):
     assert best.loc[("side_plank", "left"), "best_s"] == 32
     sug = a.suggest_progression(df).set_index("exercise")
     assert sug.loc["side_plank", "suggested_s"] == 45
-    assert "so add 15 s" in sug.loc["side_plank", "reason"]
+    assert "held 30 s or more in each of the last 3 sessions" in sug.loc["side_plank", "reason"]
     assert sug.loc["bound_angle", "suggested_s"] == 180
     assert "not every hold completed" in sug.loc["bound_angle", "reason"]
     two = a.suggest_progression(df[df["session_id"] != "s0"]).set_index("exercise")
@@ -181,7 +181,7 @@ def test_progression_reads_each_athletes_own_discomfort_when_session_ids_are_sha
     ]
     sug = a.suggest_progression(make_log(rows)).set_index("athlete")
     assert "discomfort above 3" in sug.loc["ana", "reason"]
-    assert sug.loc["bo", "suggested_s"] == 45 and "so add 15 s" in sug.loc["bo", "reason"]
+    assert sug.loc["bo", "suggested_s"] == 45 and "next 45 s" in sug.loc["bo", "reason"]
 
 
 @pytest.mark.parametrize(

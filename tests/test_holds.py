@@ -71,7 +71,7 @@ def test_cli_edit_changes_seconds_side_and_time_and_keeps_the_history(log, capsy
     args = ["edit", "--log", str(log.path), ref, "--seconds", "40", "--side", "Both"]
     assert main([*args, "--when", when]) == 0
     out = capsys.readouterr().out
-    assert "actual_s: 4000 -> 40" in out and "side: left -> both" in out
+    assert "time held: 4000 s -> 40 s" in out and "side: left -> both" in out
     assert f"started_at: {STAMP} -> {when}" in out
     text = log.path.read_bytes()
     assert text.startswith(before)  # append-only: the old rows are still there, unchanged
