@@ -72,7 +72,7 @@ def test_cli_edit_changes_seconds_side_and_time_and_keeps_the_history(log, capsy
     assert main([*args, "--when", when]) == 0
     out = capsys.readouterr().out
     assert "time held: 4000 s -> 40 s" in out and "side: left -> both" in out
-    assert f"started_at: {STAMP} -> {when}" in out
+    assert f"start: {STAMP} -> {when}" in out
     text = log.path.read_bytes()
     assert text.startswith(before)  # append-only: the old rows are still there, unchanged
     assert text.count(b"\r\n") == before.count(b"\r\n") + 1

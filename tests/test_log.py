@@ -139,7 +139,7 @@ def test_append_validates_and_writes_nothing_on_error(tmp_path):
     before = log.path.read_bytes()
     with pytest.raises(LogError, match=r"row 2 of this append: side 'up' is not one of"):
         write_rows(log, [row(2), row(3, side="up")])
-    with pytest.raises(LogError, match=r"row 1 of this append: actual_s '-1' is negative"):
+    with pytest.raises(LogError, match=r"row 1 of this append: actual_s -1 s is negative"):
         write_rows(log, [row(4, actual_s=-1.0)])
     with pytest.raises(LogError, match="has no time zone"):
         write_rows(log, [row(5, started_at=datetime(2026, 1, 1, 7))])

@@ -261,9 +261,7 @@ def test_the_closing_line_names_the_squad_page_and_the_count(tmp_path):
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    assert (
-        run.stdout == f"wrote 8 athlete pages and the squad page {tmp_path / 'r' / SQUAD_PAGE}\n"
-    )
+    assert run.stdout == f"wrote 8 athlete pages and the squad page {tmp_path / 'r' / SQUAD_PAGE}\n"
     bar = [x for x in re.split(r"[\r\n]+", run.stderr) if x.strip()]
     assert bar and all(x.startswith("reports:") for x in bar) and "8/8" in bar[-1]
 

@@ -124,7 +124,9 @@ class Column:
         if isinstance(value, datetime):
             return iso(value)
         if isinstance(value, float | np.floating | int | np.integer):
-            return repr(stored(value)) if self.kind == "seconds" else _number_text(float(value))
+            return (
+                repr(stored(float(value))) if self.kind == "seconds" else _number_text(float(value))
+            )
         return str(value)
 
     def shown(self, value: Any) -> str:
