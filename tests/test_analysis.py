@@ -482,7 +482,8 @@ def test_red_flag_comes_first_in_the_roster_and_the_summary(make_log):
 def test_summary_names_the_real_range(make_log):
     df = make_log([bound(f"{d}T07:00:00+00:00", 200) for d in _days(10)])
     text = a.summary_text(df, "ana", as_of=AS_OF)
-    assert "10 of 10 days logged between 19 Nov and 28 Nov" in text
+    assert "target met on 10 of the last 10 days (100%)" in text
+    assert "median 3 min 20 s on each day logged between 19 Nov and 28 Nov" in text
     assert "4 weeks" not in text
     week = df[df["local_time"] >= "2026-11-25"]
     assert "between 25 Nov and 28 Nov" in a.summary_text(week, "ana", as_of=AS_OF)

@@ -56,9 +56,12 @@ def summary_text(
     span = f"between {first:%d %b} and {last:%d %b}" if first < last else f"on {last:%d %b}"
     met = target_met_days(recent, target_s)
     if len(met) and Kind.LOW_ADHERENCE not in kinds:  # else the flag says it, in the same words
-        n = int(days_met(d, 28, as_of=day, target_s=target_s).iloc[0])
+        # the last 28 days, or every day since the first log when there are fewer
+        since = (as_day(day) - d["local_time"].min().normalize()).days + 1
+        window = int(min(days, max(since, 1)))
+        n = int(days_met(d, window, as_of=day, target_s=target_s).iloc[0])
         daily = seconds_text(met["total_s"].median())
-        parts.append(f"{target_met_words(n)}; median {daily} on each day logged {span}")
+        parts.append(f"{target_met_words(n, window)}; median {daily} on each day logged {span}")
     parts += [f.words for f in raised if f.level is Level.AMBER]
     asym = plank_asymmetry(d, days=14, as_of=day).iloc[0]
     if pd.notna(asym["asymmetry"]) and Kind.ASYMMETRY not in kinds:
