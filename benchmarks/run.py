@@ -408,6 +408,30 @@ def bench_analysis(ctx) -> list[tuple]:
     ]
 
 
+def bench_words(ctx) -> list[tuple]:
+    from hipnb import analysis, read_logs
+    from hipnb.seconds import seconds_text
+
+    path = ctx["big"]
+    df = read_logs(path)
+    held = df["actual_s"].head(100_000)
+    n = f"{df['athlete'].nunique()} athletes, {len(df)} rows"
+    return [
+        (
+            "seconds_text over a column",
+            f"{len(held)} holds",
+            *paired(lambda: held.map(seconds_text), lambda: held.map("{:.0f} s".format), pairs=5),
+            "a bare format of the same column",
+        ),
+        (
+            "analysis.suggest_progression",
+            n,
+            *paired(lambda: analysis.suggest_progression(df), lambda: read_logs(path), pairs=5),
+            "read_logs of the same log",
+        ),
+    ]
+
+
 def bench_flags(ctx) -> list[tuple]:
     """The one flag engine on the big log: the roster (every figure once, every flag) and the
     RosterView a coach opens, each against one group-by of the same rows (the floor of any
@@ -1081,6 +1105,7 @@ BENCHES = {
     "repair": bench_repair,
     "append": bench_append,
     "analysis": bench_analysis,
+    "words": bench_words,
     "flags": bench_flags,
     "import": bench_import,
     "notebooks": bench_notebooks,

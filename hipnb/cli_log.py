@@ -8,6 +8,7 @@ to the ``hipnb`` command line.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -18,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 import hipnb
 from hipnb.errors import HipnbError
 from hipnb.log.export import EXPORT_COLUMNS
+from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.log.stamps import WHEN_FORMS
 from hipnb.names import look_alike_athletes, unknown_athlete
+from hipnb.seconds import plural, seconds_text
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
@@ -299,7 +302,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if df.empty and not probs:
             print(f"{path}: header only or no logs: no rows yet")
         else:
-            print(f"{path}: {len(df)} rows read, {len(probs) + len(late)} problem(s)")
+            print(
+                f"{path}: {plural(len(df), 'row')} read, {plural(len(probs) + len(late), 'problem')}"
+            )
     return 1 if found_any else 0
 
 
@@ -317,7 +322,8 @@ def _cmd_log(args: argparse.Namespace) -> int:
     from hipnb.log import manual_row
     from hipnb.log.stamps import parse_when
 
-    when = parse_when(args.when, day=args.day, tz=args.tz)
+    moved: list[str] = []  # a local time the clocks skipped, said
+    when = parse_when(args.when, day=args.day, tz=args.tz, notes=moved)
     row = manual_row(
         args.athlete,
         args.exercise.strip(),
@@ -335,9 +341,10 @@ def _cmd_log(args: argparse.Namespace) -> int:
     row = added.written[0]  # as logged: the target the door gave it
     print(
         f"logged 1 hold to {args.log}: {row['exercise']} ({row['side']}), "
-        f"{row['actual_s']:g} s of {row['target_s']:g}, started {row['started_at']}"
+        f"{seconds_text(row['actual_s'], exact=True)} of {seconds_text(row['target_s'], exact=True)}"
+        f", started {row['started_at']}"
     )
-    for note in added.notes:
+    for note in [*moved, *added.notes]:
         print(f"  {note}")
     return 0
 
@@ -372,17 +379,80 @@ def _cmd_holds(args: argparse.Namespace) -> int:
     if holds.empty:
         print("no holds")
         return 0
-    print(f"{'ref':8}  {'athlete':12} {'day':10} {'time':5}  {'exercise':14} {'side':5} "
-          f"{'seconds':>7} {'target':>6}  done  note")  # fmt: skip
-    rows: Iterable[Any] = holds.itertuples()  # pandas-stubs types each field as any scalar
-    for h in rows:
-        note = "" if h.note is None or h.note != h.note else str(h.note)[:30]
-        print(
-            f"{h.ref:8}  {h.athlete:12} {h.local_time:%Y-%m-%d} {h.local_time:%H:%M}  "
-            f"{h.exercise:14} {h.side:5} {h.actual_s:7.0f} {h.target_s:6.0f}  "
-            f"{'yes' if h.completed else 'no':4}  {note}".rstrip()
-        )
+    for line in holds_lines(holds):
+        print(line)
     return 0
+
+
+#: Characters a terminal acts on instead of showing (C0 and C1 controls, DEL, and the marks that
+#: reorder text right to left): printed as escapes, so text from a log cannot move the cursor,
+#: erase lines or disguise what is shown.
+_ACTS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` for a terminal: each character a terminal would act on written as its escape.
+
+    >>> printable("ok\r\x1b[1A\x1b[2Kzoë")
+    'ok\\r\\x1b[1A\\x1b[2Kzoë'
+    """
+    return _ACTS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+#: The columns of ``hipnb holds``: header, width, alignment (``<`` or ``>``).
+_HOLDS_COLUMNS = (
+    ("ref", 8, "<"),
+    ("athlete", 12, "<"),
+    ("day", 10, "<"),
+    ("time", 5, "<"),
+    ("exercise", 14, "<"),
+    ("side", 5, "<"),
+    ("held", 10, ">"),
+    ("target", 10, ">"),
+    ("done", 4, "<"),
+    ("effort", 6, ">"),
+    ("discomfort", 10, ">"),
+    ("Pain at", 10, ">"),
+    ("note", 0, "<"),
+)
+
+
+def holds_lines(holds: pd.DataFrame, note_chars: int = 30) -> list[str]:
+    """``hipnb holds``' table: a header, then one line per hold with its reference, local day and
+    time, the times held and planned, done to target, effort, discomfort, the second Pain was
+    pressed and the note (its first ``note_chars`` characters). Text from the log is
+    :func:`printable`: a note cannot act on the terminal."""
+    import pandas as pd
+
+    def score(v: Any) -> str:
+        return "" if v is None or pd.isna(v) else f"{int(v)}"
+
+    def cells(h: Any) -> list[str]:
+        note = "" if h.note is None or pd.isna(h.note) else printable(str(h.note))
+        if len(note) > note_chars:
+            note = note[: note_chars - 1] + "…"
+        return [
+            h.ref,
+            printable(str(h.athlete)),
+            f"{h.local_time:%Y-%m-%d}",
+            f"{h.local_time:%H:%M}",
+            printable(str(h.exercise)),
+            printable(str(h.side)),
+            seconds_text(h.actual_s),
+            seconds_text(h.target_s),
+            "yes" if h.completed else "no",
+            score(h.rpe),
+            score(h.discomfort),
+            seconds_text(getattr(h, "pain_at_s", None)),
+            note,
+        ]
+
+    def line(values: list[str]) -> str:
+        out = [f"{v:{a}{w}}" for v, (_, w, a) in zip(values, _HOLDS_COLUMNS, strict=True)]
+        return " ".join(out).rstrip()
+
+    rows: Iterable[Any] = holds.itertuples()  # pandas-stubs types each field as any scalar
+    return [line([h for h, _, _ in _HOLDS_COLUMNS])] + [line(cells(h)) for h in rows]
 
 
 def _cmd_edit(args: argparse.Namespace) -> int:
@@ -410,7 +480,8 @@ def _cmd_edit(args: argparse.Namespace) -> int:
         return 0
     print(f"edited {_describe(done.hold)} in {args.log}:")
     for name, old, new in done.changes:
-        print(f"  {name}: {old or '(empty)'} -> {new or '(empty)'}")
+        words = SPEC_BY_NAME[name].words
+        print(f"  {words}: {printable(old) or '(empty)'} -> {printable(new) or '(empty)'}")
     return 0
 
 
@@ -424,8 +495,8 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 def _describe(hold: pd.Series) -> str:
     return (
-        f"{hold['athlete']}'s {hold['exercise']} ({hold['side']}, {hold['actual_s']:.0f} s) "
-        f"of {hold['local_time']:%Y-%m-%d %H:%M}"
+        f"{printable(hold['athlete'])}'s {hold['exercise']} ({hold['side']}, "
+        f"{seconds_text(hold['actual_s'])}) of {hold['local_time']:%Y-%m-%d %H:%M}"
     )
 
 
