@@ -70,6 +70,11 @@ def squad(tmp_path):
     }
     for name, holds in rows.items():
         write_rows(athlete_path(folder, name), holds)
+    # a log written before seconds were kept to 0.1 s: every digit of a float
+    ana = athlete_path(folder, "ana")
+    text = ana.read_text(encoding="utf-8")
+    assert text.count(",31.1,") == 1
+    ana.write_text(text.replace(",31.1,", f",{PRECISE!r},"), encoding="utf-8")
     return folder
 
 
@@ -173,7 +178,7 @@ def test_two_cells_a_new_row_and_a_removed_row_are_exactly_four_changes(squad, t
     lines = [line.strip() for line in listed.splitlines() if line.startswith("  ")]
     assert len(lines) == 4, listed
     assert any(
-        x.startswith("patch ana's bound_angle") and "actual_s 240 -> 250" in x for x in lines
+        x.startswith("patch ana's bound_angle") and "actual_s 240 s -> 250 s" in x for x in lines
     )
     assert any(
         x.startswith("patch Zoë's") and "note très bien; ça va -> Zoë: hip better" in x
@@ -226,10 +231,13 @@ def test_a_value_that_only_lost_digits_in_the_spreadsheet_is_no_change(squad, tm
         ws.cell(r, col["started_at"]).value = ws.cell(r, col["started_at"]).value
     wb.save(book)
     assert plan_import(book, squad).changes == ()
-    cell.value = float(f"{PRECISE:.14g}") + 0.001  # a real change
+    cell.value = float(f"{PRECISE:.14g}") + 0.02  # stored alike: 31.1 s
+    wb.save(book)
+    assert plan_import(book, squad).changes == ()
+    cell.value = 31.25  # a real change: 31.2 s as the log stores it
     wb.save(book)
     (change,) = plan_import(book, squad).changes
-    assert change.kind == "patch" and change.fields == (("actual_s", 31.124456789012),)
+    assert change.kind == "patch" and change.fields == (("actual_s", 31.25),)
 
 
 @pytest.mark.parametrize(
@@ -237,7 +245,7 @@ def test_a_value_that_only_lost_digits_in_the_spreadsheet_is_no_change(squad, tm
     [
         ("side", "up", "column side (H{row}): side 'up' is not one of left, right, both"),
         ("actual_s", "lots", "column actual_s (J{row}): 'lots' is not a number"),
-        ("rpe", 11, "column rpe (L{row}): rpe '11' is not a whole number from 0 to 10"),
+        ("rpe", 11, "column rpe (L{row}): effort '11' is not a whole number from 0 to 10"),
         (OFFSET, "CET", "column utc_offset (E{row}): 'CET' is not a UTC offset"),
         ("session_id", "other", "column session_id (B{row}): session_id may not change"),
     ],
@@ -355,8 +363,12 @@ def test_a_new_row_passes_the_name_gate_and_starts_an_athlete_only_on_purpose(
     ws.delete_rows(zoe)
     kai = add_row(ws, col, "Kai")
     wb.save(book)
-    with pytest.raises(LogError, match=rf"row {kai}, column athlete \(C{kai}\): .*--new-athlete"):
+    with pytest.raises(
+        LogError, match=rf"row {kai}, column athlete \(C{kai}\): .*new_athlete=True"
+    ):
         plan_import(book, squad)
+    assert main(["import-sheet", str(book), "--logs", str(squad)]) == 2
+    assert "on purpose, say so: --new-athlete" in capsys.readouterr().err
     assert main(["import-sheet", str(book), "--logs", str(squad), "--new-athlete", "--yes"]) == 0
     assert "added Kai's glute_roll (left, 60 s)" in capsys.readouterr().out
     assert len(SessionLog(athlete_path(squad, "Kai")).read(errors="raise")) == 1

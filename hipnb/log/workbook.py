@@ -42,6 +42,7 @@ import pandas as pd
 from hipnb.errors import HipnbError, LogError
 from hipnb.log.export import EXPORT_COLUMNS
 from hipnb.log.spec import EDITABLE, FALSE_WORDS, SPEC_BY_NAME, TRUE_WORDS
+from hipnb.seconds import stored
 
 if TYPE_CHECKING:
     from hipnb.log.face import SessionLog
@@ -790,7 +791,8 @@ def _cell_name(book: Path, row: int, column: str, letter: str) -> str:
 
 def _same(name: str, was: str, now: Any) -> bool:
     """Whether the sheet's value ``now`` is the exported text ``was`` (digits lost in the
-    spreadsheet, line ends and a start within a millisecond are no change)."""
+    spreadsheet, seconds that the log stores alike (0.1 s), line ends and a start within a
+    millisecond are no change)."""
     if name == "started_at":
         if now is None or not was:
             return now is None and not was
@@ -805,6 +807,8 @@ def _same(name: str, was: str, now: Any) -> bool:
             old = float(was)
         except ValueError:
             return False
+        if column.kind == "seconds":  # as the log would store it (0.1 s): an older row's digits
+            return stored(old) == stored(float(now))
         return f"{old:.{DIGITS}g}" == f"{float(now):.{DIGITS}g}"
     if isinstance(now, bool):
         return was == ("true" if now else "false")
@@ -817,7 +821,7 @@ def _label(ref: str, texts: dict[str, str]) -> str:
     seconds = _shown("actual_s", texts.get("actual_s", ""))
     return (
         f"{texts.get('athlete', '')}'s {texts.get('exercise', '')} ({texts.get('side', '')}, "
-        f"{seconds} s) of {stamp} [{ref}]"
+        f"{seconds}) of {stamp} [{ref}]"
     )
 
 
@@ -919,7 +923,7 @@ def _add_of(
     else:
         path = athlete_path(folder, athlete)
     label = (
-        f"{athlete}'s {hold['exercise']} ({hold['side']}, {_shown('actual_s', hold['actual_s'])} s)"
+        f"{athlete}'s {hold['exercise']} ({hold['side']}, {_shown('actual_s', hold['actual_s'])})"
         f" of {start:%Y-%m-%d %H:%M}, row {r}"
     )
     return SheetChange("add", r, path, athlete, "", "", tuple(hold.items()), label), []
