@@ -32,6 +32,10 @@ class Log:
     key: str
     #: A free-text column, last but for columns added later, that may hold anything.
     text: str
+    #: The column a test groups rows by (the hold log's session, the run log's source).
+    group: str
+    #: Values that end a row's text with ``.75`` (a crash that loses them misreads the row).
+    last: tuple[tuple[str, Any], ...]
 
     def row(self, i: int = 0, **over: Any) -> dict[str, Any]:
         """A good row ``s<i>``, starting ``i`` minutes past 07:00 (as :func:`tests.test_log.row`)."""
@@ -67,9 +71,11 @@ class Log:
             return write_rows(SessionLog(path, write=write), rows)
         return RunLog(path, write=write).append(rows)
 
-    def read(self, path: Path) -> pd.DataFrame:
-        """One file's rows; problems in ``attrs["problems"]``."""
-        return read_logs([path]) if self.table is HOLDS else read_runs(path)
+    def read(self, path: Path, errors: str = "report") -> pd.DataFrame:
+        """One file's rows; problems in ``attrs["problems"]`` (raised with ``errors="raise"``)."""
+        if self.table is HOLDS:
+            return read_logs([path], errors=errors)  # type: ignore[arg-type]
+        return read_runs(path, errors=errors)  # type: ignore[arg-type]
 
     def keys(self, path: Path) -> list[str]:
         return self.read(path)[self.key].tolist()
@@ -79,7 +85,7 @@ class Log:
         return set(df[self.text].dropna().str.extract(r"(n\d\d)")[0].dropna())
 
 
-HOLD_LOG = Log("hold log", HOLDS, "session_id", "note")
-RUN_LOG = Log("run log", RUNS, "run_id", "name")
+HOLD_LOG = Log("hold log", HOLDS, "session_id", "note", "session_id", (("pain_at_s", 12.75),))
+RUN_LOG = Log("run log", RUNS, "run_id", "name", "source", (("name", "tempo 12.75"),))
 LOGS = [HOLD_LOG, RUN_LOG]
 IDS = [log.name for log in LOGS]

@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -106,20 +106,25 @@ class RunLog:
             self.path, batch, table=RUNS, lock=self.lock, write=self._write, checked=True
         )
 
-    def read(self) -> pd.DataFrame:
+    def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
         """The runs as a typed frame (see :func:`read_runs`); a missing file reads as no runs."""
-        return _read([self.path])
+        return _read([self.path], errors)
 
 
-def _read(files: Iterable[Path]) -> pd.DataFrame:
+def _read(files: Iterable[Path], errors: Literal["report", "raise"]) -> pd.DataFrame:
     """The runs of ``files`` (missing ones are no runs), in file order, problems in attrs."""
-    df, found = read_files([f for f in files if os.path.lexists(f)], RUNS)
+    present = [f for f in files if os.path.lexists(f)]
+    df, found = read_files(present, RUNS, errors=errors)
     df = df[list(_READ)].reset_index(drop=True)
     df.attrs = {"problems": found}
     return df
 
 
-def read_runs(logs: str | Path, athlete: str | None = None) -> pd.DataFrame:
+def read_runs(
+    logs: str | Path,
+    athlete: str | None = None,
+    errors: Literal["report", "raise"] = "report",
+) -> pd.DataFrame:
     """Runs imported beside the hold logs in ``logs`` (every athlete's, or one athlete's).
 
     ``logs`` is the hold-log folder (run logs are under ``<logs>/runs/``) or one ``runs.csv``.
@@ -127,7 +132,8 @@ def read_runs(logs: str | Path, athlete: str | None = None) -> pd.DataFrame:
     clock), ``distance_m``, ``duration_s``, ``sport``, ``source``, ``name``; rows by athlete, each
     athlete's in time order. Rows that cannot be used are listed in ``df.attrs["problems"]`` as
     :class:`hipnb.log.Problem` (file, line, reason), as the hold log's are (the same reader); a
-    file that cannot be read at all is a problem at its line 1.
+    file that cannot be read at all is a problem at its line 1. With ``errors="raise"`` the first
+    problem is raised as :class:`hipnb.LogError` instead.
     """
     logs = Path(logs)
     if logs.is_file():
@@ -136,7 +142,7 @@ def read_runs(logs: str | Path, athlete: str | None = None) -> pd.DataFrame:
         files = [runs_path(logs, athlete)]
     else:
         files = sorted((logs / "runs").glob("*/runs.csv"))
-    df = _read(files)
+    df = _read(files, errors)
     found: list[Problem] = df.attrs["problems"]
     if athlete is not None:
         df = df[df["athlete"] == athlete]
