@@ -97,36 +97,41 @@ def read_files(
     single: bool = False,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """The rows of ``files``, logs of ``table``, as written: typed and checked, in file order,
-    and every problem found. A file that cannot be read at all is a problem at its line 1, unless
-    ``single`` (the one file asked for) or ``errors="raise"``: then :class:`hipnb.LogError` is
-    raised, as it is for the first bad row with ``errors="raise"``."""
-    frames, found = [], []
-    for f in files:
+    and every problem found (file after file, each by line). A file that cannot be read at all is
+    a problem at its line 1, unless ``single`` (the one file asked for) or ``errors="raise"``:
+    then :class:`hipnb.LogError` is raised, as it is for the first bad row with
+    ``errors="raise"``.
+
+    Each file is parsed on its own (its own header, line ends, cut-off lines); the cells of all of
+    them are then checked in one pass, so a squad of small files costs one check, not one each.
+    """
+    parts: list[tuple[int, str, Parsed]] = []
+    found: list[tuple[int, Problem]] = []  # (the file's place, the problem)
+    stop: LogError | None = None
+    for k, f in enumerate(files):
         try:
-            df, probs = _read_file(f, table)
+            parts.append((k, str(f), _parse_path(f, table)))
         except LogError as exc:
             if errors == "raise" or single:
-                raise
-            found.append(Problem(str(f), 1, f"file not read: {_without_file(exc, f)}"))
-            continue
-        if probs and errors == "raise":
-            raise LogError(
-                str(probs[0]) + (f" (and {len(probs) - 1} more)" if len(probs) > 1 else "")
-            )
-        frames.append(df)
-        found += probs
-    if not frames:
-        return empty_frame(table), found
-    if len(frames) == 1:
-        return frames[0], found
-    return pd.concat(frames, ignore_index=True), found
+                stop = exc  # raised after any problem of the files before it
+                break
+            found.append((k, Problem(str(f), 1, f"file not read: {_without_file(exc, f)}")))
+    df, checked = _check_files(parts, table)
+    found = sorted(found + checked, key=lambda kp: (kp[0], kp[1].line))
+    if errors == "raise" and found:
+        first = [p for k, p in found if k == found[0][0]]
+        more = f" (and {len(first) - 1} more)" if len(first) > 1 else ""
+        raise LogError(f"{first[0]}{more}")
+    if stop is not None:
+        raise stop
+    return df, [p for _, p in found]
 
 
 def rows_as_written(path: Path) -> pd.DataFrame:
     """One log file's usable rows as written, typed, corrections not applied: the file's history,
     which the log's face (:class:`hipnb.SessionLog`) looks up under its lock. Raises
     :class:`hipnb.LogError` when the file cannot be read at all."""
-    df, _ = _read_file(path, HOLDS)
+    df, _ = _read_bytes(_parse_path(path, HOLDS), str(path), HOLDS)
     return df
 
 
@@ -270,7 +275,9 @@ def _virtual(path: Path) -> bool:
 # one file
 
 
-def _read_file(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
+def _parse_path(path: Path, table: Table) -> Parsed:
+    """The file at ``path`` parsed (:func:`_parse_file`); :class:`hipnb.LogError` when it cannot
+    be read at all."""
     name = str(path)
     refuse_odd_file(path)
     try:
@@ -281,9 +288,7 @@ def _read_file(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
         raise LogError(f"{name}: cannot be read: permission denied") from None
     except OSError as exc:
         raise LogError(f"{name}: cannot be read: {exc.strerror or exc}") from None
-    parsed = _parse_file(data, name, path, table)
-    del data  # the text is parsed: its bytes need not wait for the checks
-    return _read_bytes(parsed, name, table)
+    return _parse_file(data, name, path, table)
 
 
 def _empty_problem(name: str, table: Table) -> Problem:
@@ -340,19 +345,60 @@ def _read_bytes(
     parsed: Parsed, name: str, table: Table = HOLDS
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """The typed frame of a parsed file's good rows, and every problem found, by line."""
-    cells, at, found, aside = parsed
-    if cells is None:
+    typed, found = _check_files([(0, name, parsed)], table)
+    return typed, [p for _, p in sorted(found, key=lambda kp: kp[1].line)]
+
+
+def _check_files(
+    parts: list[tuple[int, str, Parsed]], table: Table
+) -> tuple[pd.DataFrame, list[tuple[int, Problem]]]:
+    """The typed frame of the good rows of parsed files (``(place, name, parsed)``), checked in
+    one pass, and each problem found with its file's place. Rows are labelled by their position
+    among all the files' rows."""
+    found = [(k, p) for k, _, (_, _, probs, _) in parts for p in probs]
+    parts = [part for part in parts if part[2][0] is not None]
+    if not parts:
         return empty_frame(table), found
+    sizes = [part[2][0].num_rows for part in parts]  # type: ignore[union-attr]
+    starts = np.cumsum([0, *sizes])
+    at = np.concatenate([np.asarray(part[2][1], dtype=np.int64) for part in parts])
+    aside = {
+        int(starts[j]) + i: why for j, part in enumerate(parts) for i, why in part[2][3].items()
+    }
+    cells = parts[0][2][0] if len(parts) == 1 else _stacked(parts, table)
     now = datetime.now(UTC) if table.future_on_read else None
     typed, reason = check_rows(cells, table=table, nulls=True, aside=aside, now=now)
+    bad = np.flatnonzero(reason.notna().to_numpy())
+    owner = np.searchsorted(starts, bad, side="right") - 1
     found += [
-        Problem(name, int(at[i]), str(reason.iloc[i])) for i in np.flatnonzero(reason.notna())
+        (parts[j][0], Problem(parts[j][1], int(at[i]), str(reason.iloc[i])))
+        for i, j in zip(bad, owner, strict=True)
     ]
     if table.corrections:
         corrections = typed.index[typed["action"].notna().to_numpy()]
         if len(corrections):  # where each correction is, should it name no current hold
-            typed[WHERE] = pd.Series({i: (name, int(at[i])) for i in corrections}, dtype=object)
-    return typed, sorted(found, key=lambda p: p.line)
+            files = np.searchsorted(starts, corrections, side="right") - 1
+            typed[WHERE] = pd.Series(
+                {i: (parts[j][1], int(at[i])) for i, j in zip(corrections, files, strict=True)},
+                dtype=object,
+            )
+    return typed, found
+
+
+def _stacked(parts: list[tuple[int, str, Parsed]], table: Table) -> pa.Table:
+    """The cells of several parsed files, one after the other, in ``table``'s columns (a column a
+    file lacks is empty there)."""
+    tables = [part[2][0] for part in parts if part[2][0] is not None]
+
+    def column(t: pa.Table, c: str) -> list[pa.Array]:
+        return t.column(c).chunks if c in t.column_names else [pa.nulls(t.num_rows, pa.string())]
+
+    return pa.table(
+        {
+            c: pa.chunked_array([a for t in tables for a in column(t, c)], pa.string())
+            for c in table.names
+        }
+    )
 
 
 def _utf8(data: bytes) -> bool:
