@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from filelock import FileLock
 
 from hipnb.errors import LogError, WriteError
@@ -59,7 +60,7 @@ def locked(path: Path, lock: FileLock) -> Iterator[None]:
 
 def append_rows(
     path: Path,
-    rows: Rows | _Batch,
+    rows: Rows | pa.Table,
     *,
     table: Table = HOLDS,
     lock: FileLock | None = None,
@@ -67,8 +68,8 @@ def append_rows(
     checked: bool = False,
     now: datetime | None = None,
 ) -> int:
-    """Validate ``rows`` (dicts or a DataFrame) by the rules of ``table``'s columns and append them
-    durably; return how many. The low-level write under a log's door (:class:`hipnb.SessionLog`,
+    """Validate ``rows`` (dicts, a DataFrame, or their text from :func:`hipnb.log.rows.as_text`) by
+    the rules of ``table``'s columns and append them durably; return how many. The low-level write under a log's door (:class:`hipnb.SessionLog`,
     :class:`hipnb.runs.RunLog`): it runs the rules every read applies, not the door's (the name
     gate, the catalog), and the clock's only when given ``now``; ``checked`` says the door has
     just checked these rows by the same rules (its gate), so they are not checked twice.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -70,15 +70,22 @@ class _Batch:
         return _Batch(self.table.set_column(at, name, values), self.index)
 
 
-def _batch(rows: Rows | _Batch, table: Table = HOLDS) -> _Batch:
+def as_text(rows: Rows | Iterable[Mapping[str, Any]] | pa.Table, table: Table = HOLDS) -> pa.Table:
+    """Rows (a mapping, an iterable of mappings or a DataFrame) as the log writes them: an Arrow
+    table of text, a column for each of ``table``'s columns (``""`` for a value left out), which
+    :func:`hipnb.log.check.check_rows` checks and :func:`hipnb.log.append.append_rows` writes."""
+    return _batch(cast(Rows, rows), table).table
+
+
+def _batch(rows: Rows | pa.Table, table: Table = HOLDS) -> _Batch:
     """Rows (a mapping, an iterable of mappings or a DataFrame) as a text batch in ``table``'s
-    schema (a batch made already is kept as it is).
+    schema (a table of text from :func:`as_text` is taken as it is).
 
     Mappings are turned into text one cell at a time (a session is a handful of rows); a frame
     column by column.
     """
-    if isinstance(rows, _Batch):
-        return rows
+    if isinstance(rows, pa.Table):
+        return _Batch(rows, pd.RangeIndex(rows.num_rows))
     names, required = table.names, table.required
     if isinstance(rows, pd.DataFrame) and (len(rows) > 64 or "local_time" in rows):
         frame = _to_text_frame(rows, table)

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numpy.typing import NDArray
 
 from hipnb.errors import HipnbError
@@ -165,25 +166,31 @@ def import_runs(
             skipped.append(Skipped(a.file, a.line, a.sport, a.name, "not a run"))
     offsets = _hold_offsets(logs, athlete) if where is None and runs else None
     now = datetime.now(UTC)
-    timed = [a for a in runs if not _late_or_early(a, now, problems)]
-    batch, typed, reason = check_runs([_row(a, athlete, where, offsets) for a in timed], now=now)
+    timed = []  # the runs whose start can be put in the athlete's zone (not near year 1 or 9999)
+    for a in runs:
+        why = _start_problem(a, now)
+        if why:
+            problems.append(Problem(a.file, a.line, why))
+        else:
+            timed.append(a)
+    text, typed, reason = check_runs([_row(a, athlete, where, offsets) for a in timed], now=now)
     good = reason.isna().to_numpy()
     problems += [
         Problem(a.file, a.line, str(why)) for a, why in zip(timed, reason, strict=True) if why
     ]
     kept = [a for a, ok in zip(timed, good, strict=True) if ok]
-    new, already, same, old_problems = _append_new(log, batch, typed[good], kept)
+    new, already, same, old_problems = _append_new(log, text, typed[good], kept)
     notes = found.notes + [f"{p} (a row already in the run log, left out)" for p in old_problems]
-    added = batch.table.take(np.flatnonzero(good)[new]).to_pandas()[list(RUN_COLUMNS)]
+    added = text.take(np.flatnonzero(good)[new]).to_pandas()[list(RUN_COLUMNS)]
     added["distance_m"] = pd.to_numeric(added["distance_m"]).astype("float64")
     added["duration_s"] = pd.to_numeric(added["duration_s"]).astype("float64")
     return RunImport(log.path, added, already, skipped, problems, notes, same)
 
 
 def _append_new(
-    log: RunLog, batch: Any, typed: pd.DataFrame, activities: list[Activity]
+    log: RunLog, text: pa.Table, typed: pd.DataFrame, activities: list[Activity]
 ) -> tuple[list[int], int, list[Same], list[Problem]]:
-    """Append the runs of ``typed`` (good rows of ``batch``, read from ``activities``) that are
+    """Append the runs of ``typed`` (good rows of ``text``, read from ``activities``) that are
     not in the log yet, under its lock; return their positions in ``typed``, how many were in the
     log already, the ones the export holds twice, and the log's bad rows.
 
@@ -195,7 +202,7 @@ def _append_new(
             existing = log.read()  # its bad rows are reported, never used
             new, already, twice = _new_runs(typed, existing)
             if new:
-                log.append(batch.table.take(typed.index.to_numpy()[new]).to_pylist())
+                log.append(text.take(typed.index.to_numpy()[new]))
     except OSError as exc:
         raise HipnbError(
             f"{log.path.parent}: cannot write the run log there ({exc.strerror or exc})"
@@ -206,15 +213,6 @@ def _append_new(
 
 def _where(a: Activity) -> str:
     return f"{Path(a.file).name}:{a.line}"
-
-
-def _late_or_early(a: Activity, now: datetime, problems: list[Problem]) -> bool:
-    """Whether ``a`` starts out of time (then a problem says so), before its start is put in the
-    athlete's zone, which a start near year 1 or 9999 would overflow."""
-    why = _start_problem(a, now)
-    if why:
-        problems.append(Problem(a.file, a.line, why))
-    return why is not None
 
 
 def _start_problem(a: Activity, now: datetime) -> str | None:
@@ -263,8 +261,7 @@ def _hold_offsets(logs: str | Path, athlete: str) -> Offsets | None:
     if holds.empty:
         return None
     minutes = offset_minutes(holds["started_at"], holds["local_time"]).to_numpy(dtype="int64")
-    utc = holds["started_at"].dt.tz_localize(None)
-    seconds = (utc - pd.Timestamp(0)).dt.total_seconds().to_numpy()
+    seconds = _seconds(holds["started_at"])
     order = np.argsort(seconds, kind="stable")
     return seconds[order], minutes[order]
 
@@ -361,14 +358,18 @@ def _new_runs(
         alone = date_only(run_id)
         lo = bisect.bisect_left(starts, t - SAME_START_S)
         hi = bisect.bisect_right(starts, t + SAME_START_S)
-        near = (
-            kept[j][3]
-            for j in range(lo, hi)
-            if not (alone and kept[j][2]) and _same_distance(d, kept[j][1])
-        )
-        match = ids.get(run_id, next(near, None))
+        match = ids.get(run_id)  # the run it is: -1 for one in the log, else its place in typed
         if match is None and _legacy_key(run_id, d, times[i]) in legacy:
             match = -1
+        if match is None:
+            match = next(
+                (
+                    kept[j][3]
+                    for j in range(lo, hi)
+                    if not (alone and kept[j][2]) and _same_distance(d, kept[j][1])
+                ),
+                None,
+            )
         if match is not None:
             if match < 0:
                 already += 1
@@ -391,8 +392,6 @@ def _seconds(utc: pd.Series) -> np.ndarray:
 def _legacy_key(run_id: str, distance: float, seconds: float) -> tuple[str, int, int] | None:
     """A plain-CSV run as the old ``csv:<date>`` id would have it, with its distance and time."""
     if not run_id.startswith("csv:") or run_id.count("/") < 2:
-        return None
-    if math.isnan(distance) or math.isnan(seconds):
         return None
     return (run_id.rsplit("/", 2)[0], round(distance), round(seconds))
 

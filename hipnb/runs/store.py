@@ -16,17 +16,18 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hipnb.errors import LogError
 from hipnb.log import Problem, athlete_path
 from hipnb.log.append import Writer, append_rows, lock_of
 from hipnb.log.check import check_rows, first_rejected
 from hipnb.log.read import read_files
-from hipnb.log.rows import _Batch, _batch
+from hipnb.log.rows import as_text
 from hipnb.log.spec import MAX_DISTANCE_M, MAX_DURATION_S, RUNS
 
 __all__ = ["MAX_DISTANCE_M", "MAX_DURATION_S", "RUN_COLUMNS", "RunLog", "read_runs", "runs_path"]
@@ -36,8 +37,9 @@ RUN_COLUMNS = RUNS.names
 #: The columns of a read, in order: ``local_time`` (the athlete's wall clock) after the start.
 _READ = ("run_id", "athlete", "started_at", "local_time", *RUN_COLUMNS[3:])
 
-#: Rows on their way into a run log: dicts, or a frame with its columns.
-RunRows = Iterable[Mapping[str, Any]] | pd.DataFrame
+#: Rows on their way into a run log: dicts, a frame with its columns, or their text as the log
+#: writes it (:func:`check_runs`).
+RunRows: TypeAlias = Iterable[Mapping[str, Any]] | pd.DataFrame | pa.Table
 
 
 def runs_path(logs: str | Path, athlete: str) -> Path:
@@ -49,23 +51,23 @@ def runs_path(logs: str | Path, athlete: str) -> Path:
 
 
 def check_runs(
-    rows: RunRows | _Batch, *, now: datetime | None = None
-) -> tuple[_Batch, pd.DataFrame, pd.Series]:
+    rows: RunRows, *, now: datetime | None = None
+) -> tuple[pa.Table, pd.DataFrame, pd.Series]:
     """Runs checked as the run log's door checks them: (the rows as the log writes them, typed as
-    a read gives them, why each cannot be stored or None). The rules are every read's
-    (:data:`hipnb.log.spec.RUNS`, a start more than a day after ``now`` included: default the
-    present) and the door's length limit of its text columns."""
-    batch = _batch(rows, RUNS)  # type: ignore[arg-type]
+    a read gives them, why each cannot be stored or None), by position. The rules are every
+    read's (:data:`hipnb.log.spec.RUNS`, a start more than a day after ``now`` included: default
+    the present) and the door's length limit of its text columns."""
+    text = as_text(rows, RUNS)
     now = datetime.now(UTC) if now is None else now
-    typed, reason = check_rows(batch.table, table=RUNS, index=batch.index, now=now)
+    typed, reason = check_rows(text, table=RUNS, now=now)
     for column in RUNS.columns:
         if column.max_chars is None or not reason.isna().any():
             continue
-        cells = batch.table.column(column.name).to_pylist()
+        cells = text.column(column.name).to_pylist()
         long = np.array([column.too_long(c or "") for c in cells], dtype=bool)
         words = f"{column.name} is longer than {column.max_chars} characters"
         reason = reason.where(~long | reason.notna(), words)  # the first broken rule stands
-    return batch, typed, reason
+    return text, typed, reason
 
 
 class RunLog:
@@ -96,14 +98,14 @@ class RunLog:
         The write is the hold log's (:func:`hipnb.log.append.append_rows`): one ``write`` under a
         lock, then fsync; a last line cut off by a crash is set aside first (:mod:`hipnb.log.torn`).
         """
-        batch, _, reason = check_runs(rows)
+        text, _, reason = check_runs(rows)
         first = first_rejected(reason)
         if first:
             raise LogError(
                 f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
             )
         return append_rows(
-            self.path, batch, table=RUNS, lock=self.lock, write=self._write, checked=True
+            self.path, text, table=RUNS, lock=self.lock, write=self._write, checked=True
         )
 
     def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
