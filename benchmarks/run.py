@@ -811,6 +811,151 @@ def bench_timer(ctx) -> list[tuple]:
     ]
 
 
+def _tree_rss(pid: int) -> float:
+    """Resident memory of process ``pid`` and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        try:
+            status = (Path("/proc") / str(p) / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024.0
+    return total
+
+
+def bench_phone(ctx) -> list[tuple]:
+    """`hipnb phone` (a real process, as the athlete runs it) with 1 and 30 phones (Chromium
+    contexts in phone emulation, each with the page open and its routine started): the server's
+    process-tree RSS against the same server with no phone (budget: 250 MiB); and open to a
+    visible Start, against opening the page without its token (the same files, no session)."""
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    from hipnb.phone import lan_address
+
+    folder = ctx["tmp"] / "phone"
+    folder.mkdir(exist_ok=True)
+
+    def serve():
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hipnb",
+                "phone",
+                "--athlete",
+                "ana",
+                "--logs",
+                str(folder),
+                "--new-athlete",
+                "--host",
+                lan_address(),
+                "--get-ready",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        assert proc.stdout is not None
+        url = ""
+        for line in proc.stdout:  # waits on the command's own output
+            if "#token=" in line and "..." not in line:
+                url = line.strip()
+            if line.startswith("Press Ctrl-C"):
+                break
+        return proc, url
+
+    def stop(proc):
+        proc.terminate()
+        proc.communicate(timeout=60)
+
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        device = {k: v for k, v in p.devices["Pixel 7"].items() if k != "default_browser_type"}
+
+        def phones(url, n):
+            contexts = []
+            for _ in range(n):
+                c = browser.new_context(**device)
+                page = c.new_page()
+                page.goto(url)
+                page.locator(".hipnb-main:visible", has_text="Start").click()
+                page.wait_for_selector(".hipnb-timer[data-state='running']")
+                contexts.append(c)
+            return contexts
+
+        for n in (1, 30):
+            a, b = [], []
+            for _ in range(5):  # a fresh server each pair: idle (baseline), then with n phones
+                proc, url = serve()
+                b.append(_tree_rss(proc.pid))
+                contexts = phones(url, n)
+                a.append(_tree_rss(proc.pid))
+                for c in contexts:
+                    c.close()
+                stop(proc)
+            ratios = sorted(x / y for x, y in zip(a, b, strict=True))
+            rows.append(
+                (
+                    f"phone server RSS, {n} phone{'s' if n > 1 else ''}",
+                    "process tree, bytes",
+                    statistics.median(a),
+                    statistics.median(b),
+                    statistics.median(ratios),
+                    ratios[0],
+                    ratios[-1],
+                    "the same server with no phone; budget 250 MiB",
+                )
+            )
+
+        proc, url = serve()
+        base_url = url.split("#")[0]
+        try:
+            context = browser.new_context(**device)
+            page = context.new_page()
+            page.goto(url)  # once, so neither side pays the browser's first start
+            page.wait_for_selector(".hipnb-main:visible")
+
+            def opened(target, selector):
+                def run():
+                    page.goto("about:blank")
+                    page.goto(target)
+                    page.wait_for_selector(selector)
+
+                return run
+
+            rows.append(
+                (
+                    "phone page: open to a visible Start",
+                    "Pixel 7 emulation",
+                    *paired(
+                        opened(url, ".hipnb-main:visible"),
+                        opened(base_url, "[data-page='ask'] h1"),
+                    ),
+                    "the page without its token (same files, no session)",
+                )
+            )
+            context.close()
+        finally:
+            stop(proc)
+        browser.close()
+    return rows
+
+
 def bench_report(ctx) -> list[tuple]:
     """`hipnb report` on a 60-athlete, 12-week demo squad as of its last day: the whole batch
     (worker processes, squad page included) against matplotlib drawing and saving the same
@@ -923,8 +1068,44 @@ def athlete_figures(holds, runs, athletes: int = 10, pairs: int | None = None) -
     )
 
 
+def bench_repair(ctx) -> list[tuple]:
+    """hipnb repair of a log as German Excel saves it, against reading the log as hipnb wrote it."""
+    import csv
+    import io
+
+    from hipnb import read_logs
+    from hipnb.log.repair import repair_log
+
+    folder = ctx["tmp"] / "repair"
+    folder.mkdir(exist_ok=True)
+    good = make_log(folder, 10_000)
+    rows = list(csv.reader(io.StringIO(good.read_text(encoding="utf-8"), newline="")))
+    at = {c: i for i, c in enumerate(rows[0])}
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(rows[0])
+    for r in rows[1:]:
+        when = datetime.fromisoformat(r[at["started_at"]])
+        r[at["started_at"]] = when.strftime("%d.%m.%Y %H:%M")
+        r[at["completed"]] = "WAHR" if r[at["completed"]] == "true" else "FALSCH"
+        for c in ("target_s", "actual_s"):
+            r[at[c]] = r[at[c]].removesuffix(".0").replace(".", ",")
+        writer.writerow(r)
+    saved = folder / "excel_de.csv"
+    saved.write_bytes(out.getvalue().encode("cp1252", errors="replace"))
+    return [
+        (
+            "repair_log, German Excel's save (';', cp1252, 27,5, WAHR, local dates)",
+            f"{len(rows) - 1} rows",
+            *paired(lambda: repair_log(saved, tz="UTC"), lambda: read_logs(good), pairs=5),
+            "read_logs of the log as written",
+        )
+    ]
+
+
 BENCHES = {
     "read": bench_read,
+    "repair": bench_repair,
     "append": bench_append,
     "analysis": bench_analysis,
     "flags": bench_flags,
@@ -933,6 +1114,7 @@ BENCHES = {
     "runs": bench_runs,
     "runs_files": bench_runs_files,
     "timer": bench_timer,
+    "phone": bench_phone,
     "report": bench_report,
 }
 

@@ -20,7 +20,7 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from hipnb.errors import HipnbError, LogError, LogWarning, RoutineError, WriteError
+from hipnb.errors import HipnbError, LogError, RoutineError, WriteError
 from hipnb.log import Hold, Problem, SessionLog, athlete_path, hold_ids, problems, read_logs
 from hipnb.names import did_you_mean
 from hipnb.routines import Routine, Step, list_routines, load_routine
@@ -50,7 +50,6 @@ __all__ = [
     "Hold",
     "HoldEditor",
     "LogError",
-    "LogWarning",
     "ManualEntry",
     "Problem",
     "ProgressView",

@@ -31,6 +31,7 @@ EPILOG = """examples:
   hipnb routines hip-basics               show the steps of one
   hipnb demo-data --out data/demo         write synthetic logs (one CSV per athlete)
   hipnb validate data/sample              check every log, report bad rows by file and line
+  hipnb repair data/logs/ana.csv          give back a log a spreadsheet saved in its own form
   hipnb log --log data/ana.csv --athlete ana --exercise side_plank --side left --seconds 35
   hipnb holds --log data/ana.csv --day 2026-11-24   the day's holds, each with a REF
   hipnb edit --log data/ana.csv REF --seconds 40    correct a hold (the file keeps its history)
@@ -155,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=_cmd_report)
     _runs_parser(sub)
     _phone_parser(sub)
+    _repair_parser(sub)
     return p
 
 
@@ -164,12 +166,13 @@ def _phone_parser(sub: Subparsers) -> None:
         help="the routine timer on your phone: a page on this network, behind a token, as a QR code",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill(
-            "Serve the routine timer to a phone on the same Wi-Fi: a Voila page on this "
-            "computer's network address (not only this computer: you asked for it), open only "
-            "with the random token in its link, shown as a QR code to scan. Every hold is written "
-            "to ATHLETE's log in DIR the moment it ends; the athlete and the folder are fixed "
-            "here and nothing on the page changes them. Stop with Ctrl-C. Keep this computer awake "
-            "while you train.",
+            "Serve the routine timer to a phone on the same Wi-Fi: a page on this computer's "
+            "network address (not only this computer: you asked for it), open only with the "
+            "random token in its link, shown as a QR code to scan. The phone counts the routine "
+            "itself and sends each hold to ATHLETE's log in DIR the moment it ends; a hold the "
+            "network could not take waits on the phone and is sent when it is back. The athlete "
+            "and the folder are fixed here and nothing on the page changes them. Stop with "
+            "Ctrl-C. Keep this computer awake while you train.",
             width=88,
         ),
         epilog="examples:\n"
@@ -217,6 +220,85 @@ def _phone_parser(sub: Subparsers) -> None:
     )
     ph.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
     ph.set_defaults(func=_cmd_phone)
+
+
+def _repair_parser(sub: Subparsers) -> None:
+    rp = sub.add_parser(
+        "repair",
+        help="give back a log a spreadsheet saved (delimiter, encoding, dates...) in the log's form",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Turn a log that Excel, LibreOffice Calc, Google Sheets or Numbers saved back into the "
+            "log's form: semicolons or tabs to commas, decimal commas to points, Windows-1252 or "
+            "Mac Roman to UTF-8, mojibake in names and notes (RamÃ³n) mended, true/false in the "
+            "app's language (WAHR, VRAI...), blank rows removed, local dates (24.11.2026 07:15) "
+            "to ISO 8601 with the UTC offset of the athlete's other rows or of --tz. Every change "
+            "is listed, and what the app did not keep (a start's seconds, an id in scientific "
+            "notation) is named as lost. The repaired log is written to repaired/NAME.csv "
+            "beside the original, out of the folder's reads until you move it; --in-place puts it in the original's place and keeps the original "
+            "as NAME.csv.bak.",
+            88,
+        ),
+    )
+    rp.add_argument("file", type=Path, metavar="FILE", help="the log file a spreadsheet saved")
+    rp.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="the zone local start times are in, when the athlete's other rows give no offset "
+        "(an IANA name like Europe/Berlin; for Numbers, the Mac's own zone)",
+    )
+    order = rp.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=True,
+        help="dates are day first (24.11.2026): needed only when no day is over 12",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="dates are month first (11/24/2026): needed only when no day is over 12",
+    )
+    rp.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the file's encoding, when the one it is read with is not right (cp1252, mac_roman)",
+    )
+    rp.add_argument(
+        "--in-place",
+        action="store_true",
+        help="replace the file, keeping the original as FILE.bak",
+    )
+    rp.set_defaults(func=_cmd_repair)
+
+
+def _cmd_repair(args: argparse.Namespace) -> int:
+    from hipnb.log.repair import repair_log, write_repair
+
+    fixed = repair_log(args.file, tz=args.tz, dayfirst=args.dayfirst, encoding=args.encoding)
+    if fixed.questions:
+        raise HipnbError(f"{args.file}: nothing written: " + "; ".join(fixed.questions))
+    if fixed.changes or fixed.lost:
+        print(fixed.report())
+    written = write_repair(fixed, in_place=args.in_place)
+    df = hipnb.read_logs(written)
+    problems = df.attrs["problems"]
+    for p in problems:
+        print(p)
+    lost = f", {len(fixed.lost)} part(s) lost" if fixed.lost else ""
+    print(
+        f"{written}: {len(fixed.changes)} change(s){lost}; {len(df)} rows read, "
+        f"{len(problems)} problem(s)"
+    )
+    if not args.in_place:
+        print(
+            f"check it, then put it in the original's place (hipnb repair {args.file} --in-place "
+            "does, keeping the original as a backup)"
+        )
+    return 1 if problems or fixed.lost else 0
 
 
 def _runs_parser(sub: Subparsers) -> None:

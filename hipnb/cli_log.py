@@ -18,7 +18,7 @@ import hipnb
 from hipnb.errors import HipnbError
 from hipnb.log.export import EXPORT_COLUMNS
 from hipnb.log.stamps import WHEN_FORMS
-from hipnb.names import unknown_athlete
+from hipnb.names import look_alike_athletes, unknown_athlete
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
@@ -233,20 +233,34 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             df = hipnb.read_logs(path)
         except HipnbError as exc:
             print(exc)
+            _print_repair_hints([path])
             found_any = True
             continue
         probs = list(df.attrs["problems"])
         late, checks = door_problems(path, df, catalog=catalog, now=now)
         for p in sorted(probs + late, key=lambda p: (p.file, p.line)):
             print(p)
+        _print_repair_hints(dict.fromkeys(Path(p.file) for p in probs if p.file))
         for p in checks:
             print(f"check: {p}")
+        for alike in look_alike_athletes(df["athlete"].unique()):
+            print(f"check: {path}: {alike}")
         found_any |= bool(probs or late)
         if df.empty and not probs:
             print(f"{path}: header only or no logs: no rows yet")
         else:
             print(f"{path}: {len(df)} rows read, {len(probs) + len(late)} problem(s)")
     return 1 if found_any else 0
+
+
+def _print_repair_hints(files: Iterable[Path]) -> None:
+    """Name what a spreadsheet did to each file with problems, and point at ``hipnb repair``."""
+    from hipnb.log.repair import repair_hint
+
+    for f in files:
+        hint = repair_hint(f) if f.is_file() else None
+        if hint:
+            print(hint)
 
 
 def _cmd_log(args: argparse.Namespace) -> int:

@@ -18,9 +18,3 @@ class LogError(HipnbError):
 class WriteError(LogError):
     """Raised when a write to a log failed (disk full, no permission, an I/O error): nothing was
     written, and the same write may work later. A row the door refuses raises :class:`LogError`."""
-
-
-class LogWarning(UserWarning):
-    """No longer warned: a read's problems travel in one channel, ``df.attrs["problems"]`` (or
-    :class:`LogError` with ``errors="raise"``). Kept so code that filters it still runs; it will
-    be removed."""

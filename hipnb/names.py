@@ -4,20 +4,36 @@
 folder's athletes; :func:`athlete_problem` the one gate a name passes at every door (a known athlete,
 or a new one on purpose, never a known one written another way); :func:`unknown_athlete` the one
 message for a name no log holds; :func:`did_you_mean` the hint.
+
+Names as people's tools mangle them are recognised here too, from maintained data rather than
+tables of our own: mojibake (``RamÃ³n``, "Ramón" saved through the wrong encoding) by ftfy's rules,
+at every read and door (:func:`name_problem`); a name that prints like a known athlete's (Unicode
+TR39 confusables: Cyrillic ``а`` beside Latin ``a``) or that mixes scripts, from Unicode's
+confusables and scripts data as confusable-homoglyphs ships them, at every door
+(:func:`same_athlete_problem`).
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
+import importlib.resources
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from confusable_homoglyphs import categories
 
 from hipnb.errors import LogError
+
+if TYPE_CHECKING:
+    import ftfy
 
 #: Longest athlete name, in characters.
 NAME_MAX = 64
@@ -93,7 +109,153 @@ def same_athlete_problem(name: str, known: Iterable[str]) -> str | None:
                 f"no athlete {clean!r} yet, but {other!r} differs only in case or accents: "
                 f"did you mean {other!r}?"
             )
-    return None
+    shape = skeleton(clean)
+    for other in sorted(names):
+        if skeleton(other) == shape:
+            return (
+                f"no athlete {clean!r} yet, but {other!r} prints the same with other characters "
+                f"({_unlike(clean, other)}): did you mean {other!r}?"
+            )
+    return mixed_script_problem(clean)
+
+
+def skeleton(name: str) -> str:
+    """What ``name`` looks like, in the manner of Unicode TR39's skeleton: case, accents and
+    Unicode form dropped, and each character replaced by one chosen character of those that print
+    like it (Unicode's confusables data). Two names with one skeleton print alike.
+
+        >>> skeleton("\u0430na") == skeleton("ana")  # a Cyrillic a, then Latin n and a
+        True
+        >>> skeleton("ana") == skeleton("anna")
+        False
+    """
+    look = _look_alike()
+    return "".join(look.get(ch, ch) for ch in _fold(name))
+
+
+def look_alike_athletes(names: Iterable[str]) -> list[str]:
+    """A sentence for each pair of athletes whose names print alike with other characters (one
+    skeleton, :func:`skeleton`) or differ only in case or accents: two logs that are probably one
+    person's, as a read finds them (``hipnb validate`` says them).
+
+        >>> look_alike_athletes(["ana", "\u0430na", "ben"])
+        ["athletes 'ana' and 'аna' print alike ('a' is LATIN SMALL LETTER A, 'а' is CYRILLIC SMALL LETTER A): one person's logs under two names?"]
+    """
+    by_shape: dict[str, list[str]] = {}
+    for name in sorted({kept_name(n) for n in names if n}):
+        by_shape.setdefault(skeleton(name), []).append(name)
+    return [
+        f"athletes {first!r} and {other!r} "
+        + (
+            "differ only in case or accents"
+            if _fold(first) == _fold(other)
+            else f"print alike ({_unlike(first, other)})"
+        )
+        + ": one person's logs under two names?"
+        for first, *others in by_shape.values()
+        for other in others
+    ]
+
+
+def mixed_script_problem(name: str) -> str | None:
+    """Why a new name that mixes scripts (``аna``: a Cyrillic ``а``, Latin ``na``) is refused, with
+    the one-script spelling it probably meant; None for a name in one script. Scripts written
+    together pass (TR39's "highly restrictive" level): Han with Hiragana and Katakana (Japanese),
+    with Hangul (Korean) or with Bopomofo, and any of those with Latin.
+
+        >>> mixed_script_problem("\u0430na")
+        "athlete name 'аna' mixes Cyrillic and Latin letters, which print alike ('а' is CYRILLIC SMALL LETTER A): did you mean 'ana'?"
+        >>> mixed_script_problem("山田たろう") is None
+        True
+    """
+    scripts = _scripts(name)
+    if len(scripts) < 2 or any(scripts <= ok for ok in _SCRIPTS_TOGETHER):
+        return None
+    counts = {s: sum(1 for ch in name if _script(ch) == s) for s in scripts}
+    by_use = sorted(sorted(counts), key=lambda s: -counts[s])  # the most used script first
+    meant, main = next(
+        ((m, s) for s in by_use if _scripts(m := "".join(_in_script(ch, s) for ch in name)) == {s}),
+        ("", by_use[0]),
+    )
+    odd = next(ch for ch in name if _script(ch) not in (main, ""))
+    hint = f": did you mean {meant!r}?" if meant else ": write it in one script"
+    listed = " and ".join(s.title() for s in sorted(scripts))
+    return (
+        f"athlete name {name!r} mixes {listed} letters, which print alike "
+        f"({odd!r} is {unicodedata.name(odd, 'unnamed')}){hint}"
+    )
+
+
+#: Scripts a name may mix (Unicode TR39, "highly restrictive"): Japanese, Korean and Chinese
+#: writing, each with Latin.
+_SCRIPTS_TOGETHER = (
+    {"LATIN", "HAN", "HIRAGANA", "KATAKANA"},
+    {"LATIN", "HAN", "HANGUL"},
+    {"LATIN", "HAN", "BOPOMOFO"},
+)
+
+
+def _script(ch: str) -> str:
+    """The Unicode script of ``ch`` ("" for characters of every script: spaces, marks, digits)."""
+    alias: str = categories.alias(ch)
+    return "" if alias in ("COMMON", "INHERITED") else alias
+
+
+def _scripts(name: str) -> set[str]:
+    return {s for s in map(_script, name) if s}
+
+
+def _in_script(ch: str, script: str) -> str:
+    """``ch``, or the character of ``script`` that prints like it when there is one."""
+    if _script(ch) in ("", script):
+        return ch
+    for other in _confusables().get(ch, ()):
+        if len(other) == 1 and _script(other) == script:
+            return other
+    return ch
+
+
+def _unlike(name: str, other: str) -> str:
+    """The first pair of characters that print alike but differ, in words."""
+    for a, b in zip(_fold(name), _fold(other), strict=False):
+        if a != b:
+            return f"{a!r} is {unicodedata.name(a, 'unnamed')}, {b!r} is {unicodedata.name(b, 'unnamed')}"
+    return (
+        "other code points"  # pragma: no cover - equal skeletons of unequal names differ somewhere
+    )
+
+
+@functools.cache
+def _confusables() -> dict[str, list[str]]:
+    """Character -> the characters that print like it, as confusable-homoglyphs ships Unicode's
+    confusables.txt (both ways)."""
+    text = (importlib.resources.files("confusable_homoglyphs") / "confusables.json").read_text(
+        encoding="utf-8"
+    )
+    data: dict[str, list[dict[str, str]]] = json.loads(text)
+    return {ch: [h["c"] for h in glyphs] for ch, glyphs in data.items()}
+
+
+@functools.cache
+def _look_alike() -> dict[str, str]:
+    """Character -> one character of its class of look-alikes (an ASCII one when the class has
+    one, else its lowest code point): each class joins the characters confusables.txt maps to the
+    same prototype."""
+    parent: dict[str, str] = {}
+
+    def root(ch: str) -> str:
+        while parent.get(ch, ch) != ch:
+            parent[ch] = parent.get(parent[ch], parent[ch])
+            ch = parent[ch]
+        return ch
+
+    for ch, others in _confusables().items():
+        for other in others:
+            if len(other) == 1:
+                a, b = root(ch), root(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)  # the lowest code point: ASCII first
+    return {ch: root(ch) for ch in parent}
 
 
 #: How a door says to start a new athlete on purpose: the command line's flag, Python's keyword.
@@ -137,6 +299,9 @@ def athlete_problem(
         True
     """
     clean = kept_name(name)
+    unusable = name_problem(clean)
+    if unusable:  # the words normalize_name says them in
+        return f"athlete name {clean[:40]!r} {unusable}"
     names = {kept_name(k) for k in known}
     if clean in names:
         return None
@@ -231,6 +396,9 @@ def name_problem(name: str) -> str | None:
         return "is empty"
     if len(name) > NAME_MAX:
         return f"is longer than {NAME_MAX} characters"
+    why = mojibake_problem(name)
+    if why:
+        return why
     for ch in name:
         if ch in _NAME_PUNCT:
             continue
@@ -243,6 +411,87 @@ def name_problem(name: str) -> str | None:
     if not any(unicodedata.category(ch)[0] in "LN" for ch in name):
         return "has no letter or digit"
     return None
+
+
+#: How ftfy names the encodings text is wrongly decoded with, in words.
+_ENCODING_WORDS = {
+    "latin-1": "Windows-1252",
+    "sloppy-windows-1252": "Windows-1252",
+    "windows-1252": "Windows-1252",
+    "macroman": "Mac Roman",
+    "sloppy-windows-1250": "Windows-1250",
+    "windows-1250": "Windows-1250",
+    "cp437": "DOS (code page 437)",
+}
+
+
+def mend_mojibake(text: str) -> tuple[str, str]:
+    """``text`` with mojibake mended by ftfy (encodings only: quotes, widths and line ends stay),
+    and the encoding its UTF-8 was read as, in words ("" when nothing was changed).
+
+        >>> mend_mojibake("RamÃ³n")
+        ('Ramón', 'Windows-1252')
+    """
+    if text.isascii():
+        return text, ""
+    import ftfy  # loaded for text beyond ASCII only: the command line starts without it
+
+    fixed = ftfy.fix_and_explain(text, config=_ftfy_encoding_only())
+    if fixed.text == text:
+        return text, ""
+    steps = fixed.explanation or []
+    read_as = next((_ENCODING_WORDS.get(arg, arg) for op, arg in steps if op == "encode"), "")
+    return fixed.text, read_as or "another encoding"
+
+
+@functools.lru_cache(maxsize=4096)
+def mojibake_problem(name: str) -> str | None:
+    """Why ``name`` looks like a name saved through the wrong encoding, or None: ``RamÃ³n`` is
+    "Ramón" whose UTF-8 bytes a tool read as Windows-1252 (a spreadsheet saving "CSV UTF-8" a
+    file it opened wrongly). ftfy's rules decide, which know how such text is made and change
+    nothing that reads as intended.
+
+        >>> mojibake_problem("RamÃ³n")
+        "looks like 'Ramón' with its UTF-8 read as Windows-1252 (mojibake): write 'Ramón'; a log a spreadsheet saved is mended by: hipnb repair FILE"
+        >>> mojibake_problem("Ramón") is None
+        True
+    """
+    fixed, read_as = mend_mojibake(name)
+    if not read_as:
+        return None
+    return (
+        f"looks like {fixed!r} with its UTF-8 read as {read_as} (mojibake): write {fixed!r}; "
+        "a log a spreadsheet saved is mended by: hipnb repair FILE"
+    )
+
+
+#: How ftfy names the encodings text is wrongly decoded with, in words.
+_ENCODING_WORDS = {
+    "latin-1": "Windows-1252",
+    "sloppy-windows-1252": "Windows-1252",
+    "windows-1252": "Windows-1252",
+    "macroman": "Mac Roman",
+    "sloppy-windows-1250": "Windows-1250",
+    "windows-1250": "Windows-1250",
+    "cp437": "DOS (code page 437)",
+}
+
+
+@functools.cache
+def _ftfy_encoding_only() -> ftfy.TextFixerConfig:
+    """ftfy set to mend encodings only (no quotes, widths or line ends changed)."""
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+    )
 
 
 def athlete_file_stem(name: str) -> str:

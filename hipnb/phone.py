@@ -1,71 +1,94 @@
-"""The routine timer on the athlete's own phone: a Voila page on this machine's LAN address.
+"""The routine timer on the athlete's own phone: a static page and one small endpoint, no kernel.
 
-``hipnb phone --athlete NAME --logs DIR`` (and the "Run on my phone" button of notebook 01) start a
-Voila server of ``hipnb/templates/phone_timer.ipynb`` bound to the LAN address, behind a random
-token (Voila's ``--token``: without it the page, the kernel API and the websocket refuse), and show
-a QR code of the URL with the token.
+``hipnb phone --athlete NAME --logs DIR`` (and the "Run on my phone" button of notebook 01) serve
+the phone page from this process on the LAN address, behind a random token, and show a QR code of
+the link with the token. The page (``hipnb/static/phone.html``) runs the routine in the phone's
+browser on the same clock-true timer as the notebook (``routine_timer.js``, the display of
+``timer.js``) and posts each finished hold, a Pain score and the end-of-session answers to the
+endpoint, which writes them through the log's face (:meth:`hipnb.SessionLog.add` and ``.patch``).
+No kernel runs per phone: a phone costs the server a few kilobytes, not a process.
 
-The athlete, the log folder and the routine are fixed here, on the server, and reach the page's
-kernel as environment variables (:data:`ENV`): the page reads nothing from the URL, and no widget on
-it names the athlete or the log. Voila refuses code execution to the page but passes widget
-messages, so a widget value is never trusted for either. The token is printed once for the user
-and kept out of every log: Voila logs the URL as ``?token=...``.
+The server is plain tornado (the web server Jupyter itself runs on, already installed with it): the
+page needs one static folder and one JSON endpoint, and a ``jupyter_server`` extension would bring
+a contents API, kernels and terminals behind the same token for nothing, and its own token on the
+command line of a second process. The token check is a constant-time compare of a header.
+
+Privacy. The link carries the token in its fragment (``/#token=...``), which a browser never sends:
+it is in no request line, no access log, no ``Referer``. The page sends it in a header with each
+call to the endpoint; a page without it (or with a wrong one) says to ask the coach for the QR code.
+The token is made in this process (never on a command line), and the server's log lines name the
+method, the path and the status, never a query or a header; a filter blanks the token from any line
+that would still carry it.
+
+The athlete, the log folder and the routine are fixed here, on the server. The page opens a *phone
+session* (:class:`PhoneSession`, a random id bound to the athlete on the server) and posts to it:
+what it sends names a step of the server's routine, when it started and how long it was held, never
+an athlete, a file or an exercise. A room of phones can bind more sessions, each to its own athlete.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hmac
 import io
-import os
+import json
+import logging
+import math
+import re
 import secrets
 import signal
 import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from hipnb.errors import HipnbError
-from hipnb.log import athlete_path, normalize_name
+from hipnb.errors import HipnbError, WriteError
+from hipnb.log import Hold, SessionLog, athlete_path, normalize_name
 from hipnb.names import athlete_problem, known_athletes
-from hipnb.routines import load_routine
+from hipnb.routines import Routine, load_routine
 from hipnb.timer import GET_READY_MAX_S
 
 __all__ = [
-    "ENV",
-    "PAGE",
     "PhoneServer",
+    "PhoneSession",
     "PhoneSettings",
     "lan_address",
     "qr_png",
     "qr_text",
-    "voila_env",
+    "run",
 ]
 
-HERE = Path(__file__).resolve().parent
-#: The phone page (a notebook shipped with the package; Voila shows its outputs only).
-PAGE = HERE / "templates" / "phone_timer.ipynb"
-#: A Jupyter data folder holding the Voila template ``hipnb``: the ``lab`` template without its
-#: links to a CDN, so no request leaves this machine.
-SHARE = HERE / "share" / "jupyter"
-TEMPLATE = "hipnb"
-#: The environment variables that carry the server's fixed settings to the page's kernel.
-ENV = {
-    "athlete": "HIPNB_PHONE_ATHLETE",
-    "logs": "HIPNB_PHONE_LOGS",
-    "routine": "HIPNB_PHONE_ROUTINE",
-    "bound_angle_s": "HIPNB_PHONE_BOUND_ANGLE_S",
-    "plank_s": "HIPNB_PHONE_PLANK_S",
-    "get_ready": "HIPNB_PHONE_GET_READY",
-    "new_athlete": "HIPNB_PHONE_NEW_ATHLETE",
+STATIC = Path(__file__).resolve().parent / "static"
+#: The files the page is made of (served as they are, to anyone: they hold no data).
+PAGE_FILES = {
+    "phone.js": "text/javascript",
+    "routine_timer.js": "text/javascript",
+    "timer.js": "text/javascript",
+    "timer.css": "text/css",
+    "phone.css": "text/css",
 }
+#: The longest silence of the page's heartbeat that is still credited, in seconds (the notebook's
+#: panel uses the same): a longer one pauses the session where the page stopped counting.
+GRACE_S = 5.0
+#: Phone sessions kept at once; the oldest is forgotten first (its page opens a new one).
+MAX_SESSIONS = 500
+#: The largest request body the endpoint reads (a page's whole queue of holds fits many times).
+MAX_BODY = 256 * 1024
+#: The answers a page may send for a logged hold (each checked by the log's gate as any patch).
+ANSWERS = ("rpe", "discomfort", "note")
+#: A session id as the page's timer makes it (12 hex digits).
+_RUN = re.compile(r"[0-9a-f]{12}")
 #: An address on no network this machine is likely on; "connecting" a UDP socket to it sends
 #: nothing, it only asks the system which local address would be used.
 _PROBE = ("10.254.254.254", 1)
+#: Where the server's own log lines go (kept by :meth:`PhoneServer.output`).
+_LOGGERS = ("tornado.access", "tornado.application", "tornado.general", "hipnb.phone")
 
 
 def lan_address() -> str:
@@ -97,7 +120,7 @@ class PhoneSettings:
     bound_angle_s: int | None = None
     plank_s: int | None = None
     get_ready: float = 5.0
-    #: The athlete's log may start here (checked by :meth:`checked`; the page's door asks again).
+    #: The athlete's log may start here (checked by :meth:`checked`; the log's door asks again).
     new_athlete: bool = False
 
     @classmethod
@@ -129,64 +152,328 @@ class PhoneSettings:
         if not 0 <= get_ready <= GET_READY_MAX_S:
             raise HipnbError(f"get-ready {get_ready} s: must be 0-{GET_READY_MAX_S} s")
         routine_ref = str(Path(routine).resolve()) if Path(routine).suffix else str(routine)
-        loaded = load_routine(routine_ref)  # a bad routine is refused here, not on the phone
-        holds = {s.exercise for s in loaded.holds}
-        for exercise, seconds in (("bound_angle", bound_angle_s), ("side_plank", plank_s)):
+        settings = cls(name, folder, routine_ref, bound_angle_s, plank_s, get_ready, new_athlete)
+        settings.load()  # a bad routine or time is refused here (in its own words), not on the phone
+        return settings
+
+    def load(self) -> Routine:
+        """The routine the phone runs: the routine file or built-in, with the times given here."""
+        routine = load_routine(self.routine)
+        holds = {s.exercise for s in routine.holds}
+        for exercise, seconds in (
+            ("bound_angle", self.bound_angle_s),
+            ("side_plank", self.plank_s),
+        ):
             if seconds is not None and exercise in holds:
-                loaded.with_seconds(exercise, seconds)  # the routine's own range, in its words
-        return cls(name, folder, routine_ref, bound_angle_s, plank_s, get_ready, new_athlete)
-
-    def env(self) -> dict[str, str]:
-        """The settings as the page's kernel reads them (:data:`ENV`)."""
-        values = {
-            "athlete": self.athlete,
-            "logs": str(self.logs),
-            "routine": self.routine,
-            "bound_angle_s": "" if self.bound_angle_s is None else str(self.bound_angle_s),
-            "plank_s": "" if self.plank_s is None else str(self.plank_s),
-            "get_ready": str(self.get_ready),
-            "new_athlete": "1" if self.new_athlete else "",
-        }
-        return {ENV[k]: v for k, v in values.items()}
+                routine = routine.with_seconds(exercise, seconds)
+        return routine
 
 
-def voila_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """This process's environment with hipnb's Voila template on the Jupyter path."""
-    env = dict(os.environ)
-    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
-    env.update(extra or {})
-    return env
+#: The terminal colours of a QR code's modules: black and bright white, as foreground and
+#: background (ANSI), both always set, so the code reads the same on a light or a dark terminal.
+QR_FG = {True: "30", False: "97"}
+QR_BG = {True: "40", False: "107"}
+#: Modules of light margin around the code (the quiet zone scanners need; the standard's 4).
+QR_BORDER = 4
 
 
 def qr_text(url: str) -> str:
-    """A QR code of ``url`` drawn with block characters, for a terminal."""
+    """A QR code of ``url`` for a terminal: dark modules on a light ground within its quiet zone,
+    two rows of modules per line (the upper half block takes the upper one's colour as its
+    foreground, the lower one's as its background), every colour set, never the terminal's own."""
     import segno
 
-    out = io.StringIO()
-    segno.make(url, error="m").terminal(out=out, compact=True)
-    return out.getvalue()
+    rows = [list(r) for r in segno.make(url, error="m").matrix_iter(border=QR_BORDER)]
+    if len(rows) % 2:
+        rows.append([False] * len(rows[0]))
+    lines = []
+    for top, bottom in zip(rows[::2], rows[1::2], strict=True):
+        cells = (
+            f"\x1b[{QR_FG[bool(a)]};{QR_BG[bool(b)]}m\u2580"
+            for a, b in zip(top, bottom, strict=True)
+        )
+        lines.append("".join(cells) + "\x1b[0m")
+    return "\n".join(lines) + "\n"
 
 
 def qr_png(url: str, scale: int = 6) -> bytes:
-    """A QR code of ``url`` as PNG bytes (for the notebook's image)."""
+    """A QR code of ``url`` as PNG bytes (black on white, with its quiet zone)."""
     import segno
 
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=scale, border=2)
+    segno.make(url, error="m").save(
+        out, kind="png", scale=scale, border=4, dark="#000000", light="#ffffff"
+    )
     return out.getvalue()
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+def _keep_awake() -> list[str]:
+    """The keep-awake video the notebook's display plays (``static/keep_awake.*``, WebM before MP4
+    so a browser takes the first it plays) as data URIs, read without loading the widgets."""
+    files = sorted(STATIC.glob("keep_awake.*"), key=lambda f: f.suffix != ".webm")
+    return [
+        f"data:video/{f.suffix[1:]};base64," + base64.b64encode(f.read_bytes()).decode()
+        for f in files
+    ]
+
+
+def _scores() -> tuple[int, int]:
+    """The 0-10 scale of Pain, effort and discomfort, from the column spec."""
+    from hipnb.log.spec import SPEC_BY_NAME
+
+    column = SPEC_BY_NAME["discomfort"]
+    return int(column.low or 0), int(column.high or 0)
+
+
+def _note_max() -> int:
+    from hipnb.log.spec import SPEC_BY_NAME
+
+    return int(SPEC_BY_NAME["note"].max_chars or 0)
+
+
+class Refused(HipnbError):
+    """Raised when something a page sent cannot be logged as it is (said back to the page)."""
+
+
+@dataclass
+class PhoneSession:
+    """One phone's session: bound on the server to one athlete's log and one routine.
+
+    The page knows it by :attr:`id`; what it posts names steps of :attr:`routine`, never an
+    athlete or a file. :meth:`take` writes one item through the log's face.
+    """
+
+    athlete: str
+    log: SessionLog
+    routine: Routine
+    new_athlete: bool = False
+    id: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+
+    def hold(self, item: dict[str, Any]) -> Hold:
+        """The log row of a hold the page sent: ``session_id`` (12 hex digits, the page's timer's),
+        ``step`` (an index of a hold step of the routine), ``started_at`` (seconds since the epoch),
+        ``actual_s``, ``completed``, ``pain_at_s``. The exercise, side and target are the step's;
+        the held time is at most the step's, and a hold is completed only when held to its end."""
+        run = item.get("session_id")
+        if not isinstance(run, str) or not _RUN.fullmatch(run):
+            raise Refused("a hold without its session")
+        index = item.get("step")
+        steps = self.routine.steps
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(steps):
+            raise Refused(f"no step {index!r} in the routine {self.routine.title!r}")
+        step = steps[index]
+        if not step.is_hold:
+            raise Refused(f"step {index + 1} of {self.routine.title!r} is a rest, not a hold")
+        started, held = _number(item.get("started_at")), _number(item.get("actual_s"))
+        if started is None or started < 0 or held is None:
+            raise Refused("a hold without its start and its held time")
+        held = min(max(held, 0.0), float(step.seconds))
+        return Hold(
+            session_id=run,
+            athlete=self.athlete,
+            started_at=datetime.fromtimestamp(int(started)).astimezone(),
+            routine=self.routine.name,
+            exercise=step.exercise,
+            side=step.side,
+            target_s=float(step.seconds),
+            actual_s=held,
+            completed=item.get("completed") is True and held >= step.seconds,
+            pain_at_s=held if item.get("pain_at_s") is not None else None,
+        )
+
+    def ref(self, item: dict[str, Any]) -> str:
+        """The identity of the logged hold an item names (as :func:`hipnb.log.hold_keys` makes it)."""
+        import pandas as pd
+
+        from hipnb.log import hold_keys
+
+        row = self.hold({"actual_s": 0, **item})
+        one = pd.DataFrame(
+            {
+                "session_id": [row["session_id"]],
+                "exercise": [row["exercise"]],
+                "side": [row["side"]],
+                "started_at": pd.to_datetime(pd.Series([row["started_at"]])),
+            }
+        )
+        return str(hold_keys(one).iloc[0])
+
+    def take(self, item: dict[str, Any]) -> str:
+        """Write one item the page sent; returns what became of it: ``written``, ``already`` (a
+        retry: logged before, not written again), ``changed`` (answers written, or already so) or
+        ``gone`` (the hold was deleted meanwhile). Raises :class:`Refused` or the log's
+        :class:`hipnb.LogError` when it cannot be logged, :class:`hipnb.errors.WriteError` when the
+        file cannot be written now (the page keeps it and sends it again)."""
+        kind = item.get("kind")
+        if kind == "hold":
+            added = self.log.add([self.hold(item)], new_athlete=self.new_athlete)
+            return "already" if added.already else "written"
+        if kind == "answers":
+            hold = item.get("hold")
+            changes = item.get("changes")
+            if not isinstance(hold, dict) or not isinstance(changes, dict):
+                raise Refused("answers without their hold")
+            for name, value in changes.items():
+                if name not in ANSWERS:
+                    raise Refused(f"{name!r} is not an answer the page may give")
+                if name == "note" and not isinstance(value, str):
+                    raise Refused("a note is text")
+                if name != "note" and (isinstance(value, bool) or not isinstance(value, int)):
+                    raise Refused(f"{name} is a whole number")
+            done = self.log.patch(self.ref(hold), missing_ok=True, **changes)
+            return "gone" if done is None else "changed"
+        raise Refused(f"nothing to do with {kind!r}")
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+class _Redact(logging.Filter):
+    """Blanks the token from any log line that would carry it (the page never puts it in a URL)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if self.token in text:
+            record.msg, record.args = text.replace(self.token, "..."), ()
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = record.exc_text.replace(self.token, "...")
+            record.exc_info = None
+        return True
+
+
+class _Lines(logging.Handler):
+    """Keeps the server's last log lines (what :meth:`PhoneServer.output` returns)."""
+
+    def __init__(self, redact: _Redact, echo: Callable[[str], None] | None) -> None:
+        super().__init__(logging.INFO)
+        self.lines: deque[str] = deque(maxlen=2000)
+        self.echo = echo
+        self.addFilter(redact)
+        self.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        self.lines.append(line)
+        if self.echo is not None and record.levelno >= logging.WARNING:
+            self.echo(line)
+
+
+def _handlers() -> list[tuple[str, type, dict[str, Any]]]:
+    import tornado.web
+
+    class Base(tornado.web.RequestHandler):
+        server: PhoneServer
+
+        def initialize(self, server: PhoneServer) -> None:
+            self.server = server
+
+        def set_default_headers(self) -> None:
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("Referrer-Policy", "no-referrer")
+            self.set_header("X-Content-Type-Options", "nosniff")
+
+        def reply(self, status: int, body: dict[str, Any]) -> None:
+            self.set_status(status)
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+            self.finish(json.dumps(body))
+
+        def allowed(self) -> bool:
+            """The request carries the token (``Authorization: token ...``); else it is answered
+            403 and nothing else happens."""
+            scheme, _, given = self.request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() == "token" and hmac.compare_digest(
+                given.strip().encode(), self.server.token.encode()
+            ):
+                return True
+            self.reply(403, {"error": "no token: ask your coach for the QR code"})
+            return False
+
+        def body(self) -> dict[str, Any] | None:
+            if len(self.request.body) > MAX_BODY:
+                self.reply(413, {"error": "too much at once"})
+                return None
+            try:
+                data = json.loads(self.request.body or b"{}")
+            except ValueError:
+                data = None
+            if not isinstance(data, dict):
+                self.reply(400, {"error": "not a request of this page"})
+                return None
+            return data
+
+        def write_error(self, status_code: int, **kwargs: Any) -> None:
+            self.reply(status_code, {"error": self._reason})
+
+    class Page(Base):
+        def get(self) -> None:
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header(
+                "Content-Security-Policy",
+                "default-src 'self'; media-src 'self' data:; worker-src blob:; "
+                "img-src 'self' data:; frame-ancestors 'none'",
+            )
+            self.finish(self.server.files["phone.html"])
+
+    class File(Base):
+        def get(self, name: str) -> None:
+            if name not in PAGE_FILES:
+                raise tornado.web.HTTPError(404)
+            self.set_header("Content-Type", f"{PAGE_FILES[name]}; charset=utf-8")
+            self.finish(self.server.files[name])
+
+    class Open(Base):
+        def post(self) -> None:
+            if self.allowed():
+                self.reply(200, self.server.open_session())
+
+    class Log(Base):
+        async def post(self, phone: str) -> None:
+            if not self.allowed():
+                return
+            data = self.body()
+            if data is None:
+                return
+            session = self.server.sessions.get(phone)
+            items = data.get("items")
+            if session is None:
+                self.reply(404, {"error": "this phone's session has ended: open it again"})
+            elif not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                self.reply(400, {"error": "not a request of this page"})
+            else:
+                loop = asyncio.get_running_loop()
+                status, out = await loop.run_in_executor(
+                    self.server.writer, self.server.take, session, items
+                )
+                self.reply(status, out)
+
+    class Missing(Base):
+        def prepare(self) -> None:
+            raise tornado.web.HTTPError(404)
+
+    return [
+        (r"/", Page, {}),
+        (r"/static/([a-z_]+\.(?:js|css))", File, {}),
+        (r"/api/open", Open, {}),
+        (r"/api/phone/([A-Za-z0-9_-]{8,64})/log", Log, {}),
+        (r".*", Missing, {}),
+    ]
 
 
 class PhoneServer:
-    """A Voila server of the phone page for one athlete, on ``host`` (default: the LAN address).
+    """The phone page and its endpoint for one athlete, on ``host`` (default: the LAN address).
 
-    ``start()`` returns once the server answers; ``stop()`` ends it (and its kernels). The URL with
-    the token is :attr:`url`; :attr:`shown_url` hides the token, for anything that is kept.
+    ``start()`` returns once the server listens (it runs on a thread of this process: a notebook's
+    kernel, or ``hipnb phone``); ``stop()`` ends it. :attr:`url` is the link with the token (give
+    it only to the phone); :attr:`shown_url` hides the token, for anything that is kept. The token
+    is made here unless given, and goes on no command line.
     """
 
     def __init__(
@@ -195,14 +482,26 @@ class PhoneServer:
         host: str | None = None,
         port: int | None = None,
         token: str | None = None,
+        echo: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.host = host or lan_address()
-        self.port = port or _free_port(self.host)
+        self.port = port or 0
         self.token = token or secrets.token_urlsafe(18)
-        self.proc: subprocess.Popen[bytes] | None = None
-        # Voila's output, read back when it fails; open while it runs (closed when collected)
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115
+        self.routine = settings.load()
+        self.sessions: OrderedDict[str, PhoneSession] = OrderedDict()
+        #: The one thread that writes to the log (a write blocks on the file's lock and fsync; the
+        #: server keeps answering meanwhile).
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipnb-phone-log")
+        self.files = {name: (STATIC / name).read_bytes() for name in [*PAGE_FILES, "phone.html"]}
+        self._log = SessionLog(athlete_path(settings.logs, settings.athlete)).running(self.routine)
+        self._redact = _Redact(self.token)
+        self._lines = _Lines(self._redact, echo)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._keep_awake = _keep_awake()
+        self._was: dict[str, tuple[int, bool]] = {}
 
     @property
     def base(self) -> str:
@@ -210,73 +509,156 @@ class PhoneServer:
 
     @property
     def url(self) -> str:
-        """The page's address with its token: give it only to the phone."""
-        return f"{self.base}/?token={self.token}"
+        """The page's address with its token (in the fragment, which a browser never sends)."""
+        return f"{self.base}/#token={self.token}"
 
     @property
     def shown_url(self) -> str:
-        return f"{self.base}/?token=..."
+        return f"{self.base}/#token=..."
 
-    def command(self) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "voila",
-            str(PAGE),
-            "--no-browser",
-            f"--Voila.ip={self.host}",
-            f"--port={self.port}",
-            f"--token={self.token}",
-            f"--template={TEMPLATE}",
-            "--theme=dark",
-            "--show_tracebacks=False",
-        ]
+    # -- what the endpoint does ---------------------------------------------------------------------
+
+    def open_session(self) -> dict[str, Any]:
+        """A new phone session bound to this server's athlete, and what its page needs."""
+        s = self.settings
+        session = PhoneSession(s.athlete, self._log, self.routine, s.new_athlete)
+        with self._lock:
+            self.sessions[session.id] = session
+            while len(self.sessions) > MAX_SESSIONS:
+                self.sessions.popitem(last=False)
+        low, high = _scores()
+        r = self.routine
+        return {
+            "phone": session.id,
+            "athlete": s.athlete,
+            "log": f"{s.athlete}'s log",
+            "routine": {
+                "name": r.name,
+                "title": r.title,
+                "steps": [
+                    {
+                        "exercise": st.exercise,
+                        "side": st.side,
+                        "seconds": st.seconds,
+                        "kind": st.kind,
+                        "name": st.name,
+                        "label": st.label,
+                        "cue": st.cue,
+                    }
+                    for st in r.steps
+                ],
+            },
+            "get_ready": s.get_ready,
+            "grace": GRACE_S,
+            "scores": [low, high],
+            "note_max": _note_max(),
+            "keep_awake": self._keep_awake,
+            "problem": self.private(
+                self._log.athlete_problem(s.athlete, new_athlete=s.new_athlete) or ""
+            ),
+        }
+
+    def take(
+        self, session: PhoneSession, items: list[dict[str, Any]]
+    ) -> tuple[int, dict[str, Any]]:
+        """Write the items a page sent, in order (answers follow their holds). Each result names
+        its item's ``id``: ``written``, ``already``, ``changed``, ``gone`` or ``refused`` with the
+        reason. A write that fails for the file (disk full, no permission) stops there: 503, and
+        the page keeps that item and the rest to send again."""
+        results: list[dict[str, Any]] = []
+        for item in items:
+            one = {"id": item.get("id")}
+            try:
+                one["status"] = session.take(item)
+            except WriteError as exc:
+                logging.getLogger("hipnb.phone").warning("the log could not be written: %s", exc)
+                return 503, {"results": results, "error": f"not saved yet: {self.private(exc)}"}
+            except (HipnbError, ValueError, TypeError) as exc:
+                one.update(status="refused", message=self.private(exc))
+            results.append(one)
+        return 200, {"results": results}
+
+    def private(self, text: object) -> str:
+        """``text`` with the log folder's path taken out: a page names the log by its file name."""
+        folder = str(self.settings.logs)
+        return str(text).replace(folder + "/", "").replace(folder, "the log folder")
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def _log_request(self, handler: Any) -> None:
+        """One line per request: method, path (never a query or a header), status, time."""
+        request = handler.request
+        logging.getLogger("tornado.access").info(
+            "%s %s %d %.1fms",
+            request.method,
+            request.path,
+            handler.get_status(),
+            1000.0 * request.request_time(),
+        )
 
     def start(self) -> None:
-        """Start Voila and wait until it answers (Ctrl-C ends the wait)."""
-        self.proc = subprocess.Popen(
-            self.command(),
-            cwd=self.settings.logs.parent if self.settings.logs.parent.is_dir() else None,
-            env=voila_env(self.settings.env()),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches this process, which then stops Voila
-        )
-        while not self._answers():
-            if self.proc.poll() is not None:
-                raise HipnbError(f"the page's server stopped before it answered:\n{self.output()}")
-            time.sleep(0.2)  # between two polls of a server still starting
+        """Listen on ``host``:``port`` (a free port when none was given) and serve on a thread."""
+        import tornado.httpserver
+        import tornado.netutil
+        import tornado.web
 
-    def _answers(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.base}/login", timeout=2) as r:
-                return int(r.status) < 500
-        except urllib.error.HTTPError as exc:
-            return exc.code < 500
-        except OSError:
-            return False
+        for name in _LOGGERS:  # into this server's lines only, not the host's log (a kernel's)
+            logger = logging.getLogger(name)
+            self._was[name] = (logger.level, logger.propagate)
+            logger.addHandler(self._lines)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+        sockets = tornado.netutil.bind_sockets(self.port, address=self.host)
+        self.port = int(sockets[0].getsockname()[1])
+        routes = [(path, cls, {"server": self, **kw}) for path, cls, kw in _handlers()]
+        app = tornado.web.Application(routes, log_function=self._log_request)
+        ready = threading.Event()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            http = tornado.httpserver.HTTPServer(app, xheaders=False)
+            http.add_sockets(sockets)
+            self._loop = loop
+            loop.call_soon(ready.set)
+            try:
+                loop.run_forever()
+            finally:
+                http.stop()
+                loop.run_until_complete(http.close_all_connections())
+                loop.close()
+
+        self._thread = threading.Thread(target=serve, name="hipnb-phone", daemon=True)
+        self._thread.start()
+        ready.wait()
 
     def output(self) -> str:
-        """What Voila printed (its log; the token never appears in it)."""
-        self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")
+        """The server's log lines (the token never appears in them)."""
+        return "\n".join(self._lines.lines)
 
-    def wait(self) -> int:
-        assert self.proc is not None
-        return self.proc.wait()
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Serve until :meth:`stop` (or Ctrl-C in the thread that waits)."""
+        while self.running():
+            assert self._thread is not None
+            self._thread.join(timeout=0.5)  # a join that Ctrl-C can interrupt between two waits
 
     def stop(self) -> None:
-        """End Voila and the page's kernel; a no-op when it is not running."""
-        proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
+        """Stop serving; a no-op when it is not running. Holds already logged stay."""
+        thread, loop = self._thread, self._loop
+        self._thread = self._loop = None
+        if thread is None or loop is None:
             return
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        self.writer.shutdown(wait=True)
+        for name, (level, propagate) in self._was.items():
+            logger = logging.getLogger(name)
+            logger.removeHandler(self._lines)
+            logger.setLevel(level)
+            logger.propagate = propagate
 
     def instructions(self) -> str:
         """What the user reads in the terminal (and under the QR code in the notebook)."""
@@ -287,24 +669,23 @@ class PhoneServer:
             "Scan the QR code with the phone's camera, or type the address with its token.\n"
             "Anyone with this link can use the timer and write to this log: share it with no one.\n"
             "\n"
-            "Keep this computer awake and on the same Wi-Fi while you train (no sleep, lid open):\n"
-            "the page runs here, the phone only shows it.\n"
+            "Keep this computer awake and on the same Wi-Fi while you train (no sleep, lid open).\n"
+            "If the Wi-Fi drops, the phone keeps counting and keeps its holds: it sends them when\n"
+            "the network is back, and says how many wait.\n"
             "\n"
             "If the phone cannot open the page:\n"
             "  - the phone and this computer must be on the same network (not mobile data);\n"
             "  - guest and public Wi-Fi often keep devices apart (client isolation): use a home\n"
             "    network, or this computer's or the phone's hotspot;\n"
             f"  - a firewall on this computer must let in TCP port {self.port} from the network;\n"
-            "  - the address is http://, not https://; type it whole, with ?token=...\n"
+            "  - the address is http://, not https://; type it whole, with #token=...\n"
         )
 
 
 def run(server: PhoneServer, out: Callable[[str], None] = print) -> int:
     """Start ``server``, print the QR code and instructions, serve until Ctrl-C (or SIGTERM)."""
-    stop = {"asked": False}
 
     def ask_stop(_sig: int, _frame: object) -> None:
-        stop["asked"] = True
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, ask_stop)
@@ -316,9 +697,7 @@ def run(server: PhoneServer, out: Callable[[str], None] = print) -> int:
         out("")
         out(server.instructions())
         out("Press Ctrl-C to stop (holds already logged stay in the log).")
-        code = server.wait()
-        if code != 0:
-            raise HipnbError(f"the page's server stopped (exit {code}):\n{server.output()}")
+        server.wait()
     except KeyboardInterrupt:
         out("stopping the phone page ...")
     finally:

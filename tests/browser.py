@@ -310,9 +310,15 @@ def wait_until(page, check, what: str, cap_s: float = CAP_S):
             page.wait_for_timeout(200)
 
 
+#: A traceback in an output's text: JupyterLab shows a cell's error as a stderr output, so the
+#: output's type alone does not tell an exception from a warning.
+RAISED = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b", re.M)
+
+
 def notebook_errors(page) -> list[str]:
-    """Texts of error outputs shown in the open notebook."""
-    return page.locator(".jp-OutputArea-output[data-mime-type*='error']").all_inner_texts()
+    """Texts of the exceptions shown in the open notebook's outputs."""
+    stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    return [text for text in stderr.all_inner_texts() if RAISED.search(text)]
 
 
 def _api(base: str, token: str, path: str, body: dict | None = None, method: str = ""):

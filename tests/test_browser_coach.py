@@ -1,5 +1,4 @@
 """Real browser at 1280x800: notebook 03's outputs fit their boxes in JupyterLab, squad.html fits the
-from tests.rows import write_rows
 window, and report pages (the squad's index.html, athletes/<name>.html) make no request that leaves
 the machine. Screenshots are saved."""
 

@@ -38,7 +38,7 @@ def test_one_row_that_is_not_utf8_is_reported_and_the_others_read(tmp_path, log)
     df = log.read(path)
     assert sorted(df[log.key]) == ["s0", "s1", "s2", "s4"]
     [p] = problems(df)
-    assert p.line == 5 and "not UTF-8" in p.reason and "iconv" in p.reason
+    assert p.line == 5 and "not UTF-8" in p.reason and "hipnb repair" in p.reason
 
 
 @both
@@ -51,7 +51,7 @@ def test_appending_to_a_file_that_is_not_utf8_is_refused_and_says_how_to_convert
         LogError, match=r"ana.csv: cannot append: the file is not UTF-8 text \(its last line"
     ) as info:
         log.append(path, [log.row(1)])
-    assert "iconv -f cp1252 -t utf-8" in str(info.value)
+    assert "hipnb repair" in str(info.value) and "--in-place" in str(info.value)
     assert path.read_bytes() == before
 
 

@@ -2,21 +2,19 @@
 iPhone 13 and Pixel 7 descriptors and a 360x640 small phone: is_mobile, has_touch), served on this
 machine's own non-loopback address, where a plain-http page is not a secure context (as on a LAN).
 
-Without the token the page, the kernel API and the websocket refuse; with it a tapped routine step
-is logged within SHOWN_VS_LOGGED_S of what the page showed, a page frozen 25 s is credited no more
-than it counted, and the layout holds at each viewport (screenshots kept). No request leaves the
-machine, the token reaches no log, and the answers form is usable by touch."""
+Without the token the page says to ask the coach for the QR code; with it a tapped routine step is
+logged within SHOWN_VS_LOGGED_S of what the page showed, a page frozen 25 s is credited no more
+than it counted, a phone offline for 60 s mid-routine keeps its holds and sends them once it is back
+(a post whose answer was lost is sent again and acknowledged, not doubled), and the layout holds at
+each viewport (screenshots kept). No request leaves the machine, the token reaches no log line, and
+the answers form is usable by touch."""
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
-import re
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 HEARTBEAT_S = 1  # the page sends one a second while it counts (hipnb/static/timer.js)
 FREEZE_S = 25  # the scenario: a phone whose page stops running this long (screen off, app away)
+OFFLINE_S = 60  # the scenario: the phone's Wi-Fi drops this long in the middle of a routine
 QUICK = """
 name = "quick phone"
 [[steps]]
@@ -47,6 +46,38 @@ cue = "Switch to your right side."
 exercise = "side_plank"
 side = "right"
 seconds = 45
+"""
+# the drop: the first hold is sent, then the Wi-Fi goes for the next 30 + 1 + 30 + 1 + 3 s
+DROP = """
+name = "the drop"
+[[steps]]
+exercise = "side_plank"
+side = "left"
+seconds = 3
+[[steps]]
+exercise = "rest"
+kind = "rest"
+seconds = 1
+[[steps]]
+exercise = "side_plank"
+side = "right"
+seconds = 30
+[[steps]]
+exercise = "rest"
+kind = "rest"
+seconds = 1
+[[steps]]
+exercise = "side_plank"
+side = "left"
+seconds = 30
+[[steps]]
+exercise = "rest"
+kind = "rest"
+seconds = 1
+[[steps]]
+exercise = "side_plank"
+side = "right"
+seconds = 3
 """
 SMALL = {
     "viewport": {"width": 360, "height": 640},
@@ -99,17 +130,19 @@ def phone(tmp_path_factory):
             browser.close()
     finally:
         server.stop()
-        assert server.token not in server.output(), "the token is in Voila's log"
+        assert "POST /api/open 200" in server.output(), "the server's log lines are kept"
+        assert server.token not in server.output(), "the token is in the server's log"
 
 
 @contextlib.contextmanager
-def device_page(phone, device: str):
-    """A page in the emulated ``device``; every request's URL kept on ``page.requests``."""
+def device_page(phone, device: str, bypass_csp: bool = True):
+    """A page in the emulated ``device``; every request's URL kept on ``page.requests``.
+    ``bypass_csp`` lets the test's own waits evaluate code (the page's policy forbids it)."""
     p, browser, *_ = phone
     options = dict(SMALL) if device.startswith("small") else dict(p.devices[device])
     options.pop("default_browser_type", None)
     assert options["is_mobile"] and options["has_touch"], device
-    context = browser.new_context(**options)
+    context = browser.new_context(**options, bypass_csp=bypass_csp)
     page = context.new_page()
     page.requests, page.errors = [], []
     page.on("request", lambda r: page.requests.append(r.url))
@@ -124,7 +157,7 @@ def device_page(phone, device: str):
 def open_page(page, server: PhoneServer) -> None:
     page.goto(server.url)
     page.wait_for_selector(".hipnb-timer", timeout=CAP_S * 1000)
-    page.wait_for_selector(".hipnb-main", timeout=CAP_S * 1000)
+    page.wait_for_selector(".hipnb-main:visible", timeout=CAP_S * 1000)
 
 
 def wait_state(page, state: str) -> None:
@@ -132,11 +165,11 @@ def wait_state(page, state: str) -> None:
 
 
 def tap(page, label: str) -> None:
-    page.locator(".hipnb-controls .widget-button:visible", has_text=label).first.tap()
+    page.locator(".hipnb-controls .hipnb-button:visible", has_text=label).first.tap()
 
 
 def left_the_machine(page, server: PhoneServer) -> list[str]:
-    own = (server.base, "blob:" + server.base, "data:", "ws://" + server.base.split("//")[1])
+    own = (server.base, "blob:" + server.base, "data:")
     return [u for u in page.requests if not u.startswith(own)]
 
 
@@ -146,77 +179,54 @@ def log_rows(settings: PhoneSettings) -> pd.DataFrame:
 
 
 def sessions(settings: PhoneSettings) -> set[str]:
-    return set(log_rows(settings)["session_id"])
+    return set(log_rows(settings)["session_id"].dropna())
 
 
 def new_session_rows(settings: PhoneSettings, before: set[str]) -> pd.DataFrame | None:
-    """The rows of the one session started since ``before`` (None until it has holds)."""
+    """The holds of the one session started since ``before`` (None until it has some)."""
     log = log_rows(settings)
-    rows = log[~log["session_id"].isin(before)]
+    rows = log[log["session_id"].notna() & ~log["session_id"].isin(before)]
     assert rows["session_id"].nunique() <= 1, rows
     return rows if len(rows) else None
+
+
+def answers_of(settings: PhoneSettings, session: str) -> pd.DataFrame:
+    """The corrections (answers, Pain scores) of the holds of ``session``."""
+    log = log_rows(settings)
+    return log[log["action"].notna() & log["hold_id"].astype(str).str.startswith(session + "|")]
 
 
 # -- the token -------------------------------------------------------------------------------------
 
 
-def _status(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-    """Status and Location of a GET that follows no redirect."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=60) as r:
-            return r.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers.get("Location", "")
-
-
-def _websocket_status(server: PhoneServer, path: str) -> int:
-    """The status of a websocket handshake (101 when accepted)."""
-    host, port = server.host, server.port
-    conn = http.client.HTTPConnection(host, port, timeout=60)
-    conn.request(
-        "GET",
-        path,
-        headers={
-            "Connection": "Upgrade",
-            "Upgrade": "websocket",
-            "Sec-WebSocket-Version": "13",
-            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-        },
-    )
-    status = conn.getresponse().status
-    conn.close()
-    return status
-
-
-def test_without_the_token_the_page_the_kernel_api_and_the_websocket_refuse(phone):
-    _, _, server, _, _ = phone
+def test_without_the_token_the_page_asks_for_the_qr_code(phone):
+    """The page's own content policy in force (no bypass): without the token, and with a wrong
+    one, a plain page says where the link comes from; with it, Start. Screenshots at 1280x800 too."""
+    _, _, server, _, shots = phone
     assert not server.host.startswith("127."), "served on a non-loopback address"
-    # with the token, the page starts a kernel: its id is in the page
-    with urllib.request.urlopen(server.url, timeout=CAP_S) as r:
-        assert r.status == 200
-        kernel = re.search(r'"kernelId": *"([0-9a-f-]{36})"', r.read().decode()).group(1)
-    refused = {
-        "page": _status(server.base + "/"),
-        "page, wrong token": _status(server.base + "/?token=" + "x" * len(server.token)),
-        "kernel list": _status(server.base + "/api/kernels"),
-        "kernel": _status(f"{server.base}/api/kernels/{kernel}"),
-        "kernel, wrong token": _status(
-            f"{server.base}/api/kernels/{kernel}", {"Authorization": "token wrong"}
-        ),
-        "sessions": _status(server.base + "/api/sessions"),
-    }
-    for what, (status, location) in refused.items():
-        assert status == 403 or (status == 302 and "/login" in location), (what, status)
-    assert _websocket_status(server, f"/api/kernels/{kernel}/channels") == 403
-    assert _websocket_status(server, f"/api/kernels/{kernel}/channels?token=wrong") == 403
-    accepted = _websocket_status(server, f"/api/kernels/{kernel}/channels?token={server.token}")
-    assert accepted == 101, "with the token the websocket opens"
+    with device_page(phone, "Pixel 7", bypass_csp=False) as page:
+        page.goto(server.base + "/")
+        page.wait_for_selector("[data-page='ask'] h1", timeout=CAP_S * 1000)
+        assert page.locator("h1").inner_text() == "Ask your coach for the QR code"
+        page.screenshot(path=str(shots / "phone-no-token-Pixel7.png"))
+        page.goto(server.base + "/#token=" + "x" * len(server.token))
+        page.wait_for_selector("[data-page='ask'] :text('not valid')", timeout=CAP_S * 1000)
+        open_page(page, server)
+        assert page.locator(".hipnb-main:visible").inner_text() == "Start"
+        assert page.evaluate("window.hipnbPhone !== undefined")
+        assert left_the_machine(page, server) == []
+    p, browser, *_ = phone
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(server.base + "/")
+        page.wait_for_selector("[data-page='ask'] h1", timeout=CAP_S * 1000)
+        page.screenshot(path=str(shots / "phone-no-token-1280.png"))
+        page.goto(server.url)
+        page.wait_for_selector(".hipnb-main:visible", timeout=CAP_S * 1000)
+        page.screenshot(path=str(shots / "phone-ready-1280.png"))
+    finally:
+        context.close()
 
 
 # -- the routine on the phone ----------------------------------------------------------------------
@@ -262,32 +272,56 @@ def test_a_tapped_step_is_logged_as_the_phone_showed_it_and_the_answers_form_wor
         assert right["side"] == "right" and not right["completed"]
         assert abs((stopped - right_on) / 1000 - right["actual_s"]) <= SHOWN_VS_LOGGED_S
 
-        # the answers form, by touch: a slider tapped, a note typed, saved
-        page.wait_for_selector(".widget-textarea textarea", timeout=CAP_S * 1000)
-        note = page.locator(".widget-textarea textarea")
+        # the answers form, by touch: a score picked, a note typed, saved
+        page.wait_for_selector(".hipnb-answers textarea", timeout=CAP_S * 1000)
+        note = page.locator(".hipnb-answers textarea")
         assert float(note.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 16, (
             "16 px or more: iOS Safari zooms into smaller inputs"
         )
-        effort = page.locator(".widget-slider", has_text="Effort")
-        track = effort.locator(".noUi-target").bounding_box()
-        page.touchscreen.tap(track["x"] + track["width"] * 0.7, track["y"] + track["height"] / 2)
-        wait_until(
-            page,
-            lambda: effort.locator(".widget-readout").inner_text() not in ("", "not set"),
-            "the tapped slider moves",
-        )
+        effort = page.locator(".hipnb-answers label", has_text="Effort").locator("select")
+        effort.tap()
+        effort.select_option("7")
         note.tap()
         note.fill("felt good, Zoë")
         page.screenshot(path=str(shots / "phone-answers-iPhone13.png"))
         assert _overflow(page) == [], "the form fits the width: no zoom, no sideways scroll"
-        page.locator(".widget-button", has_text="Save answers").tap()
-        page.wait_for_selector(".hipnb-panel :text('Answers saved')", timeout=CAP_S * 1000)
-        log = new_session_rows(settings, before)
-        edits = log[log["action"].notna()]  # the answers, as corrections of the holds
+        page.locator(".hipnb-answers .hipnb-button", has_text="Save answers").tap()
+        page.wait_for_selector(".hipnb-status :text('Answers saved')", timeout=CAP_S * 1000)
+        edits = answers_of(settings, left["session_id"])  # the answers, as corrections of the holds
         assert edits["note"].tolist() == ["felt good, Zoë"] * 2
-        assert edits["rpe"].notna().all()
+        assert edits["rpe"].tolist() == [7, 7]
+        assert "Zoë's log" in page.locator(".hipnb-status").inner_text()
+        assert str(settings.logs) not in page.content(), "no path on the phone"
         assert left_the_machine(page, server) == []
         assert page.errors == []
+
+
+def test_pain_ends_the_hold_pauses_and_its_score_is_logged(phone):
+    _, _, server, settings, shots = phone
+    with device_page(phone, "small 360x640") as page:
+        open_page(page, server)
+        before = sessions(settings)
+        tap(page, "Start")
+        wait_state(page, "running")
+        tap(page, "Pain")
+        wait_state(page, "paused")
+        box = page.locator(".hipnb-pain-box")
+        box.wait_for(state="visible", timeout=CAP_S * 1000)
+        assert page.locator(".hipnb-main:visible").inner_text() == "Resume"
+        assert page.locator(".hipnb-main:visible").is_disabled(), "Pain asks first"
+        for selector in (".hipnb-pain-box select", ".hipnb-pain-box .hipnb-button"):
+            assert _inside(page, selector), (selector, "on screen without scrolling")
+        box.locator("select").select_option("6")
+        page.screenshot(path=str(shots / "phone-pain-small360x640.png"))
+        box.locator(".hipnb-button", has_text="End session").tap()
+        wait_state(page, "stopped")
+        status = page.locator(".hipnb-status")
+        wait_until(page, lambda: status.get_attribute("data-waiting") == "0", "all sent")
+        hold = new_session_rows(settings, before).to_dict("records")
+        assert len(hold) == 1 and not hold[0]["completed"]
+        assert hold[0]["pain_at_s"] == hold[0]["actual_s"] < 3
+        score = answers_of(settings, hold[0]["session_id"])
+        assert score["discomfort"].tolist() == [6]
 
 
 def test_a_phone_page_frozen_25_s_is_credited_no_more_than_it_counted(phone):
@@ -320,6 +354,7 @@ def test_a_phone_page_frozen_25_s_is_credited_no_more_than_it_counted(phone):
         counted = (frozen_at - right_on) / 1000.0
         tap(page, "Stop")
         wait_state(page, "stopped")
+        assert page.locator(".hipnb-message").text_content() == "", "no away banner at the end"
         session = new_session_rows(settings, before)
         assert session["side"].tolist() == ["left", "right"], "a session of its own"
         right = session.to_dict("records")[-1]
@@ -343,7 +378,7 @@ def _overflow(page) -> list[str]:
       const w = window.innerWidth, bad = [];
       if (document.scrollingElement.scrollWidth > w + 1) bad.push('the page scrolls sideways');
       for (const e of document.querySelectorAll('.hipnb-panel button, .hipnb-panel textarea,'
-          + ' .hipnb-panel .widget-slider, .hipnb-timer')) {
+          + ' .hipnb-panel select, .hipnb-timer')) {
         const r = e.getBoundingClientRect();
         if (r.width && (r.left < -0.5 || r.right > w + 0.5)) bad.push(e.className + ' ' + r.right);
       }
@@ -356,7 +391,7 @@ def _overflow(page) -> list[str]:
 def _small_targets(page) -> list[str]:
     """Visible buttons smaller than 48 x 48 CSS px (the touch-target size phones recommend)."""
     out = []
-    for b in page.locator(".hipnb-panel .widget-button").all():
+    for b in page.locator(".hipnb-panel button").all():
         if b.is_visible():
             box = b.bounding_box()
             if box["width"] < 48 or box["height"] < 48:
@@ -421,3 +456,71 @@ def test_the_phone_layout_at_each_viewport(phone, device):
         assert _overflow(page) == []
         assert left_the_machine(page, server) == []
         assert page.errors == []
+
+
+# -- the Wi-Fi drops -------------------------------------------------------------------------------
+
+
+def test_a_phone_offline_60_s_mid_routine_loses_nothing_and_doubles_nothing(phone, tmp_path):
+    """The first hold is sent; the Wi-Fi then drops for the rest of the routine (over 60 s): the
+    page keeps counting, keeps three holds and says so; back online, the first post of them reaches
+    the server but its answer is lost, the page sends them again, the server says "already":
+    four holds in the log, each once."""
+    p, browser, _, _, shots = phone
+    (tmp_path / "drop.toml").write_text(DROP)
+    settings = PhoneSettings.checked(
+        "Zoë", tmp_path / "logs", tmp_path / "drop.toml", new_athlete=True, get_ready=1
+    )
+    server = PhoneServer(settings, host=lan_address())
+    server.start()
+    try:
+        with device_page(phone, "Pixel 7") as page:
+            open_page(page, server)
+            status = page.locator(".hipnb-status")
+            tap(page, "Start")
+            wait_until(page, lambda: status.get_attribute("data-logged") == "1", "one hold sent")
+            page.context.set_offline(True)
+            off = time.monotonic()
+            wait_state(page, "finished")  # the routine goes on without the network
+            wait_until(page, lambda: status.get_attribute("data-waiting") == "3", "three wait")
+            assert "3 holds wait to be sent" in status.inner_text()
+            page.screenshot(path=str(shots / "phone-offline-Pixel7.png"))
+            kept = page.evaluate(
+                "() => Object.keys(localStorage).filter((k) => k.startsWith('hipnb-phone-outbox'))"
+                ".map((k) => JSON.parse(localStorage.getItem(k)).length)"
+            )
+            assert kept == [3], "kept on the phone, not only in the page's memory"
+            assert len(log_rows(settings)) == 1, "nothing reached the server while offline"
+            posts = []
+
+            def lose_the_first_answer(route):
+                posts.append(route.request.post_data_json)
+                if len(posts) == 1:
+                    route.fetch()  # the server takes it...
+                    route.abort("connectionreset")  # ...and its answer never reaches the phone
+                else:
+                    route.continue_()
+
+            page.route("**/log", lose_the_first_answer)
+            offline_s = time.monotonic() - off
+            page.context.set_offline(False)
+            wait_until(page, lambda: status.get_attribute("data-waiting") == "0", "all sent")
+            assert len(posts) >= 2 and posts[0] == posts[1], "the same holds, posted again"
+            assert status.get_attribute("data-logged") == "4"
+            page.screenshot(path=str(shots / "phone-back-online-Pixel7.png"))
+            rows = log_rows(settings)
+            keys = list(zip(rows["exercise"], rows["side"], rows["started_at"], strict=True))
+            assert len(rows) == 4 and len(set(keys)) == 4, rows
+            assert rows["side"].tolist() == ["left", "right", "left", "right"]
+            assert rows["completed"].all() and (rows["actual_s"] == rows["target_s"]).all()
+            page.reload()  # nothing left to send: nothing sent again
+            open_page(page, server)
+            assert len(log_rows(settings)) == 4
+            (shots / "phone-offline.json").write_text(
+                json.dumps({"offline_s": offline_s, "logged": len(rows), "lost": 0, "doubled": 0})
+            )
+            assert offline_s >= OFFLINE_S, ("the scenario: offline this long", offline_s)
+            assert left_the_machine(page, server) == []
+    finally:
+        server.stop()
+        assert server.token not in server.output()

@@ -31,7 +31,6 @@ def test_all_is_pinned_and_sorted():
         "Hold",
         "HoldEditor",
         "LogError",
-        "LogWarning",
         "ManualEntry",
         "Problem",
         "ProgressView",

@@ -17,7 +17,6 @@ from it). A log is a :class:`Table` of columns: :data:`HOLDS`, and :data:`RUNS`,
 ``read``, ``append`` (the write under the lock), ``face`` (the door), ``export``; names and files are :mod:`hipnb.names`.
 """
 
-from hipnb.errors import LogWarning
 from hipnb.log.check import Problem, empty_log, problems
 from hipnb.log.export import export_for_spreadsheet
 from hipnb.log.face import Added, Changed, SessionLog
@@ -54,7 +53,6 @@ __all__ = [
     "EOL",
     "HOLDS",
     "Hold",
-    "LogWarning",
     "MAX_HOLD_S",
     "NOTE_MAX",
     "OPTIONAL",

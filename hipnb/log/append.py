@@ -235,8 +235,8 @@ def _utf8_and_whole_lines(path: Path, fd: int, size: int) -> None:
             raise LogError(
                 f"{path}{':1' if start == 0 or where == 'its header' else ''}: cannot append: "
                 f"the file is not UTF-8 text ({where} has byte {text[exc.start]:#04x}); nothing "
-                "was written. Convert it first, e.g. from Windows Excel's encoding: iconv -f "
-                f"cp1252 -t utf-8 '{path}' > '{path}.new' && mv '{path}.new' '{path}'"
+                "was written. A spreadsheet saved it in another encoding: give it back in UTF-8 "
+                f"first: hipnb repair '{path}' --in-place"
             ) from None
     if not whole:
         torn.note_unterminated(path, start, last)

@@ -33,10 +33,12 @@ from hipnb.log.spec import ALL_COLUMNS, HOLDS, Table
 from hipnb.log.stamps import STAMP
 
 _BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
-NOT_UTF8 = (
-    "the row is not UTF-8 text (byte {byte:#04x}); it is set aside: save the file as 'CSV UTF-8' "
-    "or convert it: iconv -f cp1252 -t utf-8 FILE > FILE.new && mv FILE.new FILE"
+#: Why a file is not UTF-8, and what gives it back (one sentence for the header and the rows).
+OTHER_ENCODING = (
+    "a spreadsheet saved the file in another encoding (Windows-1252, Mac Roman): "
+    "hipnb repair {file} gives it back in UTF-8"
 )
+NOT_UTF8 = "the row is not UTF-8 text (byte {byte:#04x}); it is set aside: " + OTHER_ENCODING
 BARE_CR = "a bare carriage return (CR) splits the row; it is set aside"
 
 
@@ -430,18 +432,23 @@ def _header(raw: bytes, name: str, table: Table = HOLDS) -> list[str]:
         line = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as exc:
         raise LogError(
-            f"{name}:1: the file is not UTF-8 text (byte {raw[exc.start]:#04x}); "
-            "save it as 'CSV UTF-8'"
+            f"{name}:1: the file is not UTF-8 text (byte {raw[exc.start]:#04x}): "
+            + OTHER_ENCODING.format(file=name)
         ) from None
     names = _header_names(line)
     if names is None:
         raise LogError(f"{name}:1: the header is not one CSV line: {line[:120]!r}")
     missing = [c for c in table.required if c not in names]
     if missing:
-        if len(names) == 1 and ";" in names[0]:
+        if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
+            how = (
+                "semicolons, as a spreadsheet saves it in a region whose decimal mark is a comma"
+                if ";" in names[0]
+                else "tabs, as a spreadsheet saves 'Unicode Text'"
+            )
             reason = (
-                "the file is separated by semicolons; hipnb logs use commas "
-                "(save as CSV with ',' as the field delimiter)"
+                f"the file is separated by {how}; hipnb logs use commas: "
+                f"hipnb repair {name} gives it back"
             )
         else:
             reason = (
@@ -639,7 +646,7 @@ def _not_utf8(body: bytes, lines: list[bytes]) -> dict[int, str]:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                found[k] = NOT_UTF8.format(byte=line[exc.start])
+                found[k] = NOT_UTF8.format(byte=line[exc.start], file="FILE")
     return found
 
 
