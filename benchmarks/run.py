@@ -482,6 +482,30 @@ def bench_analysis(ctx) -> list[tuple]:
     ]
 
 
+def bench_words(ctx) -> list[tuple]:
+    from hipnb import analysis, read_logs
+    from hipnb.seconds import seconds_text
+
+    path = ctx["big"]
+    df = read_logs(path)
+    held = df["actual_s"].head(100_000)
+    n = f"{df['athlete'].nunique()} athletes, {len(df)} rows"
+    return [
+        (
+            "seconds_text over a column",
+            f"{len(held)} holds",
+            *paired(lambda: held.map(seconds_text), lambda: held.map("{:.0f} s".format), pairs=5),
+            "a bare format of the same column",
+        ),
+        (
+            "analysis.suggest_progression",
+            n,
+            *paired(lambda: analysis.suggest_progression(df), lambda: read_logs(path), pairs=5),
+            "read_logs of the same log",
+        ),
+    ]
+
+
 def bench_flags(ctx) -> list[tuple]:
     """The one flag engine on the big log: the roster (every figure once, every flag) and the
     RosterView a coach opens, each against one group-by of the same rows (the floor of any
@@ -1103,11 +1127,59 @@ def bench_repair(ctx) -> list[tuple]:
     ]
 
 
+def bench_workbook(ctx) -> list[tuple]:
+    """A 60-athlete, 12-week squad as a workbook: the export against the CSV export of the same
+    holds, and an import of the workbook unedited (the comparison, every cell parsed) against
+    openpyxl reading its cells alone."""
+    import openpyxl
+
+    from hipnb import read_logs
+    from hipnb.demo import write_demo_data
+    from hipnb.log import export_for_spreadsheet
+    from hipnb.log.workbook import export_workbook, plan_import
+
+    logs = ctx["tmp"] / "workbook_squad"
+    write_demo_data(logs, athletes=60, weeks=12, seed=5)
+    book, csv_out = ctx["tmp"] / "squad.xlsx", ctx["tmp"] / "squad.csv"
+    holds = export_workbook(logs, book)
+
+    def csv_export():
+        df = read_logs(logs).sort_values(["athlete", "started_at"], kind="stable")
+        export_for_spreadsheet(df, csv_out)
+
+    def cells_only():
+        wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
+        for ws in wb.worksheets:
+            for _ in ws.iter_rows(values_only=True):
+                pass
+        wb.close()
+
+    def unedited():
+        assert plan_import(book, logs).changes == ()
+
+    n = f"{len(holds)} holds, 60 athletes"
+    return [
+        (
+            "workbook export",
+            n,
+            *paired(lambda: export_workbook(logs, book), csv_export, pairs=5),
+            "the CSV export of the same holds",
+        ),
+        (
+            "workbook import, unedited",
+            n,
+            *paired(unedited, cells_only, pairs=5),
+            "openpyxl reading the workbook's cells",
+        ),
+    ]
+
+
 BENCHES = {
     "read": bench_read,
     "repair": bench_repair,
     "append": bench_append,
     "analysis": bench_analysis,
+    "words": bench_words,
     "flags": bench_flags,
     "import": bench_import,
     "notebooks": bench_notebooks,
@@ -1116,6 +1188,7 @@ BENCHES = {
     "timer": bench_timer,
     "phone": bench_phone,
     "report": bench_report,
+    "workbook": bench_workbook,
 }
 
 

@@ -17,6 +17,7 @@ from hipnb.cli_log import add_parsers as add_log_parsers
 from hipnb.cli_log import known_athlete as _known_athlete
 from hipnb.cli_log import read_logs_reporting as _read_logs_reporting
 from hipnb.errors import HipnbError
+from hipnb.seconds import plural, seconds_text
 from hipnb.timer import GET_READY_MAX_S
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
@@ -37,10 +38,11 @@ EPILOG = """examples:
   hipnb edit --log data/ana.csv REF --seconds 40    correct a hold (the file keeps its history)
   hipnb delete --log data/ana.csv REF               remove a hold that never happened
   hipnb export data/sample --out squad.csv  one spreadsheet-safe CSV
+  hipnb export data/sample --out squad.xlsx  a workbook to edit; then: hipnb import-sheet
   hipnb summary data/sample                who is on track, who needs attention
   hipnb summary data/sample --since-review   what changed since the last review
   hipnb summary data/sample --mark-reviewed  record today as the last review
-  hipnb report --log data/sample --out reports/   HTML report per athlete + squad.html
+  hipnb report --log data/sample --out reports/   reports/index.html + a page per athlete
   hipnb runs import export_123/ --athlete ana --logs data/logs   runs from a Strava export
   hipnb phone --athlete ana --logs data/logs    the timer on your phone (scan the QR code)
 """
@@ -198,13 +200,15 @@ def _phone_parser(sub: Subparsers) -> None:
         "--bound-angle",
         type=int,
         metavar="S",
-        help=f"{pose.name}, {pose.min_seconds:g}-{pose.max_seconds:g} s (default: the routine's)",
+        help=f"{pose.name}, {seconds_text(pose.min_seconds)} to {seconds_text(pose.max_seconds)} "
+        "(default: the routine's)",
     )
     ph.add_argument(
         "--plank",
         type=int,
         metavar="S",
-        help=f"side plank, each side, at most {plank.plausible_max:g} s (default: the routine's)",
+        help=f"side plank, each side, at most {seconds_text(plank.plausible_max, exact=True)} "
+        "(default: the routine's)",
     )
     ph.add_argument(
         "--get-ready",
@@ -288,10 +292,10 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     problems = df.attrs["problems"]
     for p in problems:
         print(p)
-    lost = f", {len(fixed.lost)} part(s) lost" if fixed.lost else ""
+    lost = f", {plural(len(fixed.lost), 'part')} lost" if fixed.lost else ""
     print(
-        f"{written}: {len(fixed.changes)} change(s){lost}; {len(df)} rows read, "
-        f"{len(problems)} problem(s)"
+        f"{written}: {plural(len(fixed.changes), 'change')}{lost}; {plural(len(df), 'row')} read, "
+        f"{plural(len(problems), 'problem')}"
     )
     if not args.in_place:
         print(
@@ -384,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         return status
     except HipnbError as exc:
-        print(f"hipnb: error: {exc}", file=sys.stderr)
+        from hipnb.log.gate import in_door_words
+
+        print(f"hipnb: error: {in_door_words(str(exc), 'cli')}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # the reader has gone: send what is still buffered nowhere, so exit stays quiet
@@ -397,14 +403,16 @@ def _cmd_routines(args: argparse.Namespace) -> int:
     if not args.routine:
         for name in hipnb.list_routines():
             r = hipnb.load_routine(name)
-            print(f"{name:16} {r.title} ({r.total_seconds / 60:.1f} min, {len(r.holds)} holds)")
+            print(
+                f"{name:16} {r.title} ({seconds_text(r.total_seconds)}, {plural(len(r.holds), 'hold')})"
+            )
         return 0
     r = hipnb.load_routine(args.routine)
-    print(f"{r.title} [{r.name}] - {r.total_seconds / 60:.1f} min")
+    print(f"{r.title} [{r.name}] - {seconds_text(r.total_seconds)}")
     if r.description:
         print(r.description)
     for i, s in enumerate(r.steps, 1):
-        print(f"{i:2}. {s.kind:4} {s.seconds:5.0f} s  {s.label}")
+        print(f"{i:2}. {s.kind:4} {seconds_text(s.seconds):>10}  {s.label}")
         if s.cue:
             print(f"              {s.cue}")
     return 0
@@ -441,7 +449,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for athlete, why in sorted(batch.failed.items()):
         print(f"{athlete}: FAILED: {why}", file=sys.stderr)
     failed = f"; {len(batch.failed)} failed" if batch.failed else ""
-    print(f"wrote {len(batch.written)} athlete page(s) and the squad page {batch.summary}{failed}")
+    pages = plural(len(batch.written), "athlete page")
+    print(f"wrote {pages} and the squad page {batch.summary}{failed}")
     return 1 if batch.failed else 0
 
 
@@ -502,16 +511,16 @@ def _print_roster(review: ReviewDay) -> None:
     print(" ".join(t for t in (f"squad on {as_of:%a %d %b %Y}", _logs_end(df, as_of)) if t))
     runs = r["km_7d"].notna().any()
     run_head = f" {'run 7d':>8}" if runs else ""
-    print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>7} {'L/R plank':>11}"
+    print(f"{'athlete':12} {'last log':>10} {'7d':>5} {'28d':>5} {'bound':>10} {'L/R plank':>11}"
           f"{run_head}  {'level':5}  flags")  # fmt: skip
     rows: Iterable[Any] = r.itertuples()  # pandas-stubs types each field as any scalar
     for row in rows:
-        planks = f"{num(row.plank_left_s, '{:.0f}')}/{num(row.plank_right_s, '{:.0f}')} s"
+        planks = f"{seconds_text(row.plank_left_s) or '-'}/{seconds_text(row.plank_right_s) or '-'}"
         km = f" {num(row.km_7d, '{:.1f} km'):>8}" if runs else ""
         print(
             f"{row.athlete:12} {num(row.last_day, '{:%Y-%m-%d}'):>10} "
             f"{row.adherence_7d:5.0%} {row.adherence_28d:5.0%} "
-            f"{num(row.bound_median_7d / 60, '{:.1f}m'):>7} {planks:>11}{km}  "
+            f"{seconds_text(row.bound_median_7d) or '-':>10} {planks:>11}{km}  "
             f"{str(row.level).upper():5}  {'; '.join(f.short for f in row.flags)}"
         )
 

@@ -1,4 +1,5 @@
-"""The log's commands: ``validate``, ``log``, ``holds``, ``edit``, ``delete``, ``export``.
+"""The log's commands: ``validate``, ``log``, ``holds``, ``edit``, ``delete``, ``export``,
+``import-sheet``.
 
 A thin layer over :mod:`hipnb.log` (the gate, the reader, corrections); :mod:`hipnb.cli` adds them
 to the ``hipnb`` command line.
@@ -7,6 +8,7 @@ to the ``hipnb`` command line.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -17,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 import hipnb
 from hipnb.errors import HipnbError
 from hipnb.log.export import EXPORT_COLUMNS
+from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.log.stamps import WHEN_FORMS
 from hipnb.names import look_alike_athletes, unknown_athlete
+from hipnb.seconds import plural, seconds_text
 
 if TYPE_CHECKING:  # pandas loads only for the commands that read logs
     import pandas as pd
@@ -34,7 +38,8 @@ _WHEN_HELP = (
 
 
 def add_parsers(sub: Subparsers) -> None:
-    """Add ``validate``, ``log``, ``holds``, ``edit``, ``delete`` and ``export`` to ``sub``."""
+    """Add ``validate``, ``log``, ``holds``, ``edit``, ``delete``, ``export`` and ``import-sheet``
+    to ``sub``."""
     v = sub.add_parser(
         "validate",
         help="check log files and report every bad row by file and line",
@@ -120,17 +125,65 @@ def add_parsers(sub: Subparsers) -> None:
 
     ex = sub.add_parser(
         "export",
-        help="write a log as a spreadsheet-safe CSV",
-        description="Read logs (a file or a folder) and write one CSV for spreadsheets, the current "
-        "state (corrections applied), columns: " + ", ".join(EXPORT_COLUMNS) + ". Text cells "
-        "that could run as formulas (=, +, -, @) are neutralised; numbers stay numbers. --out "
-        "is never the log read nor inside the folder read, and an existing one is replaced "
-        "only with --force.",
+        help="write logs as a spreadsheet-safe CSV, or as a workbook (.xlsx) to edit",
+        description=textwrap.fill(
+            "Read logs (a file or a folder) and write their current state (corrections applied). "
+            "An --out ending in .xlsx is a workbook to edit in any spreadsheet, in any locale: "
+            "typed cells (starts as dates with each hold's UTC offset beside them, seconds and "
+            "scores as numbers, ids and notes as text), a first sheet saying what may be edited "
+            "and how; bring the edits back with hipnb import-sheet. Any other --out is a CSV for "
+            "reading, columns: " + ", ".join(EXPORT_COLUMNS) + "; its text cells that could run "
+            "as formulas (=, +, -, @) are neutralised and numbers stay numbers. --out is never "
+            "the log read nor inside the folder read, and an existing one is replaced only with "
+            "--force.",
+            width=88,
+        ),
+        epilog="examples:\n  hipnb export data/sample --out squad.xlsx   a workbook to edit\n"
+        "  hipnb export data/sample --out squad.csv    a CSV to read",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ex.add_argument("path", type=Path, metavar="PATH", help="log file or folder")
-    ex.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    ex.add_argument(
+        "--out", required=True, type=Path, help="file to write: .xlsx for a workbook, else CSV"
+    )
     ex.add_argument("--force", action="store_true", help="replace --out when it exists")
     ex.set_defaults(func=_cmd_export)
+    _import_sheet_parser(sub)
+
+
+def _import_sheet_parser(sub: Subparsers) -> None:
+    im = sub.add_parser(
+        "import-sheet",
+        help="bring a workbook's edits back into the logs (patches, new holds, deletes)",
+        description=textwrap.fill(
+            "Compare a workbook made by `hipnb export DIR --out BOOK.xlsx` with the logs in "
+            "--logs and list what the edits ask for: a changed cell is a patch of that hold, a "
+            "new row a new hold, a removed row a delete. Holds logged after the export are left "
+            "alone; a number that only lost digits in the spreadsheet is no change. Every change "
+            "passes the checks of any other edit, and a cell that cannot be used is named by its "
+            "row and column. Nothing is written without --yes.",
+            width=88,
+        ),
+        epilog="example:\n  hipnb export data/logs --out squad.xlsx\n"
+        "  hipnb import-sheet squad.xlsx --logs data/logs          lists the changes\n"
+        "  hipnb import-sheet squad.xlsx --logs data/logs --yes    writes them",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    im.add_argument("book", type=Path, metavar="BOOK", help="the edited workbook (.xlsx)")
+    im.add_argument(
+        "--logs", required=True, type=Path, metavar="DIR", help="the folder it was exported from"
+    )
+    im.add_argument("--yes", action="store_true", help="write the changes (default: list them)")
+    im.add_argument(
+        "--new-athlete",
+        action="store_true",
+        help="let a new row start the log of an athlete the folder does not know yet, on purpose",
+    )
+    im.add_argument(
+        "--routines", type=Path, default=Path("data/routines"), metavar="DIR",
+        help="folder of routine files whose exercises are known (default data/routines)",
+    )  # fmt: skip
+    im.set_defaults(func=_cmd_import_sheet)
 
 
 def _corrections_parsers(sub: Subparsers) -> None:
@@ -249,7 +302,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if df.empty and not probs:
             print(f"{path}: header only or no logs: no rows yet")
         else:
-            print(f"{path}: {len(df)} rows read, {len(probs) + len(late)} problem(s)")
+            print(
+                f"{path}: {plural(len(df), 'row')} read, {plural(len(probs) + len(late), 'problem')}"
+            )
     return 1 if found_any else 0
 
 
@@ -267,7 +322,8 @@ def _cmd_log(args: argparse.Namespace) -> int:
     from hipnb.log import manual_row
     from hipnb.log.stamps import parse_when
 
-    when = parse_when(args.when, day=args.day, tz=args.tz)
+    moved: list[str] = []  # a local time the clocks skipped, said
+    when = parse_when(args.when, day=args.day, tz=args.tz, notes=moved)
     row = manual_row(
         args.athlete,
         args.exercise.strip(),
@@ -285,9 +341,10 @@ def _cmd_log(args: argparse.Namespace) -> int:
     row = added.written[0]  # as logged: the target the door gave it
     print(
         f"logged 1 hold to {args.log}: {row['exercise']} ({row['side']}), "
-        f"{row['actual_s']:g} s of {row['target_s']:g}, started {row['started_at']}"
+        f"{seconds_text(row['actual_s'], exact=True)} of {seconds_text(row['target_s'], exact=True)}"
+        f", started {row['started_at']}"
     )
-    for note in added.notes:
+    for note in [*moved, *added.notes]:
         print(f"  {note}")
     return 0
 
@@ -322,17 +379,80 @@ def _cmd_holds(args: argparse.Namespace) -> int:
     if holds.empty:
         print("no holds")
         return 0
-    print(f"{'ref':8}  {'athlete':12} {'day':10} {'time':5}  {'exercise':14} {'side':5} "
-          f"{'seconds':>7} {'target':>6}  done  note")  # fmt: skip
-    rows: Iterable[Any] = holds.itertuples()  # pandas-stubs types each field as any scalar
-    for h in rows:
-        note = "" if h.note is None or h.note != h.note else str(h.note)[:30]
-        print(
-            f"{h.ref:8}  {h.athlete:12} {h.local_time:%Y-%m-%d} {h.local_time:%H:%M}  "
-            f"{h.exercise:14} {h.side:5} {h.actual_s:7.0f} {h.target_s:6.0f}  "
-            f"{'yes' if h.completed else 'no':4}  {note}".rstrip()
-        )
+    for line in holds_lines(holds):
+        print(line)
     return 0
+
+
+#: Characters a terminal acts on instead of showing (C0 and C1 controls, DEL, and the marks that
+#: reorder text right to left): printed as escapes, so text from a log cannot move the cursor,
+#: erase lines or disguise what is shown.
+_ACTS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` for a terminal: each character a terminal would act on written as its escape.
+
+    >>> printable("ok\r\x1b[1A\x1b[2Kzoë")
+    'ok\\r\\x1b[1A\\x1b[2Kzoë'
+    """
+    return _ACTS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+#: The columns of ``hipnb holds``: header, width, alignment (``<`` or ``>``).
+_HOLDS_COLUMNS = (
+    ("ref", 8, "<"),
+    ("athlete", 12, "<"),
+    ("day", 10, "<"),
+    ("time", 5, "<"),
+    ("exercise", 14, "<"),
+    ("side", 5, "<"),
+    ("held", 10, ">"),
+    ("target", 10, ">"),
+    ("done", 4, "<"),
+    ("effort", 6, ">"),
+    ("discomfort", 10, ">"),
+    ("Pain at", 10, ">"),
+    ("note", 0, "<"),
+)
+
+
+def holds_lines(holds: pd.DataFrame, note_chars: int = 30) -> list[str]:
+    """``hipnb holds``' table: a header, then one line per hold with its reference, local day and
+    time, the times held and planned, done to target, effort, discomfort, the second Pain was
+    pressed and the note (its first ``note_chars`` characters). Text from the log is
+    :func:`printable`: a note cannot act on the terminal."""
+    import pandas as pd
+
+    def score(v: Any) -> str:
+        return "" if v is None or pd.isna(v) else f"{int(v)}"
+
+    def cells(h: Any) -> list[str]:
+        note = "" if h.note is None or pd.isna(h.note) else printable(str(h.note))
+        if len(note) > note_chars:
+            note = note[: note_chars - 1] + "…"
+        return [
+            h.ref,
+            printable(str(h.athlete)),
+            f"{h.local_time:%Y-%m-%d}",
+            f"{h.local_time:%H:%M}",
+            printable(str(h.exercise)),
+            printable(str(h.side)),
+            seconds_text(h.actual_s),
+            seconds_text(h.target_s),
+            "yes" if h.completed else "no",
+            score(h.rpe),
+            score(h.discomfort),
+            seconds_text(getattr(h, "pain_at_s", None)),
+            note,
+        ]
+
+    def line(values: list[str]) -> str:
+        out = [f"{v:{a}{w}}" for v, (_, w, a) in zip(values, _HOLDS_COLUMNS, strict=True)]
+        return " ".join(out).rstrip()
+
+    rows: Iterable[Any] = holds.itertuples()  # pandas-stubs types each field as any scalar
+    return [line([h for h, _, _ in _HOLDS_COLUMNS])] + [line(cells(h)) for h in rows]
 
 
 def _cmd_edit(args: argparse.Namespace) -> int:
@@ -360,7 +480,8 @@ def _cmd_edit(args: argparse.Namespace) -> int:
         return 0
     print(f"edited {_describe(done.hold)} in {args.log}:")
     for name, old, new in done.changes:
-        print(f"  {name}: {old or '(empty)'} -> {new or '(empty)'}")
+        words = SPEC_BY_NAME[name].words
+        print(f"  {words}: {printable(old) or '(empty)'} -> {printable(new) or '(empty)'}")
     return 0
 
 
@@ -374,8 +495,8 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 def _describe(hold: pd.Series) -> str:
     return (
-        f"{hold['athlete']}'s {hold['exercise']} ({hold['side']}, {hold['actual_s']:.0f} s) "
-        f"of {hold['local_time']:%Y-%m-%d %H:%M}"
+        f"{printable(hold['athlete'])}'s {hold['exercise']} ({hold['side']}, "
+        f"{seconds_text(hold['actual_s'])}) of {hold['local_time']:%Y-%m-%d %H:%M}"
     )
 
 
@@ -394,8 +515,37 @@ def _cmd_export(args: argparse.Namespace) -> int:
     why = export_problem(args.path, args.out, force=args.force)
     if why:
         raise HipnbError(why)
+    if args.out.suffix.lower() == ".xlsx":
+        from hipnb.log.workbook import export_workbook
+
+        holds = export_workbook(args.path, args.out)
+        for p in holds.attrs["problems"]:
+            print(p, file=sys.stderr)
+        print(f"wrote {len(holds)} holds to {args.out}: edit it, then hipnb import-sheet it")
+        return 0
     df = read_logs_reporting(args.path)
     df = df.sort_values(["athlete", "started_at"], kind="stable")  # athlete by athlete, in time
     export_for_spreadsheet(df, args.out)
     print(f"wrote {len(df)} rows to {args.out}")
+    return 0
+
+
+def _cmd_import_sheet(args: argparse.Namespace) -> int:
+    from hipnb.log.workbook import plan_import
+
+    plan = plan_import(args.book, args.logs, routines=args.routines, new_athlete=args.new_athlete)
+    for note in plan.notes:
+        print(f"  left alone: {note}")
+    if not plan.changes:
+        print(f"{args.book}: no changes to {args.logs}")
+        return 0
+    if not args.yes:
+        print(f"{args.book} asks for {len(plan.changes)} change(s) to {args.logs}:")
+        for change in plan.changes:
+            print(f"  {change.kind} {change.words}")
+        print("nothing written: run again with --yes to write them")
+        return 0
+    for line in plan.apply():
+        print(f"  {line}")
+    print(f"wrote {len(plan.changes)} change(s) from {args.book} to {args.logs}")
     return 0

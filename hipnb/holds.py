@@ -30,6 +30,7 @@ from hipnb.log import ALL_COLUMNS, COLUMNS, EDITABLE, Hold, hold_ids, normalize_
 from hipnb.log.identity import hold_identity, plain
 from hipnb.log.spec import CLEAR, SPEC_BY_NAME
 from hipnb.log.stamps import iso, local_stamp, parse_stamp, parse_when
+from hipnb.seconds import seconds_text
 
 #: Length of a hold's short reference (hex digits); longer only if two holds of one file collide.
 REF_LEN = 8
@@ -173,12 +174,12 @@ def hold_label(hold: pd.Series) -> str:
     >>> hold_label(pd.Series({"local_time": pd.Timestamp("2026-11-24T07:15"), "exercise":
     ...     "side_plank", "side": "left", "actual_s": 7.203034828, "target_s": 60.0,
     ...     "completed": False}))
-    '07:15 side_plank (left), 7 s of 60, not completed'
+    '07:15 side_plank (left), 7 s of 60 s, not completed'
     """
     done = "" if hold["completed"] else ", not completed"
     return (
         f"{hold['local_time']:%H:%M} {hold['exercise']} ({hold['side']}), "
-        f"{hold['actual_s']:.0f} s of {hold['target_s']:.0f}{done}"
+        f"{seconds_text(hold['actual_s'])} of {seconds_text(hold['target_s'])}{done}"
     )
 
 

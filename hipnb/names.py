@@ -258,10 +258,9 @@ def _look_alike() -> dict[str, str]:
     return {ch: root(ch) for ch in parent}
 
 
-#: How a door says to start a new athlete on purpose: the command line's flag, Python's keyword.
-NEW_ATHLETE_HINT = (
-    "(to start a new athlete's log on purpose, pass --new-athlete; new_athlete=True in Python)"
-)
+#: How a refusal says to start a new athlete on purpose, in Python's words (each front end shows it
+#: in its own: :func:`hipnb.log.gate.in_door_words`).
+NEW_ATHLETE_HINT = "(to start a new athlete's log on purpose, say so: new_athlete=True)"
 
 
 def unknown_athlete(name: str, known: Iterable[str], where: str | Path | None = None) -> str:

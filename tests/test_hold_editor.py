@@ -46,8 +46,8 @@ def test_lists_the_picked_days_holds_of_the_athlete(log):
     editor = HoldEditor(log, athlete="李娜", day="2026-11-24")
     labels = [label for label, _ in editor.hold.options]
     assert labels == [
-        "07:15 side_plank (left), 4000 s of 40",
-        "07:16 side_plank (right), 40 s of 40",
+        "07:15 side_plank (left), 1 h 07 min of 40 s",
+        "07:16 side_plank (right), 40 s of 40 s",
     ]
     assert (editor.seconds.value, editor.side.value, editor.time.value) == (
         4000,
@@ -70,7 +70,7 @@ def test_save_appends_an_edit_with_the_changes_and_the_history_stays(log):
     editor.discomfort.value = 3
     editor.note.value = "typo fixed"
     editor.save.click()
-    assert "Saved:" in editor.status.value and "held (s) 4000 → 40" in editor.status.value
+    assert "Saved:" in editor.status.value and "held (s) 4000 s → 40 s" in editor.status.value
     text = log.path.read_bytes()
     assert text.startswith(before) and text.count(b"\r\n") == before.count(b"\r\n") + 1
     df = log.read(errors="raise")

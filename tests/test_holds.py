@@ -71,8 +71,8 @@ def test_cli_edit_changes_seconds_side_and_time_and_keeps_the_history(log, capsy
     args = ["edit", "--log", str(log.path), ref, "--seconds", "40", "--side", "Both"]
     assert main([*args, "--when", when]) == 0
     out = capsys.readouterr().out
-    assert "actual_s: 4000 -> 40" in out and "side: left -> both" in out
-    assert f"started_at: {STAMP} -> {when}" in out
+    assert "time held: 4000 s -> 40 s" in out and "side: left -> both" in out
+    assert f"start: {STAMP} -> {when}" in out
     text = log.path.read_bytes()
     assert text.startswith(before)  # append-only: the old rows are still there, unchanged
     assert text.count(b"\r\n") == before.count(b"\r\n") + 1
@@ -86,7 +86,7 @@ def test_cli_edit_changes_seconds_side_and_time_and_keeps_the_history(log, capsy
     refs = refs_by_side_and_day(capsys, log.path)
     assert refs[("2026-11-24", "both")] == ref
     assert main(["edit", "--log", str(log.path), ref, "--seconds", "41", "--rpe", "6"]) == 0
-    assert "actual_s: 40 -> 41" in capsys.readouterr().out
+    assert "time held: 40 s -> 41 s" in capsys.readouterr().out
     df = log.read(errors="raise")
     again = df[df["side"] == "both"].iloc[0]
     assert (again["actual_s"], again["rpe"], len(df)) == (41, 6, 3)

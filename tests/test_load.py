@@ -119,7 +119,7 @@ def test_flag_fires_when_load_rises_sharply_while_the_routine_lapses(tmp_path):
     assert s["flag"]
     assert s["words"].startswith("load rising sharply while the hip routine lapses: 60.0 km")
     assert "+50% on the 7 days before (40.0 km)" in s["words"]
-    assert "hip routine target met on 9 of 28 days (32%)" in s["words"]
+    assert "target met on 9 of the last 28 days (32%)" in s["words"]
 
 
 def test_flag_stays_quiet_on_a_steady_load_or_a_kept_routine(tmp_path):
@@ -130,7 +130,7 @@ def test_flag_stays_quiet_on_a_steady_load_or_a_kept_routine(tmp_path):
     km.update({35 + d: 60 * s for d, s in ((1, 0.2), (3, 0.2), (5, 0.2), (6, 0.4))})
     kept = analysis.load_status(_runs(tmp_path / "b", km), _holds(range(42)), SIX_WEEKS)
     assert kept["change_7d"].iloc[0] == pytest.approx(0.5) and not kept["flag"].iloc[0]
-    assert "target met on 28 of 28 days (100%)" in kept["words"].iloc[0]
+    assert "target met on 28 of the last 28 days (100%)" in kept["words"].iloc[0]
 
 
 def test_no_hold_log_counts_as_no_routine(tmp_path):

@@ -17,6 +17,7 @@ import hipnb
 from hipnb import LogError, SessionLog, athlete_path, read_logs
 from hipnb.cli import main
 from hipnb.log import ALL_COLUMNS, COLUMNS, export_for_spreadsheet, manual_row, problems
+from hipnb.seconds import stored
 from tests.rows import write_rows
 
 from .conftest import DATA
@@ -138,7 +139,7 @@ def test_append_validates_and_writes_nothing_on_error(tmp_path):
     before = log.path.read_bytes()
     with pytest.raises(LogError, match=r"row 2 of this append: side 'up' is not one of"):
         write_rows(log, [row(2), row(3, side="up")])
-    with pytest.raises(LogError, match=r"row 1 of this append: actual_s '-1' is negative"):
+    with pytest.raises(LogError, match=r"row 1 of this append: actual_s -1 s is negative"):
         write_rows(log, [row(4, actual_s=-1.0)])
     with pytest.raises(LogError, match="has no time zone"):
         write_rows(log, [row(5, started_at=datetime(2026, 1, 1, 7))])
@@ -248,7 +249,9 @@ def test_round_trip_any_valid_rows(tmp_path_factory, batch):
         got = got_rows[want["session_id"]]
         for key in ("session_id", "athlete", "routine", "exercise", "side", "completed"):
             assert got[key] == want[key]
-        assert got["target_s"] == want["target_s"] and got["actual_s"] == want["actual_s"]
+        # seconds are stored to 0.1 s
+        assert got["target_s"] == stored(want["target_s"])
+        assert got["actual_s"] == stored(want["actual_s"])
         assert got["started_at"] == pd.Timestamp(want["started_at"]).tz_convert("UTC")
         assert got["local_time"] == pd.Timestamp(want["started_at"].replace(tzinfo=None))
         for key in ("rpe", "discomfort"):
@@ -353,7 +356,7 @@ def test_cli_log_validate_and_export(tmp_path, capsys):
     assert main([*args, "--side", "sideways", "--seconds", "35"]) == 2
     assert "side 'sideways'" in capsys.readouterr().err
     assert main(["validate", str(path)]) == 0
-    assert "1 rows read, 0 problem(s)" in capsys.readouterr().out
+    assert "1 row read, 0 problems" in capsys.readouterr().out
     assert main(["validate", str(LOGS / "non_numeric.csv")]) == 1
     assert "non_numeric.csv:3: actual_s 'thirty'" in capsys.readouterr().out
     out = tmp_path / "x.csv"

@@ -43,7 +43,7 @@ def test_settings_are_checked_as_at_every_door(tmp_path):
     assert ok.athlete == "ana" and ok.logs == tmp_path.resolve()
     with pytest.raises(HipnbError, match="differ|case|accent|same athlete|did you mean"):
         PhoneSettings.checked("Ana", tmp_path)
-    with pytest.raises(HipnbError, match="--new-athlete"):
+    with pytest.raises(HipnbError, match="new_athlete=True"):
         PhoneSettings.checked("bob", tmp_path)
     assert PhoneSettings.checked("李娜", tmp_path, new_athlete=True).athlete == "李娜"
     with pytest.raises(HipnbError, match="180-300"):

@@ -375,7 +375,7 @@ def test_the_command_writes_beside_or_in_place_with_a_backup(tmp_path, capsys):
     assert main(["repair", str(path)]) == 0
     out = capsys.readouterr().out
     assert "the file was Mac Roman text" in out and "repaired/squad.csv: " in out
-    assert "0 problem(s)" in out and path.read_bytes() == saved
+    assert "0 problems" in out and path.read_bytes() == saved
     assert main(["repair", str(path), "--in-place"]) == 0
     assert (tmp_path / "squad.csv.bak").read_bytes() == saved
     assert path.read_bytes() == (tmp_path / "repaired" / "squad.csv").read_bytes()

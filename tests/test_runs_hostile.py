@@ -369,7 +369,7 @@ def test_athlete_names_go_through_the_one_gate(tmp_path):
         import_runs(RUNS / "fit", "Ana", logs=tmp_path)
     with pytest.raises(HipnbError, match="did you mean 'ana'"):
         import_runs(RUNS / "fit", "Ana", logs=tmp_path, new_athlete=True)
-    with pytest.raises(HipnbError, match="no athlete 'ben' .* --new-athlete"):
+    with pytest.raises(HipnbError, match="no athlete 'ben' .* new_athlete=True"):
         import_runs(RUNS / "fit", "ben", logs=tmp_path)
     assert not (tmp_path / "runs").exists()
     assert len(import_runs(RUNS / "fit", "ana", logs=tmp_path, tz=MADRID).added) == 2

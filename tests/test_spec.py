@@ -57,8 +57,8 @@ def test_each_value_written_reads_back_as_itself(column):
     ("column", "bad", "words"),
     [
         ("side", "middle", "side 'middle' is not one of left, right, both"),
-        ("actual_s", -1, "actual_s '-1' is negative"),
-        ("actual_s", 9000, "actual_s '9000' is absurd for one hold (over 2 h)"),
+        ("actual_s", -1, "actual_s -1 s is negative"),
+        ("actual_s", 9000, "actual_s 9000 s is absurd for one hold (over 2 h)"),
         ("rpe", 11, "rpe '11' is not a whole number from 0 to 10"),
         ("completed", "maybe", "completed 'maybe' is not true/false"),
         ("exercise", "Side Plank", "exercise 'Side Plank' is not an id"),
@@ -73,12 +73,14 @@ def test_the_words_come_from_the_spec(column, bad, words):
 
 def test_numbers_are_written_as_logs_have_them_and_shown_as_people_read_them():
     seconds = SPEC_BY_NAME["actual_s"]
-    assert [seconds.text(v) for v in (35, 35.0, 35.25, None)] == ["35.0", "35.0", "35.25", ""]
-    assert seconds.texts(pd.Series([35.0, 35.25, None])).tolist() == ["35.0", "35.25", "nan"]
-    assert [seconds.shown(v) for v in (35.0, 35.25)] == ["35", "35.25"]
+    # new rows store seconds to 0.1 s (hipnb.seconds.stored), one rule for a value and a column
+    assert [seconds.text(v) for v in (35, 35.0, 35.26, None)] == ["35.0", "35.0", "35.3", ""]
+    assert seconds.texts(pd.Series([35.0, 35.26, None])).tolist() == ["35.0", "35.3", "nan"]
+    assert [seconds.shown(v) for v in (35.0, 35.26)] == ["35 s", "35.3 s"]
     assert SPEC_BY_NAME["rpe"].texts(pd.Series([6.0, None])).tolist() == ["6", ""]
     pain = SPEC_BY_NAME["pain_at_s"]  # optional: missing is empty; required: a missing number is
     assert pain.texts(pd.Series([3.5, None])).tolist() == ["3.5", ""]  # reported as not a number
+    assert SPEC_BY_NAME["actual_s"].words == "time held" and SPEC_BY_NAME["side"].words == "side"
 
 
 def test_the_readme_lists_the_export_columns():

@@ -166,7 +166,8 @@ def test_panel_stop_mid_hold_logs_the_partial_hold(tmp_path):
     (row,) = panel.session_log.read().to_dict("records")
     assert row["actual_s"] == 2.5 and row["completed"] is False
     assert panel.display_widget.state == "stopped" and panel.start_button.disabled
-    assert "1 hold(s) logged" in panel.status.value
+    assert "1 hold logged to " in panel.status.value and str(tmp_path) not in panel.status.value
+    assert panel.display_widget.summary[1:] == ["Side plank: left 2 s"]  # the seconds of one side
 
 
 def test_panel_skip_and_mute(tmp_path):
@@ -204,8 +205,8 @@ def test_end_summary_and_new_session(tmp_path):
     count(panel, clock, 3)
     panel.stop_button.click()
     assert (d.state, d.title, d.next_label, d.cue) == ("stopped", "Session ended", "", "")
-    assert d.summary[:2] == ["1 of 2 holds done to target", "8 s held in all"]
-    assert d.summary[2] == "left 5 s · right 3 s"
+    assert d.summary[0] == "1 of 2 holds done to target"
+    assert d.summary[1].endswith(": left 5 s · right 3 s")  # one exercise, by side
     assert panel.new_button.layout.display is None and not panel.new_button.disabled
     assert panel.start_button.layout.display == "none" and panel.start_button.disabled
     first_id = panel.timer.session_id

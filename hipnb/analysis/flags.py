@@ -82,6 +82,16 @@ def _pct(share: float) -> str:
     return f"{share:.0%}"
 
 
+def target_met_words(met: int, days: int = 28, more: str = "") -> str:
+    """The one wording of how often the daily target was met (every view says it so).
+
+    >>> target_met_words(20), target_met_words(6, more="flag under 40%")
+    ('daily Reclining Bound Angle Pose target met on 20 of the last 28 days (71%)', 'daily Reclining Bound Angle Pose target met on 6 of the last 28 days (21%; flag under 40%)')
+    """
+    share = _pct(met / days) + (f"; {more}" if more else "")
+    return f"daily Reclining Bound Angle Pose target met on {met} of the last {days} days ({share})"
+
+
 @dataclass(frozen=True)
 class Flag:
     """One raised flag: whose, what kind, its level, the athlete's figure and the threshold.
@@ -164,10 +174,7 @@ def _short_low_adherence(f: Flag) -> str:
 
 def _words_low_adherence(f: Flag) -> str:
     assert f.figure is not None
-    return (
-        f"daily Reclining Bound Angle Pose target met on {round(f.figure * 28)} of the last "
-        f"28 days ({_pct(f.figure)}; flag under {_pct(f.threshold)})"
-    )
+    return target_met_words(round(f.figure * 28), more=f"flag under {_pct(f.threshold)}")
 
 
 def _short_asymmetry(f: Flag) -> str:
@@ -228,8 +235,7 @@ def running_load_facts(c: Mapping[str, Any]) -> str:
     if pd.notna(c["change"]):
         parts.append(f"{c['change']:+.0%} on the 7 days before ({c['km_prev_7d']:.1f} km)")
     care = (
-        f"hip routine target met on {round(c['adherence'] * 28)} of 28 days "
-        f"({_pct(c['adherence'])})"
+        target_met_words(round(c["adherence"] * 28))
         if c["holds_logged"]
         else "no hip routine logged"
     )

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from hipnb.analysis.days import BAND_HIGH_S, BAND_LOW_S, Day, daily_summary, window, with_day
+from hipnb.seconds import seconds_text
 
 
 def bound_angle_progress(
@@ -107,20 +108,35 @@ def suggest_progression(
     plank_step_s: float = 15.0,
     bound_step_s: float = 30.0,
 ) -> pd.DataFrame:
-    """A progression suggestion per athlete and exercise, with its reason in words.
+    """A progression suggestion per athlete and exercise, from what the athlete holds, with its
+    reason in words.
 
-    Rules: side plank target +``plank_step_s`` after ``sessions`` sessions in a row where both
-    sides were completed with discomfort <= ``max_discomfort``; Reclining Bound Angle Pose
-    +``bound_step_s`` (up to 300 s) under the same condition; otherwise keep the target, and say
+    The start is what the last ``sessions`` sessions show the athlete can hold: the shortest of
+    their holds (the weaker side's, for the side plank), rounded down to 5 s, or the target when
+    that is more. When each of those sessions was completed with discomfort <= ``max_discomfort``,
+    the suggestion is that start plus ``plank_step_s`` (side plank) or ``bound_step_s`` (Reclining
+    Bound Angle Pose, up to the top of its band); otherwise the target stays, and the reason says
     why. A hold without a score is unknown, never 0: sessions with no score at all keep the target.
-    Columns: athlete, exercise, target_s, suggested_s, reason.
+    Columns: athlete, exercise, target_s, held_s (the shortest recent hold), suggested_s, reason.
+
+        >>> from hipnb.log import to_frame
+        >>> rows = [{"session_id": f"s{i}", "athlete": "ana", "routine": "manual",
+        ...     "started_at": f"2026-11-0{i}T07:00:00+00:00", "exercise": "bound_angle",
+        ...     "side": "both", "target_s": 180, "actual_s": held, "completed": True,
+        ...     "discomfort": 1} for i, held in ((1, 262), (2, 276), (3, 300))]
+        >>> s = suggest_progression(to_frame(rows)).iloc[0]
+        >>> float(s["suggested_s"]), s["reason"]
+        (290.0, 'bound angle: held 4 min 22 s or more in each of the last 3 sessions (target 3 min), discomfort at most 3: next 4 min 50 s')
     """
-    cols = ["athlete", "exercise", "target_s", "suggested_s", "reason"]
+    cols = ["athlete", "exercise", "target_s", "held_s", "suggested_s", "reason"]
     d = df[df["exercise"].isin(["side_plank", "bound_angle"])]
     if d.empty:
         return pd.DataFrame(columns=cols)
     per = d.groupby(["athlete", "exercise", "session_id"]).agg(
-        start=("started_at", "min"), done=("completed", "all"), target_s=("target_s", "max")
+        start=("started_at", "min"),
+        done=("completed", "all"),
+        target_s=("target_s", "max"),
+        held_s=("actual_s", "min"),
     )
     with_score = df.dropna(subset=["discomfort"])
     pain = with_score.groupby(["athlete", "session_id"])["discomfort"].max().astype("float64")
@@ -133,27 +149,31 @@ def suggest_progression(
         all_done=("done", "all"),
         worst=("discomfort", "max"),
         target_s=("target_s", "last"),
+        held_s=("held_s", "min"),
     ).reset_index()
     scored = summary["worst"].notna()  # no score is unknown, never 0: it cannot clear a step up
     ok_pain = summary["worst"] <= max_discomfort
     ready = (summary["n"] >= sessions) & summary["all_done"] & ok_pain
     step = np.where(summary["exercise"] == "side_plank", plank_step_s, bound_step_s)
     cap = np.where(summary["exercise"] == "bound_angle", BAND_HIGH_S, np.inf)
-    at_cap = summary["target_s"] >= cap
+    base = np.maximum(summary["target_s"], np.floor(summary["held_s"] / 5) * 5)
+    at_cap = base >= cap
     summary["suggested_s"] = np.where(
-        ready & ~at_cap, np.minimum(summary["target_s"] + step, cap), summary["target_s"]
+        ready & ~at_cap, np.minimum(base + step, cap), summary["target_s"]
     )
     label = summary["exercise"].map({"side_plank": "side plank", "bound_angle": "bound angle"})
-    grow = (
-        f"last {sessions} sessions completed with discomfort <= {max_discomfort}, so add "
-        + pd.Series(step, index=summary.index).map("{:g}".format)
-        + " s"
-    )
+    grow = [
+        f"held {seconds_text(h)} or more in each of the last {sessions} sessions "
+        f"(target {seconds_text(t)}), discomfort at most {max_discomfort}: next {seconds_text(n)}"
+        for h, t, n in zip(
+            summary["held_s"], summary["target_s"], summary["suggested_s"], strict=True
+        )
+    ]
     why = np.select(
         [ready & ~at_cap, ready & at_cap, summary["n"] < sessions, ~scored, ~ok_pain],
         [
-            grow,
-            "already at the top of the 3-5 min band: keep it",
+            np.array(grow, dtype=object),
+            f"already holding the top of the band ({seconds_text(BAND_HIGH_S)}): keep it",
             f"fewer than {sessions} sessions logged yet: keep the target",
             f"no discomfort score in the last {sessions} sessions: keep the target",
             f"discomfort above {max_discomfort} recently: keep the target and ease off",

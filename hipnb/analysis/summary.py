@@ -6,13 +6,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from hipnb.analysis.adherence import streaks, target_met_days
+from hipnb.analysis.adherence import days_met, streaks, target_met_days
 from hipnb.analysis.days import Day, as_day, trend_slope, up_to
 from hipnb.analysis.discomfort import discomfort_trend
-from hipnb.analysis.flags import Flag, Kind, Level
+from hipnb.analysis.flags import Flag, Kind, Level, target_met_words
 from hipnb.analysis.progress import plank_asymmetry, suggest_progression
 from hipnb.analysis.standing import standing_flags
 from hipnb.analysis.thresholds import Thresholds
+from hipnb.seconds import seconds_text
 
 
 def summary_text(
@@ -54,12 +55,13 @@ def summary_text(
     recent = d[d["local_time"] >= first]
     span = f"between {first:%d %b} and {last:%d %b}" if first < last else f"on {last:%d %b}"
     met = target_met_days(recent, target_s)
-    if len(met):
-        parts.append(
-            f"Reclining Bound Angle Pose target ({target_s:.0f} s) met on "
-            f"{int(met['met'].sum())} of {len(met)} days logged {span} "
-            f"(median {met['total_s'].median() / 60:.1f} min)"
-        )
+    if len(met) and Kind.LOW_ADHERENCE not in kinds:  # else the flag says it, in the same words
+        # the last 28 days, or every day since the first log when there are fewer
+        since = (as_day(day) - d["local_time"].min().normalize()).days + 1
+        window = int(min(days, max(since, 1)))
+        n = int(days_met(d, window, as_of=day, target_s=target_s).iloc[0])
+        daily = seconds_text(met["total_s"].median())
+        parts.append(f"{target_met_words(n, window)}; median {daily} on each day logged {span}")
     parts += [f.words for f in raised if f.level is Level.AMBER]
     asym = plank_asymmetry(d, days=14, as_of=day).iloc[0]
     if pd.notna(asym["asymmetry"]) and Kind.ASYMMETRY not in kinds:

@@ -39,10 +39,10 @@ from hipnb.charts.tables import (
     load_table,
     next_steps_table,
     notes_table,
-    seconds_text,
     weekly_table,
 )
 from hipnb.charts.workshop import exercise_diagram, routine_timeline
+from hipnb.seconds import seconds_text  # seconds as people read them, for tables of one's own
 
 __all__ = [
     "AMBER",

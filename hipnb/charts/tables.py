@@ -11,6 +11,7 @@ import pandas as pd
 
 from hipnb.analysis.flags import Flag
 from hipnb.routines import load_routine
+from hipnb.seconds import seconds_text
 
 if (
     TYPE_CHECKING
@@ -40,14 +41,6 @@ def exercise_name(exercise: str) -> str:
     """The display name of an exercise id (``side_plank`` -> ``Side plank``); unknown ids are made
     readable (``hip_airplane`` -> ``Hip airplane``)."""
     return _names().get(exercise, str(exercise).replace("_", " ").capitalize())
-
-
-def seconds_text(seconds: float | None) -> str:
-    """Seconds rounded as a person says them: ``45 s``, ``4 min 50 s``; '' when unknown."""
-    if pd.isna(seconds):
-        return ""
-    s = round(float(seconds))
-    return f"{s} s" if s < 90 else f"{s // 60} min {s % 60:02d} s"
 
 
 #: A wrapped text column: long words stay whole, the table fits a 1280 px screen.

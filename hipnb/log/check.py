@@ -36,6 +36,7 @@ from hipnb.log.spec import (
 )
 from hipnb.log.stamps import FUTURE_SLACK, future_words, parse_stamps
 from hipnb.names import kept_name, name_problem
+from hipnb.seconds import seconds_text
 
 #: An exercise id: lower_snake_case.
 SLUG_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -265,7 +266,15 @@ class _Rows:
 
 
 def _quoted(column: Column, values: pa.Array, what: str) -> Callable[[int], str]:
-    return lambda i: f"{column.name} '{column.shown(values[i].as_py() or '')[:40]}' {what}"
+    """The reason of row ``i``: the column, its value (seconds with their unit, text quoted), ``what``."""
+
+    def said(i: int) -> str:
+        value = values[i].as_py()
+        if column.kind == "seconds" and seconds_text(value, exact=True):
+            return f"{column.name} {seconds_text(value, exact=True)} {what}"
+        return f"{column.name} '{column.shown(value or '')[:40]}' {what}"
+
+    return said
 
 
 # --------------------------------------------------------------------------------------------------

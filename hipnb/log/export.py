@@ -80,7 +80,7 @@ def export_problem(source: str | Path, out: str | Path, *, force: bool = False) 
             "export for a log; write it elsewhere"
         )
     if dest.is_dir():
-        return f"--out {out} is a folder; give a .csv file"
+        return f"--out {out} is a folder; give a .csv or .xlsx file"
     if dest.exists() and not force:
         return f"--out {out} exists; add --force to replace it"
     return None

@@ -29,6 +29,7 @@ from hipnb.log.read import read_logs, refuse_odd_file, rows_as_written
 from hipnb.log.spec import COLUMNS, Hold, Rows
 from hipnb.names import athlete_problem, kept_name, known_athletes, normalize_name
 from hipnb.routines import Routine
+from hipnb.seconds import seconds_text
 
 #: The fields that make a logged hold what it is: a hold sent again with these equal is the same
 #: hold (a retry), acknowledged and not written twice.
@@ -457,7 +458,7 @@ def _fill_targets(rows: list[Hold], catalog: Catalog) -> list[str]:
             target = row.get("actual_s")
             notes.append("no target given and no routine has one: the held time is the target")
         else:
-            notes.append(f"target {target:g} s, from the routine")
+            notes.append(f"target {seconds_text(target, exact=True)}, from the routine")
         row["target_s"] = target
         if plain(row.get("completed")) is None:
             with contextlib.suppress(TypeError, ValueError):  # a bad number: the gate says so

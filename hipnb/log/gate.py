@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -36,13 +36,51 @@ from hipnb.log.spec import MAX_HOLD_S, SPEC_BY_NAME, Rows
 from hipnb.log.stamps import FUTURE_SLACK, future_words, parse_stamp
 from hipnb.names import athlete_path, did_you_mean, normalize_name, same_athlete_problem
 from hipnb.routines import Exercise, Routine, list_routines, load_routine
+from hipnb.seconds import seconds_text
 
-#: What a caller adds to say an exercise is their own on purpose (the CLI's flag; the form's box).
+#: How each door says "on purpose": Python's keywords (what the log's face raises), the command
+#: line's flags and the form's boxes. Each front end shows a refusal in its own words
+#: (:func:`in_door_words`), never another door's.
+ON_PURPOSE = {
+    "python": {"custom": "custom=True", "override": "override=True", "new": "new_athlete=True"},
+    "cli": {"custom": "--custom", "override": "--override", "new": "--new-athlete"},
+    "form": {
+        "custom": "the Custom box",
+        "override": "the Override box",
+        "new": "the New athlete box",
+    },
+}
+#: What a refusal adds to say an exercise may be one's own on purpose.
 CUSTOM_HINT = (
-    "to log an exercise of your own on purpose, mark it custom (--custom, or the Custom box)"
+    f"to log an exercise of your own on purpose, mark it custom ({ON_PURPOSE['python']['custom']})"
 )
-#: What a caller adds to say a long hold is right.
-OVERRIDE_HINT = "if it is right, say so (--override, or the Override box)"
+#: What a refusal adds to say a long hold may be right.
+OVERRIDE_HINT = f"if it is right, say so ({ON_PURPOSE['python']['override']})"
+
+
+def in_door_words(text: str, door: Literal["python", "cli", "form"]) -> str:
+    """A refusal of the log's face (worded for Python) in the words of ``door``.
+
+    >>> in_door_words("if it is right, say so (override=True)", "cli")
+    'if it is right, say so (--override)'
+    >>> in_door_words("... on purpose, say so: new_athlete=True)", "form")
+    '... on purpose, say so: the New athlete box)'
+    """
+    for key, words in ON_PURPOSE["python"].items():
+        text = text.replace(words, ON_PURPOSE[door][key])
+    return text
+
+
+def for_people(reason: str) -> str:
+    """A row's reason with the column it starts with named by its label (``actual_s`` -> ``time
+    held``), as a door says it to the person entering the hold.
+
+    >>> for_people("rpe '11' is not a whole number from 0 to 10")
+    "effort '11' is not a whole number from 0 to 10"
+    """
+    name, sep, rest = reason.partition(" ")
+    column = SPEC_BY_NAME.get(name)
+    return f"{column.words}{sep}{rest}" if column is not None and sep else reason
 
 
 @dataclass(frozen=True)
@@ -183,7 +221,8 @@ def admit(
         broken |= rules.over["actual_s"] | rules.over["target_s"]
     for at in np.flatnonzero(broken):  # the masks decide; the words come from one place
         i = int(at)
-        why = reason.iloc[i] or rules.words(i, typed.iloc[i], catalog, custom)
+        why = for_people(reason.iloc[i]) if reason.iloc[i] else None
+        why = why or rules.words(i, typed.iloc[i], catalog, custom)
         raise LogError(f"row {i + 1}: {why}" if many else why)
     typed.attrs["problems"] = []
     return typed
@@ -220,14 +259,14 @@ class _Rules:
         if self.unknown[i] and not custom:
             return catalog.unknown(exercise)
         if self.late[i]:
-            return f"started_at {future_words(pd.Timestamp(row['started_at']).to_pydatetime())}"
+            return f"the hold {future_words(pd.Timestamp(row['started_at']).to_pydatetime())}"
         for name in ("actual_s", "target_s"):
             if self.over[name][i]:  # an overridden row never gets here for its length
                 value, most = float(row[name]), float(self.most[i])
-                what = f"{value:g} s of" if name == "actual_s" else f"a target of {value:g} s for"
                 return (
-                    f"{name} {value:g}: {what} {exercise} is more than its plausible maximum of "
-                    f"{most:g} s; {OVERRIDE_HINT}"
+                    f"{SPEC_BY_NAME[name].words} {seconds_text(value, exact=True)} is more than "
+                    f"{exercise}'s plausible maximum of {seconds_text(most, exact=True)}; "
+                    f"{OVERRIDE_HINT}"
                 )
         raise AssertionError(f"row {i + 1} breaks no rule of the door")  # pragma: no cover
 
@@ -243,7 +282,9 @@ def other_athlete_problem(path: str | Path, athlete: str, others: Iterable[str])
     if not names or athlete in names:
         return None
     hint = did_you_mean(athlete, names)
-    own = athlete_path(Path(path).parent, athlete)
+    own = Path(path).with_name(
+        athlete_path(Path(path).parent, athlete).name
+    )  # as ``path`` is given
     return (
         f"{path} holds the log of {', '.join(map(repr, names))}, not {athlete!r}"
         + (f"; {hint}" if hint else "")
@@ -276,14 +317,13 @@ def door_problems(
         row = df.iloc[i]
         exercise = str(row["exercise"])
         if rules.late[i]:
-            found.append((i, f"started_at {future_words(row['started_at'].to_pydatetime())}"))
+            found.append((i, f"the hold {future_words(row['started_at'].to_pydatetime())}"))
         elif not known_rows[i] and did_you_mean(exercise, sorted(known)):
             found.append((i, routines_only.unknown(exercise)))
         if over[i]:
             held, most = max(row["actual_s"], row["target_s"]), float(rules.most[i])
-            checks.append(
-                (i, f"{exercise} {held:g} s is more than its plausible maximum of {most:g} s")
-            )
+            said = f"{exercise} {seconds_text(held, exact=True)} is more than its plausible maximum"
+            checks.append((i, f"{said} of {seconds_text(most, exact=True)}"))
     where = _locate(Path(path), df.iloc[sorted({i for i, _ in found + checks})])
     return (
         [Problem(*where[i], why) for i, why in found],

@@ -35,6 +35,7 @@ import pandas as pd
 
 from hipnb.log.stamps import iso
 from hipnb.routines import SIDES
+from hipnb.seconds import seconds_text, stored
 
 #: What sort of value a column holds; each kind is checked and written one way.
 Kind = Literal[
@@ -84,6 +85,14 @@ class Column:
     blank: str | None = None
     #: Written safe to open in a spreadsheet (:func:`hipnb.log.export.spreadsheet_safe`).
     safe: bool = False
+    #: What a message for people calls it (the field's name on a form or a command line's words);
+    #: empty: the column's name with spaces.
+    label: str = ""
+
+    @property
+    def words(self) -> str:
+        """The column as a message for people names it: ``actual_s`` -> ``time held``."""
+        return self.label or self.name.replace("_", " ")
 
     @property
     def form(self) -> str:
@@ -111,11 +120,13 @@ class Column:
 
     def text(self, value: Any) -> str:
         """``value`` as the log writes it: ``""`` for missing, ``true``/``false``, seconds as
-        floats (``35.0``, as every log so far has them), scores as whole numbers, stamps with their
-        own UTC offset (an aware datetime; naive is refused).
+        floats rounded to 0.1 s (``35.0``, ``3.7``: :func:`hipnb.seconds.stored`), scores as whole
+        numbers, stamps with their own UTC offset (an aware datetime; naive is refused).
 
-            >>> SPEC_BY_NAME["actual_s"].text(35), SPEC_BY_NAME["rpe"].text(6.0)
-            ('35.0', '6')
+            >>> SPEC_BY_NAME["actual_s"].text(35), SPEC_BY_NAME["actual_s"].text(3.7485391689999688)
+            ('35.0', '3.7')
+            >>> SPEC_BY_NAME["rpe"].text(6.0)
+            '6'
         """
         if isinstance(value, float | np.floating) and math.isnan(value) and self.required:
             return "nan"  # not a number where one is required: reported as such, not as empty
@@ -129,7 +140,9 @@ class Column:
             if self.places is not None:
                 whole = isinstance(value, int | np.integer)
                 return str(int(value)) if whole else repr(round(float(value), self.places))
-            return repr(float(value)) if self.kind == "seconds" else _number_text(float(value))
+            return (
+                repr(stored(float(value))) if self.kind == "seconds" else _number_text(float(value))
+            )
         if self.safe:
             from hipnb.log.export import spreadsheet_safe  # export reads the spec: imported late
 
@@ -137,11 +150,14 @@ class Column:
         return str(value)
 
     def shown(self, value: Any) -> str:
-        """``value`` as a person reads it in a message: whole numbers without ``.0``.
+        """``value`` as a person reads it in a message: whole numbers without ``.0``, seconds with
+        their unit (:func:`hipnb.seconds.seconds_text`, as stored).
 
-        >>> SPEC_BY_NAME["actual_s"].shown(36000.0)
-        '36000'
+        >>> SPEC_BY_NAME["actual_s"].shown(36000.0), SPEC_BY_NAME["rpe"].shown(6.0)
+        ('36000 s', '6')
         """
+        if self.kind == "seconds" and seconds_text(value, exact=True):
+            return seconds_text(value, exact=True)
         if self.numeric and isinstance(value, str):
             try:
                 value = float(value)
@@ -159,6 +175,8 @@ class Column:
             num = values.astype("float64")
             if self.places is not None:
                 num = num.round(self.places)
+            elif self.kind == "seconds":
+                num = num.round(1)  # as :func:`hipnb.seconds.stored`
             as_int = self.kind != "seconds" and self.places is None
             if self.places is not None and pd.api.types.is_integer_dtype(values):
                 as_int = True
@@ -203,6 +221,7 @@ SPEC: tuple[Column, ...] = (
         "never before 1990-01-01",
         required=True,
         editable=True,
+        label="start",
     ),
     Column("routine", "text", "routine name, or `manual` for holds entered by hand", required=True),
     Column(
@@ -229,6 +248,7 @@ SPEC: tuple[Column, ...] = (
         low=0.0,
         high=MAX_HOLD_S,
         over_high=_ABSURD,
+        label="target",
     ),
     Column(
         "actual_s",
@@ -239,6 +259,7 @@ SPEC: tuple[Column, ...] = (
         low=0.0,
         high=MAX_HOLD_S,
         over_high=_ABSURD,
+        label="time held",
     ),
     Column(
         "completed",
@@ -246,8 +267,17 @@ SPEC: tuple[Column, ...] = (
         "held to target, not skipped or stopped early",
         required=True,
         editable=True,
+        label="done to target",
     ),
-    Column("rpe", "score", "effort; empty is unknown, never 0", editable=True, low=0.0, high=10.0),
+    Column(
+        "rpe",
+        "score",
+        "effort; empty is unknown, never 0",
+        editable=True,
+        low=0.0,
+        high=10.0,
+        label="effort",
+    ),
     Column(
         "discomfort",
         "score",
@@ -287,6 +317,7 @@ SPEC: tuple[Column, ...] = (
         low=0.0,
         high=MAX_HOLD_S,
         over_high=_ABSURD,
+        label="Pain at",
     ),
 )
 

@@ -82,11 +82,45 @@ def zone(tz: str | tzinfo | None) -> tzinfo | None:
         raise LogError(f"unknown time zone {tz!r} (write it like Europe/Madrid or UTC)") from None
 
 
-def local_datetime(day: date, at: time, tz: str | tzinfo | None = None) -> datetime:
+def existing_time(naive: datetime, tz: tzinfo | None) -> tuple[datetime, str | None]:
+    """The time that exists for wall-clock ``naive`` in zone ``tz`` (None: this machine's), aware,
+    and words saying so when it is not ``naive``: the one rule for local times, shared by every
+    door and the runs import.
+
+    A time the clocks skipped (02:30 on a spring-forward night) is moved forward by the change,
+    the instant its wall clock would have shown (03:30 at the new offset); a time that happened
+    twice (autumn) is taken at its first occurrence.
+
+        >>> madrid = ZoneInfo("Europe/Madrid")
+        >>> when, said = existing_time(datetime(2026, 3, 29, 2, 30), madrid)
+        >>> when.isoformat(), said
+        ('2026-03-29T03:30:00+02:00', '2026-03-29 02:30 did not exist in Europe/Madrid (the clocks went forward): 03:30+02:00, the time that exists')
+        >>> existing_time(datetime(2026, 10, 25, 2, 30), madrid)[0].isoformat()
+        '2026-10-25T02:30:00+02:00'
+    """
+    first = naive.replace(tzinfo=None, fold=0)
+    if tz is None:
+        when = first.astimezone()  # this machine's zone, through its own rules
+        when = when.astimezone(UTC).astimezone()
+    else:
+        when = first.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+    if when.replace(tzinfo=None) == first:
+        return when, None
+    name = getattr(tz, "key", None) or when.tzname() or "this time zone"
+    return when, (
+        f"{first:%Y-%m-%d %H:%M} did not exist in {name} (the clocks went forward): "
+        f"{when:%H:%M}{iso(when)[19:]}, the time that exists"
+    )
+
+
+def local_datetime(
+    day: date, at: time, tz: str | tzinfo | None = None, notes: list[str] | None = None
+) -> datetime:
     """``day`` at wall-clock ``at`` in zone ``tz`` (default: this machine's), aware, whole seconds.
 
     The offset is the one the zone has on that day (summer or winter time), so a start typed for a
-    day across a clock change carries the right one.
+    day across a clock change carries the right one; a time the change skipped is the time that
+    exists (:func:`existing_time`), and ``notes``, when given, gets the words saying so.
 
         >>> local_datetime(date(2026, 7, 1), time(7, 15), "Europe/Madrid").isoformat()
         '2026-07-01T07:15:00+02:00'
@@ -94,7 +128,10 @@ def local_datetime(day: date, at: time, tz: str | tzinfo | None = None) -> datet
     naive = datetime.combine(day, at.replace(microsecond=0, tzinfo=None))
     where = zone(tz)
     try:
-        return naive.astimezone() if where is None else naive.replace(tzinfo=where)
+        when, moved = existing_time(naive, where)
+        if moved and notes is not None:
+            notes.append(moved)
+        return when
     except (OverflowError, ValueError, OSError):  # a year the zone's rules cannot place
         if naive.year < EARLIEST_START.year:
             raise LogError(f"start {naive:%Y-%m-%d %H:%M} {start_problem(_BEFORE_FLOOR)}") from None
@@ -127,6 +164,7 @@ def parse_when(
     day: str | date | None = None,
     tz: str | tzinfo | None = None,
     now: datetime | None = None,
+    notes: list[str] | None = None,
 ) -> datetime:
     """A start as people type it, as an aware datetime (whole seconds).
 
@@ -135,7 +173,8 @@ def parse_when(
     in zone ``tz`` (an IANA name; default this machine's zone, with the offset of that date), a full
     ISO 8601 stamp with its offset (kept as written), ``now``, ``today`` or ``yesterday`` (the
     present time of day on that day), or None (``day`` at the present time of day, default now).
-    Anything else raises :class:`hipnb.LogError` saying what can be written.
+    Anything else raises :class:`hipnb.LogError` saying what can be written. A local time the clocks
+    skipped is the time that exists (:func:`existing_time`); ``notes``, when given, gets the words.
 
         >>> now = datetime(2026, 11, 29, 12, 30, tzinfo=UTC)
         >>> parse_when("07:15", day="yesterday", tz="America/New_York", now=now).isoformat()
@@ -153,17 +192,17 @@ def parse_when(
             day = low
         if day is None:
             return present
-        return local_datetime(parse_day(day, tz=tz, now=now), present.time(), tz)
+        return local_datetime(parse_day(day, tz=tz, now=now), present.time(), tz, notes)
     clock = _TIME_OF_DAY.match(word)
     if clock:
         h, m, sec = int(clock[1]), int(clock[2]), int(clock[3] or 0)
         if h > 23 or m > 59 or sec > 59:
             raise LogError(f"start {text!r} is not a time of day (00:00 to 23:59:59)")
-        return local_datetime(parse_day(day, tz=tz, now=now), time(h, m, sec), tz)
+        return local_datetime(parse_day(day, tz=tz, now=now), time(h, m, sec), tz, notes)
     if _DATE.match(word):
         if day is not None:
             raise LogError(f"give the day once: --when {text!r} and --day {day!r}")
-        return local_datetime(parse_day(word), present.time(), tz)
+        return local_datetime(parse_day(word), present.time(), tz, notes)
     if not STAMP.match(word):
         raise LogError(f"start {text!r} is not a date-time: write {WHEN_FORMS}")
     try:
@@ -175,7 +214,7 @@ def parse_when(
     if day is not None:
         raise LogError(f"give the day once: --when {text!r} carries its date; leave out --day")
     if stamp.tzinfo is None:
-        return local_datetime(stamp.date(), stamp.time(), tz)
+        return local_datetime(stamp.date(), stamp.time(), tz, notes)
     return stamp.replace(microsecond=0)
 
 

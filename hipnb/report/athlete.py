@@ -16,6 +16,7 @@ from hipnb.analysis.thresholds import Thresholds
 from hipnb.errors import HipnbError
 from hipnb.names import unknown_athlete
 from hipnb.report.page import Section, missing, paragraph
+from hipnb.seconds import plural
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -76,7 +77,7 @@ def _header(review: ReviewDay, runs: pd.DataFrame, athlete: str, raised: Sequenc
     mine, day = review.holds, review.day
     lines = []
     if mine.empty:
-        what = f"{len(runs)} run(s) imported, but no" if len(runs) else "No"
+        what = f"{plural(len(runs), 'run')} imported, but no" if len(runs) else "No"
         lines.append(paragraph(f"As of {day:%a %d %b %Y}. {what} hip-routine holds logged yet."))
     else:
         days = mine["local_time"].dt.normalize()
@@ -84,7 +85,7 @@ def _header(review: ReviewDay, runs: pd.DataFrame, athlete: str, raised: Sequenc
         lines.append(
             paragraph(
                 f"As of {day:%a %d %b %Y}. Holds from {first:%d %b %Y} to {last:%d %b %Y}, "
-                f"{mine['session_id'].nunique()} session(s)."
+                f"{plural(mine['session_id'].nunique(), 'session')}."
             )
         )
         if (day - last).days >= RECENT_DAYS:

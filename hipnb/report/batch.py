@@ -160,9 +160,10 @@ def render_reports(
             if athlete not in known:
                 raise HipnbError(unknown_athlete(athlete, known))
             path = page_path(out, athlete)
-            footer = _footer(log, athlete, day)
+            seen = from_page(log, path)
+            footer = _footer(seen, athlete, day)
             if notebooks:
-                _write_notebook(path.with_suffix(".ipynb"), log, athlete, day)
+                _write_notebook(path.with_suffix(".ipynb"), seen, athlete, day)
             tasks.append(
                 _Task(
                     athlete,
@@ -303,25 +304,35 @@ def _write(path: Path, text: str) -> None:
     os.replace(part, path)
 
 
-def _footer(log: Path, athlete: str, day: pd.Timestamp) -> str:
+def from_page(log: Path, page: Path) -> str:
+    """The log as a page at ``page`` names it: relative to the page's folder, so the page (and the
+    notebook written beside it) works where it lies and never carries this machine's folders.
+
+        >>> from_page(Path("/srv/team/data/sample"), Path("/srv/team/reports/athletes/ana.html"))
+        '../../data/sample'
+    """
+    return Path(os.path.relpath(log.resolve(), page.parent.resolve())).as_posix()
+
+
+def _footer(log: str, athlete: str, day: pd.Timestamp) -> str:
     import html
 
     from hipnb import __version__
 
-    params = f"LOG = {str(log)!r}, ATHLETE = {athlete!r}, AS_OF = '{day:%Y-%m-%d}'"
+    params = f"LOG = {log!r}, ATHLETE = {athlete!r}, AS_OF = '{day:%Y-%m-%d}'"
     return (
         f"hipnb {html.escape(__version__)}, as of {day:%a %d %b %Y}. This page is the notebook "
-        f"<code>notebooks/athlete_report.ipynb</code> run with <code>{html.escape(params)}</code>: "
-        "open it in Jupyter with those values to explore further (<code>hipnb report "
+        f"<code>notebooks/athlete_report.ipynb</code> run with <code>{html.escape(params)}</code> "
+        "(LOG from this page's folder): open it in Jupyter with those values to explore further (<code>hipnb report "
         "--notebooks</code> writes it beside this page, filled in)."
     )
 
 
-def _write_notebook(path: Path, log: Path, athlete: str, day: pd.Timestamp) -> None:
+def _write_notebook(path: Path, log: str, athlete: str, day: pd.Timestamp) -> None:
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
     cell["source"] = [
-        f"LOG = {str(log)!r}  # log file or folder\n",
+        f"LOG = {log!r}  # log file or folder, from this notebook's folder\n",
         f"ATHLETE = {athlete!r}\n",
         f"AS_OF = '{day:%Y-%m-%d}'  # the report's day; '' for today",
     ]

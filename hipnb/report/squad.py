@@ -10,6 +10,7 @@ import pandas as pd
 from hipnb.analysis.days import up_to
 from hipnb.report.athlete import DISCLAIMER
 from hipnb.report.page import Section, paragraph
+from hipnb.seconds import plural
 
 
 def squad_sections(
@@ -36,7 +37,8 @@ def squad_sections(
     athletes = sorted(set(holds["athlete"]) | set(runs["athlete"]))
     head = [
         paragraph(
-            f"As of {day:%a %d %b %Y}: {len(athletes)} athlete(s), {len(holds)} hold(s) logged. "
+            f"As of {day:%a %d %b %Y}: {plural(len(athletes), 'athlete')}, "
+            f"{plural(len(holds), 'hold')} logged. "
             f"Pages: {len(links)} written, {len(failed)} failed. Click a name for the athlete's "
             "page."
         ),

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from hipnb.errors import HipnbError
 from hipnb.log import Problem, SessionLog, athlete_path
-from hipnb.log.stamps import offset_minutes, start_problem, zone
+from hipnb.log.stamps import existing_time, offset_minutes, start_problem, zone
 from hipnb.runs.athletes import check_athlete
 from hipnb.runs.exports import date_only
 from hipnb.runs.formats import Activity, read_activity
@@ -292,7 +292,7 @@ def _local(a: Activity, zone: tzinfo | None, offsets: Offsets | None) -> datetim
     if zone is not None:
         if a.clock == "utc":
             return a.start.astimezone(zone)
-        return a.start.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
+        return existing_time(a.start, zone)[0]
     minutes = _near_offset(a.start, offsets)
     if minutes is not None:
         fixed = timezone(timedelta(minutes=minutes))
@@ -301,7 +301,7 @@ def _local(a: Activity, zone: tzinfo | None, offsets: Offsets | None) -> datetim
         return a.start.replace(tzinfo=fixed)
     if a.clock == "utc":
         return a.start.astimezone()  # this machine's zone
-    return a.start.replace(fold=0).astimezone()  # a naive time is this machine's local time
+    return existing_time(a.start, None)[0]  # a naive time is this machine's local time
 
 
 def _near_offset(start: datetime, offsets: Offsets | None) -> int | None:

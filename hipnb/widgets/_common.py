@@ -7,6 +7,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from hipnb.log.gate import in_door_words
 from hipnb.routines import Routine, load_routine
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -61,7 +62,8 @@ def answer(slider: w.SelectionSlider) -> int | None:
 
 
 def error_html(text: str) -> str:
-    return f"<span style='color:#b2182b'>{html.escape(text)}</span>"
+    """A problem shown on a form, in red; a refusal of the log's face in the form's words."""
+    return f"<span style='color:#b2182b'>{html.escape(in_door_words(text, 'form'))}</span>"
 
 
 def resolve_routine(routine: Routine | str | Path) -> Routine:

@@ -18,7 +18,7 @@ from hipnb.holds import hold_label
 from hipnb.log import SessionLog, normalize_name
 from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.routines import SIDES
-from hipnb.widgets._common import SCORES, note_box
+from hipnb.widgets._common import SCORES, error_html, note_box
 
 _UNKNOWN = -1  # a Dropdown cannot hold None as a choice
 _SCORES = [("unknown", _UNKNOWN), *SCORES]
@@ -179,8 +179,7 @@ class HoldEditor(w.VBox):
         self.delete.description = "Delete hold"
 
     def _say(self, text: str, error: bool = False) -> None:
-        style = " style='color:#b2182b'" if error else ""
-        self.status.value = f"<span{style}>{html.escape(text)}</span>"
+        self.status.value = error_html(text) if error else f"<span>{html.escape(text)}</span>"
 
 
 def _score(value: int) -> int | None:

@@ -9,6 +9,7 @@ import ipywidgets as w
 import pandas as pd
 
 from hipnb.routines import Routine
+from hipnb.seconds import seconds_text
 
 
 class TargetOffer(w.VBox):
@@ -43,14 +44,19 @@ class TargetOffer(w.VBox):
             reason = html.escape(str(r["reason"]))
             now, new = float(step.seconds), float(r["suggested_s"])
             if new == now:
-                lines.append(w.HTML(f"<b>{name}</b>: keep {now:g} s. {reason}"))
+                lines.append(w.HTML(f"<b>{name}</b>: keep {seconds_text(now)}. {reason}"))
                 continue
             pick = w.ToggleButtons(
-                options=[(f"Keep {now:g} s", now), (f"Use {new:g} s", new)], value=now
+                options=[(f"Keep {seconds_text(now)}", now), (f"Use {seconds_text(new)}", new)],
+                value=now,
             )
             pick.observe(lambda _change: self._changed(), names="value")
             self.choices[r["exercise"]] = (pick, now)
-            lines.append(w.HTML(f"<b>{name}</b>: suggested {new:g} s (now {now:g} s). {reason}"))
+            lines.append(
+                w.HTML(
+                    f"<b>{name}</b>: suggested {seconds_text(new)} (now {seconds_text(now)}). {reason}"
+                )
+            )
             lines.append(pick)
         head = "<b>Suggested from your log</b>" if lines else "No suggestions yet from your log."
         super().__init__([w.HTML(head), *lines])

@@ -16,6 +16,7 @@ import pandas as pd
 from hipnb.errors import HipnbError, WriteError
 from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
 from hipnb.routines import Routine
+from hipnb.seconds import plural, seconds_text
 from hipnb.timer import Event, Timer
 from hipnb.widgets._common import (
     SCORES,
@@ -31,22 +32,36 @@ from hipnb.widgets.target_offer import TargetOffer
 from hipnb.widgets.timer_display import TimerDisplay
 
 
-def _duration(seconds: float) -> str:
-    """``42 s``, ``3 min``, ``2 h``: a gap in words."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
+def _totals(rows: Sequence[Hold], names: dict[str, str]) -> list[str]:
+    """One line per exercise, in the order first held: its time held per side (or in all).
+
+    >>> _totals([{"exercise": "side_plank", "side": "left", "actual_s": 14.2},
+    ...          {"exercise": "glute_roll", "side": "left", "actual_s": 60},
+    ...          {"exercise": "side_plank", "side": "right", "actual_s": 12}], {"side_plank": "Side plank"})
+    ['Side plank: left 14 s · right 12 s', 'glute_roll: left 60 s']
+    """
+    held: dict[str, dict[str, float]] = {}
+    for r in rows:
+        sides = held.setdefault(str(r["exercise"]), {})
+        sides[str(r["side"])] = sides.get(str(r["side"]), 0.0) + float(r["actual_s"])
+    lines = []
+    for exercise, sides in held.items():
+        name = names.get(exercise, exercise)
+        if list(sides) == ["both"]:
+            lines.append(f"{name}: {seconds_text(sides['both'])}")
+        else:
+            each = " · ".join(f"{side} {seconds_text(s)}" for side, s in sides.items())
+            lines.append(f"{name}: {each}")
+    return lines
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _clock(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
+def _where(path: Path) -> str:
+    """``path`` as a page shows it: relative to the notebook's folder, else the file's name alone
+    (a page is shared; the machine's folders are not part of it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path.name
 
 
 #: What the panel says when Pain ends a hold: to the athlete (``"own"``) or in a room (``big``).
@@ -88,7 +103,7 @@ def _label(item: Hold | _Patch) -> str:
     if isinstance(item, _Patch):
         return "a change of " + item.hold_id.split("|")[1].replace("_", " ")
     side = f" ({item['side']})" if item["side"] != "both" else ""
-    return f"{item['exercise'].replace('_', ' ')}{side}, {item['actual_s']:.0f} s"
+    return f"{item['exercise'].replace('_', ' ')}{side}, {seconds_text(item['actual_s'])}"
 
 
 class TimerPanel(w.VBox):
@@ -373,7 +388,7 @@ class TimerPanel(w.VBox):
                 self.pain_score.value = UNSET
                 self._message = self._words[0]
             if e.kind == "away":
-                self._message = f"Paused: the page was away for {_duration(self.timer.away_s)}."
+                self._message = f"Paused: the page was away for {seconds_text(self.timer.away_s)}."
             if e.kind in ("resumed", "started", "get_ready"):
                 self._message = ""
             if e.kind == "get_ready":
@@ -458,7 +473,7 @@ class TimerPanel(w.VBox):
                     else:
                         door.add([item], new_athlete=self.new_athlete)
                 except WriteError as exc:
-                    self.error = f"Not saved ({_plural(len(self.unsaved), 'write')} kept): {exc}"
+                    self.error = f"Not saved ({plural(len(self.unsaved), 'write')} kept): {exc}"
                     return False
                 except (HipnbError, OSError, ValueError) as exc:
                     self.refused.append((item, str(exc)))
@@ -507,7 +522,7 @@ class TimerPanel(w.VBox):
         self._saved = True
         self._sync(announce="")
         gone = (
-            f" {_plural(self._gone, 'hold')} had been deleted meanwhile: left as deleted."
+            f" {plural(self._gone, 'hold')} had been deleted meanwhile: left as deleted."
             if self._gone
             else ""
         )
@@ -571,22 +586,15 @@ class TimerPanel(w.VBox):
 
     def _intro(self) -> str:
         n = len(self.routine.steps)
-        return f"{_plural(n, 'step')}, {self.routine.total_seconds / 60:.1f} min. Press Start."
+        return f"{plural(n, 'step')}, {seconds_text(self.routine.total_seconds)}. Press Start."
 
     def _summary(self) -> list[str]:
-        """The end screen: holds done, time held, and time held per side."""
+        """The end screen: holds done, then the time held per exercise and side (never the seconds
+        of two exercises added together)."""
         rows = self.timer.results()
-        held = sum(r["actual_s"] for r in rows)
         done = sum(bool(r["completed"]) for r in rows)
-        lines = [
-            f"{done} of {_plural(len(rows), 'hold')} done to target",
-            f"{_clock(held)} held in all",
-        ]
-        sides: dict[str, float] = {}
-        for r in rows:
-            sides[r["side"]] = sides.get(r["side"], 0.0) + r["actual_s"]
-        if sides:
-            lines.append(" · ".join(f"{side} {_clock(s)}" for side, s in sides.items()))
+        lines = [f"{done} of {plural(len(rows), 'hold')} done to target"]
+        lines += _totals(rows, {s.exercise: s.name or s.exercise for s in self.routine.holds})
         if any(r["pain_at_s"] is not None for r in rows):
             lines.append(self._words[2])
         return lines
@@ -631,8 +639,8 @@ class TimerPanel(w.VBox):
         if self.offer is not None:
             self.offer.layout.display = "flex" if state == "ready" else "none"
         n = len(self.rows_written)
-        where = html.escape(str(self.session_log.path)) if self.session_log else ""
-        text = f"{n} hold(s) logged to {where}." if n and where else ""
+        where = html.escape(_where(Path(self.session_log.path))) if self.session_log else ""
+        text = f"{plural(n, 'hold')} logged to {where}." if n and where else ""
         problems = [self._refused_athlete, self.error]
         problems += [f"Not logged: {_label(item)}: {why}" for item, why in self.refused]
         said = "<br>".join(error_html(p) for p in problems if p)
