@@ -175,6 +175,80 @@ def bench_read(ctx) -> list[tuple]:
     )
     rows.append(_peak_rss(path))
     rows += _against_start(ctx, path, ctx["tmp"] / "bad_value.csv", squad)
+    rows += _read_runs(ctx)
+    return rows
+
+
+def make_run_log(folder: Path, runs: int) -> Path:
+    """One run log of ``runs`` runs (300 athletes, four runs a week each, from 2016), written by
+    the run log's own append."""
+    import numpy as np
+    import pandas as pd
+
+    from hipnb.runs import RunLog
+
+    rng = np.random.default_rng(5)
+    athletes = np.array([f"runner{i:03d}" for i in range(300)])
+    start = pd.Timestamp("2016-01-04 07:00") + pd.to_timedelta(np.arange(runs) // 300 * 42, "h")
+    offsets = np.resize(np.array(["+01:00", "-05:00", "+05:30", "+00:00"]), runs)
+    km = rng.uniform(4, 25, runs).round(3)
+    df = pd.DataFrame(
+        {
+            "run_id": [f"strava:{9_000_000_000 + i}" for i in range(runs)],
+            "athlete": np.resize(athletes, runs),
+            "started_at": start.strftime("%Y-%m-%dT%H:%M:%S") + offsets,
+            "distance_m": km * 1000,
+            "duration_s": (km * rng.uniform(280, 380, runs)).round(),
+            "sport": "Run",
+            "source": "activities.csv:2",
+            "name": np.where(km > 18, "Long run", "Morning Run"),
+        }
+    )
+    path = folder / f"runs_{runs}.csv"
+    RunLog(path).append(df)
+    return path
+
+
+def _read_runs(ctx) -> list[tuple]:
+    """The run log's read (the hold log's engine, its run table) against raw pyarrow: one big
+    file, and a squad's per-athlete files (``<logs>/runs/<athlete>/runs.csv``)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from hipnb.runs import read_runs, runs_path
+
+    path = make_run_log(ctx["tmp"], max(1000, ctx.get("rows", 1_000_000) // 5))
+    n = len(read_runs(path))
+    rows = [
+        (
+            "read_runs(file)",
+            f"{n} runs, 300 athletes",
+            *paired(lambda: read_runs(path), lambda: pacsv.read_csv(path)),
+            "pyarrow.csv.read_csv",
+        )
+    ]
+    logs = ctx["tmp"] / "run_logs"
+    lines = path.read_bytes().split(b"\r\n")
+    header, body = lines[0], [ln for ln in lines[1:] if ln]
+    by_athlete: dict[bytes, list[bytes]] = {}
+    for ln in body:
+        by_athlete.setdefault(ln.split(b",", 2)[1], []).append(ln)
+    for athlete, athlete_rows in by_athlete.items():
+        target = runs_path(logs, athlete.decode())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"\r\n".join([header, *athlete_rows, b""]))
+    files = sorted((logs / "runs").glob("*/runs.csv"))
+    rows.append(
+        (
+            "read_runs(folder)",
+            f"{len(files)} per-athlete run logs, same runs",
+            *paired(
+                lambda: read_runs(logs),
+                lambda: pa.concat_tables([pacsv.read_csv(f) for f in files]),
+            ),
+            "pyarrow.csv.read_csv of each file, concat",
+        )
+    )
     return rows
 
 
@@ -1139,7 +1213,7 @@ def main(argv=None) -> int:
     rows = []
     load_at_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
-        ctx = {"tmp": Path(tmp), "against": args.against}
+        ctx = {"tmp": Path(tmp), "against": args.against, "rows": args.rows}
         t = time.perf_counter()
         ctx["big"] = make_log(ctx["tmp"], args.rows)
         print(

@@ -325,8 +325,9 @@ def _runs_parser(sub: Subparsers) -> None:
             "or its folder: its activities.csv when in English, else its activity files), a "
             "Garmin Connect CSV, a plain CSV with columns date, distance_km (or distance_mi) and "
             "duration, a .fit/.gpx/.tcx file (gzipped or not) or a folder of them. Importing "
-            "again adds nothing; the same run from two sources (starts within 2 minutes, "
-            "distances within 3 %) is kept once. Every activity skipped and every bad file or "
+            "again adds nothing; the same run twice (starts within 2 minutes, distances within "
+            "3 %), from two sources or uploaded twice, is kept once. Every activity skipped, "
+            "every run counted once and every bad file or "
             "row is listed (FILE:LINE: REASON) while the rest imports: a damaged or hostile file, "
             "one over 200 MB once decompressed, a run before 1990 or more than a day ahead; "
             "exit status 1 if any problem was found. No GPS points are stored.",
@@ -581,7 +582,7 @@ def _cmd_runs_import(args: argparse.Namespace) -> int:
         progress=False if args.quiet else None,
     )
     if not args.quiet:
-        for s in result.skipped:
+        for s in [*result.skipped, *result.same]:
             print(s)
     for p in result.problems:
         print(p, file=sys.stderr)

@@ -29,7 +29,7 @@ from hipnb.errors import LogError
 from hipnb.log import ALL_COLUMNS, COLUMNS, EDITABLE, Hold, hold_ids, normalize_name
 from hipnb.log.identity import hold_identity, plain
 from hipnb.log.spec import CLEAR, SPEC_BY_NAME
-from hipnb.log.stamps import iso, local_stamp, parse_when
+from hipnb.log.stamps import iso, local_stamp, parse_stamp, parse_when
 from hipnb.seconds import seconds_text
 
 #: Length of a hold's short reference (hex digits); longer only if two holds of one file collide.
@@ -193,7 +193,7 @@ def hold_start(hold: pd.Series, text: str) -> str:
         '2026-11-24T06:50:00-05:00'
     """
     stamp = _stamp(hold)
-    own = datetime.fromisoformat(stamp)
+    own = parse_stamp(stamp)
     has_date = bool(re.match(r"^\s*\d{4}-", text))
     when = parse_when(text, day=None if has_date else own.date(), tz=own.tzinfo)
     return iso(when)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import warnings
 
 import pandas as pd
@@ -131,6 +132,28 @@ def test_the_same_run_from_two_sources_is_kept_once(tmp_path):
     assert (runs["local_time"].dt.date.astype(str) == "2026-11-03").sum() == 1
 
 
+def test_a_strava_re_upload_counts_once_and_the_import_says_so(tmp_path, capsys):
+    """Strava lists a run uploaded again (from the watch and by hand) under another activity id:
+    the same start within 2 minutes and the same distance within 3 % is one run."""
+    export = tmp_path / "export"
+    export.mkdir()
+    listing = (RUNS / "strava_export" / "activities.csv").read_text(encoding="utf-8")
+    again = listing.splitlines()[1].replace("9000000001", "9000000009", 1)
+    again = again.replace("6:45:12 AM", "6:46:02 AM").replace("10020.0", "10001.5")
+    (export / "activities.csv").write_text(f"{listing}{again}\n", encoding="utf-8")
+    args = ["runs", "import", str(export), "--athlete", "ana", "--logs", str(tmp_path / "logs")]
+    assert main([*args, "--new-athlete", "--tz", MADRID]) == 0
+    out = capsys.readouterr().out
+    assert "3 run(s) added (43.6 km)" in out and "1 uploaded twice, counted once" in out
+    assert f"{export / 'activities.csv'}:8: the same run as activities.csv:2" in out
+    runs = read_runs(tmp_path / "logs", "ana")
+    assert list(runs["run_id"]) == ["strava:9000000001", "strava:9000000003", "strava:9000000005"]
+    week = hipnb.analysis.weekly_load(runs)
+    assert list(week["distance_km"]) == [pytest.approx(10.02 + 12.5035 + 21.0975)]  # one week
+    assert main([*args, "--tz", MADRID]) == 0  # importing again: each run already there
+    assert "0 run(s) added (0.0 km)" in capsys.readouterr().out
+
+
 def test_a_different_run_close_in_time_is_kept(tmp_path):
     log = RunLog(runs_path(tmp_path, "ana"))
     base = {"athlete": "ana", "duration_s": 1800, "sport": "Run", "source": "t", "name": ""}
@@ -180,7 +203,7 @@ def test_bad_files_and_rows_do_not_stop_the_rest(tmp_path):
     named = {n for n, _ in where}
     assert named >= {"truncated.fit", "no_times.gpx", "broken.tcx", "german_activities.csv"}
     reasons = " ".join(p.reason for p in result.problems)
-    assert "decimal comma" in reasons and "distance_m is missing" in reasons
+    assert "decimal comma" in reasons and "distance_m is empty" in reasons
 
 
 def test_times_take_the_offset_of_the_athletes_holds(tmp_path):
@@ -252,9 +275,30 @@ def test_run_log_read_reports_bad_rows_by_line(tmp_path):
     assert list(df["run_id"]) == ["a"]
     found = df.attrs["problems"]
     assert [p.line for p in found] == [3, 4, 5]
-    assert "not an ISO 8601" in found[0].reason and ">= 0" in found[1].reason
+    assert "not an ISO 8601" in found[0].reason and "is negative" in found[1].reason
     assert "cut off" in found[2].reason
     assert df["local_time"].iloc[0] == pd.Timestamp("2026-11-03 07:00")
+
+
+def test_a_run_log_written_before_the_one_engine_reads_as_before():
+    """``logs/runs.csv`` was written by the run log's own writer, before the run log became a
+    table of the hold log's engine (rows in every form it wrote, then rows it refused by hand);
+    ``logs/runs.json`` holds what its own reader made of it. The engine reads the same runs, the
+    same values and types, and sets aside the same lines (in its own words)."""
+    expected = json.loads((RUNS / "logs" / "runs.json").read_text(encoding="utf-8"))
+    with one_channel():
+        df = RunLog(RUNS / "logs" / "runs.csv").read()
+    assert list(df.columns) == [*RUN_COLUMNS[:3], "local_time", *RUN_COLUMNS[3:]]
+    assert [str(t) for t in df.dtypes] == [
+        "str", "str", "datetime64[us, UTC]", "datetime64[us]", "float64", "float64", "str", "str",
+        "str",
+    ]  # fmt: skip
+    rows = [
+        {k: v.isoformat() if isinstance(v, pd.Timestamp) else v for k, v in r.items()}
+        for r in df.to_dict("records")
+    ]
+    assert rows == expected["rows"]
+    assert [p.line for p in df.attrs["problems"]] == expected["problem_lines"]
 
 
 def test_athlete_names_go_through_the_one_gate(tmp_path):

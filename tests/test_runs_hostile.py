@@ -318,13 +318,20 @@ def test_two_runs_on_one_day_in_a_plain_csv_are_two_runs(tmp_path):
     plain = tmp_path / "day.csv"
     plain.write_text(
         "date,distance_km,duration\n2026-11-03,8,00:45:00\n2026-11-03,5,00:28:00\n"
+        "2026-11-03,5,00:30:00\n2026-11-03,5,00:30:00\n"
         "2026-11-04T07:00:00+01:00,5,00:28:00\n2026-11-04T07:01:00+01:00,5.05,00:28:10\n",
         encoding="utf-8",
     )
     result = _imp(plain, tmp_path / "logs")
-    assert len(result.added) == 4 and result.already == 0  # rows of one file are never merged
-    assert result.added["run_id"].is_unique
-    assert _imp(plain, tmp_path / "logs").already == 4
+    # a date without a time: runs of one day differing in distance or duration are runs of their
+    # own; the same date, distance and duration twice is one run; two timed rows a minute and 1 %
+    # apart are one run uploaded twice, and the import says so
+    assert list(result.added["source"]) == ["day.csv:2", "day.csv:3", "day.csv:4", "day.csv:6"]
+    assert result.already == 0 and result.added["run_id"].is_unique
+    assert [(s.line, s.other) for s in result.same] == [(5, "day.csv:4"), (7, "day.csv:6")]
+    assert "2 uploaded twice, counted once" in str(result)
+    again = _imp(plain, tmp_path / "logs")
+    assert again.added.empty and again.already == 6 and again.same == []
 
 
 def test_runs_imported_under_the_old_date_ids_are_recognised(tmp_path):

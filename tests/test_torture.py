@@ -1,4 +1,5 @@
-"""Torture, bounded in time: random kills of concurrent appenders, and fuzzed bytes for the reader."""
+"""Torture, bounded in time: random kills of concurrent appenders (of the hold log and of the run
+log: one engine), and fuzzed bytes for the reader."""
 
 from __future__ import annotations
 
@@ -19,29 +20,46 @@ from hypothesis import strategies as st
 
 from hipnb import LogError, SessionLog
 from hipnb.log import problems
-from tests.rows import write_rows
+from tests.tables import HOLD_LOG, IDS, LOGS
 
 APPENDER = """
 import random, sys
 from hipnb.log.append import append_rows
+from hipnb.runs import RunLog
 path = sys.argv[1]
 rng = random.Random(sys.argv[2])
+holds = sys.argv[3] == "hold log"
 i = 0
 while True:
     sid = f"{sys.argv[2]}-{i}"
-    note = rng.choice(["", "plain", 'said "ouch", then\\nwent on', "x, " * rng.randint(1, 600)])
-    rows = [dict(session_id=sid, athlete="ana", started_at="2026-11-24T07:15:03-05:00",
-                 routine="hip-basics", exercise="side_plank", side=side, target_s=30,
-                 actual_s=rng.randint(1, 60), completed=True, note=note)
-            for side in ("left", "right")]
-    append_rows(path, rows)
+    longest = 600 if holds else 160  # a note, a run's name (at most 500 characters)
+    note = rng.choice(["", "plain", 'said "ouch", then\\nwent on', "x, " * rng.randint(1, longest)])
+    if holds:
+        rows = [dict(session_id=sid, athlete="ana", started_at="2026-11-24T07:15:03-05:00",
+                     routine="hip-basics", exercise="side_plank", side=side, target_s=30,
+                     actual_s=rng.randint(1, 60), completed=True, note=note)
+                for side in ("left", "right")]
+        append_rows(path, rows)
+    else:
+        rows = [dict(run_id=f"{sid}{side}", athlete="ana",
+                     started_at="2026-11-24T07:15:03-05:00", distance_m=rng.randint(1, 9000),
+                     duration_s=1800, sport="Run", source=sid, name=note)
+                for side in ("left", "right")]
+        RunLog(path).append(rows)
     print(sid, flush=True)
     i += 1
 """
-TORN = (
-    "s{n},ana,2026-11-24T07:15:03-05:00,hip-basics,side_plank,left,30,30,true,,,"
-    '"a note, cut off by a crash mid-write, with ""quotes"" and\r\na line break"\r\n'
-)
+#: A record cut off by a crash, often inside its quoted note (a run's name), in each log.
+TORN = {
+    "hold log": (
+        "s{n},ana,2026-11-24T07:15:03-05:00,hip-basics,side_plank,left,30,30,true,,,"
+        '"a note, cut off by a crash mid-write, with ""quotes"" and\r\na line break"\r\n'
+    ),
+    "run log": (
+        "s{n},ana,2026-11-24T07:15:03-05:00,5000,1800,Run,s{n},"
+        '"a name, cut off by a crash mid-write, with ""quotes"" and\r\na line break"\r\n'
+    ),
+}
 ROUNDS = 6
 APPENDERS = 4
 
@@ -55,7 +73,8 @@ def _wait_for(condition, what: str, limit_s: float = 300) -> None:
 
 
 @pytest.mark.slow
-def test_random_sigkills_and_cut_off_writes_lose_no_acknowledged_session(tmp_path):
+@pytest.mark.parametrize("log", LOGS, ids=IDS)
+def test_random_sigkills_and_cut_off_writes_lose_no_acknowledged_session(tmp_path, log):
     """Rounds of 4 concurrent appenders killed at random, each round ending with a record cut off
     by a crash (often inside its quoted note); every acknowledged session must read back once."""
     path = tmp_path / "squad.csv"
@@ -75,7 +94,7 @@ def test_random_sigkills_and_cut_off_writes_lose_no_acknowledged_session(tmp_pat
         procs = []
         for w in range(APPENDERS):
             proc = subprocess.Popen(
-                [sys.executable, "-c", APPENDER, str(path), f"g{generation}w{w}"],
+                [sys.executable, "-c", APPENDER, str(path), f"g{generation}w{w}", log.name],
                 stdout=subprocess.PIPE,
                 text=True,
             )
@@ -87,17 +106,20 @@ def test_random_sigkills_and_cut_off_writes_lose_no_acknowledged_session(tmp_pat
             time.sleep(rng.uniform(0, 0.05))
         for proc in procs:
             proc.wait()
-        record = TORN.format(n=f"torn{generation}").encode()
+        record = TORN[log.name].format(n=f"torn{generation}").encode()
         cut = rng.randint(20, len(record) - 3)  # never a whole record
         with FileLock(str(path.with_name(f".{path.name}.lock"))), open(path, "ab") as f:
             f.write(record[:cut])  # what a crash leaves: a record cut off, often in its note
         torn += 1
     # one last clean append after the last cut-off record must read back too
-    write_rows(SessionLog(path), [dict(json.loads(LAST), side=side) for side in ("left", "right")])
+    last = [dict(json.loads(LAST), side=side) for side in ("left", "right")]
+    if log is not HOLD_LOG:
+        last = [log.row(i, run_id=f"last{i}", source="last") for i in range(2)]
+    log.append(path, last)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        df = SessionLog(path).read()
-    counts = df.groupby("session_id").size()
+        df = log.read(path)
+    counts = df.groupby(log.group).size()
     with lock:
         done = [a for a in acked if a] + ["last"]
     missing = [s for s in done if counts.get(s, 0) != 2]
@@ -108,7 +130,7 @@ def test_random_sigkills_and_cut_off_writes_lose_no_acknowledged_session(tmp_pat
         f"{len(found)} problems reported"
     )
     assert missing == [], f"acknowledged sessions not present exactly once: {missing[:5]}"
-    assert not any(str(s).startswith("storn") for s in df["session_id"]), "a cut-off row was read"
+    assert not any(str(s).startswith("storn") for s in df[log.key]), "a cut-off row was read"
     assert len(found) >= torn, f"each cut-off record is reported: {found}"
     expected = ("fields, expected", "cut off", "never closes")
     assert all(any(e in p.reason for e in expected) for p in found), found[:3]

@@ -11,7 +11,8 @@
   ``errors="raise"``). Rows read + rows rejected = rows in the file, always.
 
 Each column's rules are declared once, in :data:`hipnb.log.spec.SPEC` (the README's table is made
-from it). One module a job: ``spec`` (the columns), ``stamps`` (the date rule, stamps as text),
+from it). A log is a :class:`Table` of columns: :data:`HOLDS`, and :data:`RUNS`, the run log of
+:mod:`hipnb.runs`, which the same reader, checks, append and torn-line rule serve. One module a job: ``spec`` (the columns), ``stamps`` (the date rule, stamps as text),
 ``check`` (the rules a row meets), ``identity`` (which hold a row is), ``rows`` (rows in),
 ``read``, ``append`` (the write under the lock), ``face`` (the door), ``export``; names and files are :mod:`hipnb.names`.
 """
@@ -28,13 +29,16 @@ from hipnb.log.spec import (
     DUPLICATE_KEY,
     EDITABLE,
     EOL,
+    HOLDS,
     MAX_HOLD_S,
     NOTE_MAX,
     OPTIONAL,
     REQUIRED,
+    RUNS,
     SPEC,
     Column,
     Hold,
+    Table,
 )
 from hipnb.names import athlete_file_stem, athlete_path, name_problem, normalize_name
 
@@ -47,14 +51,17 @@ __all__ = [
     "DUPLICATE_KEY",
     "EDITABLE",
     "EOL",
+    "HOLDS",
     "Hold",
     "MAX_HOLD_S",
     "NOTE_MAX",
     "OPTIONAL",
     "Problem",
     "REQUIRED",
+    "RUNS",
     "SPEC",
     "SessionLog",
+    "Table",
     "athlete_file_stem",
     "athlete_path",
     "empty_log",

@@ -1,5 +1,7 @@
-"""The durable append under the log's door: validate the whole batch by the columns' rules, then one
-locked, fsynced write, or nothing. :class:`hipnb.SessionLog` (:mod:`hipnb.log.face`) is the door."""
+"""The durable append under a log's door: validate the whole batch by the columns' rules, then one
+locked, fsynced write, or nothing. Every log is appended here by its table spec
+(:class:`hipnb.log.spec.Table`): :class:`hipnb.SessionLog` (:mod:`hipnb.log.face`) is the hold
+log's door, :class:`hipnb.runs.RunLog` the run log's."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ import errno
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from filelock import FileLock
 
 from hipnb.errors import LogError, WriteError
@@ -21,7 +25,7 @@ from hipnb.log.check import empty_log as _empty_log
 from hipnb.log.identity import apply_corrections, hold_ids
 from hipnb.log.read import read_logs, refuse_odd_file
 from hipnb.log.rows import _Batch, _batch, _header_names
-from hipnb.log.spec import ALL_COLUMNS, EOL, REQUIRED, Rows
+from hipnb.log.spec import EOL, HOLDS, Rows, Table
 
 #: Signature of the low-level write :class:`SessionLog` uses (``os.write``): fd, bytes -> count.
 Writer = Callable[[int, memoryview], int]
@@ -56,23 +60,26 @@ def locked(path: Path, lock: FileLock) -> Iterator[None]:
 
 def append_rows(
     path: Path,
-    rows: Rows,
+    rows: Rows | pa.Table,
     *,
+    table: Table = HOLDS,
     lock: FileLock | None = None,
     write: Writer = os.write,
     checked: bool = False,
+    now: datetime | None = None,
 ) -> int:
-    """Validate ``rows`` (dicts or a DataFrame) by the columns' rules and append them durably;
-    return how many. The low-level write under :class:`hipnb.SessionLog`'s door: it runs the rules
-    every read applies, not the door's (the name gate, the catalog, the clock); ``checked`` says
-    the door has just checked these rows by the same rules (its gate), so they are not checked
-    twice.
+    """Validate ``rows`` (dicts, a DataFrame, or their text from :func:`hipnb.log.rows.as_text`) by
+    the rules of ``table``'s columns and append them durably; return how many. The low-level write under a log's door (:class:`hipnb.SessionLog`,
+    :class:`hipnb.runs.RunLog`): it runs the rules every read applies, not the door's (the name
+    gate, the catalog), and the clock's only when given ``now``; ``checked`` says the door has
+    just checked these rows by the same rules (its gate), so they are not checked twice.
 
     Raises :class:`hipnb.LogError`, writing nothing, when:
 
     * a row is invalid (the message names the row, 1-based within this call, and the field);
-    * a correction (``patch``, ``edit``, ``delete``) names no current hold of its athlete in
-      the file as it is under the lock (never logged, or deleted), rows of this call included;
+    * a correction (``patch``, ``edit``, ``delete``; the hold log's) names no current hold of its
+      athlete in the file as it is under the lock (never logged, or deleted), rows of this call
+      included;
     * the file's header has no column for a value the rows carry (it would be lost);
     * the write fails (disk full, I/O error, no permission): the file is cut back to its size
       before the call, under the lock, so it stays byte-identical.
@@ -84,27 +91,35 @@ def append_rows(
     """
     path = Path(path)
     lock = lock_of(path) if lock is None else lock
-    batch = _batch(rows)
+    batch = _batch(rows, table)
     if not len(batch):
         return 0
-    first = None if checked else first_rejected(row_problems(batch.table, index=batch.index))
-    if first:
-        raise LogError(f"{path}: row {first[0]} of this append: {first[1]} (nothing was written)")
-    names = batch.table.column("athlete").combine_chunks()
-    batch = batch.with_column("athlete", normalized_names(names))  # NFC, trimmed
-    actions = batch.table.column("action").to_pylist()
+    if not checked:
+        reasons = row_problems(batch.table, table=table, index=batch.index, now=now)
+        first = first_rejected(reasons)
+        if first:
+            raise LogError(
+                f"{path}: row {first[0]} of this append: {first[1]} (nothing was written)"
+            )
+    for column in table.columns:
+        if column.kind == "name":
+            names = batch.table.column(column.name).combine_chunks()
+            batch = batch.with_column(column.name, normalized_names(names))  # NFC, trimmed
+    corrects = table.corrections and any(
+        a and a.strip() for a in batch.table.column("action").to_pylist()
+    )
 
     def check(columns: list[str]) -> None:
-        _refuse_lost_values(path, batch, columns)
-        if any(a and a.strip() for a in actions):
+        _refuse_lost_values(path, batch, columns, table.names)
+        if corrects:
             _check_corrections(path, batch)
 
     append_text(
         path,
         lock,
         batch.csv,
-        ALL_COLUMNS,
-        REQUIRED,
+        table.names,
+        table.required,
         write=write,
         check=check,
         guard=_utf8_and_whole_lines,
@@ -260,10 +275,13 @@ def _header_columns(path: Path, head: bytes, required: Sequence[str]) -> list[st
     return columns
 
 
-def _refuse_lost_values(path: Path, batch: _Batch, columns: list[str]) -> None:
-    """Raise when a value of the batch has no column in the file's header (it would be dropped)."""
+def _refuse_lost_values(
+    path: Path, batch: _Batch, columns: list[str], names: Sequence[str]
+) -> None:
+    """Raise when a value of the batch has no column in the file's header (it would be dropped);
+    ``names``: the columns of the log's table."""
     lost = []
-    for name in ALL_COLUMNS:
+    for name in names:
         if name in columns:
             continue
         cells = batch.table.column(name).to_pylist()
@@ -274,7 +292,7 @@ def _refuse_lost_values(path: Path, batch: _Batch, columns: list[str]) -> None:
         raise LogError(
             f"{path}:1: cannot append: the header has no column for {', '.join(lost)}, so the "
             "value(s) would be lost; nothing was written. Log to a new file (new logs get every "
-            f"column: {','.join(ALL_COLUMNS)}), or, if this file holds no rows yet, put that line "
+            f"column: {','.join(names)}), or, if this file holds no rows yet, put that line "
             "as its first line"
         )
 

@@ -1,7 +1,8 @@
-"""The rules a row must meet, from the column spec: one vectorised pass, used by append and read.
+"""The rules a row must meet, from a table's column spec: one vectorised pass, used by append and
+read, for every log (:data:`hipnb.log.spec.HOLDS`, :data:`hipnb.log.spec.RUNS`).
 
 Cells arrive as text: an Arrow table of strings (the CSV reader's; null for an empty cell) or a
-frame of strings (append). Each column is checked by its kind (:data:`hipnb.log.spec.SPEC`) and
+frame of strings (append). Each column is checked by its kind (:class:`hipnb.log.spec.Column`) and
 typed on the way: few-valued columns (names, ids, choices, flags) by a rule applied once to each
 distinct value, the rest by Arrow kernels, with a slower way taken only by the column that holds a
 bad value. A rule that needs only the row lives here; rules that need the routines, the clock or an
@@ -14,6 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,16 +25,16 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from hipnb.log.spec import (
-    ALL_COLUMNS,
     CLEAR,
     EDITABLE,
     FALSE_WORDS,
+    HOLDS,
     PARTIAL_ACTIONS,
-    SPEC,
     TRUE_WORDS,
     Column,
+    Table,
 )
-from hipnb.log.stamps import parse_stamps
+from hipnb.log.stamps import FUTURE_SLACK, future_words, parse_stamps
 from hipnb.names import kept_name, name_problem
 from hipnb.seconds import seconds_text
 
@@ -71,19 +73,23 @@ def problems(df: pd.DataFrame) -> list[Problem]:
 def check_rows(
     raw: pa.Table | pd.DataFrame,
     *,
+    table: Table = HOLDS,
     index: pd.Index | None = None,
     nulls: bool = False,
     aside: dict[int, str] | None = None,
+    now: datetime | None = None,
 ) -> tuple[pd.DataFrame, pd.Series[Any]]:
-    """Check rows against the spec: a frame of strings (append) or an Arrow table of text (read).
+    """Check rows against ``table``'s spec: a frame of strings (append) or an Arrow table of text
+    (read).
 
-    Returns the typed frame (every column of :data:`ALL_COLUMNS` plus ``local_time``) and, per
-    row, the reason it cannot be used (None for a good row; the first rule broken, in column
-    order). Messages are built only for failing rows or distinct values. For the reader:
-    ``nulls``: empty cells are null already; ``aside``: rows (by position) set aside and why; when
-    given, the frame holds only the good rows, each under its position.
+    Returns the typed frame (every column of the table plus ``local_time``) and, per row, the
+    reason it cannot be used (None for a good row; the first rule broken, in column order).
+    Messages are built only for failing rows or distinct values. ``now``: a start more than a day
+    after it is refused too. For the reader: ``nulls``: empty cells are null already; ``aside``:
+    rows (by position) set aside and why; when given, the frame holds only the good rows, each
+    under its position.
     """
-    rows, out, index = _check(raw, index, nulls, aside)
+    rows, out, index = _check(raw, table, index, nulls, aside, now)
     if aside is not None and rows.bad.any():
         good = pa.array(~rows.bad)
         out = dict(
@@ -97,31 +103,40 @@ def check_rows(
     return frame, pd.Series(rows.reason, dtype=object, index=index if aside is None else rows.index)
 
 
-def row_problems(raw: pa.Table | pd.DataFrame, *, index: pd.Index | None = None) -> pd.Series:
+def row_problems(
+    raw: pa.Table | pd.DataFrame,
+    *,
+    table: Table = HOLDS,
+    index: pd.Index | None = None,
+    now: datetime | None = None,
+) -> pd.Series:
     """What :func:`check_rows` says of each row, without building the typed frame (for append)."""
-    rows, _, index = _check(raw, index, False, None)
+    rows, _, index = _check(raw, table, index, False, None, now)
     return pd.Series(rows.reason, dtype=object, index=index)
 
 
 def _check(
     raw: pa.Table | pd.DataFrame,
+    table: Table,
     index: pd.Index | None,
     nulls: bool,
     aside: dict[int, str] | None,
+    now: datetime | None,
 ) -> tuple[_Rows, dict[str, pa.Array], pd.Index]:
+    names = table.names
     if isinstance(raw, pd.DataFrame):
         index = raw.index
-        text = {c: raw[c].astype("str").fillna("") for c in raw if c in ALL_COLUMNS}
+        text = {c: raw[c].astype("str").fillna("") for c in raw if c in names}
         raw = pa.table({c: pa.array(v, pa.string()) for c, v in text.items()})
     n = raw.num_rows
     # the columns are checked side by side (Arrow and numpy let go of the GIL), then settled in order
-    cells = _side_by_side(lambda c: _cells(raw, c, n, nulls), ALL_COLUMNS, n)
-    rows = _Rows(n, dict(zip(ALL_COLUMNS, cells, strict=True)))
+    cells = _side_by_side(lambda c: _cells(raw, c, n, nulls), names, n)
+    rows = _Rows(n, dict(zip(names, cells, strict=True)), table, now)
     rows.index = pd.RangeIndex(n) if index is None else index
     for at, why in (aside or {}).items():
         rows.bad[at], rows.reason[at] = True, why
-    typed = _side_by_side(lambda c: _CHECKS[c.kind](rows, c), SPEC, n)
-    out = {c.name: array for c, array in zip(SPEC, typed, strict=True)}
+    typed = _side_by_side(lambda c: _CHECKS[c.kind](rows, c), table.columns, n)
+    out = {c.name: array for c, array in zip(table.columns, typed, strict=True)}
     out["local_time"] = rows.local_time
     rows.settle()
     rows.patch_rules()
@@ -170,18 +185,24 @@ def _np(mask: pa.Array | NDArray[np.bool_]) -> Mask:
 class _Rows:
     """The columns being checked, and what is wrong with each row so far."""
 
-    def __init__(self, n: int, cells: dict[str, pa.Array]):
+    def __init__(
+        self, n: int, cells: dict[str, pa.Array], table: Table = HOLDS, now: datetime | None = None
+    ):
         self.n = n
         self.cells = cells
+        self.table = table
+        self.now = now
         self.index: pd.Index = pd.RangeIndex(n)
         self.bad = np.zeros(n, dtype=bool)
         self.reason = np.full(n, None, dtype=object)
         self.local_time = pa.nulls(n, pa.timestamp("us"))
         self.blank: dict[str, Mask] = {}
         self.cleared: dict[str, Mask] = {}
-        self.flags: dict[str, list[tuple[Mask, Callable[[int], str]]]] = {c.name: [] for c in SPEC}
+        self.flags: dict[str, list[tuple[Mask, Callable[[int], str]]]] = {
+            c.name: [] for c in table.columns
+        }
         self.partial = self.patch = np.zeros(n, dtype=bool)
-        if cells["action"].null_count < n:
+        if table.corrections and cells["action"].null_count < n:
             words = pc.utf8_lower(pc.utf8_trim_whitespace(cells["action"]))
             self.partial = _np(pc.is_in(words, pa.array(PARTIAL_ACTIONS)))
             self.patch = _np(pc.equal(words, "patch"))
@@ -193,7 +214,7 @@ class _Rows:
 
     def settle(self) -> None:
         """The reason of each row: the first rule broken, columns in spec order."""
-        for column in SPEC:
+        for column in self.table.columns:
             for mask, message in self.flags[column.name]:
                 mask = mask & ~self.bad
                 for i in np.flatnonzero(mask):
@@ -221,7 +242,7 @@ class _Rows:
         """A patch carries the hold's identity and only fields a correction may change."""
         if not self.patch.any():
             return
-        for column in SPEC:
+        for column in self.table.columns:
             if not (column.editable or column.identity or column.name == "action"):
                 why = f"a patch cannot change {column.name} (it changes only {', '.join(EDITABLE)})"
                 mask = self.patch & ~self.blank[column.name] & ~self.bad
@@ -343,7 +364,7 @@ def _trimmed(cells: pa.Array) -> pa.Array:
 def _check_text(rows: _Rows, column: Column) -> pa.Array:
     text = _trimmed(rows.cells[column.name])
     rows.empty(column, _np(text.is_null()))
-    return text
+    return text if column.blank is None else text.fill_null(column.blank)
 
 
 def _check_ref(rows: _Rows, column: Column) -> pa.Array:
@@ -383,14 +404,15 @@ def _numbers(rows: _Rows, column: Column) -> tuple[pa.Array, pa.Array]:
     return num, cells
 
 
-def _check_seconds(rows: _Rows, column: Column) -> pa.Array:
+def _check_quantity(rows: _Rows, column: Column) -> pa.Array:
+    """Seconds or metres: a finite number within the column's range."""
     num, cells = _numbers(rows, column)
     if cells.null_count == rows.n:
         return num
     rows.flag(
         column,
         pc.and_(cells.is_valid(), pc.invert(pc.is_finite(num.fill_null(np.nan)))),
-        _quoted(column, cells, "is not a number of seconds"),
+        _quoted(column, cells, f"is not a number of {column.kind}"),
     )
     if column.low is not None:
         rows.flag(column, pc.less(num, column.low), _quoted(column, cells, "is negative"))
@@ -423,6 +445,16 @@ def _check_stamp(rows: _Rows, column: Column) -> pa.Array:
         blank = _np(_trimmed(cells).is_null())
         rows.empty(column, blank)
         rows.flag(column, (reasons != None) & ~blank, lambda i: str(reasons[i]))  # noqa: E711
+    if rows.now is not None:
+        late = pc.greater(utc, pa.scalar(rows.now + FUTURE_SLACK, utc.type))
+        rows.flag(
+            column,
+            late,
+            lambda i: (
+                f"{column.name} '{cells[i].as_py().strip()[:40]}' "
+                + future_words(rows.local_time[i].as_py())
+            ),
+        )
     return utc
 
 
@@ -432,7 +464,8 @@ _CHECKS: dict[str, Callable[[_Rows, Column], pa.Array]] = {
     "stamp": _check_stamp,
     "id": _check_id,
     "choice": _check_choice,
-    "seconds": _check_seconds,
+    "seconds": _check_quantity,
+    "metres": _check_quantity,
     "flag": _check_flag,
     "score": _check_score,
     "note": _check_note,
@@ -453,8 +486,14 @@ def normalized_names(names: pa.Array) -> pa.Array:
     return pc.take(pa.array(clean, pa.string()), encoded.indices)
 
 
-def empty_log() -> pd.DataFrame:
-    """An empty typed log frame, with every column a read gives."""
-    typed, _ = check_rows(pd.DataFrame({c: pd.Series([], dtype="str") for c in ALL_COLUMNS}))
+def empty_frame(table: Table) -> pd.DataFrame:
+    """An empty typed frame of ``table``, with every column a read gives."""
+    empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in table.names})
+    typed, _ = check_rows(empty, table=table)
     typed.attrs["problems"] = []
     return typed
+
+
+def empty_log() -> pd.DataFrame:
+    """An empty typed hold log frame, with every column a read gives."""
+    return empty_frame(HOLDS)

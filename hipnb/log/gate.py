@@ -33,7 +33,7 @@ from hipnb.errors import HipnbError, LogError
 from hipnb.log.check import Problem, check_rows
 from hipnb.log.rows import _batch
 from hipnb.log.spec import MAX_HOLD_S, SPEC_BY_NAME, Rows
-from hipnb.log.stamps import FUTURE_SLACK, future_words
+from hipnb.log.stamps import FUTURE_SLACK, future_words, parse_stamp
 from hipnb.names import athlete_path, did_you_mean, normalize_name, same_athlete_problem
 from hipnb.routines import Exercise, Routine, list_routines, load_routine
 from hipnb.seconds import seconds_text
@@ -350,9 +350,7 @@ def _locate(path: Path, rows: pd.DataFrame) -> dict[int, tuple[str, int]]:
         for record in reader:
             line, start = start, reader.line_num + 1
             try:
-                when = datetime.fromisoformat(
-                    str(record.get("started_at", "")).strip().replace("Z", "+00:00")
-                )
+                when = parse_stamp(str(record.get("started_at", "")))
                 key = (
                     normalize_name(str(record.get("athlete", ""))),
                     str(record.get("session_id", "")).strip(),

@@ -1,5 +1,7 @@
 """The one reader: a log file or a folder of them into a typed, validated DataFrame.
 
+Every log is read here, by its table spec (:class:`hipnb.log.spec.Table`): the hold log by
+:func:`read_logs`, the run log by :func:`hipnb.runs.read_runs`, both through :func:`read_files`.
 pyarrow parses the body as text; :func:`hipnb.log.check.check_rows` types and checks each column
 from the spec. When the body is not one whole record a line (a row with the wrong number of fields,
 a quote that never closes, bytes that are not UTF-8, a bare CR, a blank line, a note holding a line
@@ -13,6 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -23,10 +26,10 @@ import pyarrow.csv as pacsv
 
 from hipnb.errors import LogError
 from hipnb.log import torn
-from hipnb.log.check import PATCH, Problem, check_rows, empty_log
+from hipnb.log.check import PATCH, Problem, check_rows, empty_frame
 from hipnb.log.identity import WHERE, apply_corrections
 from hipnb.log.rows import _header_names
-from hipnb.log.spec import ALL_COLUMNS, COLUMNS, NOTE_MAX, REQUIRED
+from hipnb.log.spec import ALL_COLUMNS, HOLDS, Table
 from hipnb.log.stamps import STAMP
 
 _BLANK = re.compile(rb"(?:\s|\xef\xbb\xbf)*\Z")  # stops at the first character that is not blank
@@ -81,38 +84,56 @@ def read_logs(
             raise LogError(f"{p}: cannot be read: {exc.strerror or exc}") from None
     else:
         files = [Path(f) for f in path_or_folder]
-    frames, found = [], []
-    for f in files:
-        try:
-            df, probs = _read_file(f)
-        except LogError as exc:
-            if errors == "raise" or single:
-                raise
-            found.append(Problem(str(f), 1, f"file not read: {_without_file(exc, f)}"))
-            continue
-        if probs and errors == "raise":
-            raise LogError(
-                str(probs[0]) + (f" (and {len(probs) - 1} more)" if len(probs) > 1 else "")
-            )
-        frames.append(df)
-        found += probs
-    if not frames:
-        df = empty_log()
-    elif len(frames) == 1:
-        df = frames[0]
-    else:
-        df = pd.concat(frames, ignore_index=True)
+    df, found = read_files(files, HOLDS, errors=errors, single=single)
     df, refused = _current_holds(df)
     found += refused
     df.attrs = {"problems": found}
     return df
 
 
+def read_files(
+    files: Iterable[Path],
+    table: Table,
+    *,
+    errors: Literal["report", "raise"] = "report",
+    single: bool = False,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The rows of ``files``, logs of ``table``, as written: typed and checked, in file order,
+    and every problem found (file after file, each by line). A file that cannot be read at all is
+    a problem at its line 1, unless ``single`` (the one file asked for) or ``errors="raise"``:
+    then :class:`hipnb.LogError` is raised, as it is for the first bad row with
+    ``errors="raise"``.
+
+    Each file is parsed on its own (its own header, line ends, cut-off lines); the cells of all of
+    them are then checked in one pass, so a squad of small files costs one check, not one each.
+    """
+    parts: list[tuple[int, str, Parsed]] = []
+    found: list[tuple[int, Problem]] = []  # (the file's place, the problem)
+    stop: LogError | None = None
+    for k, f in enumerate(files):
+        try:
+            parts.append((k, str(f), _parse_path(f, table)))
+        except LogError as exc:
+            if errors == "raise" or single:
+                stop = exc  # raised after any problem of the files before it
+                break
+            found.append((k, Problem(str(f), 1, f"file not read: {_without_file(exc, f)}")))
+    df, checked = _check_files(parts, table)
+    found = sorted(found + checked, key=lambda kp: (kp[0], kp[1].line))
+    if errors == "raise" and found:
+        first = [p for k, p in found if k == found[0][0]]
+        more = f" (and {len(first) - 1} more)" if len(first) > 1 else ""
+        raise LogError(f"{first[0]}{more}")
+    if stop is not None:
+        raise stop
+    return df, [p for _, p in found]
+
+
 def rows_as_written(path: Path) -> pd.DataFrame:
     """One log file's usable rows as written, typed, corrections not applied: the file's history,
     which the log's face (:class:`hipnb.SessionLog`) looks up under its lock. Raises
     :class:`hipnb.LogError` when the file cannot be read at all."""
-    df, _ = _read_file(path)
+    df, _ = _read_bytes(_parse_path(path, HOLDS), str(path), HOLDS)
     return df
 
 
@@ -256,7 +277,9 @@ def _virtual(path: Path) -> bool:
 # one file
 
 
-def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+def _parse_path(path: Path, table: Table) -> Parsed:
+    """The file at ``path`` parsed (:func:`_parse_file`); :class:`hipnb.LogError` when it cannot
+    be read at all."""
     name = str(path)
     refuse_odd_file(path)
     try:
@@ -267,73 +290,117 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         raise LogError(f"{name}: cannot be read: permission denied") from None
     except OSError as exc:
         raise LogError(f"{name}: cannot be read: {exc.strerror or exc}") from None
-    parsed = _parse_file(data, name, path)
-    del data  # the text is parsed: its bytes need not wait for the checks
-    return _read_bytes(parsed, name)
+    return _parse_file(data, name, path, table)
 
 
-def _empty_problem(name: str) -> Problem:
-    return Problem(name, 1, "empty file: expected a header row: " + ",".join(COLUMNS))
+def _empty_problem(name: str, table: Table) -> Problem:
+    return Problem(name, 1, "empty file: expected a header row: " + ",".join(table.first))
 
 
 Parsed = tuple[pa.Table | None, "list[int] | np.ndarray", list[Problem], dict[int, str]]
 
 
-def _parse_file(data: bytes, name: str, path: Path | None = None) -> Parsed:
+def _parse_file(data: bytes, name: str, path: Path | None = None, table: Table = HOLDS) -> Parsed:
     """A log's bytes as text cells: pyarrow over the whole body when it is one good record a line,
     else line by line (:func:`_records`), which reports each line it cannot use and keeps every
     other one. Returns the table (None: no rows), the file line of each of its rows, the problems
     found, and the rows set aside (by position: the sidecar of cut-off lines, :mod:`.torn`)."""
     if _BLANK.match(data):
-        return None, [], [_empty_problem(name)], {}
+        return None, [], [_empty_problem(name, table)], {}
     shift = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     data = data[shift:]
     if _cr_only(data[: 1 << 16]):  # old Mac line ends: CR alone
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     end = data.find(b"\n")
     start = len(data) if end < 0 else end + 1
-    names = _header(data[:start], name)
+    names = _header(data[:start], name, table)
     if _BLANK.match(data, start):
         return None, [], [], {}
     lines = _count_lf(data, start) + (data[-1:] != b"\n")
     aside = torn.marks(path, data, start, lines + 1, shift)  # line -> why it is set aside
     sidecar = [Problem(name, 1, aside.pop(1))] if 1 in aside else []
     open_quote = aside and data[data.rfind(b"\n") + 1 :].count(b'"') % 2  # pyarrow would close it
-    table = None if open_quote else _parse(data, names, skip=1)
+    wanted = table.names
+    cells = None if open_quote else _parse(data, names, wanted, skip=1)
     skipped: list[tuple[str, int]] = []
-    if table is None and not open_quote and _utf8(data):  # rows of the wrong width, maybe
-        table = _parse(data, names, skip=1, skipped=skipped)
-    if table is not None and table.num_rows + len(skipped) == lines:  # one record a line
+    if cells is None and not open_quote and _utf8(data):  # rows of the wrong width, maybe
+        cells = _parse(data, names, wanted, skip=1, skipped=skipped)
+    if cells is not None and cells.num_rows + len(skipped) == lines:  # one record a line
         left_out = _skipped_lines(data, start, skipped, len(names)) if skipped else {}
         if left_out is not None:  # record i is on line at[i]
             kept = np.delete(np.arange(2, lines + 2), [line - 2 for line in left_out])
             rows = {int(np.searchsorted(kept, line)): why for line, why in aside.items()}
             rows = {i: why for i, why in rows.items() if i < len(kept) and kept[i] in aside}
             found = [Problem(name, line, why) for line, why in sorted(left_out.items()) if why]
-            return table, kept, sidecar + found, rows
-    body, at, found = _records(data[start:], len(names), aside, name)
+            return cells, kept, sidecar + found, rows
+    body, at, found = _records(data[start:], len(names), aside, name, table.longest)
     found = sidecar + found
     if not at:
         return None, [], found, {}
-    table = _parse(body, names, skip=0)
-    if table is None:  # pragma: no cover - the scan left only whole records
+    cells = _parse(body, names, wanted, skip=0)
+    if cells is None:  # pragma: no cover - the scan left only whole records
         raise LogError(f"{name}: could not be parsed")
-    return table, at, found, {}
+    return cells, at, found, {}
 
 
-def _read_bytes(parsed: Parsed, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+def _read_bytes(
+    parsed: Parsed, name: str, table: Table = HOLDS
+) -> tuple[pd.DataFrame, list[Problem]]:
     """The typed frame of a parsed file's good rows, and every problem found, by line."""
-    table, at, found, aside = parsed
-    if table is None:
-        return empty_log(), found
-    typed, reason = check_rows(table, nulls=True, aside=aside)
+    typed, found = _check_files([(0, name, parsed)], table)
+    return typed, [p for _, p in sorted(found, key=lambda kp: kp[1].line)]
+
+
+def _check_files(
+    parts: list[tuple[int, str, Parsed]], table: Table
+) -> tuple[pd.DataFrame, list[tuple[int, Problem]]]:
+    """The typed frame of the good rows of parsed files (``(place, name, parsed)``), checked in
+    one pass, and each problem found with its file's place. Rows are labelled by their position
+    among all the files' rows."""
+    found = [(k, p) for k, _, (_, _, probs, _) in parts for p in probs]
+    parts = [part for part in parts if part[2][0] is not None]
+    if not parts:
+        return empty_frame(table), found
+    sizes = [part[2][0].num_rows for part in parts]  # type: ignore[union-attr]
+    starts = np.cumsum([0, *sizes])
+    at = np.concatenate([np.asarray(part[2][1], dtype=np.int64) for part in parts])
+    aside = {
+        int(starts[j]) + i: why for j, part in enumerate(parts) for i, why in part[2][3].items()
+    }
+    cells = parts[0][2][0] if len(parts) == 1 else _stacked(parts, table)
+    now = datetime.now(UTC) if table.future_on_read else None
+    typed, reason = check_rows(cells, table=table, nulls=True, aside=aside, now=now)
+    bad = np.flatnonzero(reason.notna().to_numpy())
+    owner = np.searchsorted(starts, bad, side="right") - 1
     found += [
-        Problem(name, int(at[i]), str(reason.iloc[i])) for i in np.flatnonzero(reason.notna())
+        (parts[j][0], Problem(parts[j][1], int(at[i]), str(reason.iloc[i])))
+        for i, j in zip(bad, owner, strict=True)
     ]
-    corrections = typed.index[typed["action"].notna().to_numpy()]
-    if len(corrections):  # where each correction is, should it name no current hold
-        typed[WHERE] = pd.Series({i: (name, int(at[i])) for i in corrections}, dtype=object)
-    return typed, sorted(found, key=lambda p: p.line)
+    if table.corrections:
+        corrections = typed.index[typed["action"].notna().to_numpy()]
+        if len(corrections):  # where each correction is, should it name no current hold
+            files = np.searchsorted(starts, corrections, side="right") - 1
+            typed[WHERE] = pd.Series(
+                {i: (parts[j][1], int(at[i])) for i, j in zip(corrections, files, strict=True)},
+                dtype=object,
+            )
+    return typed, found
+
+
+def _stacked(parts: list[tuple[int, str, Parsed]], table: Table) -> pa.Table:
+    """The cells of several parsed files, one after the other, in ``table``'s columns (a column a
+    file lacks is empty there)."""
+    tables = [part[2][0] for part in parts if part[2][0] is not None]
+
+    def column(t: pa.Table, c: str) -> list[pa.Array]:
+        return t.column(c).chunks if c in t.column_names else [pa.nulls(t.num_rows, pa.string())]
+
+    return pa.table(
+        {
+            c: pa.chunked_array([a for t in tables for a in column(t, c)], pa.string())
+            for c in table.names
+        }
+    )
 
 
 def _utf8(data: bytes) -> bool:
@@ -358,8 +425,9 @@ def _cr_only(head: bytes) -> bool:
     return cr >= 0 and (lf < 0 or cr < lf) and head[cr + 1 : cr + 2] != b"\n"
 
 
-def _header(raw: bytes, name: str) -> list[str]:
-    """Column names from the header line; raises :class:`LogError` when the file cannot be a log."""
+def _header(raw: bytes, name: str, table: Table = HOLDS) -> list[str]:
+    """Column names from the header line; raises :class:`LogError` when the file cannot be a log
+    of ``table``."""
     try:
         line = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as exc:
@@ -370,7 +438,7 @@ def _header(raw: bytes, name: str) -> list[str]:
     names = _header_names(line)
     if names is None:
         raise LogError(f"{name}:1: the header is not one CSV line: {line[:120]!r}")
-    missing = [c for c in REQUIRED if c not in names]
+    missing = [c for c in table.required if c not in names]
     if missing:
         if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
             how = (
@@ -385,7 +453,7 @@ def _header(raw: bytes, name: str) -> list[str]:
         else:
             reason = (
                 f"missing required column(s) {', '.join(missing)}; "
-                f"expected a header like: {','.join(COLUMNS)}"
+                f"expected a header like: {','.join(table.first)}"
             )
         raise LogError(f"{name}:1: {reason}")
     named = [c for c in names if c]
@@ -395,14 +463,18 @@ def _header(raw: bytes, name: str) -> list[str]:
 
 
 def _parse(
-    data: bytes, names: list[str], skip: int, skipped: list[tuple[str, int]] | None = None
+    data: bytes,
+    names: list[str],
+    known: Iterable[str] = ALL_COLUMNS,
+    skip: int = 1,
+    skipped: list[tuple[str, int]] | None = None,
 ) -> pa.Table | None:
-    """Every cell as text (null when empty); None when pyarrow cannot parse it (bytes that are not
-    UTF-8; a row with the wrong number of fields, unless ``skipped`` is given: such rows are then
-    left out and listed there, as their text and field count; give it only for UTF-8 text, as
-    pyarrow decodes a row's text before it hands it over)."""
+    """Every cell of the ``known`` columns as text (null when empty); None when pyarrow cannot
+    parse it (bytes that are not UTF-8; a row with the wrong number of fields, unless ``skipped``
+    is given: such rows are then left out and listed there, as their text and field count; give it
+    only for UTF-8 text, as pyarrow decodes a row's text before it hands it over)."""
     columns = [c if c else f"_unnamed_{i}" for i, c in enumerate(names)]
-    wanted = [c for c in columns if c in ALL_COLUMNS]
+    wanted = [c for c in columns if c in known]
 
     def set_aside(row: pacsv.InvalidRow) -> str:
         assert skipped is not None
@@ -465,7 +537,7 @@ def _skipped_lines(
 
 
 def _records(
-    body: bytes, width: int, aside: dict[int, str], name: str
+    body: bytes, width: int, aside: dict[int, str], name: str, longest: int
 ) -> tuple[bytes, list[int], list[Problem]]:
     """The whole records of ``body`` (its line ``i`` is file line ``i + 2``), the line each starts
     on, and a :class:`Problem` for every other line that is not blank.
@@ -475,7 +547,8 @@ def _records(
     quoted field, or a quote that runs over complete rows); bytes that are not UTF-8; a bare CR; a
     line set aside in ``aside``. After a record that cannot be read, reading goes on at its next
     line, so every line is read or reported. Empty cells a spreadsheet added after the last column
-    are dropped.
+    are dropped. ``longest``: the longest text a cell is meant to hold (a quoted field past 4
+    times this, over several lines, never closed).
     """
     lines = body.split(b"\n")
     unterminated = lines[-1] != b""
@@ -501,7 +574,7 @@ def _records(
             continue
         j = i
         fields, open_quote, bare_cr = _fields(line)
-        while open_quote and j + 1 < len(lines) and sum(map(len, lines[i : j + 1])) <= NOTE_MAX * 4:
+        while open_quote and j + 1 < len(lines) and sum(map(len, lines[i : j + 1])) <= longest * 4:
             j += 1
             fields, open_quote, bare_cr = _fields(b"\n".join(lines[i : j + 1]))
         record = b"\n".join(lines[i : j + 1])
@@ -516,7 +589,7 @@ def _records(
         elif open_quote and j + 1 == len(lines):
             why = "the record is cut off inside a quoted field (a write was cut off)"
         elif open_quote:
-            why = f"a quoted field runs over {NOTE_MAX:,} characters across lines: never closed"
+            why = f"a quoted field runs over {longest:,} characters across lines: never closed"
         elif bare_cr:
             why = BARE_CR
         elif len(fields) > width and not any(f.group(0).strip() for f in fields[width:]):

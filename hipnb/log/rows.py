@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -16,27 +16,28 @@ import pyarrow as pa
 
 from hipnb.errors import LogError
 from hipnb.log.check import check_rows, first_rejected
-from hipnb.log.spec import ALL_COLUMNS, EOL, REQUIRED, SPEC_BY_NAME, Hold, Rows
+from hipnb.log.spec import EOL, HOLDS, Hold, Rows, Table
 from hipnb.log.stamps import iso, stamp_texts
 
 # --------------------------------------------------------------------------------------------------
 # rows in: anything row-like -> frame of strings in the schema
 
 
-def _to_text_frame(rows: Rows) -> pd.DataFrame:
+def _to_text_frame(rows: Rows, table: Table = HOLDS) -> pd.DataFrame:
     """Turn dicts, a DataFrame (e.g. one returned by read) or an iterable of mappings into strings."""
     if isinstance(rows, pd.DataFrame):
         df = rows
     else:
         df = pd.DataFrame([rows] if isinstance(rows, Mapping) else list(rows))
     out: dict[str, pd.Series] = {}
-    for name in ALL_COLUMNS:
+    required = table.required
+    for name in table.names:
         if name not in df:
-            if name in REQUIRED:
-                raise LogError(f"rows have no {name!r} column (required: {', '.join(REQUIRED)})")
+            if name in required:
+                raise LogError(f"rows have no {name!r} column (required: {', '.join(required)})")
             out[name] = pd.Series([""] * len(df), index=df.index, dtype="str")
             continue
-        out[name] = _column_text(df, name)
+        out[name] = _column_text(df, name, table)
     return pd.DataFrame(out, index=df.index)
 
 
@@ -69,18 +70,27 @@ class _Batch:
         return _Batch(self.table.set_column(at, name, values), self.index)
 
 
-def _batch(rows: Rows) -> _Batch:
-    """Rows (a mapping, an iterable of mappings or a DataFrame) as a text batch in the schema.
+def as_text(rows: Rows | Iterable[Mapping[str, Any]] | pa.Table, table: Table = HOLDS) -> pa.Table:
+    """Rows (a mapping, an iterable of mappings or a DataFrame) as the log writes them: an Arrow
+    table of text, a column for each of ``table``'s columns (``""`` for a value left out), which
+    :func:`hipnb.log.check.check_rows` checks and :func:`hipnb.log.append.append_rows` writes."""
+    return _batch(cast(Rows, rows), table).table
+
+
+def _batch(rows: Rows | pa.Table, table: Table = HOLDS) -> _Batch:
+    """Rows (a mapping, an iterable of mappings or a DataFrame) as a text batch in ``table``'s
+    schema (a table of text from :func:`as_text` is taken as it is).
 
     Mappings are turned into text one cell at a time (a session is a handful of rows); a frame
     column by column.
     """
+    if isinstance(rows, pa.Table):
+        return _Batch(rows, pd.RangeIndex(rows.num_rows))
+    names, required = table.names, table.required
     if isinstance(rows, pd.DataFrame) and (len(rows) > 64 or "local_time" in rows):
-        frame = _to_text_frame(rows)
-        table = pa.table(
-            {c: pa.array(frame[c].to_numpy(dtype=object), pa.string()) for c in ALL_COLUMNS}
-        )
-        return _Batch(table, frame.index)
+        frame = _to_text_frame(rows, table)
+        cells = pa.table({c: pa.array(frame[c].to_numpy(dtype=object), pa.string()) for c in names})
+        return _Batch(cells, frame.index)
     if isinstance(rows, pd.DataFrame):
         # a session: cell by cell is quicker than column by column
         records = cast(list[Mapping[str, Any]], rows.to_dict("records"))
@@ -88,27 +98,22 @@ def _batch(rows: Rows) -> _Batch:
         records = [rows]
     else:  # an iterable of holds
         records = list(rows)
-    present = set().union(*(r.keys() for r in records)) if records else set(ALL_COLUMNS)
-    missing = [c for c in REQUIRED if c not in present]
+    present = set().union(*(r.keys() for r in records)) if records else set(names)
+    missing = [c for c in required if c not in present]
     if missing:
-        raise LogError(f"rows have no {missing[0]!r} column (required: {', '.join(REQUIRED)})")
+        raise LogError(f"rows have no {missing[0]!r} column (required: {', '.join(required)})")
     columns = {
-        name: pa.array([_cell(name, r.get(name)) for r in records], pa.string())
-        for name in ALL_COLUMNS
+        c.name: pa.array([c.text(r.get(c.name)) for r in records], pa.string())
+        for c in table.columns
     }
     return _Batch(pa.table(columns), pd.RangeIndex(len(records)))
 
 
-def _cell(name: str, v: Any) -> str:
-    """One value as the log writes it."""
-    return SPEC_BY_NAME[name].text(v)
-
-
-def _column_text(df: pd.DataFrame, name: str) -> pd.Series[str]:
+def _column_text(df: pd.DataFrame, name: str, table: Table = HOLDS) -> pd.Series[str]:
     s = df[name]
     if name == "started_at" and isinstance(s.dtype, pd.DatetimeTZDtype):
         return stamp_texts(s, df.get("local_time"))
-    return SPEC_BY_NAME[name].texts(s)
+    return table.by_name[name].texts(s)
 
 
 def _csv_text(text_frame: pd.DataFrame, columns: list[str]) -> str:

@@ -1,7 +1,11 @@
-"""The log's columns, declared once: name, type, required or optional, range or choices, how a value
+"""The logs' columns, declared once: name, type, required or optional, range or choices, how a value
 is written as text and how it reads, and whether a correction may change it.
 
-Everything else derives from :data:`SPEC`: the reader's and the append's checks
+A log is a :class:`Table`: its columns, read, checked and appended by one engine
+(:mod:`hipnb.log.read`, :mod:`hipnb.log.check`, :mod:`hipnb.log.append`). Two are declared here:
+:data:`HOLDS`, the hold log, and :data:`RUNS`, the run log (:mod:`hipnb.runs`).
+
+Everything about the hold log derives from :data:`SPEC`: the reader's and the append's checks
 (:mod:`hipnb.log.check`), the writer's text (:meth:`Column.text`), the fields a correction may
 change (:data:`EDITABLE`), the column lists (:data:`COLUMNS`, :data:`REQUIRED`, ...) and the README's
 table of columns (:func:`column_table`, which a test compares with the README).
@@ -34,7 +38,9 @@ from hipnb.routines import SIDES
 from hipnb.seconds import seconds_text, stored
 
 #: What sort of value a column holds; each kind is checked and written one way.
-Kind = Literal["text", "name", "stamp", "id", "choice", "seconds", "flag", "score", "note", "ref"]
+Kind = Literal[
+    "text", "name", "stamp", "id", "choice", "seconds", "metres", "flag", "score", "note", "ref"
+]
 
 #: Longest hold a log accepts, in seconds. A 10-hour plank is a typo, not a record.
 MAX_HOLD_S = 2 * 3600.0
@@ -72,6 +78,13 @@ class Column:
     #: What is said of a value over ``high``.
     over_high: str = ""
     max_chars: int | None = None
+    #: Numbers are written rounded to this many decimals (``6482.0``, ``5003.812``; an integer as
+    #: one, ``1949``). None: seconds as floats (``35.0``), other numbers whole without ``.0``.
+    places: int | None = None
+    #: What an empty cell reads as: None (missing), or a text (the run log's ``""``).
+    blank: str | None = None
+    #: Written safe to open in a spreadsheet (:func:`hipnb.log.export.spreadsheet_safe`).
+    safe: bool = False
     #: What a message for people calls it (the field's name on a form or a command line's words);
     #: empty: the column's name with spaces.
     label: str = ""
@@ -85,8 +98,8 @@ class Column:
     def form(self) -> str:
         """The type as the README's table shows it, from the kind and its range or choices."""
         empty = "" if self.required else ", or empty"
-        if self.kind == "seconds":
-            return f"seconds, {self.low:g} to {self.high:,g}{empty}"
+        if self.kind in ("seconds", "metres"):
+            return f"{self.kind}, {self.low:g} to {self.high:,g}{empty}"
         if self.kind == "score":
             return f"whole number {self.low:g}-{self.high:g}{empty}"
         if self.kind == "choice":
@@ -102,8 +115,8 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        """Whether the reader parses it as a number (seconds and 0-10 scores)."""
-        return self.kind in ("seconds", "score")
+        """Whether the reader parses it as a number (seconds, metres and 0-10 scores)."""
+        return self.kind in ("seconds", "metres", "score")
 
     def text(self, value: Any) -> str:
         """``value`` as the log writes it: ``""`` for missing, ``true``/``false``, seconds as
@@ -124,9 +137,16 @@ class Column:
         if isinstance(value, datetime):
             return iso(value)
         if isinstance(value, float | np.floating | int | np.integer):
+            if self.places is not None:
+                whole = isinstance(value, int | np.integer)
+                return str(int(value)) if whole else repr(round(float(value), self.places))
             return (
                 repr(stored(float(value))) if self.kind == "seconds" else _number_text(float(value))
             )
+        if self.safe:
+            from hipnb.log.export import spreadsheet_safe  # export reads the spec: imported late
+
+            return spreadsheet_safe(str(value))
         return str(value)
 
     def shown(self, value: Any) -> str:
@@ -153,9 +173,14 @@ class Column:
             return values.map({True: "true", False: "false"}).astype("str").fillna("")
         if pd.api.types.is_numeric_dtype(values):
             num = values.astype("float64")
-            if self.kind == "seconds":
+            if self.places is not None:
+                num = num.round(self.places)
+            elif self.kind == "seconds":
                 num = num.round(1)  # as :func:`hipnb.seconds.stored`
-            whole = (num.round() == num) & (self.kind != "seconds")
+            as_int = self.kind != "seconds" and self.places is None
+            if self.places is not None and pd.api.types.is_integer_dtype(values):
+                as_int = True
+            whole = (num.round() == num) & as_int
             out = num.map(repr)
             if whole.any():
                 out = out.where(~whole, num.where(whole, 0).astype("int64").astype("str"))
@@ -296,7 +321,58 @@ SPEC: tuple[Column, ...] = (
     ),
 )
 
-SPEC_BY_NAME = {c.name: c for c in SPEC}
+
+@dataclass(frozen=True)
+class Table:
+    """A log's columns, declared once: what the one engine reads, checks and appends by.
+
+    ``name`` says what the file is in messages. A correction (``hold_id`` + ``action``) exists only
+    in a table that has those columns. ``future_on_read``: a read refuses a row that starts more
+    than a day after its clock (the run log: an import's start is checked with the clock only
+    there); the hold log leaves that rule to its doors and ``hipnb validate``.
+
+        >>> RUNS.required
+        ('run_id', 'athlete', 'started_at', 'distance_m', 'duration_s')
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    future_on_read: bool = False
+
+    @property
+    def by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every column, in the order new files get them."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def first(self) -> tuple[str, ...]:
+        """The columns of the first files (a header must name the required ones)."""
+        return tuple(c.name for c in self.columns if not c.added_later)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def corrections(self) -> bool:
+        """Whether rows may correct earlier rows (``hold_id`` and ``action``)."""
+        return "action" in self.names
+
+    @property
+    def longest(self) -> int:
+        """The longest text a cell is meant to hold: past 4 times this over several lines, a
+        quoted field is taken for a quote that never closed."""
+        return max((c.max_chars or 0 for c in self.columns), default=0) or NOTE_MAX
+
+
+#: The hold log: one row per hold, and the corrections of holds.
+HOLDS = Table("hold log", SPEC)
+
+SPEC_BY_NAME = HOLDS.by_name
 #: Every column, in the order new files get them.
 ALL_COLUMNS = tuple(c.name for c in SPEC)
 #: The columns of the first files (a header must name the required ones).
@@ -314,6 +390,31 @@ ACTIONS = SPEC_BY_NAME["action"].choices
 PARTIAL_ACTIONS = ("patch", "delete")
 #: Keys that identify one hold (with the athlete) when it has no ``hold_id``.
 DUPLICATE_KEY = ["session_id", "exercise", "side", "started_at"]
+
+
+#: One run longer than this is a typo or a watch left running.
+MAX_DISTANCE_M = 1_000_000.0
+MAX_DURATION_S = 7 * 86400.0
+_ABSURD_RUN = "is absurd for one run"
+
+#: The run log's columns (:mod:`hipnb.runs`): one row per imported run, no GPS points.
+RUN_SPEC: tuple[Column, ...] = (
+    Column("run_id", "text", "the run's id in its source (`strava:123`, `gpx:<UTC start>`...)",
+           required=True, identity=True, safe=True),
+    Column("athlete", "name", "the athlete's name as written", required=True),
+    Column("started_at", "stamp", "when the run started, the athlete's local time with its UTC "
+           "offset", required=True),
+    Column("distance_m", "metres", "distance run", required=True, low=0.0, high=MAX_DISTANCE_M,
+           over_high=_ABSURD_RUN, places=3),
+    Column("duration_s", "seconds", "elapsed time", required=True, low=0.0, high=MAX_DURATION_S,
+           over_high=_ABSURD_RUN, places=3),
+    Column("sport", "text", "the activity type as the source wrote it", blank="", safe=True),
+    Column("source", "text", "the file and line it was imported from", blank="", safe=True),
+    Column("name", "text", "the activity's name", max_chars=500, blank="", safe=True),
+)  # fmt: skip
+#: The run log: one row per run, checked at the import, on append and on every read by the same
+#: rules; a run more than a day in the future is refused on read too.
+RUNS = Table("run log", RUN_SPEC, future_on_read=True)
 
 
 class _HoldRequired(TypedDict):

@@ -4,7 +4,9 @@ The date rule lives here once. Every door that writes a hold or a run, and ``hip
 applies :func:`start_problem` with the clock; every read applies its floor (no clock needed).
 The log's stamp text (ISO 8601 with the athlete's own UTC offset) is parsed by
 :func:`parse_stamps` (a read's whole column at once) and written by :func:`iso` and
-:func:`stamp_texts`; :func:`utc_texts` is the UTC form hold identities use.
+:func:`stamp_texts`; :func:`utc_texts` is the UTC form hold identities use. One stamp as another
+program wrote it (an export's date, a GPX time) is parsed by :func:`parse_stamp`, and the UTC
+offset of a read row is :func:`offset_minutes`.
 """
 
 from __future__ import annotations
@@ -204,7 +206,7 @@ def parse_when(
     if not STAMP.match(word):
         raise LogError(f"start {text!r} is not a date-time: write {WHEN_FORMS}")
     try:
-        stamp = datetime.fromisoformat(word.replace("Z", "+00:00"))
+        stamp = parse_stamp(word)
     except ValueError:
         if int(word[:4]) < EARLIEST_START.year:  # year 0 is no datetime, but the rule is the floor
             raise LogError(f"start {text!r} {start_problem(_BEFORE_FLOOR)}") from None
@@ -240,6 +242,27 @@ MAX_OFFSET_MIN = 18 * 60
 Ints = NDArray[np.signedinteger[Any]]
 
 
+def parse_stamp(text: str) -> datetime:
+    """One ISO 8601 date or date-time as another program wrote it: aware when it carries a UTC
+    offset (``Z``, ``+01:00``, ``+0100``), naive when it does not; a bare date is its midnight.
+    Raises ValueError when the text is none of these.
+
+        >>> parse_stamp(" 2026-11-24T07:15:03Z ").isoformat()
+        '2026-11-24T07:15:03+00:00'
+        >>> parse_stamp("2026-11-24").isoformat()
+        '2026-11-24T00:00:00'
+    """
+    return datetime.fromisoformat(text.strip())
+
+
+def offset_minutes(utc: pd.Series, local: pd.Series) -> pd.Series:
+    """The UTC offset, in whole minutes, of each stamp of a read (``started_at`` in UTC and
+    ``local_time``, the wall clock): what a stamp written again carries after its time."""
+    utc_wall = utc.dt.tz_convert("UTC").dt.tz_localize(None)
+    minutes: pd.Series = ((local - utc_wall).dt.total_seconds() // 60).astype("Int64")
+    return minutes
+
+
 def iso(when: datetime) -> str:
     """An aware datetime as a log writes it: ISO 8601 with its own UTC offset.
 
@@ -262,13 +285,12 @@ def stamp_texts(utc: pd.Series, local: pd.Series | None = None) -> pd.Series:
     stamp read and written again is the text it was: ``2026-11-24T07:15:03-05:00``. Missing ones
     are empty text.
     """
-    utc_wall = utc.dt.tz_convert("UTC").dt.tz_localize(None)
     wall = local if local is not None else utc.dt.tz_localize(None)
-    minutes = ((wall - utc_wall).dt.total_seconds() // 60).astype("Int64")
+    minutes = offset_minutes(utc, wall)
     sign = np.where(minutes < 0, "-", "+")
     am = minutes.abs()
     off = (
-        pd.Series(sign, index=utc.index)
+        pd.Series(sign, index=utc.index, dtype="str")
         + (am // 60).astype("str").str.zfill(2)
         + ":"
         + (am % 60).astype("str").str.zfill(2)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from hipnb.log import Problem
+from hipnb.log.stamps import parse_stamp
 from hipnb.runs.activity import Activity, Clock, Data, Parsed, is_run_type
 from hipnb.runs.activity import or_nan as _or_nan
 
@@ -87,7 +88,7 @@ def _any_date(text: str) -> tuple[datetime, Clock]:
     """An ISO 8601 date or date-time, with or without an offset; a bare date is taken as noon."""
     text = text.strip()
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when = parse_stamp(text)
     except ValueError:
         raise ValueError(f"date '{text[:40]}' is not an ISO 8601 date (like 2026-11-03)") from None
     if len(text) == 10:
@@ -365,3 +366,16 @@ def plain_run_id(date: str, distance: float | None, seconds: float | None, unit:
 def legacy_run_id(date: str) -> str:
     """The id plain-CSV runs were imported under first: ``csv:<date as written>``."""
     return f"csv:{date.strip()}"
+
+
+_DATE_ONLY = re.compile(r"csv:\d{4}-\d{2}-\d{2}(?:/|$)")
+
+
+def date_only(run_id: str) -> bool:
+    """Whether a run's id says its plain CSV gave a date without a time (its start, noon, is no
+    time of day): ``csv:2026-11-03/8000m/2700s`` or the old ``csv:2026-11-03``.
+
+        >>> date_only("csv:2026-11-03/8000m/2700s"), date_only("csv:2026-11-03T07:00:00/8000m/2700s")
+        (True, False)
+    """
+    return _DATE_ONLY.match(run_id) is not None

@@ -17,6 +17,7 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from hipnb.log import Problem
+from hipnb.log.stamps import MAX_OFFSET_MIN, parse_stamp
 from hipnb.runs.activity import Activity, Clock, Data, Parsed, is_run_type, utc_id
 from hipnb.runs.activity import or_nan as _or_nan
 
@@ -58,7 +59,7 @@ def read_fit(data: Data, name: str) -> Parsed:
             return [], [Problem(name, 1, f"FIT session {i} has no start time")]
         start = start.astimezone(UTC)
         clock: Clock = "utc"
-        if offset is not None and abs(offset) <= timedelta(hours=18):
+        if offset is not None and abs(offset) <= timedelta(minutes=MAX_OFFSET_MIN):
             minutes = round(offset.total_seconds() / 900) * 15
             start, clock = start.astimezone(timezone(timedelta(minutes=minutes))), "aware"
         sport = str(s.get("sport") or "")
@@ -92,7 +93,7 @@ def _number(value: Any) -> float | None:
 def _stamp(text: str, what: str) -> datetime:
     """An ISO 8601 time from a GPX or TCX element; a time without an offset is UTC."""
     try:
-        when = datetime.fromisoformat(text.strip())
+        when = parse_stamp(text)
     except ValueError:
         raise ValueError(f"{what} '{text.strip()[:40]}' is not an ISO 8601 time") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)

@@ -6,24 +6,25 @@ import bisect
 import math
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numpy.typing import NDArray
 
 from hipnb.errors import HipnbError
 from hipnb.log import Problem, SessionLog, athlete_path
-from hipnb.log.stamps import existing_time, start_problem
+from hipnb.log.stamps import existing_time, offset_minutes, start_problem, zone
 from hipnb.runs.athletes import check_athlete
+from hipnb.runs.exports import date_only
 from hipnb.runs.formats import Activity, read_activity
 from hipnb.runs.sources import Source, find_sources
-from hipnb.runs.store import RUN_COLUMNS, RunLog, _reason, _text_row, runs_path
+from hipnb.runs.store import RUN_COLUMNS, RunLog, check_runs, runs_path
 
-#: The same run from two sources: starts at most this far apart...
+#: The same run (from two sources, or uploaded twice): starts at most this far apart...
 SAME_START_S = 120.0
 #: ...and distances within this share of the longer one.
 SAME_DISTANCE = 0.03
@@ -47,9 +48,26 @@ class Skipped(NamedTuple):
         return f"{self.file}:{self.line}: skipped {self.sport or 'activity'}{label}: {self.why}"
 
 
+class Same(NamedTuple):
+    """An activity of the export that is a run the export holds already (a re-upload, or the same
+    run from two of its files): counted once, not added again."""
+
+    file: str
+    line: int
+    #: Where the run it repeats comes from (``activities.csv:3``).
+    other: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}:{self.line}: the same run as {self.other} (starts within "
+            f"{SAME_START_S / 60:g} minutes, distances within {SAME_DISTANCE:.0%}): counted once"
+        )
+
+
 @dataclass
 class RunImport:
-    """What one import did: runs added, runs already there, activities skipped, problems."""
+    """What one import did: runs added, runs already there, activities of the export that repeat
+    another (:class:`Same`), activities skipped, problems."""
 
     log: Path
     added: pd.DataFrame
@@ -58,13 +76,15 @@ class RunImport:
     problems: list[Problem] = field(default_factory=list)
     #: How the files were chosen, when that needs saying (a Strava CSV in another language).
     notes: list[str] = field(default_factory=list)
+    same: list[Same] = field(default_factory=list)
 
     def __str__(self) -> str:
         km = self.added["distance_m"].sum() / 1000 if len(self.added) else 0.0
+        twice = f"; {len(self.same)} uploaded twice, counted once" if self.same else ""
         lines = [
             *(f"note: {n}" for n in self.notes),
             f"{len(self.added)} run(s) added ({km:.1f} km) to {self.log}; "
-            f"{self.already} already there; {len(self.skipped)} skipped (not runs); "
+            f"{self.already} already there{twice}; {len(self.skipped)} skipped (not runs); "
             f"{len(self.problems)} problem(s)",
         ]
         return "\n".join(lines)
@@ -108,8 +128,10 @@ def import_runs(
     ``progress``: a progress bar over files (default: when there are more than 20).
 
     Only runs are imported; other activities are listed in ``skipped``. Re-importing adds
-    nothing, and the same run from two sources (starts within 2 minutes, distances within 3 %) is
-    kept once; rows of one file are never taken for each other. Every file is read on its own: a
+    nothing, and the same run twice (starts within 2 minutes, distances within 3 %) is kept once:
+    from two sources, or within one export (a re-upload under another activity id), listed in
+    ``same``. Runs of a plain CSV that gives a date without a time are the same run only when
+    date, distance and time are (two runs of one day are two runs). Every file is read on its own: a
     bad, hostile or too big file (see :data:`hipnb.runs.formats.MAX_FILE_BYTES`) or a bad row is
     listed in ``problems`` (file, line, reason) and the rest still imports, as is a run starting
     before 1990 or more than a day in the future (:func:`hipnb.log.stamps.start_problem`). No GPS
@@ -119,7 +141,7 @@ def import_runs(
         raise HipnbError(f"type must be 'run' or None, not {type!r}")
     if units not in (None, "km", "mi"):
         raise HipnbError(f"units must be 'km' or 'mi', not {units!r}")
-    zone = _zone(tz)
+    where = _zone(tz)
     source, logs = Path(path), Path(logs)
     if logs.exists() and not logs.is_dir():
         raise HipnbError(
@@ -142,29 +164,35 @@ def import_runs(
             skipped.append(Skipped(a.file, a.line, a.sport, a.name, _UNTYPED))
         else:
             skipped.append(Skipped(a.file, a.line, a.sport, a.name, "not a run"))
-    offsets = _hold_offsets(logs, athlete) if zone is None and runs else None
+    offsets = _hold_offsets(logs, athlete) if where is None and runs else None
     now = datetime.now(UTC)
-    rows = []
+    timed = []  # the runs whose start can be put in the athlete's zone (not near year 1 or 9999)
     for a in runs:
         why = _start_problem(a, now)
-        row = None if why else _text_row(_row(a, athlete, zone, offsets))
-        why = why or _reason(row or {}, now=now)
         if why:
             problems.append(Problem(a.file, a.line, why))
-        elif row is not None:
-            rows.append(row)
-    new, old_problems = _append_new(log, rows)
+        else:
+            timed.append(a)
+    text, typed, reason = check_runs([_row(a, athlete, where, offsets) for a in timed], now=now)
+    good = reason.isna().to_numpy()
+    problems += [
+        Problem(a.file, a.line, str(why)) for a, why in zip(timed, reason, strict=True) if why
+    ]
+    kept = [a for a, ok in zip(timed, good, strict=True) if ok]
+    new, already, same, old_problems = _append_new(log, text, typed[good], kept)
     notes = found.notes + [f"{p} (a row already in the run log, left out)" for p in old_problems]
-    added = pd.DataFrame(new, columns=list(RUN_COLUMNS))
-    added["distance_m"] = pd.to_numeric(added["distance_m"])
-    added["duration_s"] = pd.to_numeric(added["duration_s"])
-    return RunImport(log.path, added, len(rows) - len(new), skipped, problems, notes)
+    added = text.take(np.flatnonzero(good)[new]).to_pandas()[list(RUN_COLUMNS)]
+    added["distance_m"] = pd.to_numeric(added["distance_m"]).astype("float64")
+    added["duration_s"] = pd.to_numeric(added["duration_s"]).astype("float64")
+    return RunImport(log.path, added, already, skipped, problems, notes, same)
 
 
 def _append_new(
-    log: RunLog, rows: list[dict[str, str]]
-) -> tuple[list[dict[str, str]], list[Problem]]:
-    """Append the rows not in the log yet, under its lock; return them and the log's bad rows.
+    log: RunLog, text: pa.Table, typed: pd.DataFrame, activities: list[Activity]
+) -> tuple[list[int], int, list[Same], list[Problem]]:
+    """Append the runs of ``typed`` (good rows of ``text``, read from ``activities``) that are
+    not in the log yet, under its lock; return their positions in ``typed``, how many were in the
+    log already, the ones the export holds twice, and the log's bad rows.
 
     A folder that refuses writes is a :class:`hipnb.HipnbError` saying so.
     """
@@ -172,13 +200,19 @@ def _append_new(
         log.path.parent.mkdir(parents=True, exist_ok=True)
         with log.lock:  # two imports at once still add each run once
             existing = log.read()  # its bad rows are reported, never used
-            new = _new_runs(rows, existing)
-            log.append(new)
+            new, already, twice = _new_runs(typed, existing)
+            if new:
+                log.append(text.take(typed.index.to_numpy()[new]))
     except OSError as exc:
         raise HipnbError(
             f"{log.path.parent}: cannot write the run log there ({exc.strerror or exc})"
         ) from None
-    return new, list(existing.attrs["problems"])
+    same = [Same(activities[i].file, activities[i].line, _where(activities[j])) for i, j in twice]
+    return new, already, same, list(existing.attrs["problems"])
+
+
+def _where(a: Activity) -> str:
+    return f"{Path(a.file).name}:{a.line}"
 
 
 def _start_problem(a: Activity, now: datetime) -> str | None:
@@ -194,13 +228,10 @@ Offsets = tuple[NDArray[np.float64], NDArray[np.int64]]
 _UNTYPED = "the file does not say what activity it was (pass type='run', --type run, if a run)"
 
 
-def _zone(tz: str | None) -> ZoneInfo | None:
-    if tz is None:
-        return None
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise HipnbError(f"unknown time zone {tz!r}: use names like Europe/Madrid") from None
+def _zone(tz: str | None) -> tzinfo | None:
+    """The athlete's zone from its IANA name (None: not given); an unknown name raises
+    :class:`hipnb.LogError` (:func:`hipnb.log.stamps.zone`)."""
+    return None if tz is None else zone(tz)
 
 
 def _read_all(
@@ -229,30 +260,27 @@ def _hold_offsets(logs: str | Path, athlete: str) -> Offsets | None:
     holds = SessionLog(path).read()
     if holds.empty:
         return None
-    utc = holds["started_at"].dt.tz_localize(None)
-    minutes = ((holds["local_time"] - utc).dt.total_seconds() // 60).to_numpy(dtype="int64")
-    seconds = (utc - pd.Timestamp(0)).dt.total_seconds().to_numpy()
+    minutes = offset_minutes(holds["started_at"], holds["local_time"]).to_numpy(dtype="int64")
+    seconds = _seconds(holds["started_at"])
     order = np.argsort(seconds, kind="stable")
     return seconds[order], minutes[order]
 
 
-def _row(
-    a: Activity, athlete: str, zone: ZoneInfo | None, offsets: Offsets | None
-) -> dict[str, Any]:
+def _row(a: Activity, athlete: str, zone: tzinfo | None, offsets: Offsets | None) -> dict[str, Any]:
     start = _local(a, zone, offsets)
     return {
         "run_id": a.run_id,
         "athlete": athlete,
         "started_at": start.isoformat(timespec="seconds"),
-        "distance_m": a.distance_m,
-        "duration_s": a.duration_s,
+        "distance_m": None if math.isnan(a.distance_m) else a.distance_m,
+        "duration_s": None if math.isnan(a.duration_s) else a.duration_s,
         "sport": a.sport,
-        "source": f"{Path(a.file).name}:{a.line}",
+        "source": _where(a),
         "name": a.name,
     }
 
 
-def _local(a: Activity, zone: ZoneInfo | None, offsets: Offsets | None) -> datetime:
+def _local(a: Activity, zone: tzinfo | None, offsets: Offsets | None) -> datetime:
     """The activity's start in the athlete's local time, with its UTC offset.
 
     A wall-clock time goes through UTC and back, so a time in a spring-forward gap comes out as
@@ -288,14 +316,20 @@ def _near_offset(start: datetime, offsets: Offsets | None) -> int | None:
     return int(minutes[best])
 
 
-def _new_runs(rows: list[dict[str, str]], existing: pd.DataFrame) -> list[dict[str, str]]:
-    """The rows that are neither in ``existing`` nor the same run as one kept before them.
+def _new_runs(
+    typed: pd.DataFrame, existing: pd.DataFrame
+) -> tuple[list[int], int, list[tuple[int, int]]]:
+    """Which runs of ``typed`` (checked) to add: (their positions, in time order; how many
+    are in ``existing`` already, (position, position of the run it repeats) for each the export
+    holds twice).
 
     The same run is the same id, or (a plain CSV's run) the old id ``csv:<date>`` with the same
-    distance and time, or the two-sources rule: starts within :data:`SAME_START_S` and distances
-    within :data:`SAME_DISTANCE`, from another file (rows of one file are never merged).
+    distance and time, or starts within :data:`SAME_START_S` and distances within
+    :data:`SAME_DISTANCE`: from two sources, or one export's re-upload. A run whose source gave a
+    date without a time (:func:`hipnb.runs.exports.date_only`) has no start to compare: it is
+    never matched so with another such run.
     """
-    ids = set(existing["run_id"])
+    ids = {r: -1 for r in existing["run_id"]}  # id -> position in typed, -1 for the log's
     legacy = {
         (r, round(d), round(t))
         for r, d, t in zip(
@@ -305,47 +339,61 @@ def _new_runs(rows: list[dict[str, str]], existing: pd.DataFrame) -> list[dict[s
     }
     kept = sorted(
         zip(
-            (existing["started_at"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds(),
+            _seconds(existing["started_at"]),
             existing["distance_m"],
-            existing["source"].map(_file_of),
+            existing["run_id"].map(date_only),
+            [-1] * len(existing),
             strict=True,
         )
     )
     starts = [k[0] for k in kept]
-    new = []
-    for row in sorted(rows, key=lambda r: pd.Timestamp(r["started_at"])):
-        t = pd.Timestamp(row["started_at"]).timestamp()
-        d, source = float(row["distance_m"]), _file_of(row["source"])
+    new: list[int] = []
+    twice: list[tuple[int, int]] = []
+    already = 0
+    seconds = _seconds(typed["started_at"])
+    run_ids, distances = typed["run_id"].tolist(), typed["distance_m"].tolist()
+    times = typed["duration_s"].tolist()
+    for i in np.argsort(seconds, kind="stable"):
+        t, d, run_id = float(seconds[i]), float(distances[i]), run_ids[i]
+        alone = date_only(run_id)
         lo = bisect.bisect_left(starts, t - SAME_START_S)
         hi = bisect.bisect_right(starts, t + SAME_START_S)
-        if (
-            row["run_id"] in ids
-            or _legacy_key(row) in legacy
-            or any(kept[j][2] != source and _same_distance(d, kept[j][1]) for j in range(lo, hi))
-        ):
+        match = ids.get(run_id)  # the run it is: -1 for one in the log, else its place in typed
+        if match is None and _legacy_key(run_id, d, times[i]) in legacy:
+            match = -1
+        if match is None:
+            match = next(
+                (
+                    kept[j][3]
+                    for j in range(lo, hi)
+                    if not (alone and kept[j][2]) and _same_distance(d, kept[j][1])
+                ),
+                None,
+            )
+        if match is not None:
+            if match < 0:
+                already += 1
+            else:
+                twice.append((int(i), match))
             continue
-        new.append(row)
-        ids.add(row["run_id"])
-        i = bisect.bisect_left(starts, t)
-        starts.insert(i, t)
-        kept.insert(i, (t, d, source))
-    return new
+        new.append(int(i))
+        ids[run_id] = int(i)
+        at = bisect.bisect_left(starts, t)
+        starts.insert(at, t)
+        kept.insert(at, (t, d, alone, int(i)))
+    return new, already, sorted(twice)
 
 
-def _file_of(source: str) -> str:
-    """The file part of a ``source`` cell (``activities.csv:3`` -> ``activities.csv``)."""
-    return source.rpartition(":")[0] or source
+def _seconds(utc: pd.Series) -> np.ndarray:
+    """UTC instants as seconds since 1970."""
+    return (utc - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
 
 
-def _legacy_key(row: dict[str, str]) -> tuple[str, int, int] | None:
-    """A plain-CSV row as the old ``csv:<date>`` id would have it, with its distance and time."""
-    if not row["run_id"].startswith("csv:") or row["run_id"].count("/") < 2:
+def _legacy_key(run_id: str, distance: float, seconds: float) -> tuple[str, int, int] | None:
+    """A plain-CSV run as the old ``csv:<date>`` id would have it, with its distance and time."""
+    if not run_id.startswith("csv:") or run_id.count("/") < 2:
         return None
-    try:
-        distance, seconds = float(row["distance_m"]), float(row["duration_s"])
-        return (row["run_id"].rsplit("/", 2)[0], round(distance), round(seconds))
-    except ValueError:
-        return None
+    return (run_id.rsplit("/", 2)[0], round(distance), round(seconds))
 
 
 def _same_distance(a: float, b: float) -> bool:

@@ -1,4 +1,8 @@
-"""The run log: one open CSV per athlete of imported runs, as durable as the hold log.
+"""The run log: one open CSV per athlete of imported runs, a table of the one log engine.
+
+Its columns are declared beside the hold log's (:data:`hipnb.log.spec.RUNS`); it is read, checked,
+appended and kept safe from cut-off lines by the same code as the hold log
+(:mod:`hipnb.log.read`, :mod:`hipnb.log.check`, :mod:`hipnb.log.append`, :mod:`hipnb.log.torn`).
 
 Layout: ``<logs>/runs/<athlete>/runs.csv``. The hold-log reader reads the ``*.csv`` files directly
 inside the folder it is given; a run log always sits two folders below, so neither the hold-log
@@ -8,39 +12,34 @@ runs into holds.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-import re
+import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
+import numpy as np
 import pandas as pd
-from filelock import FileLock
+import pyarrow as pa
 
 from hipnb.errors import LogError
-from hipnb.log import EOL, Problem, athlete_path
-from hipnb.log.append import append_text
-from hipnb.log.export import spreadsheet_safe
-from hipnb.log.stamps import start_problem
+from hipnb.log import Problem, athlete_path
+from hipnb.log.append import Writer, append_rows, lock_of
+from hipnb.log.check import check_rows, first_rejected
+from hipnb.log.read import read_files
+from hipnb.log.rows import as_text
+from hipnb.log.spec import MAX_DISTANCE_M, MAX_DURATION_S, RUNS
 
-RUN_COLUMNS = (
-    "run_id",
-    "athlete",
-    "started_at",
-    "distance_m",
-    "duration_s",
-    "sport",
-    "source",
-    "name",
-)
-#: One run longer than this is a typo or a watch left running.
-MAX_DISTANCE_M = 1_000_000.0
-MAX_DURATION_S = 7 * 86400.0
-_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+__all__ = ["MAX_DISTANCE_M", "MAX_DURATION_S", "RUN_COLUMNS", "RunLog", "read_runs", "runs_path"]
+
+#: The run log's columns, in the order its files have them (:data:`hipnb.log.spec.RUNS`).
+RUN_COLUMNS = RUNS.names
+#: The columns of a read, in order: ``local_time`` (the athlete's wall clock) after the start.
+_READ = ("run_id", "athlete", "started_at", "local_time", *RUN_COLUMNS[3:])
+
+#: Rows on their way into a run log: dicts, a frame with its columns, or their text as the log
+#: writes it (:func:`check_runs`).
+RunRows: TypeAlias = Iterable[Mapping[str, Any]] | pd.DataFrame | pa.Table
 
 
 def runs_path(logs: str | Path, athlete: str) -> Path:
@@ -51,68 +50,24 @@ def runs_path(logs: str | Path, athlete: str) -> Path:
     return athlete_path(Path(logs) / "runs", athlete, suffix="") / "runs.csv"
 
 
-def _reason(row: Mapping[str, Any], now: datetime | None = None) -> str | None:
-    """Why a row of text cannot be used, or None; ``now`` also refuses starts too far ahead.
-
-    The date rule is :func:`hipnb.log.stamps.start_problem`'s.
-    """
-    for name in ("run_id", "athlete", "started_at"):
-        if not row.get(name, "").strip():
-            return f"{name} is empty"
-    for name in ("run_id", "athlete", "sport", "source"):
-        if _CONTROL.search(row.get(name, "")):
-            return f"{name} holds a control character"
-    stamp = row["started_at"].strip()
-    if not _STAMP.match(stamp):
-        return f"started_at '{stamp[:40]}' is not an ISO 8601 date-time with a UTC offset"
-    try:
-        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        why = start_problem(when, now=now)
-    except (ValueError, OverflowError):
-        return f"started_at '{stamp[:40]}' is not a valid date-time"
-    if why:
-        return f"started_at '{stamp[:40]}' {why}"
-    for name, top in (("distance_m", MAX_DISTANCE_M), ("duration_s", MAX_DURATION_S)):
-        text = row.get(name, "").strip()
-        if not text:
-            return f"{name} is missing"
-        try:
-            value = float(text)
-        except ValueError:
-            return f"{name} '{text[:40]}' is not a number"
-        if not math.isfinite(value) or value < 0:
-            return f"{name} '{text[:40]}' is not a number >= 0"
-        if value > top:
-            return f"{name} '{text[:40]}' is absurd for one run"
-    if len(row.get("name", "")) > 500:
-        return "name is longer than 500 characters"
-    return None
-
-
-#: Free-text columns, written spreadsheet-safe (:func:`spreadsheet_safe`) by every append.
-TEXT_COLUMNS = ("run_id", "sport", "source", "name")
-
-
-def _text_row(row: Mapping[Any, Any]) -> dict[str, str]:
-    """A row as the run log's text cells; free text made safe to open in a spreadsheet."""
-    out = {}
-    for name in RUN_COLUMNS:
-        v = row.get(name, "")
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            v = ""
-        elif isinstance(v, float):
-            v = repr(round(v, 3))
-        elif isinstance(v, pd.Timestamp):
-            v = v.isoformat()
-        out[name] = spreadsheet_safe(str(v)) if name in TEXT_COLUMNS else str(v)
-    return out
-
-
-def _csv_text(rows: list[dict[str, str]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, columns, restval="", extrasaction="ignore", lineterminator=EOL)
-    writer.writerows(rows)
-    return buf.getvalue()
+def check_runs(
+    rows: RunRows, *, now: datetime | None = None
+) -> tuple[pa.Table, pd.DataFrame, pd.Series]:
+    """Runs checked as the run log's door checks them: (the rows as the log writes them, typed as
+    a read gives them, why each cannot be stored or None), by position. The rules are every
+    read's (:data:`hipnb.log.spec.RUNS`, a start more than a day after ``now`` included: default
+    the present) and the door's length limit of its text columns."""
+    text = as_text(rows, RUNS)
+    now = datetime.now(UTC) if now is None else now
+    typed, reason = check_rows(text, table=RUNS, now=now)
+    for column in RUNS.columns:
+        if column.max_chars is None or not reason.isna().any():
+            continue
+        cells = text.column(column.name).to_pylist()
+        long = np.array([column.too_long(c or "") for c in cells], dtype=bool)
+        words = f"{column.name} is longer than {column.max_chars} characters"
+        reason = reason.where(~long | reason.notna(), words)  # the first broken rule stands
+    return text, typed, reason
 
 
 class RunLog:
@@ -123,120 +78,64 @@ class RunLog:
         >>> log = RunLog(runs_path("data/logs", "ana"))
         >>> log.append([{"run_id": "csv:1", "athlete": "ana", ...}])   # doctest: +SKIP
         >>> runs = log.read()              # typed frame; runs.attrs["problems"] lists bad rows
+
+    ``write`` is the low-level write (``os.write``), which tests replace to make a write fail.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, write: Writer = os.write):
         self.path = Path(path)
         #: The cross-process lock every append takes; hold it to read and append as one step.
-        self.lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
+        self.lock = lock_of(self.path)
+        self._write = write
 
     def __repr__(self) -> str:
         return f"RunLog({str(self.path)!r})"
 
-    def append(self, rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> int:
+    def append(self, rows: RunRows) -> int:
         """Validate ``rows`` (dicts or a DataFrame) and append them durably; return how many.
 
         All or nothing: a bad row raises :class:`hipnb.LogError` naming it and nothing is written.
-        The write is the hold log's: one ``write`` under a lock, then fsync.
+        The write is the hold log's (:func:`hipnb.log.append.append_rows`): one ``write`` under a
+        lock, then fsync; a last line cut off by a crash is set aside first (:mod:`hipnb.log.torn`).
         """
-        records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
-        text = [_text_row(r) for r in records]
-        for i, row in enumerate(text, 1):
-            why = _reason(row, now=datetime.now(UTC))
-            if why:
-                raise LogError(f"{self.path}: row {i} of this append: {why} (nothing was written)")
-        if text:
-            append_text(
-                self.path, self.lock, lambda cols: _csv_text(text, cols), RUN_COLUMNS, RUN_COLUMNS
+        text, _, reason = check_runs(rows)
+        first = first_rejected(reason)
+        if first:
+            raise LogError(
+                f"{self.path}: row {first[0]} of this append: {first[1]} (nothing was written)"
             )
-        return len(text)
-
-    def read(self) -> pd.DataFrame:
-        """The runs as a typed frame (see :func:`read_runs`); a missing file reads as no runs."""
-        df, found = _read_file(self.path)
-        df.attrs["problems"] = found
-        return df
-
-
-def _typed(rows: list[dict[str, str]]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=list(RUN_COLUMNS))
-    stamps = [pd.Timestamp(s) for s in df["started_at"]]
-    out = pd.DataFrame(
-        {
-            "run_id": df["run_id"].str.strip().astype("str"),
-            "athlete": df["athlete"].str.strip().astype("str"),
-            "started_at": pd.to_datetime([s.tz_convert("UTC") for s in stamps], utc=True),
-            "local_time": pd.to_datetime([s.tz_localize(None) for s in stamps]),
-            "distance_m": pd.to_numeric(df["distance_m"]).astype("float64"),
-            "duration_s": pd.to_numeric(df["duration_s"]).astype("float64"),
-            "sport": df["sport"].astype("str"),
-            "source": df["source"].astype("str"),
-            "name": df["name"].astype("str"),
-        }
-    )
-    if out.empty:
-        out["started_at"] = pd.Series([], dtype="datetime64[us, UTC]")
-        out["local_time"] = pd.Series([], dtype="datetime64[us]")
-    return out
-
-
-def _read_file(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    name = str(path)
-    if not path.exists():
-        return _typed([]), []
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return _typed([]), [Problem(name, line, "the file is not UTF-8 text")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows, found, start = [], [], 1
-    try:
-        header = [c.strip() for c in next(reader)]
-    except StopIteration:
-        return _typed([]), [Problem(name, 1, "empty file: expected " + ",".join(RUN_COLUMNS))]
-    missing = [c for c in RUN_COLUMNS[:5] if c not in header]
-    if missing:
-        return _typed([]), [Problem(name, 1, f"the header lacks {', '.join(missing)}")]
-    start = here = reader.line_num + 1
-    now = datetime.now(UTC)  # a start more than a day ahead is as wrong when read as written
-    torn = not text.endswith(("\n", "\r"))
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            found.append(Problem(name, start, f"unreadable CSV record: {exc}"))
-            break
-        here, start = start, reader.line_num + 1
-        if not any(f.strip() for f in fields):
-            continue
-        why: str | None
-        if len(fields) != len(header):
-            why = f"{len(fields)} fields where the header has {len(header)}"
-        else:
-            row = dict(zip(header, fields, strict=True))
-            why = _reason(row, now=now)
-            if not why:
-                rows.append(row)
-                continue
-        found.append(Problem(name, here, why))
-    if torn and found and found[-1].line == here:
-        found[-1] = found[-1]._replace(
-            reason=found[-1].reason + " (the last line is incomplete: a write was cut off)"
+        return append_rows(
+            self.path, text, table=RUNS, lock=self.lock, write=self._write, checked=True
         )
-    return _typed(rows), found
+
+    def read(self, errors: Literal["report", "raise"] = "report") -> pd.DataFrame:
+        """The runs as a typed frame (see :func:`read_runs`); a missing file reads as no runs."""
+        return _read([self.path], errors)
 
 
-def read_runs(logs: str | Path, athlete: str | None = None) -> pd.DataFrame:
+def _read(files: Iterable[Path], errors: Literal["report", "raise"]) -> pd.DataFrame:
+    """The runs of ``files`` (missing ones are no runs), in file order, problems in attrs."""
+    present = [f for f in files if os.path.lexists(f)]
+    df, found = read_files(present, RUNS, errors=errors)
+    df = df[list(_READ)].reset_index(drop=True)
+    df.attrs = {"problems": found}
+    return df
+
+
+def read_runs(
+    logs: str | Path,
+    athlete: str | None = None,
+    errors: Literal["report", "raise"] = "report",
+) -> pd.DataFrame:
     """Runs imported beside the hold logs in ``logs`` (every athlete's, or one athlete's).
 
     ``logs`` is the hold-log folder (run logs are under ``<logs>/runs/``) or one ``runs.csv``.
     Columns: ``run_id``, ``athlete``, ``started_at`` (UTC), ``local_time`` (the athlete's wall
-    clock), ``distance_m``, ``duration_s``, ``sport``, ``source``, ``name``. Rows that cannot be
-    used are listed in ``df.attrs["problems"]`` as :class:`hipnb.log.Problem` (file, line, reason).
+    clock), ``distance_m``, ``duration_s``, ``sport``, ``source``, ``name``; rows by athlete, each
+    athlete's in time order. Rows that cannot be used are listed in ``df.attrs["problems"]`` as
+    :class:`hipnb.log.Problem` (file, line, reason), as the hold log's are (the same reader); a
+    file that cannot be read at all is a problem at its line 1. With ``errors="raise"`` the first
+    problem is raised as :class:`hipnb.LogError` instead.
     """
     logs = Path(logs)
     if logs.is_file():
@@ -245,14 +144,10 @@ def read_runs(logs: str | Path, athlete: str | None = None) -> pd.DataFrame:
         files = [runs_path(logs, athlete)]
     else:
         files = sorted((logs / "runs").glob("*/runs.csv"))
-    frames, found = [], []
-    for f in files:
-        df, probs = _read_file(f)
-        frames.append(df)
-        found += probs
-    df = pd.concat(frames, ignore_index=True) if frames else _typed([])
+    df = _read(files, errors)
+    found: list[Problem] = df.attrs["problems"]
     if athlete is not None:
         df = df[df["athlete"] == athlete]
     df = df.sort_values(["athlete", "started_at"], kind="stable").reset_index(drop=True)
-    df.attrs["problems"] = found
+    df.attrs = {"problems": found}
     return df
