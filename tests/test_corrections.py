@@ -97,7 +97,7 @@ def test_two_edits_at_once_both_land_or_the_later_wins_and_nothing_else_changes(
         edit = ["edit", "--log", str(path), ref]
         seconds, note = race(tmp_path, n, [*edit, "--seconds", "41"], [*edit, "--note", "x"])
         assert seconds.returncode == note.returncode == 0, seconds.stderr + note.stderr
-        assert "actual_s: 35 -> 41" in seconds.stdout and "note: first -> x" in note.stdout
+        assert "time held: 35 s -> 41 s" in seconds.stdout and "note: first -> x" in note.stdout
         hold = quiet(path).iloc[0]
         assert (hold["actual_s"], hold["note"], hold["rpe"], hold["side"]) == (41, "x", 5, "left")
         landed["different fields"] += 2
