@@ -464,18 +464,6 @@ def mojibake_problem(name: str) -> str | None:
     )
 
 
-#: How ftfy names the encodings text is wrongly decoded with, in words.
-_ENCODING_WORDS = {
-    "latin-1": "Windows-1252",
-    "sloppy-windows-1252": "Windows-1252",
-    "windows-1252": "Windows-1252",
-    "macroman": "Mac Roman",
-    "sloppy-windows-1250": "Windows-1250",
-    "windows-1250": "Windows-1250",
-    "cp437": "DOS (code page 437)",
-}
-
-
 @functools.cache
 def _ftfy_encoding_only() -> ftfy.TextFixerConfig:
     """ftfy set to mend encodings only (no quotes, widths or line ends changed)."""
