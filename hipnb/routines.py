@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hipnb.errors import RoutineError
+from hipnb.seconds import seconds_text
 
 SIDES = ("left", "right", "both")
 KINDS = ("hold", "rest")
@@ -125,8 +126,8 @@ class Routine:
                 _check_range(s, ex, f"step {i + 1}", self.name)
                 if s.seconds > ex.plausible_max:  # the log's door would refuse every such hold
                     raise RoutineError(
-                        f"{exercise} {s.seconds:g} s: more than its plausible maximum of "
-                        f"{ex.plausible_max:g} s"
+                        f"{exercise} {seconds_text(s.seconds, exact=True)}: more than its "
+                        f"plausible maximum of {seconds_text(ex.plausible_max, exact=True)}"
                     )
             steps.append(s)
         return dataclasses.replace(self, steps=tuple(steps))
@@ -273,7 +274,9 @@ def _check_range(step: Step, ex: Exercise | None, where: str, src: str) -> None:
     lo, hi = ex.min_seconds, ex.max_seconds
     if (lo is not None and step.seconds < lo) or (hi is not None and step.seconds > hi):
         raise RoutineError(
-            f"{src}: {where}: {ex.name} is held {lo:g}-{hi:g} s, got {step.seconds:g} s"
+            f"{src}: {where}: {ex.name} is held {seconds_text(lo, exact=True)} to "
+            f"{seconds_text(hi, exact=True)}, got "
+            f"{seconds_text(step.seconds, exact=True)}"
             if lo is not None and hi is not None
             else f"{src}: {where}: {ex.name} seconds {step.seconds:g} is outside its allowed range"
         )

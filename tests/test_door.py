@@ -347,7 +347,7 @@ def test_the_phone_takes_the_bound_angle_band_from_the_routine(tmp_path, seconds
             PhoneSettings.checked("ana", tmp_path, bound_angle_s=seconds).bound_angle_s == seconds
         )
     else:
-        with pytest.raises(hipnb.RoutineError, match="held 180-300 s"):
+        with pytest.raises(hipnb.RoutineError, match="held 180 s to 300 s"):
             PhoneSettings.checked("ana", tmp_path, bound_angle_s=seconds)
 
 

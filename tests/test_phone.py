@@ -46,9 +46,9 @@ def test_settings_are_checked_as_at_every_door(tmp_path):
     with pytest.raises(HipnbError, match="new_athlete=True"):
         PhoneSettings.checked("bob", tmp_path)
     assert PhoneSettings.checked("李娜", tmp_path, new_athlete=True).athlete == "李娜"
-    with pytest.raises(HipnbError, match="180-300"):
+    with pytest.raises(HipnbError, match="180 s to 300 s"):
         PhoneSettings.checked("ana", tmp_path, bound_angle_s=179)
-    with pytest.raises(HipnbError, match="180-300"):
+    with pytest.raises(HipnbError, match="180 s to 300 s"):
         PhoneSettings.checked("ana", tmp_path, bound_angle_s=301)
     with pytest.raises(HipnbError):
         PhoneSettings.checked("ana", tmp_path, "no-such-routine")
@@ -312,7 +312,7 @@ def test_the_lan_address_is_not_loopback():
     [
         (["--athlete", "Ana"], "ana"),
         (["--athlete", "bob"], "--new-athlete"),
-        (["--athlete", "ana", "--bound-angle", "400"], "180-300"),
+        (["--athlete", "ana", "--bound-angle", "400"], "180 s to 300 s"),
         (["--athlete", "ana", "--routine", "nope"], "nope"),
     ],
 )

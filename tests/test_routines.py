@@ -64,7 +64,7 @@ def test_missing_routine_names_builtins():
 def test_with_seconds_validates_the_bound_angle_range():
     r = load_routine("hip-basics")
     assert r.with_seconds("bound_angle", 300).holds[2].seconds == 300
-    with pytest.raises(RoutineError, match="180-300 s, got 400 s"):
+    with pytest.raises(RoutineError, match="180 s to 300 s, got 400 s"):
         r.with_seconds("bound_angle", 400)
     with pytest.raises(RoutineError, match="must be positive"):
         r.with_seconds("side_plank", 0)

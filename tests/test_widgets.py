@@ -42,7 +42,7 @@ def test_manual_entry_defaults_come_from_the_routine(tmp_path):
     assert form.exercise.value == "glute_roll" and form.target.value == 60
     form.exercise.value = "bound_angle"
     assert (form.side.value, form.target.value, form.seconds.value) == ("both", 180, 180)
-    assert "180-300 s" in form.hint.value
+    assert "180 s to 300 s" in form.hint.value
     form.save.click()  # saved untouched: the routine's bound angle, not a 30 s one
     (row,) = log.read(errors="raise").to_dict("records")
     assert (row["exercise"], row["target_s"], row["actual_s"]) == ("bound_angle", 180, 180)

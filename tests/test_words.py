@@ -101,18 +101,9 @@ def test_the_package_has_one_seconds_formatter():
                 )
                 if formats_seconds and (unit.startswith(" s") or unit.startswith(" min")):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    # not yet through hipnb.seconds: the review's words (its own work), the routine file's
-    # messages, the form, the workshop chart, the progress chart's target label
-    known = {
-        "hipnb/analysis/flags.py",
-        "hipnb/analysis/summary.py",
-        "hipnb/analysis/review.py",
-        "hipnb/analysis/thresholds.py",
-        "hipnb/routines.py",
-        "hipnb/widgets/manual_entry.py",
-        "hipnb/charts/workshop.py",
-        "hipnb/charts/progress.py",
-    }
+    # rates and thresholds, not times held: a trend in seconds a week (+12 s a week), the
+    # thresholds' own numbers as a coach set them
+    known = {"hipnb/analysis/flags.py", "hipnb/analysis/thresholds.py"}
     assert [o for o in offenders if o.split(":")[0] not in known] == []
 
 

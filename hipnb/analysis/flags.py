@@ -30,6 +30,7 @@ import pandas as pd
 from hipnb.analysis.days import Day, as_day
 from hipnb.analysis.figures import athlete_figures
 from hipnb.analysis.thresholds import Thresholds
+from hipnb.seconds import seconds_text
 
 __all__ = [
     "CHECKED",
@@ -188,7 +189,8 @@ def _words_asymmetry(f: Flag) -> str:
     strong = "left" if weaker == "right" else "right"
     return (
         f"{weaker} side plank {_pct(f.figure)} weaker than {strong} (median "
-        f"{f.context['left_s']:.0f} s left, {f.context['right_s']:.0f} s right over the last "
+        f"{seconds_text(f.context['left_s'])} left, {seconds_text(f.context['right_s'])} right over "
+        "the last "
         f"14 days; flag above {_pct(f.threshold)})"
     )
 

@@ -12,6 +12,7 @@ from hipnb.analysis.days import Day, as_day, with_day
 from hipnb.analysis.flags import Flag, Level
 from hipnb.analysis.standing import Acknowledged
 from hipnb.analysis.thresholds import Thresholds
+from hipnb.seconds import seconds_text
 
 if TYPE_CHECKING:
     from hipnb.analysis.review_day import ReviewDay
@@ -160,7 +161,8 @@ def changes_between(before: ReviewDay, after: ReviewDay, *, min_streak: int = 3)
             where = "" if side == "both" else f" ({side})"
             rows.append(
                 (athlete, "personal best", f"{exercise.replace('_', ' ')}{where} "
-                 f"{r['actual_s']:.0f} s on {r['day']:%a %d %b} (best before {r['old_s']:.0f} s)",
+                 f"{seconds_text(r['actual_s'])} on {r['day']:%a %d %b} "
+                 f"(best before {seconds_text(r['old_s'])})",
                  None)
             )  # fmt: skip
 

@@ -70,7 +70,8 @@ def summary_text(
             "side planks even on both sides (last 14 days)"
             if asym["asymmetry"] < 0.05
             else f"{asym['weaker']} side plank {asym['asymmetry']:.0%} weaker than {strong} "
-            f"(median {asym['left_s']:.0f} s left, {asym['right_s']:.0f} s right, last 14 days)"
+            f"(median {seconds_text(asym['left_s'])} left, {seconds_text(asym['right_s'])} right, "
+            "last 14 days)"
         )
     trend = discomfort_trend(recent)
     if len(trend) >= 2 and Kind.DISCOMFORT_RISING not in kinds:

@@ -20,6 +20,7 @@ from hipnb.charts.common import (
     _fixed_margins,
     _suptitle,
 )
+from hipnb.seconds import seconds_text
 
 
 def bound_angle_chart(
@@ -81,7 +82,9 @@ def plank_chart(
         planks = d[d["exercise"] == "side_plank"].sort_values("started_at")
         target_s = float(planks["target_s"].iloc[-1]) if len(planks) else None
     if target_s:
-        ax.axhline(target_s, color=TARGET_COLOR, ls="--", lw=1, label=f"target {target_s:g} s")
+        ax.axhline(
+            target_s, color=TARGET_COLOR, ls="--", lw=1, label=f"target {seconds_text(target_s)}"
+        )
     ax.set_ylim(bottom=0)
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize="small", frameon=False, ncols=3)

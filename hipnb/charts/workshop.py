@@ -11,6 +11,7 @@ from matplotlib.patches import Circle
 
 from hipnb.charts.common import SIDE_COLORS
 from hipnb.routines import Routine
+from hipnb.seconds import seconds_text
 
 #: A point on a diagram, (x, y) in data units.
 Point = tuple[float, float]
@@ -28,7 +29,7 @@ def routine_timeline(routine: Routine, *, ax: Axes | None = None) -> Axes:
             ax.text(
                 (start + step.seconds / 2) / 60,
                 0,
-                f"{label}\n{step.side}\n{step.seconds:g} s",
+                f"{label}\n{step.side}\n{seconds_text(step.seconds)}",
                 ha="center",
                 va="center",
                 fontsize="small",
@@ -38,7 +39,7 @@ def routine_timeline(routine: Routine, *, ax: Axes | None = None) -> Axes:
     ax.set_yticks([])
     ax.set_xlim(0, start / 60)
     ax.set_xlabel("minutes from start")
-    ax.set_title(f"{routine.title}: {start / 60:.1f} min (grey: rest and switch sides)")
+    ax.set_title(f"{routine.title}: {seconds_text(start)} (grey: rest and switch sides)")
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
     return ax

@@ -13,6 +13,7 @@ from hipnb.log import SessionLog, manual_row
 from hipnb.log.spec import SPEC_BY_NAME
 from hipnb.log.stamps import local_datetime
 from hipnb.routines import SIDES, Routine
+from hipnb.seconds import seconds_text
 from hipnb.widgets._common import (
     answer,
     effort_sliders,
@@ -127,8 +128,14 @@ class ManualEntry(w.VBox):
         ex = self.routine.exercises.get(steps[0].exercise)
         low, high = (ex.min_seconds, ex.max_seconds) if ex else (None, None)
         name = html.escape(steps[0].name or steps[0].exercise)
-        band = f" {low:g}-{high:g} s;" if low and high else ""
-        most = f" longest plausible hold {ex.plausible_max:g} s." if ex else ""
+        band = (
+            f" {seconds_text(low, exact=True)} to {seconds_text(high, exact=True)};"
+            if low and high
+            else ""
+        )
+        most = (
+            f" longest plausible hold {seconds_text(ex.plausible_max, exact=True)}." if ex else ""
+        )
         self.hint.value = f"{name}:{band}{most}" if band or most else ""
 
     def started_at(self) -> datetime | None:
@@ -172,5 +179,6 @@ class ManualEntry(w.VBox):
             return
         self.status.value = (
             f"Saved {html.escape(row['exercise'])} ({html.escape(row['side'])}), "
-            f"{row['actual_s']:g} s to {html.escape(str(self.session_log.path))}."
+            f"{seconds_text(row['actual_s'], exact=True)} to "
+            f"{html.escape(self.session_log.path.name)}."
         )
