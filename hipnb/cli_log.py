@@ -540,12 +540,12 @@ def _cmd_import_sheet(args: argparse.Namespace) -> int:
         print(f"{args.book}: no changes to {args.logs}")
         return 0
     if not args.yes:
-        print(f"{args.book} asks for {len(plan.changes)} change(s) to {args.logs}:")
+        print(f"{args.book} asks for {plural(len(plan.changes), 'change')} to {args.logs}:")
         for change in plan.changes:
             print(f"  {change.kind} {change.words}")
         print("nothing written: run again with --yes to write them")
         return 0
     for line in plan.apply():
         print(f"  {line}")
-    print(f"wrote {len(plan.changes)} change(s) from {args.book} to {args.logs}")
+    print(f"wrote {plural(len(plan.changes), 'change')} from {args.book} to {args.logs}")
     return 0

@@ -191,7 +191,7 @@ def test_two_cells_a_new_row_and_a_removed_row_are_exactly_four_changes(squad, t
     assert "--yes" in listed
 
     assert main(["import-sheet", str(book), "--logs", str(squad), "--yes"]) == 0
-    assert "wrote 4 change(s)" in capsys.readouterr().out
+    assert "wrote 4 changes" in capsys.readouterr().out
     after = current(squad)
     bound = ("ana", "s-ana-2026-11-25T07:15:00-05:00", "bound_angle", "both")
     zoe = ("Zoë", f"s-Zoë-{ZOE_START}", "side_plank", "left")
