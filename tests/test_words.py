@@ -5,6 +5,7 @@ machine's paths, and each door's refusal in its own words."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import pty
 import select
@@ -117,6 +118,17 @@ def test_countdown_follows_the_pages_rule():
     out = subprocess.run(["node", "-e", js], capture_output=True, text=True, check=True).stdout
     assert out.strip() == str([countdown_text(s) for s in cases]).replace("'", '"').replace(" ", "")
     assert countdown_text(125.4) == "2:06" and seconds_text(125.4) == "2 min 05 s"
+
+
+def test_the_phone_page_says_seconds_as_seconds_text_does():
+    """duration in phone.js and seconds_text agree (the page has no kernel to ask)."""
+    cases = [0, 7.2, 45, 89.4, 89.6, 90, 125.4, 180, 185, 3599.4, 3600, 3900, 7199, -3, -125]
+    script = (ROOT / "hipnb/static/phone.js").read_text(encoding="utf-8")
+    body = script[script.index("function duration") :]
+    body = body[: body.index("\n}\n") + 3]
+    js = f"{body}\nconsole.log(JSON.stringify({cases}.map(duration)));"
+    out = subprocess.run(["node", "-e", js], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == [seconds_text(s) for s in cases]
 
 
 def test_new_rows_store_seconds_to_a_tenth_old_rows_read_as_written(tmp_path):

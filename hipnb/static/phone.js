@@ -38,10 +38,20 @@ function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+// Seconds as people read them: the rule of hipnb/seconds.py's seconds_text (a test holds the two
+// together): "7 s" under 90 s, "3 min 05 s", "1 h 05 min".
 function duration(seconds) {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds / 3600)} h`;
+  let s = Math.round(seconds);
+  if (Math.abs(s) < 90) return `${s} s`;
+  const sign = s < 0 ? "-" : "";
+  s = Math.abs(s);
+  const two = (n) => String(n).padStart(2, "0");
+  if (s < 3600) {
+    const m = Math.floor(s / 60), r = s % 60;
+    return `${sign}${m} min` + (r ? ` ${two(r)} s` : "");
+  }
+  const all = Math.round(s / 60), h = Math.floor(all / 60), m = all % 60;
+  return `${sign}${h} h` + (m ? ` ${two(m)} min` : "");
 }
 
 function clock(seconds) {
@@ -375,7 +385,7 @@ function phonePage(token, session, reopen) {
     } else if (step) {
       Object.assign(v, { title: step.name, cue: step.cue, remaining: timer.remaining, step_seconds: step.seconds });
     } else if (state === "ready") {
-      const intro = `${plural(steps.length, "step")}, ${(total / 60).toFixed(1)} min. Press Start.`;
+      const intro = `${plural(steps.length, "step")}, ${duration(total)}. Press Start.`;
       Object.assign(v, { title: routine.title, cue: intro, remaining: first.seconds, step_seconds: first.seconds });
     } else {
       const complete = state === "finished" && timer.results().every((r) => r.completed);
