@@ -62,25 +62,36 @@ def did_you_mean(name: str, choices: Iterable[str], n: int = 3) -> str:
         >>> did_you_mean("xavier", ["ana", "ben"])
         ''
     """
-    by_key: dict[str, str] = {}
-    for choice in choices:
-        by_key.setdefault(_key(choice), choice)
-    key = _key(name)
-    if key in by_key:
-        return f"did you mean {by_key[key]!r}?"
-    plain = {unicodedata.normalize("NFKD", k).encode("ascii", "ignore").decode(): k for k in by_key}
-    close = difflib.get_close_matches(key, list(by_key), n=n, cutoff=0.6)
-    for k in difflib.get_close_matches(key, list(plain), n=n, cutoff=0.6):
-        if plain[k] not in close:
-            close.append(plain[k])
+    close = close_names(name, choices, n)
     if not close:
         return ""
-    names = [repr(by_key[k]) for k in close[:n]]
+    names = [repr(c) for c in close]
     return (
         "did you mean "
         + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
         + "?"
     )
+
+
+def close_names(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The ``choices`` closest to ``name`` (at most ``n``; the same one alone when it differs only
+    by case or Unicode form), for :func:`did_you_mean` and a page's did-you-mean buttons.
+
+    >>> close_names("anna", ["ana", "ben", "Zoë"]), close_names("ZOË", ["Zoë"])
+    (['ana'], ['Zoë'])
+    """
+    by_key: dict[str, str] = {}
+    for choice in choices:
+        by_key.setdefault(_key(choice), choice)
+    key = _key(name)
+    if key in by_key:
+        return [by_key[key]]
+    plain = {unicodedata.normalize("NFKD", k).encode("ascii", "ignore").decode(): k for k in by_key}
+    close = difflib.get_close_matches(key, list(by_key), n=n, cutoff=0.6)
+    for k in difflib.get_close_matches(key, list(plain), n=n, cutoff=0.6):
+        if plain[k] not in close:
+            close.append(plain[k])
+    return [by_key[k] for k in close[:n]]
 
 
 def same_athlete_problem(name: str, known: Iterable[str]) -> str | None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hmac
 import io
 import json
@@ -334,17 +335,22 @@ def _number(value: object) -> float | None:
 class _Redact(logging.Filter):
     """Blanks the token from any log line that would carry it (the page never puts it in a URL)."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, *tokens: str) -> None:
         super().__init__()
-        self.token = token
+        self.tokens = tokens
+
+    def _blank(self, text: str) -> str:
+        for token in self.tokens:
+            text = text.replace(token, "...")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        if self.token in text:
-            record.msg, record.args = text.replace(self.token, "..."), ()
+        if any(token in text for token in self.tokens):
+            record.msg, record.args = self._blank(text), ()
         if record.exc_info:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = record.exc_text.replace(self.token, "...")
+            record.exc_text = self._blank(record.exc_text)
             record.exc_info = None
         return True
 
@@ -366,13 +372,16 @@ class _Lines(logging.Handler):
             self.echo(line)
 
 
-def _handlers() -> list[tuple[str, type, dict[str, Any]]]:
+@functools.cache
+def base_handler() -> type:
+    """The request handler every page of this module builds on: no caching, no referrer, JSON
+    replies, the token checked in a header, bodies read with a bound."""
     import tornado.web
 
     class Base(tornado.web.RequestHandler):
-        server: PhoneServer
+        server: Any
 
-        def initialize(self, server: PhoneServer) -> None:
+        def initialize(self, server: Any) -> None:
             self.server = server
 
         def set_default_headers(self) -> None:
@@ -385,12 +394,12 @@ def _handlers() -> list[tuple[str, type, dict[str, Any]]]:
             self.set_header("Content-Type", "application/json; charset=utf-8")
             self.finish(json.dumps(body))
 
-        def allowed(self) -> bool:
-            """The request carries the token (``Authorization: token ...``); else it is answered
-            403 and nothing else happens."""
+        def allowed(self, token: str | None = None) -> bool:
+            """The request carries the token (``Authorization: token ...``; the server's own
+            unless another is given); else it is answered 403 and nothing else happens."""
             scheme, _, given = self.request.headers.get("Authorization", "").partition(" ")
             if scheme.lower() == "token" and hmac.compare_digest(
-                given.strip().encode(), self.server.token.encode()
+                given.strip().encode(), (token or self.server.token).encode()
             ):
                 return True
             self.reply(403, {"error": "no token: ask your coach for the QR code"})
@@ -412,29 +421,33 @@ def _handlers() -> list[tuple[str, type, dict[str, Any]]]:
         def write_error(self, status_code: int, **kwargs: Any) -> None:
             self.reply(status_code, {"error": self._reason})
 
-    class Page(Base):
-        def get(self) -> None:
+        def page(self, name: str) -> None:
+            """One of the server's HTML pages, with its content policy."""
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header(
                 "Content-Security-Policy",
                 "default-src 'self'; media-src 'self' data:; worker-src blob:; "
                 "img-src 'self' data:; frame-ancestors 'none'",
             )
-            self.finish(self.server.files["phone.html"])
-
-    class File(Base):
-        def get(self, name: str) -> None:
-            if name not in PAGE_FILES:
-                raise tornado.web.HTTPError(404)
-            self.set_header("Content-Type", f"{PAGE_FILES[name]}; charset=utf-8")
             self.finish(self.server.files[name])
 
-    class Open(Base):
+    return Base
+
+
+def _handlers() -> list[tuple[str, type, dict[str, Any]]]:
+
+    Base = base_handler()
+
+    class Page(Base):  # type: ignore[misc, valid-type]
+        def get(self) -> None:
+            self.page("phone.html")
+
+    class Open(Base):  # type: ignore[misc, valid-type]
         def post(self) -> None:
             if self.allowed():
                 self.reply(200, self.server.open_session())
 
-    class Log(Base):
+    class Log(Base):  # type: ignore[misc, valid-type]
         async def post(self, phone: str) -> None:
             if not self.allowed():
                 return
@@ -454,48 +467,57 @@ def _handlers() -> list[tuple[str, type, dict[str, Any]]]:
                 )
                 self.reply(status, out)
 
-    class Missing(Base):
-        def prepare(self) -> None:
-            raise tornado.web.HTTPError(404)
-
     return [
         (r"/", Page, {}),
-        (r"/static/([a-z_]+\.(?:js|css))", File, {}),
         (r"/api/open", Open, {}),
         (r"/api/phone/([A-Za-z0-9_-]{8,64})/log", Log, {}),
-        (r".*", Missing, {}),
+        *file_routes(),
     ]
 
 
-class PhoneServer:
-    """The phone page and its endpoint for one athlete, on ``host`` (default: the LAN address).
+def file_routes() -> list[tuple[str, type, dict[str, Any]]]:
+    """The page's static files (those in the server's ``page_files``), and 404 for anything else."""
+    import tornado.web
 
-    ``start()`` returns once the server listens (it runs on a thread of this process: a notebook's
-    kernel, or ``hipnb phone``); ``stop()`` ends it. :attr:`url` is the link with the token (give
-    it only to the phone); :attr:`shown_url` hides the token, for anything that is kept. The token
-    is made here unless given, and goes on no command line.
-    """
+    Base = base_handler()
+
+    class File(Base):  # type: ignore[misc, valid-type]
+        def get(self, name: str) -> None:
+            if name not in self.server.page_files:
+                raise tornado.web.HTTPError(404)
+            self.set_header("Content-Type", f"{self.server.page_files[name]}; charset=utf-8")
+            self.finish(self.server.files[name])
+
+    class Missing(Base):  # type: ignore[misc, valid-type]
+        def prepare(self) -> None:
+            raise tornado.web.HTTPError(404)
+
+    return [(r"/static/([a-z_]+\.(?:js|css))", File, {}), (r".*", Missing, {})]
+
+
+class Served:
+    """A small tornado server on a thread of this process, behind random tokens: what the phone
+    page and the room (:mod:`hipnb.room`) share. ``start()`` returns once it listens; ``stop()``
+    ends it. Its log lines (:meth:`output`) name method, path and status, never a token."""
+
+    #: The static files its pages load (name -> content type); ``pages`` are its HTML files.
+    page_files: dict[str, str] = PAGE_FILES
+    pages: tuple[str, ...] = ()
 
     def __init__(
         self,
-        settings: PhoneSettings,
         host: str | None = None,
         port: int | None = None,
-        token: str | None = None,
+        tokens: tuple[str, ...] = (),
         echo: Callable[[str], None] | None = None,
     ) -> None:
-        self.settings = settings
         self.host = host or lan_address()
         self.port = port or 0
-        self.token = token or secrets.token_urlsafe(18)
-        self.routine = settings.load()
-        self.sessions: OrderedDict[str, PhoneSession] = OrderedDict()
-        #: The one thread that writes to the log (a write blocks on the file's lock and fsync; the
+        #: The one thread that writes to logs (a write blocks on the file's lock and fsync; the
         #: server keeps answering meanwhile).
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipnb-phone-log")
-        self.files = {name: (STATIC / name).read_bytes() for name in [*PAGE_FILES, "phone.html"]}
-        self._log = SessionLog(athlete_path(settings.logs, settings.athlete)).running(self.routine)
-        self._redact = _Redact(self.token)
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipnb-log")
+        self.files = {n: (STATIC / n).read_bytes() for n in [*self.page_files, *self.pages]}
+        self._redact = _Redact(*tokens)
         self._lines = _Lines(self._redact, echo)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -506,6 +528,120 @@ class PhoneServer:
     @property
     def base(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def routes(self) -> list[tuple[str, type, dict[str, Any]]]:
+        raise NotImplementedError
+
+    def on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Called on the server's thread once its loop runs (to schedule work of its own)."""
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def _log_request(self, handler: Any) -> None:
+        """One line per request: method, path (never a query or a header), status, time."""
+        request = handler.request
+        logging.getLogger("tornado.access").info(
+            "%s %s %d %.1fms",
+            request.method,
+            request.path,
+            handler.get_status(),
+            1000.0 * request.request_time(),
+        )
+
+    def start(self) -> None:
+        """Listen on ``host``:``port`` (a free port when none was given) and serve on a thread."""
+        import tornado.httpserver
+        import tornado.netutil
+        import tornado.web
+
+        for name in _LOGGERS:  # into this server's lines only, not the host's log (a kernel's)
+            logger = logging.getLogger(name)
+            self._was[name] = (logger.level, logger.propagate)
+            logger.addHandler(self._lines)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+        sockets = tornado.netutil.bind_sockets(self.port, address=self.host)
+        self.port = int(sockets[0].getsockname()[1])
+        routes = [(path, cls, {"server": self, **kw}) for path, cls, kw in self.routes()]
+        app = tornado.web.Application(routes, log_function=self._log_request)
+        ready = threading.Event()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            http = tornado.httpserver.HTTPServer(app, xheaders=False)
+            http.add_sockets(sockets)
+            self._loop = loop
+            self.on_loop(loop)
+            loop.call_soon(ready.set)
+            try:
+                loop.run_forever()
+            finally:
+                http.stop()
+                loop.run_until_complete(http.close_all_connections())
+                loop.close()
+
+        self._thread = threading.Thread(target=serve, name="hipnb-phone", daemon=True)
+        self._thread.start()
+        ready.wait()
+
+    def output(self) -> str:
+        """The server's log lines (the token never appears in them)."""
+        return "\n".join(self._lines.lines)
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Serve until :meth:`stop` (or Ctrl-C in the thread that waits)."""
+        while self.running():
+            assert self._thread is not None
+            self._thread.join(timeout=0.5)  # a join that Ctrl-C can interrupt between two waits
+
+    def stop(self) -> None:
+        """Stop serving; a no-op when it is not running. Holds already logged stay."""
+        thread, loop = self._thread, self._loop
+        self._thread = self._loop = None
+        if thread is None or loop is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        self.writer.shutdown(wait=True)
+        for name, (level, propagate) in self._was.items():
+            logger = logging.getLogger(name)
+            logger.removeHandler(self._lines)
+            logger.setLevel(level)
+            logger.propagate = propagate
+
+
+class PhoneServer(Served):
+    """The phone page and its endpoint for one athlete, on ``host`` (default: the LAN address).
+
+    ``start()`` returns once the server listens (it runs on a thread of this process: a notebook's
+    kernel, or ``hipnb phone``); ``stop()`` ends it. :attr:`url` is the link with the token (give
+    it only to the phone); :attr:`shown_url` hides the token, for anything that is kept. The token
+    is made here unless given, and goes on no command line.
+    """
+
+    pages = ("phone.html",)
+
+    def __init__(
+        self,
+        settings: PhoneSettings,
+        host: str | None = None,
+        port: int | None = None,
+        token: str | None = None,
+        echo: Callable[[str], None] | None = None,
+    ) -> None:
+        self.token = token or secrets.token_urlsafe(18)
+        super().__init__(host, port, (self.token,), echo)
+        self.settings = settings
+        self.routine = settings.load()
+        self.sessions: OrderedDict[str, PhoneSession] = OrderedDict()
+        self._log = SessionLog(athlete_path(settings.logs, settings.athlete)).running(self.routine)
+
+    def routes(self) -> list[tuple[str, type, dict[str, Any]]]:
+        return _handlers()
 
     @property
     def url(self) -> str:
@@ -582,83 +718,6 @@ class PhoneServer:
         """``text`` with the log folder's path taken out: a page names the log by its file name."""
         folder = str(self.settings.logs)
         return str(text).replace(folder + "/", "").replace(folder, "the log folder")
-
-    # -- running ----------------------------------------------------------------------------------
-
-    def _log_request(self, handler: Any) -> None:
-        """One line per request: method, path (never a query or a header), status, time."""
-        request = handler.request
-        logging.getLogger("tornado.access").info(
-            "%s %s %d %.1fms",
-            request.method,
-            request.path,
-            handler.get_status(),
-            1000.0 * request.request_time(),
-        )
-
-    def start(self) -> None:
-        """Listen on ``host``:``port`` (a free port when none was given) and serve on a thread."""
-        import tornado.httpserver
-        import tornado.netutil
-        import tornado.web
-
-        for name in _LOGGERS:  # into this server's lines only, not the host's log (a kernel's)
-            logger = logging.getLogger(name)
-            self._was[name] = (logger.level, logger.propagate)
-            logger.addHandler(self._lines)
-            logger.setLevel(logging.INFO)
-            logger.propagate = False
-        sockets = tornado.netutil.bind_sockets(self.port, address=self.host)
-        self.port = int(sockets[0].getsockname()[1])
-        routes = [(path, cls, {"server": self, **kw}) for path, cls, kw in _handlers()]
-        app = tornado.web.Application(routes, log_function=self._log_request)
-        ready = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            http = tornado.httpserver.HTTPServer(app, xheaders=False)
-            http.add_sockets(sockets)
-            self._loop = loop
-            loop.call_soon(ready.set)
-            try:
-                loop.run_forever()
-            finally:
-                http.stop()
-                loop.run_until_complete(http.close_all_connections())
-                loop.close()
-
-        self._thread = threading.Thread(target=serve, name="hipnb-phone", daemon=True)
-        self._thread.start()
-        ready.wait()
-
-    def output(self) -> str:
-        """The server's log lines (the token never appears in them)."""
-        return "\n".join(self._lines.lines)
-
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def wait(self) -> None:
-        """Serve until :meth:`stop` (or Ctrl-C in the thread that waits)."""
-        while self.running():
-            assert self._thread is not None
-            self._thread.join(timeout=0.5)  # a join that Ctrl-C can interrupt between two waits
-
-    def stop(self) -> None:
-        """Stop serving; a no-op when it is not running. Holds already logged stay."""
-        thread, loop = self._thread, self._loop
-        self._thread = self._loop = None
-        if thread is None or loop is None:
-            return
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        self.writer.shutdown(wait=True)
-        for name, (level, propagate) in self._was.items():
-            logger = logging.getLogger(name)
-            logger.removeHandler(self._lines)
-            logger.setLevel(level)
-            logger.propagate = propagate
 
     def instructions(self) -> str:
         """What the user reads in the terminal (and under the QR code in the notebook)."""

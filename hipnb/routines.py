@@ -19,7 +19,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from hipnb.errors import RoutineError
+from hipnb.errors import HipnbError, RoutineError
 from hipnb.seconds import seconds_text
 
 SIDES = ("left", "right", "both")
@@ -161,6 +161,21 @@ def load_routine(name_or_path: str | Path) -> Routine:
     except tomllib.TOMLDecodeError as exc:
         raise RoutineError(f"{source}: malformed TOML: {exc}") from None
     return parse_routine(data, source=source)
+
+
+def routine_choices(folder: str | Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """The routines a room can pick: the built-in ones, then every ``*.toml`` in ``folder``.
+
+    Returns ``(label, reference)`` pairs and the files not offered, each with its reason.
+    """
+    choices = [(f"{load_routine(n).title} (built in)", n) for n in list_routines()]
+    problems = []
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            choices.append((f"{load_routine(path).title} ({path.name})", str(path.resolve())))
+        except HipnbError as exc:
+            problems.append(str(exc))
+    return choices, problems
 
 
 def _read_source(name_or_path: str | Path) -> tuple[str, str]:

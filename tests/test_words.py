@@ -212,7 +212,7 @@ def test_holds_on_a_terminal_shows_answers_and_escapes_the_log_s_text(tmp_path):
 
 
 def test_panel_totals_each_exercise_by_side():
-    from hipnb.widgets.timer_panel import _totals
+    from hipnb.timer_view import totals as _totals
 
     rows = [
         {"exercise": "glute_roll", "side": "left", "actual_s": 60.0},

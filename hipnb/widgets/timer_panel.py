@@ -18,6 +18,7 @@ from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
 from hipnb.routines import Routine
 from hipnb.seconds import plural, seconds_text
 from hipnb.timer import Event, Timer
+from hipnb.timer_view import PAIN_WORDS, display_fields, summary
 from hipnb.widgets._common import (
     SCORES,
     UNSET,
@@ -32,29 +33,6 @@ from hipnb.widgets.target_offer import TargetOffer
 from hipnb.widgets.timer_display import TimerDisplay
 
 
-def _totals(rows: Sequence[Hold], names: dict[str, str]) -> list[str]:
-    """One line per exercise, in the order first held: its time held per side (or in all).
-
-    >>> _totals([{"exercise": "side_plank", "side": "left", "actual_s": 14.2},
-    ...          {"exercise": "glute_roll", "side": "left", "actual_s": 60},
-    ...          {"exercise": "side_plank", "side": "right", "actual_s": 12}], {"side_plank": "Side plank"})
-    ['Side plank: left 14 s · right 12 s', 'glute_roll: left 60 s']
-    """
-    held: dict[str, dict[str, float]] = {}
-    for r in rows:
-        sides = held.setdefault(str(r["exercise"]), {})
-        sides[str(r["side"])] = sides.get(str(r["side"]), 0.0) + float(r["actual_s"])
-    lines = []
-    for exercise, sides in held.items():
-        name = names.get(exercise, exercise)
-        if list(sides) == ["both"]:
-            lines.append(f"{name}: {seconds_text(sides['both'])}")
-        else:
-            each = " · ".join(f"{side} {seconds_text(s)}" for side, s in sides.items())
-            lines.append(f"{name}: {each}")
-    return lines
-
-
 def _where(path: Path) -> str:
     """``path`` as a page shows it: relative to the notebook's folder, else the file's name alone
     (a page is shared; the machine's folders are not part of it)."""
@@ -62,21 +40,6 @@ def _where(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return path.name
-
-
-#: What the panel says when Pain ends a hold: to the athlete (``"own"``) or in a room (``big``).
-PAIN_WORDS = {
-    "own": (
-        "Pain noted: this hold has ended. Rate it, then go on or end.",
-        "<b>Pain noted: this hold has ended.</b> How bad was it?",
-        "Pain noted during a hold: take care, and tell your coach.",
-    ),
-    "room": (
-        "Paused: take a moment.",
-        "Go on when the room is ready, or end the session.",
-        "A hold ended early: take care, and move within comfort.",
-    ),
-}
 
 
 def _patches(rows: list[Hold], changes: list[dict[str, Any]]) -> list[_Patch]:
@@ -530,35 +493,17 @@ class TimerPanel(w.VBox):
 
     def _sync(self, announce: str) -> None:
         timer, d = self.timer, self.display_widget
-        step, state = timer.current_step, timer.state
-        nxt = timer.next_step
+        state = timer.state
         ended = state in ("finished", "stopped")
-        first = self.routine.steps[0]
         with d.hold_sync():
-            d.state = state
-            d.kind = step.kind if step else "hold"
-            d.side_label = step.side if step and step.side != "both" else ""
-            if state == "get_ready":
-                d.title, d.cue = "Get ready", f"First: {first.label}"
-                d.remaining, d.step_seconds = timer.remaining, timer.get_ready
-            elif step is not None:
-                d.title, d.cue = step.name, step.cue
-                d.remaining, d.step_seconds = timer.remaining, step.seconds
-            elif state == "ready":
-                d.title, d.cue = self.routine.title, self._intro()
-                d.remaining = d.step_seconds = first.seconds
-            else:
-                rows = timer.results()
-                complete = state == "finished" and all(r["completed"] for r in rows)
-                d.title = "Routine complete" if complete else "Session ended"
-                d.cue, d.remaining, d.step_seconds = "", 0.0, 0.0
-            d.next_label = nxt.label if nxt and not ended and state != "get_ready" else ""
-            d.summary = self._summary() if ended else []
-            d.message = self.error or self._message
-            d.routine_seconds = self.routine.total_seconds
-            d.routine_remaining = timer.total_remaining
-            d.routine_title = self.routine.title
-            d.pain = self._pain_index is not None
+            fields = display_fields(
+                timer,
+                summary=self._summary() if ended else (),
+                message=self.error or self._message,
+                pain=self._pain_index is not None,
+            )
+            for name, value in fields.items():
+                setattr(d, name, value)
             d.announce = announce
             d.sync_id += 1
         if state in ("running", "get_ready"):  # what a heartbeat counted from this state means
@@ -584,20 +529,8 @@ class TimerPanel(w.VBox):
         elif action == "pause":
             self.pause()
 
-    def _intro(self) -> str:
-        n = len(self.routine.steps)
-        return f"{plural(n, 'step')}, {seconds_text(self.routine.total_seconds)}. Press Start."
-
     def _summary(self) -> list[str]:
-        """The end screen: holds done, then the time held per exercise and side (never the seconds
-        of two exercises added together)."""
-        rows = self.timer.results()
-        done = sum(bool(r["completed"]) for r in rows)
-        lines = [f"{done} of {plural(len(rows), 'hold')} done to target"]
-        lines += _totals(rows, {s.exercise: s.name or s.exercise for s in self.routine.holds})
-        if any(r["pain_at_s"] is not None for r in rows):
-            lines.append(self._words[2])
-        return lines
+        return summary(self.timer.results(), self.routine, "room" if self.big else "own")
 
     def _update_buttons(self) -> None:
         state = self.timer.state

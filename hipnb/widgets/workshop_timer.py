@@ -9,8 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from hipnb.analysis import BAND_HIGH_S, BAND_LOW_S
-from hipnb.errors import HipnbError
-from hipnb.routines import Routine, list_routines, load_routine
+from hipnb.routines import Routine, load_routine, routine_choices
 from hipnb.timer import GET_READY_MAX_S
 from hipnb.widgets.timer_panel import TimerPanel
 
@@ -18,21 +17,6 @@ from hipnb.widgets.timer_panel import TimerPanel
 #: its forward keys (PageDown, Right, Enter) go on, its back and blank-screen keys (PageUp, Left, B,
 #: Escape) end the session.
 AFTER_PAIN = {"go_on": True, "end": False}
-
-
-def routine_choices(folder: str | Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """The routines a room can pick: the built-in ones, then every ``*.toml`` in ``folder``.
-
-    Returns ``(label, reference)`` pairs and the files not offered, each with its reason.
-    """
-    choices = [(f"{load_routine(n).title} (built in)", n) for n in list_routines()]
-    problems = []
-    for path in sorted(Path(folder).glob("*.toml")):
-        try:
-            choices.append((f"{load_routine(path).title} ({path.name})", str(path.resolve())))
-        except HipnbError as exc:
-            problems.append(str(exc))
-    return choices, problems
 
 
 class WorkshopTimer(w.VBox):
