@@ -284,20 +284,7 @@ class PhoneSession:
 
     def ref(self, item: dict[str, Any]) -> str:
         """The identity of the logged hold an item names (as :func:`hipnb.log.hold_keys` makes it)."""
-        import pandas as pd
-
-        from hipnb.log import hold_keys
-
-        row = self.hold({"actual_s": 0, **item})
-        one = pd.DataFrame(
-            {
-                "session_id": [row["session_id"]],
-                "exercise": [row["exercise"]],
-                "side": [row["side"]],
-                "started_at": pd.to_datetime(pd.Series([row["started_at"]])),
-            }
-        )
-        return str(hold_keys(one).iloc[0])
+        return hold_ref(self.hold({"actual_s": 0, **item}))
 
     def take(self, item: dict[str, Any]) -> str:
         """Write one item the page sent; returns what became of it: ``written``, ``already`` (a
@@ -314,16 +301,43 @@ class PhoneSession:
             changes = item.get("changes")
             if not isinstance(hold, dict) or not isinstance(changes, dict):
                 raise Refused("answers without their hold")
-            for name, value in changes.items():
-                if name not in ANSWERS:
-                    raise Refused(f"{name!r} is not an answer the page may give")
-                if name == "note" and not isinstance(value, str):
-                    raise Refused("a note is text")
-                if name != "note" and (isinstance(value, bool) or not isinstance(value, int)):
-                    raise Refused(f"{name} is a whole number")
+            why = answers_problem(changes)
+            if why:
+                raise Refused(why)
             done = self.log.patch(self.ref(hold), missing_ok=True, **changes)
             return "gone" if done is None else "changed"
         raise Refused(f"nothing to do with {kind!r}")
+
+
+def hold_ref(row: Hold) -> str:
+    """The identity of a logged hold (as :func:`hipnb.log.hold_keys` makes it), for a patch."""
+    import pandas as pd
+
+    from hipnb.log import hold_keys
+
+    one = pd.DataFrame(
+        {
+            "session_id": [row["session_id"]],
+            "exercise": [row["exercise"]],
+            "side": [row["side"]],
+            "started_at": pd.to_datetime(pd.Series([row["started_at"]])),
+        }
+    )
+    return str(hold_keys(one).iloc[0])
+
+
+def answers_problem(changes: object) -> str | None:
+    """Why answers a page sent cannot be logged as they are (None: they can)."""
+    if not isinstance(changes, dict):
+        return "answers without their hold"
+    for name, value in changes.items():
+        if name not in ANSWERS:
+            return f"{name!r} is not an answer the page may give"
+        if name == "note" and not isinstance(value, str):
+            return "a note is text"
+        if name != "note" and (isinstance(value, bool) or not isinstance(value, int)):
+            return f"{name} is a whole number"
+    return None
 
 
 def _number(value: object) -> float | None:

@@ -1,0 +1,845 @@
+"""A room of phones: a workshop follows the teacher's clock on its own phones, each hold in its own log.
+
+``hipnb room`` (``make workshop``) serves two pages from one process, no kernel:
+
+- **the big screen** (``/screen#token=TEACHER``, opened on the teacher's computer): the routine, its
+  setup, the controls and a presentation clicker's keys, the join QR code, how many phones follow
+  and who pressed Pain;
+- **the phone page** (``/#token=JOIN``, the link in the QR code): a participant types a name (the
+  log folder's name gate applies: a near match is offered as "did you mean", a new name is added
+  only when the teacher allows new names), then follows the room.
+
+The room's clock is one :class:`hipnb.Timer` on the server (:class:`Room`): the teacher's Start,
+Pause, Skip and Pain change it, and every change goes at once to every page on a WebSocket. A page
+counts down from what it last heard on its own clock and shows the same step; a phone that joins
+late starts at the current step, one that drops and comes back is sent the room as it is now.
+
+The server writes each participant's holds (through the log's face, :class:`hipnb.SessionLog`)
+when the room ends a hold, crediting the time that participant's phone followed it: a phone sends
+a heartbeat each second, and time is credited only while they come at most ``grace`` seconds
+apart (the rule of the notebook's timer), never while the phone was away, never past the room's
+own time. A participant's own Pain ends that hold for them alone (logged with ``pain_at_s``); they
+rejoin when ready. The teacher's Pain pauses the room.
+
+Tokens: the join token lets a phone join and follow; the teacher token drives the room. Both are
+made here, travel in link fragments (never sent by a browser) and go in a header or the socket's
+first message; the server's log lines never hold them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hipnb.errors import HipnbError, WriteError
+from hipnb.log import Hold, SessionLog, athlete_path, normalize_name
+from hipnb.names import athlete_problem, close_names, known_athletes
+from hipnb.phone import (
+    GRACE_S,
+    PAGE_FILES,
+    Served,
+    _note_max,
+    _scores,
+    answers_problem,
+    base_handler,
+    file_routes,
+    hold_ref,
+    qr_png,
+)
+from hipnb.routines import Routine, load_routine, routine_choices
+from hipnb.timer import GET_READY_MAX_S, PAUSED, READY, RUNNING, Event, Timer
+from hipnb.timer_view import PAIN_WORDS, display_fields, summary
+
+__all__ = ["Room", "RoomServer", "run"]
+
+#: What the teacher's page may ask of the room (the clicker's keys are next, toggle and pause).
+ACTIONS = ("start", "pause", "resume", "skip", "pain", "go_on", "end", "new", "next", "toggle")
+#: How often the server looks at the room between its own deadlines (who still follows, writes
+#: that waited), in seconds.
+LOOK_S = 0.5
+#: The phones that may join one room (each costs the server a socket and a few kilobytes).
+MAX_PHONES = 200
+#: How long a new socket may take to say who it is, in seconds.
+HELLO_S = 10.0
+#: The bound-angle time the room offers, in seconds (the routine's 3-5 min band).
+BOUND_ANGLE_RANGE = (180, 300)
+
+
+@dataclass
+class Participant:
+    """One athlete in the room: the phones that joined as them and when they followed."""
+
+    athlete: str
+    new_athlete: bool = False
+    #: Clock intervals during which a phone of theirs was heard at most ``grace`` apart.
+    seen: list[list[float]] = field(default_factory=list)
+    #: Step index -> clock time of their own Pain in this session.
+    pain: dict[int, float] = field(default_factory=dict)
+    #: After their own Pain, until they rejoin: their phone shows the room but is not credited.
+    out: bool = False
+    #: Their holds written in this session (step index -> the row), for their answers.
+    written: dict[int, Hold] = field(default_factory=dict)
+
+
+class Room:
+    """The room's clock and who follows it: pure, driven by an injected ``clock``.
+
+    Every method that changes the room returns the holds due to be written (one per participant
+    who followed a hold that has just ended); :attr:`version` grows with every change a display
+    shows.
+    """
+
+    def __init__(
+        self,
+        routine: Routine,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] | None = None,
+        get_ready: float = 5.0,
+        grace: float = GRACE_S,
+    ) -> None:
+        self.clock = clock
+        self.wall_clock = wall_clock or (lambda: datetime.now().astimezone())
+        self.grace = grace
+        self.get_ready = get_ready
+        self.participants: dict[str, Participant] = {}
+        #: phone id -> (athlete, clock time last heard)
+        self.phones: dict[str, list[Any]] = {}
+        self.version = 0
+        self.announce = ""
+        self.routine: Routine = routine
+        self.new(routine)
+
+    # -- the session ------------------------------------------------------------------------------
+
+    def new(self, routine: Routine | None = None, get_ready: float | None = None) -> None:
+        """A new session of ``routine`` (or the same), ready to start."""
+        self.routine = routine or self.routine
+        self.get_ready = self.get_ready if get_ready is None else get_ready
+        self.timer = Timer(
+            self.routine, clock=self.clock, wall_clock=self.wall_clock, get_ready=self.get_ready
+        )
+        self.pain_open = False  # the teacher's Pain: the room waits for Go on or End
+        self.pains: list[dict[str, Any]] = []  # participants' own Pain in this session
+        self._stretches: list[list[Any]] = []  # [clock - running seconds, from, to] per stretch
+        self._windows: dict[int, list[Any]] = {}  # step index -> [running s from, to]
+        self._ended: set[int] = set()
+        for p in self.participants.values():
+            p.pain.clear()
+            p.written.clear()
+            p.out = False
+        self._changed("")
+
+    def _changed(self, announce: str) -> None:
+        self.version += 1
+        self.announce = announce
+
+    def command(self, action: str) -> list[Hold]:
+        """The teacher's ``action`` (one of :data:`ACTIONS`)."""
+        t = self.timer
+        if action not in ACTIONS:
+            raise HipnbError(f"{action!r} is not something the room does")
+        if self.pain_open and action not in ("go_on", "end"):
+            return []
+        events: list[Event] = []
+        if action == "start" or (action == "next" and t.state == READY):
+            events = t.start()
+        elif action in ("skip", "next"):
+            events = t.skip()
+        elif action == "pause" or (action == "toggle" and t.state != PAUSED):
+            events = t.pause()
+        elif action in ("resume", "toggle"):
+            events = t.resume()
+        elif action == "pain":
+            events = t.pain()
+            self.pain_open = any(e.kind == "pain" for e in events)
+        elif action == "go_on" and self.pain_open:
+            self.pain_open = False
+            events = t.resume() or [Event("resumed", None, 0.0)]
+        elif action == "end":
+            self.pain_open = False
+            events = t.stop() or t.tick()
+            if not events:
+                return []
+        elif action == "new":
+            if t.state in ("finished", "stopped"):
+                self.new()
+            return []
+        return self._after(events)
+
+    def tick(self) -> list[Hold]:
+        """Bring the room up to the clock (a step that ended, the routine's end)."""
+        return self._after(self.timer.tick())
+
+    # -- who follows ------------------------------------------------------------------------------
+
+    def join(self, phone: str, athlete: str, *, new_athlete: bool = False) -> Participant:
+        """Tie ``phone`` to ``athlete`` (already checked by the name gate) from now on."""
+        p = self.participants.setdefault(athlete, Participant(athlete, new_athlete))
+        p.new_athlete = p.new_athlete or new_athlete
+        self.phones[phone] = [athlete, None]
+        self.heard(phone)
+        return p
+
+    def heard(self, phone: str) -> None:
+        """A heartbeat of ``phone``: its participant follows now."""
+        if phone not in self.phones:
+            return
+        now = self.clock()
+        self.phones[phone][1] = now
+        p = self.participants[self.phones[phone][0]]
+        if p.out:
+            return
+        if p.seen and now - p.seen[-1][1] <= self.grace:
+            p.seen[-1][1] = now
+        else:
+            p.seen.append([now, now])
+
+    def following(self) -> list[str]:
+        """The phones heard within ``grace`` seconds."""
+        now = self.clock()
+        return [
+            ph for ph, (_, at) in self.phones.items() if at is not None and now - at <= self.grace
+        ]
+
+    def pain(self, phone: str) -> list[Hold]:
+        """``phone``'s own Pain: their hold in progress ends now for them alone (logged with the
+        second it happened); their phone stops being credited until :meth:`rejoin`."""
+        if phone not in self.phones:
+            return []
+        p = self.participants[self.phones[phone][0]]
+        index, step = self.timer.current_index, self.timer.current_step
+        if p.out or index is None or step is None or not step.is_hold:
+            return []
+        self.heard(phone)
+        now = self.clock()
+        p.pain[index] = now
+        p.out = True
+        self.pains.append({"athlete": p.athlete, "step": index, "label": step.label})
+        self._changed("")
+        hold = self._hold_of(p, index, now)
+        return [hold] if hold is not None else []
+
+    def rejoin(self, phone: str) -> None:
+        """After their own Pain, ``phone``'s participant follows the room again from now."""
+        if phone in self.phones:
+            self.participants[self.phones[phone][0]].out = False
+            self.heard(phone)
+            self._changed("")
+
+    # -- what is credited -------------------------------------------------------------------------
+
+    def _after(self, events: list[Event]) -> list[Hold]:
+        now = self.clock()
+        t = self.timer
+        open_ = bool(self._stretches) and self._stretches[-1][2] is None
+        if t.state == RUNNING and not open_:
+            start = self._stretches[-1][2] if self._stretches else 0.0
+            self._stretches.append([now - t.elapsed, start, None])
+        elif t.state != RUNNING and open_:
+            self._stretches[-1][2] = t.elapsed
+        announce = ""
+        for e in events:
+            i = e.step_index
+            if e.kind == "step_started" and i is not None:
+                self._windows[i] = [e.at, None]
+                step = self.routine.steps[i]
+                announce = step.cue if step.kind == "rest" else f"{step.label}. {step.cue}"
+            elif e.kind in ("step_ended", "step_skipped", "pain", "stopped") and i is not None:
+                self._windows.setdefault(i, [e.at, None])[1] = e.at
+            elif e.kind == "get_ready":
+                announce = "Get ready."
+            elif e.kind == "finished":
+                done = all(r["completed"] for r in t.results())
+                announce = "Well done. Routine complete." if done else ""
+        if events:
+            self._changed(announce)
+        due = []
+        for index in sorted(self._windows):
+            if index in self._ended or t.result_for(index) is None:
+                continue
+            self._ended.add(index)
+            for p in self.participants.values():
+                if index not in p.written:
+                    hold = self._hold_of(p, index, now)
+                    if hold is not None:
+                        due.append(hold)
+        return due
+
+    def _presence(self, p: Participant, now: float) -> list[tuple[float, float]]:
+        spans = [(a, b) for a, b in p.seen]
+        if spans and not p.out and now - spans[-1][1] <= self.grace:
+            spans[-1] = (spans[-1][0], now)  # heard lately: still following
+        return spans
+
+    def credit(self, p: Participant, index: int, now: float) -> tuple[float, float | None]:
+        """The seconds of step ``index`` that ``p`` followed (the room running, their phone
+        heard, before their own Pain), and the clock time they began (None: not at all)."""
+        window = self._windows.get(index)
+        if window is None:
+            return 0.0, None
+        t = self.timer
+        a, b = window[0], t.elapsed if window[1] is None else window[1]
+        cut = p.pain.get(index, now)
+        total, first = 0.0, None
+        for offset, e0, e1 in self._stretches:
+            lo, hi = max(e0, a), min(t.elapsed if e1 is None else e1, b)
+            if hi <= lo:
+                continue
+            c0, c1 = offset + lo, min(offset + hi, cut)
+            for s0, s1 in self._presence(p, now):
+                lo_c, hi_c = max(c0, s0), min(c1, s1)
+                if hi_c > lo_c:
+                    total += hi_c - lo_c
+                    first = lo_c if first is None else min(first, lo_c)
+        return total, first
+
+    def _hold_of(self, p: Participant, index: int, now: float) -> Hold | None:
+        held, first = self.credit(p, index, now)
+        step = self.routine.steps[index]
+        room = self.timer.result_for(index)
+        room_held = float(room["actual_s"]) if room is not None else held
+        if first is None or held <= 0 or not step.is_hold:
+            return None
+        window_start = self._windows[index][0]
+        offset = next(
+            (
+                o
+                for o, e0, e1 in self._stretches
+                if e0 <= window_start and (e1 is None or window_start <= e1)
+            ),
+            None,
+        )
+        step_clock = offset + window_start if offset is not None else first
+        started = self.wall_clock() - timedelta(seconds=max(now - max(first, step_clock), 0.0))
+        pain = index in p.pain
+        held = min(held, room_held, float(step.seconds))
+        completed = room is not None and bool(room["completed"]) and held >= room_held - 1e-6
+        hold = Hold(
+            session_id=self.timer.session_id,
+            athlete=p.athlete,
+            started_at=started.replace(microsecond=0),
+            routine=self.routine.name,
+            exercise=step.exercise,
+            side=step.side,
+            target_s=float(step.seconds),
+            actual_s=held,
+            completed=completed and not pain,
+            pain_at_s=held if pain else None,
+        )
+        p.written[index] = hold
+        return hold
+
+    # -- what the pages show ----------------------------------------------------------------------
+
+    def shown(self) -> dict[str, Any]:
+        """The room as every page shows it: the display's fields, and who follows."""
+        t = self.timer
+        ended = t.state in ("finished", "stopped")
+        message = PAIN_WORDS["room"][0] if self.pain_open else ""
+        rows = t.results()
+        return {
+            "version": self.version,
+            "session": t.session_id,
+            "display": {
+                **display_fields(
+                    t,
+                    summary=summary(rows, self.routine, "room") if ended and rows else (),
+                    message=message,
+                    pain=self.pain_open,
+                ),
+                "announce": self.announce,
+            },
+            "phones": len(self.following()),
+            "pains": list(self.pains),
+        }
+
+
+def _routine_json(routine: Routine) -> dict[str, Any]:
+    return {
+        "name": routine.name,
+        "title": routine.title,
+        "steps": [
+            {"exercise": s.exercise, "side": s.side, "label": s.label} for s in routine.steps
+        ],
+    }
+
+
+class RoomServer(Served):
+    """The room on ``host`` (default: the LAN address): the big screen, the phones, one clock.
+
+    :attr:`screen_url` is the teacher's link (drives the room: keep it to the teacher's
+    computer); :attr:`join_url` is the phones' link (the QR code on the big screen).
+    """
+
+    page_files = {**PAGE_FILES, "room.js": "text/javascript", "room.css": "text/css"}
+    pages = ("room.html",)
+
+    def __init__(
+        self,
+        logs: str | Path,
+        routines: str | Path = "data/routines",
+        routine: str | Path = "hip-basics",
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        get_ready: float = 5.0,
+        allow_new: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        echo: Callable[[str], None] | None = None,
+    ) -> None:
+        folder = Path(logs).expanduser().resolve()
+        if folder.exists() and not folder.is_dir():
+            raise HipnbError(f"{logs}: is a file, not a folder (--logs takes the log folder)")
+        if not 0 <= get_ready <= GET_READY_MAX_S:
+            raise HipnbError(f"get-ready {get_ready} s: must be 0-{GET_READY_MAX_S} s")
+        self.join_token = secrets.token_urlsafe(18)
+        self.teacher_token = secrets.token_urlsafe(18)
+        self.token = self.join_token
+        super().__init__(host, port, (self.join_token, self.teacher_token), echo)
+        self.logs = folder
+        self.routines = Path(routines)
+        self.allow_new = allow_new
+        self.room = Room(load_routine(routine), clock=clock, get_ready=get_ready)
+        self.routine_ref = str(routine)
+        self.bound_angle_s: int | None = None
+        self.unsaved: list[Hold] = []  # holds a full disk (or the like) kept from the log
+        self.problems: list[str] = []  # holds the log refused, said on the big screen
+        self.logged: dict[str, int] = {}  # athlete -> holds logged since the room opened
+        self.sockets: dict[Any, str | None] = {}  # socket -> phone id (None: the big screen)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._sent: Any = None
+        self._retrying = False
+        self._logs: dict[str, SessionLog] = {}
+
+    @property
+    def join_url(self) -> str:
+        return f"{self.base}/#token={self.join_token}"
+
+    @property
+    def screen_url(self) -> str:
+        return f"{self.base}/screen#token={self.teacher_token}"
+
+    @property
+    def shown_url(self) -> str:
+        return f"{self.base}/screen#token=..."
+
+    # -- the room's work, on the server's loop ------------------------------------------------------
+
+    def routes(self) -> list[tuple[str, type, dict[str, Any]]]:
+        return _room_handlers()
+
+    def on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        import tornado.ioloop
+
+        tornado.ioloop.PeriodicCallback(self.look, LOOK_S * 1000).start()
+
+    def look(self) -> None:
+        """Between deadlines: who still follows, holds that waited for the disk."""
+        self.after(self.room.tick())
+        if self.unsaved and not self._retrying:
+            self._retrying = True
+            self.writer.submit(self._retry)
+        self.broadcast()
+
+    def _retry(self) -> None:
+        kept, self.unsaved = self.unsaved, []
+        self._retrying = False
+        self._write(kept)
+
+    def setup(self, data: dict[str, Any]) -> None:
+        """The teacher's setup (while the room is ready): ``routine`` (a built-in name or a file
+        of the routines folder), ``bound_angle_s``, ``get_ready``, ``allow_new``."""
+        if "allow_new" in data:
+            self.allow_new = data["allow_new"] is True
+        room = self.room
+        if room.timer.state != READY:
+            self.broadcast(force=True)
+            return
+        ref = str(data.get("routine", self.routine_ref))
+        choices, _ = routine_choices(self.routines)
+        if ref not in [r for _, r in choices] and ref != self.routine_ref:
+            raise HipnbError(f"no routine {ref!r} in this room")
+        seconds = data.get("bound_angle_s", self.bound_angle_s)
+        low, high = BOUND_ANGLE_RANGE
+        if seconds is not None and (not isinstance(seconds, int) or not low <= seconds <= high):
+            raise HipnbError(f"bound angle {seconds!r} s: must be {low}-{high} s")
+        ready = data.get("get_ready", room.get_ready)
+        if isinstance(ready, bool) or not isinstance(ready, int | float):
+            raise HipnbError("get-ready is a number of seconds")
+        if not 0 <= ready <= GET_READY_MAX_S:
+            raise HipnbError(f"get-ready {ready} s: must be 0-{GET_READY_MAX_S} s")
+        routine = load_routine(ref)
+        if seconds is not None and any(st.exercise == "bound_angle" for st in routine.holds):
+            routine = routine.with_seconds("bound_angle", seconds)
+        self.routine_ref, self.bound_angle_s = ref, seconds
+        room.new(routine, float(ready))
+        self.after([])
+        self.broadcast(force=True)
+
+    def answers(self, phone: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A participant's answers (effort, discomfort, a note) for their holds of this session,
+        or for one (``step``: the Pain score of the hold their Pain ended). Runs on the writer."""
+        changes = data.get("changes")
+        why = answers_problem(changes)
+        if why or not isinstance(changes, dict):
+            return 400, {"error": why or "answers without their hold"}
+        p = self.room.participants[self.room.phones[phone][0]]
+        step = data.get("step")
+        rows = [h for i, h in sorted(p.written.items()) if step is None or i == step]
+        if not rows:
+            return 409, {"error": "no hold of yours is logged in this session yet"}
+        log = SessionLog(athlete_path(self.logs, p.athlete))
+        given = {k: v for k, v in changes.items() if v is not None and v != ""}
+        done = 0
+        try:
+            for row in rows:
+                keep = dict(given)
+                if row["pain_at_s"] is not None and step is None:
+                    keep.pop("discomfort", None)  # a Pain score is never replaced
+                if keep and log.patch(hold_ref(row), missing_ok=True, **keep) is not None:
+                    done += 1
+        except WriteError as exc:
+            return 503, {"error": f"not saved yet: {self.private(exc)}"}
+        except HipnbError as exc:
+            return 400, {"error": self.private(exc)}
+        return 200, {"status": "saved", "holds": done}
+
+    def act(self, action: str) -> None:
+        self.after(self.room.command(action))
+        self.broadcast()
+
+    def after(self, holds: list[Hold]) -> None:
+        """Write ``holds`` (on the writer thread) and set the next deadline."""
+        if holds:
+            self.write(holds)
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        t = self.room.timer
+        if t.state in ("running", "get_ready") and self._loop is not None:
+            self._deadline = self._loop.call_later(t.remaining + 0.002, self._on_deadline)
+
+    def _on_deadline(self) -> None:
+        self._deadline = None
+        self.after(self.room.tick())
+        self.broadcast()
+
+    def write(self, holds: list[Hold]) -> None:
+        self.writer.submit(self._write, holds)
+
+    def _write(self, holds: list[Hold]) -> None:
+        for hold in holds:
+            name = hold["athlete"]
+            p = self.room.participants.get(name)
+            log = self._logs.get(name)
+            if log is None:
+                log = SessionLog(athlete_path(self.logs, name))
+                self._logs[name] = log
+            try:
+                log.running(self.room.routine).add([hold], new_athlete=bool(p and p.new_athlete))
+            except WriteError as exc:
+                logging.getLogger("hipnb.phone").warning("a hold waits for the disk: %s", exc)
+                self.unsaved.append(hold)
+                continue
+            except HipnbError as exc:
+                self.problems.append(self.private(f"{name}: {exc}"))
+                continue
+            self.logged[name] = self.logged.get(name, 0) + 1
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.broadcast, True)
+
+    def private(self, text: object) -> str:
+        folder = str(self.logs)
+        return str(text).replace(folder + "/", "").replace(folder, "the log folder")
+
+    # -- what goes to the pages -----------------------------------------------------------------------
+
+    def hello(self, phone: str | None) -> dict[str, Any]:
+        """What a page needs once: the routine, the scales, and for the screen the setup."""
+        low, high = _scores()
+        out: dict[str, Any] = {
+            "type": "hello",
+            "scores": [low, high],
+            "note_max": _note_max(),
+            "grace": self.room.grace,
+        }
+        if phone is None:
+            choices, problems = routine_choices(self.routines)
+            ref = self.routine_ref
+            if ref not in [r for _, r in choices]:
+                choices.insert(0, (self.room.routine.title, ref))
+            out.update(
+                choices=choices,
+                not_offered=problems,
+                qr="data:image/png;base64," + _b64(qr_png(self.join_url, scale=8)),
+                join=self.join_url,
+            )
+        else:
+            out["keep_awake"] = self._keep_awake
+        return out
+
+    def state(self, phone: str | None) -> dict[str, Any]:
+        shown = self.room.shown()
+        room = self.room
+        setup = {
+            "routine": self.routine_ref,
+            "bound_angle_s": self.bound_angle_s,
+            "bound_angle": any(s.exercise == "bound_angle" for s in room.routine.holds),
+            "get_ready": room.get_ready,
+            "allow_new": self.allow_new,
+        }
+        out: dict[str, Any] = {"type": "room", **shown, "routine": _routine_json(room.routine)}
+        if phone is None:
+            out.update(
+                setup=setup,
+                people=sorted(room.participants),
+                unsaved=len(self.unsaved),
+                problems=self.problems[-5:],
+                logged=sum(self.logged.values()),
+            )
+        else:
+            athlete = room.phones.get(phone, [None])[0]
+            p = room.participants.get(athlete) if athlete else None
+            out.update(
+                athlete=athlete,
+                out=bool(p and p.out),
+                logged=self.logged.get(athlete or "", 0),
+                held=len(p.written) if p else 0,
+                log=f"{athlete}'s log" if athlete else "",
+            )
+            del out["pains"]
+        return out
+
+    def broadcast(self, force: bool = False) -> None:
+        """Send the room to every page when it changed (or who follows did)."""
+        key = (self.room.version, len(self.room.following()), len(self.sockets))
+        if key == self._sent and not force:
+            return
+        self._sent = key
+        for socket, phone in list(self.sockets.items()):
+            socket.send(self.state(phone))
+
+    # -- joining ------------------------------------------------------------------------------
+
+    def join(self, name: str, meant: bool = False) -> tuple[int, dict[str, Any]]:
+        """A participant's name: the phone id when it passes the gate, else why and the
+        names it may have meant."""
+        if len(self.room.phones) >= MAX_PHONES:
+            return 503, {"error": "this room is full"}
+        try:
+            athlete = normalize_name(name)
+        except (HipnbError, ValueError) as exc:
+            return 400, {"error": self.private(exc)}
+        known = known_athletes(self.logs)
+        new = False
+        if not athlete_path(self.logs, athlete).is_file() and athlete not in known:
+            close = close_names(athlete, known)
+            why = athlete_problem(athlete, known, new_athlete=self.allow_new)
+            if why or (close and not meant):
+                if not why and not self.allow_new:
+                    why = "new names are not open in this room: ask your coach"
+                return 409, {
+                    "error": why.split(";")[0] if why else f"no athlete {athlete!r} yet",
+                    "suggest": close,
+                    "new": self.allow_new and not (why and close),
+                }
+            new = True
+        phone = secrets.token_urlsafe(12)
+        self.room.join(phone, athlete, new_athlete=new)
+        return 200, {"phone": phone, "athlete": athlete}
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+def _room_handlers() -> list[tuple[str, type, dict[str, Any]]]:
+    import tornado.web
+    import tornado.websocket
+
+    Base = base_handler()
+
+    class Page(Base):  # type: ignore[misc, valid-type]
+        def get(self) -> None:
+            self.page("room.html")
+
+    class Join(Base):  # type: ignore[misc, valid-type]
+        def post(self) -> None:
+            if not self.allowed(self.server.join_token):
+                return
+            data = self.body()
+            if data is None:
+                return
+            name = data.get("name")
+            if not isinstance(name, str) or not name.strip():
+                self.reply(400, {"error": "type your name"})
+                return
+            status, out = self.server.join(name, meant=data.get("new") is True)
+            self.reply(status, out)
+
+    class Phone(Base):  # type: ignore[misc, valid-type]
+        """A phone's Pain, rejoin, or answers."""
+
+        async def post(self, what: str) -> None:
+            if not self.allowed(self.server.join_token):
+                return
+            data = self.body()
+            if data is None:
+                return
+            server: RoomServer = self.server
+            phone = data.get("phone")
+            room = server.room
+            if not isinstance(phone, str) or phone not in room.phones:
+                self.reply(404, {"error": "this phone is not in the room: join again"})
+                return
+            if what == "pain":
+                server.after(room.pain(phone))
+            elif what == "rejoin":
+                room.rejoin(phone)
+            elif what == "answers":
+                loop = asyncio.get_running_loop()
+                status, out = await loop.run_in_executor(server.writer, server.answers, phone, data)
+                self.reply(status, out)
+                return
+            else:
+                raise tornado.web.HTTPError(404)
+            server.broadcast()
+            self.reply(200, {"status": "ok"})
+
+    class Command(Base):  # type: ignore[misc, valid-type]
+        def post(self, what: str) -> None:
+            if not self.allowed(self.server.teacher_token):
+                return
+            data = self.body()
+            if data is None:
+                return
+            server: RoomServer = self.server
+            try:
+                if what == "setup":
+                    server.setup(data)
+                else:
+                    server.act(str(data.get("action")))
+            except HipnbError as exc:
+                self.reply(400, {"error": server.private(exc)})
+                return
+            self.reply(200, {"status": "ok"})
+
+    class Socket(tornado.websocket.WebSocketHandler):
+        server: RoomServer
+
+        def initialize(self, server: RoomServer) -> None:
+            self.server = server
+            self.known = False
+
+        def open(self) -> None:
+            loop = asyncio.get_running_loop()
+            self.timeout = loop.call_later(HELLO_S, self.close)
+
+        def send(self, message: dict[str, Any]) -> None:
+            try:
+                self.write_message(json.dumps(message))
+            except tornado.websocket.WebSocketClosedError:
+                self.server.sockets.pop(self, None)
+
+        def on_message(self, message: str | bytes) -> None:
+            server = self.server
+            try:
+                data = json.loads(message)
+            except ValueError:
+                data = None
+            if not isinstance(data, dict):
+                self.close()
+                return
+            if not self.known:
+                token = str(data.get("token", "")).encode()
+                phone = data.get("phone")
+                if phone is None and secrets.compare_digest(token, server.teacher_token.encode()):
+                    who = None
+                elif (
+                    isinstance(phone, str)
+                    and phone in server.room.phones
+                    and secrets.compare_digest(token, server.join_token.encode())
+                ):
+                    who = phone
+                else:
+                    self.send({"type": "refused", "error": "this link is not valid any more"})
+                    self.close()
+                    return
+                self.known = True
+                self.timeout.cancel()
+                server.sockets[self] = who
+                if who is not None:
+                    server.room.heard(who)
+                self.send(server.hello(who))
+                self.send(server.state(who))
+                server.broadcast()
+                return
+            phone = server.sockets.get(self)
+            if phone is not None and data.get("type") == "heartbeat":
+                server.room.heard(phone)
+
+        def on_close(self) -> None:
+            self.server.sockets.pop(self, None)
+            self.server.broadcast()
+
+    return [
+        (r"/", Page, {}),
+        (r"/screen", Page, {}),
+        (r"/api/room/join", Join, {}),
+        (r"/api/room/phone/(pain|rejoin|answers)", Phone, {}),
+        (r"/api/room/(command|setup)", Command, {}),
+        (r"/api/room/socket", Socket, {}),
+        *file_routes(),
+    ]
+
+
+def instructions(server: RoomServer) -> str:
+    """What the teacher reads in the terminal."""
+    return (
+        f"The room is open on {server.base} (logs: {server.logs})\n"
+        "\n"
+        "Open the big screen on this computer (the link above, with its token: it drives the room;\n"
+        "share it with no one) and put it on the projector. The big screen shows the QR code that\n"
+        "participants scan to follow the room on their phones, each hold in their own log.\n"
+        "\n"
+        "Keep this computer awake and on the room's Wi-Fi. Phones must be on the same network\n"
+        "(not mobile data); guest Wi-Fi often keeps devices apart: use a hotspot then; a firewall\n"
+        f"must let in TCP port {server.port}.\n"
+    )
+
+
+def run(server: RoomServer, out: Callable[[str], None] = print) -> int:
+    """Start the room, print the big screen's link, serve until Ctrl-C (or SIGTERM)."""
+    import signal
+
+    def ask_stop(_sig: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, ask_stop)
+    try:
+        out(f"opening the room on {server.shown_url} ...")
+        server.start()
+        out("The big screen (open it on this computer):")
+        out(server.screen_url)
+        out("")
+        out(instructions(server))
+        out("Press Ctrl-C to close the room (holds already logged stay in the logs).")
+        server.wait()
+    except KeyboardInterrupt:
+        out("closing the room ...")
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+    out("closed.")
+    return 0
