@@ -45,6 +45,7 @@ EPILOG = """examples:
   hipnb report --log data/sample --out reports/   reports/index.html + a page per athlete
   hipnb runs import export_123/ --athlete ana --logs data/logs   runs from a Strava export
   hipnb phone --athlete ana --logs data/logs    the timer on your phone (scan the QR code)
+  hipnb room --logs data/logs     a workshop: the big screen, and every phone follows it
 """
 
 
@@ -158,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=_cmd_report)
     _runs_parser(sub)
     _phone_parser(sub)
+    _room_parser(sub)
     _repair_parser(sub)
     return p
 
@@ -224,6 +226,61 @@ def _phone_parser(sub: Subparsers) -> None:
     )
     ph.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
     ph.set_defaults(func=_cmd_phone)
+
+
+def _room_parser(sub: Subparsers) -> None:
+    rm = sub.add_parser(
+        "room",
+        help="a workshop: the big-screen timer, and every phone in the room follows its clock",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Open a room: the big-screen timer (a page for the projector, its link printed "
+            "here with the teacher's token) and, for the participants, a QR code on that "
+            "screen. A participant scans it, types a name (the names of DIR's logs: a near "
+            "match is offered, a new name only when new names are let in) and follows the room "
+            "on the phone: the teacher's Start, Pause, Skip and Pain reach every phone, and each "
+            "hold goes to the participant's own log in DIR, credited with the time the phone "
+            "followed. Served on this computer's network address, behind random tokens; no "
+            "kernel. Stop with Ctrl-C.",
+            width=88,
+        ),
+        epilog="examples:\n"
+        "  hipnb room --logs data/logs\n"
+        "  hipnb room --logs data/logs --routines data/routines --allow-new --get-ready 10",
+    )
+    rm.add_argument("--logs", required=True, type=folder_arg, metavar="DIR", help="the log folder")
+    rm.add_argument(
+        "--routines",
+        default="data/routines",
+        metavar="DIR",
+        help="routine files the big screen offers besides the built-in ones (default "
+        "data/routines)",
+    )
+    rm.add_argument(
+        "--routine",
+        default="hip-basics",
+        help="the routine the room starts with (default hip-basics; the screen can change it)",
+    )
+    rm.add_argument(
+        "--get-ready",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help=f"the count before the start, 0-{GET_READY_MAX_S} s",
+    )
+    rm.add_argument(
+        "--allow-new",
+        action="store_true",
+        help="let names DIR does not know yet join (and start their logs); the big screen can "
+        "also let them in",
+    )
+    rm.add_argument(
+        "--host",
+        metavar="ADDRESS",
+        help="the address to serve on (default: this computer's address on its network)",
+    )
+    rm.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    rm.set_defaults(func=_cmd_room)
 
 
 def _repair_parser(sub: Subparsers) -> None:
@@ -565,6 +622,21 @@ def _cmd_phone(args: argparse.Namespace) -> int:
         get_ready=args.get_ready,
     )
     server = PhoneServer(settings, host=args.host, port=args.port or None)
+    return run(server, out=lambda text: print(text, flush=True))
+
+
+def _cmd_room(args: argparse.Namespace) -> int:
+    from hipnb.room import RoomServer, run
+
+    server = RoomServer(
+        args.logs,
+        args.routines,
+        args.routine,
+        host=args.host,
+        port=args.port or None,
+        get_ready=args.get_ready,
+        allow_new=args.allow_new,
+    )
     return run(server, out=lambda text: print(text, flush=True))
 
 

@@ -68,6 +68,7 @@ __all__ = [
 STATIC = Path(__file__).resolve().parent / "static"
 #: The files the page is made of (served as they are, to anyone: they hold no data).
 PAGE_FILES = {
+    "page.js": "text/javascript",
     "phone.js": "text/javascript",
     "routine_timer.js": "text/javascript",
     "timer.js": "text/javascript",

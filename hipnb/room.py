@@ -614,6 +614,7 @@ class RoomServer(Served):
                 out=bool(p and p.out),
                 logged=self.logged.get(athlete or "", 0),
                 held=len(p.written) if p else 0,
+                pain_step=max(p.pain) if p and p.pain else None,
                 log=f"{athlete}'s log" if athlete else "",
             )
             del out["pains"]
@@ -643,14 +644,15 @@ class RoomServer(Served):
         new = False
         if not athlete_path(self.logs, athlete).is_file() and athlete not in known:
             close = close_names(athlete, known)
-            why = athlete_problem(athlete, known, new_athlete=self.allow_new)
-            if why or (close and not meant):
-                if not why and not self.allow_new:
-                    why = "new names are not open in this room: ask your coach"
+            why = athlete_problem(athlete, known, new_athlete=True)  # unusable, or a case twin
+            if why:
+                return 409, {"error": why, "suggest": close, "new": False}
+            if not (meant and self.allow_new):
+                closed = "" if self.allow_new else ": new names are not open, ask your coach"
                 return 409, {
-                    "error": why.split(";")[0] if why else f"no athlete {athlete!r} yet",
+                    "error": f"no athlete {athlete!r} in this room's logs yet{closed}",
                     "suggest": close,
-                    "new": self.allow_new and not (why and close),
+                    "new": self.allow_new,
                 }
             new = True
         phone = secrets.token_urlsafe(12)
@@ -748,9 +750,11 @@ def _room_handlers() -> list[tuple[str, type, dict[str, Any]]]:
 
         def send(self, message: dict[str, Any]) -> None:
             try:
-                self.write_message(json.dumps(message))
+                sent = self.write_message(json.dumps(message))
             except tornado.websocket.WebSocketClosedError:
                 self.server.sockets.pop(self, None)
+                return
+            sent.add_done_callback(lambda f: f.cancelled() or f.exception())  # closed meanwhile
 
         def on_message(self, message: str | bytes) -> None:
             server = self.server

@@ -23,8 +23,8 @@ import hipnb
 from hipnb.cli import main
 from hipnb.errors import HipnbError
 from hipnb.phone import QR_BG, QR_FG, PhoneServer, PhoneSettings, lan_address, qr_png, qr_text
-from hipnb.widgets import PhoneButton, WorkshopTimer
 from hipnb.routines import routine_choices
+from hipnb.widgets import PhoneButton, WorkshopTimer
 from tests.rows import write_rows
 
 from .conftest import ROOT

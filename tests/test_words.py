@@ -123,7 +123,7 @@ def test_countdown_follows_the_pages_rule():
 def test_the_phone_page_says_seconds_as_seconds_text_does():
     """duration in phone.js and seconds_text agree (the page has no kernel to ask)."""
     cases = [0, 7.2, 45, 89.4, 89.6, 90, 125.4, 180, 185, 3599.4, 3600, 3900, 7199, -3, -125]
-    script = (ROOT / "hipnb/static/phone.js").read_text(encoding="utf-8")
+    script = (ROOT / "hipnb/static/page.js").read_text(encoding="utf-8")
     body = script[script.index("function duration") :]
     body = body[: body.index("\n}\n") + 3]
     js = f"{body}\nconsole.log(JSON.stringify({cases}.map(duration)));"
