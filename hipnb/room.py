@@ -834,8 +834,10 @@ def run(server: RoomServer, out: Callable[[str], None] = print) -> int:
     try:
         out(f"opening the room on {server.shown_url} ...")
         server.start()
-        out("The big screen (open it on this computer):")
+        out("The big screen (open it on this computer; it drives the room):")
         out(server.screen_url)
+        out("The phones' link (the QR code on the big screen):")
+        out(server.join_url)
         out("")
         out(instructions(server))
         out("Press Ctrl-C to close the room (holds already logged stay in the logs).")
