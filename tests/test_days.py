@@ -100,3 +100,19 @@ def test_every_chart_and_page_says_her_own_day(logs, machine_zone):
     holds, runs = read_squad(logs)
     header = athlete_sections(holds, runs, "ana", as_of="2026-09-01")[0].to_html()
     assert "Holds from 01 Sep 2026 to 01 Sep 2026" in header
+
+
+def test_the_progress_view_picks_her_own_first_day(logs, machine_zone):
+    from hipnb.widgets import ProgressView
+
+    ben = manual_row("ben", "side_plank", "left", 30, started_at="2026-08-31T22:00:00+02:00")
+    write_rows(SessionLog(athlete_path(logs, "ben")), ben)  # the squad's first day, not hers
+    view = ProgressView(ReviewDay(read_logs(logs), as_of="2026-09-01"), athlete="ana")
+    assert view.start.value == view.end.value == dt.date(2026, 9, 1)
+    assert len(view.selected()) == len(HOLDS)
+    assert "(01 Sep 2026 - 01 Sep 2026)" in view.figure.get_suptitle()
+    view.athlete.value = "ben"
+    assert view.start.value == dt.date(2026, 8, 31) and len(view.selected()) == 1
+    assert view.figure.get_suptitle() == "ben: hip routine progress (31 Aug 2026 - 31 Aug 2026)"
+    view.athlete.value = "ana"
+    assert view.start.value == dt.date(2026, 9, 1) and len(view.selected()) == len(HOLDS)
