@@ -224,10 +224,17 @@ def jupyter_lab(root: Path, token: str, log: Path):
 
 
 @contextlib.contextmanager
-def chromium_page(shots: Path, width: int = 1280, height: int = 800, watch: Base | None = None):
+def chromium_page(
+    shots: Path,
+    width: int = 1280,
+    height: int = 800,
+    watch: Base | None = None,
+    timezone_id: str | None = None,
+):
     """A Playwright page in headless Debian chromium; console errors collected on ``page.errors``.
 
-    With ``watch`` (a server's base URL), kernel trouble on that server ends the browser at once."""
+    With ``watch`` (a server's base URL), kernel trouble on that server ends the browser at once.
+    ``timezone_id`` (e.g. ``"America/New_York"``) is the page's zone; None: this machine's."""
     from playwright.sync_api import sync_playwright
 
     path = require_chromium()
@@ -239,7 +246,9 @@ def chromium_page(shots: Path, width: int = 1280, height: int = 800, watch: Base
         headed = bool(os.environ.get("HIPNB_HEADED"))  # e.g. under xvfb-run, to watch it for real
         args = [*CHROMIUM_ARGS, marker]
         browser = p.chromium.launch(executable_path=path, headless=not headed, args=args)
-        page = browser.new_page(viewport={"width": width, "height": height})
+        page = browser.new_page(
+            viewport={"width": width, "height": height}, timezone_id=timezone_id
+        )
         page.errors = []  # uncaught exceptions and console errors, except offline fetches
         page.offline = []  # resources from outside this machine that could not load (no internet)
         page.on("pageerror", lambda e: page.errors.append(str(e)))

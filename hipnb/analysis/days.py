@@ -21,9 +21,17 @@ def _bound_angle_band() -> tuple[float, float]:
 BAND_LOW_S, BAND_HIGH_S = _bound_angle_band()
 
 
+def day_of(df: pd.DataFrame) -> pd.Series:
+    """The one rule for a hold's (or a run's) day: the date of its ``started_at`` in the offset it
+    was logged with, the athlete's own zone (``local_time``), as midnight with no time zone; never
+    the UTC date. Every day-level figure, chart, widget and page takes its days from here."""
+    day: pd.Series = df["local_time"].dt.normalize()
+    return day
+
+
 def with_day(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with a ``day`` column: the athlete's local date (midnight, no time zone)."""
-    return df.assign(day=df["local_time"].dt.normalize())
+    """``df`` with a ``day`` column: each row's :func:`day_of`."""
+    return df.assign(day=day_of(df))
 
 
 def daily_summary(df: pd.DataFrame) -> pd.DataFrame:
@@ -87,7 +95,7 @@ def within(ago: pd.Series, days: int) -> pd.Series:
 
 def window(df: pd.DataFrame, days: int, as_of: Day) -> pd.DataFrame:
     """Rows whose local day is within the ``days`` days ending on ``as_of`` (inclusive)."""
-    rows: pd.DataFrame = df[within(days_ago(df["local_time"].dt.normalize(), as_of), days)]
+    rows: pd.DataFrame = df[within(days_ago(day_of(df), as_of), days)]
     return rows
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hipnb.analysis.days import Day, days_ago, with_day, within
+from hipnb.analysis.days import Day, day_of, days_ago, with_day, within
 
 
 def discomfort_trend(df: pd.DataFrame, window: str = "14D") -> pd.DataFrame:
@@ -43,7 +43,7 @@ def discomfort_levels(
     """
     athletes = pd.Index(sorted(df["athlete"].unique()), name="athlete")
     scored = df.dropna(subset=["discomfort"])
-    ago = days_ago(scored["local_time"].dt.normalize(), as_of)
+    ago = days_ago(day_of(scored), as_of)
     score = scored["discomfort"].astype("float64")
     in_recent, in_mean = within(ago, recent_days), within(ago, mean_days)
     out = pd.DataFrame(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from hipnb.analysis.adherence import days_met
-from hipnb.analysis.days import Day, as_day, days_ago, up_to, window, within
+from hipnb.analysis.days import Day, as_day, day_of, days_ago, up_to, window, within
 from hipnb.analysis.discomfort import discomfort_levels
 from hipnb.analysis.progress import plank_asymmetry
 
@@ -51,7 +51,7 @@ def _hold_figures(holds: pd.DataFrame, day: pd.Timestamp, target_s: float) -> pd
     out["adherence_28d"] = out["days_met_28d"] / 28
     out["adherence_7d"] = out["days_met_7d"] / 7
     bound = recent[recent["exercise"] == "bound_angle"]
-    ago = days_ago(bound["local_time"].dt.normalize(), day)
+    ago = days_ago(day_of(bound), day)
     by_day = bound.groupby([bound["athlete"], ago.rename("ago")], sort=False)["actual_s"].sum()
     daily = by_day.reset_index()
     week = daily[within(daily["ago"], 7)]
@@ -66,7 +66,7 @@ def _hold_figures(holds: pd.DataFrame, day: pd.Timestamp, target_s: float) -> pd
     out["discomfort_max_7d"], out["discomfort_14d"] = levels["max_recent"], levels["mean_recent"]
     scored = recent.dropna(subset=["discomfort"])
     score = scored["discomfort"].astype("float64")
-    s_ago = days_ago(scored["local_time"].dt.normalize(), day).rename("ago")
+    s_ago = days_ago(day_of(scored), day).rename("ago")
     per_day = score.groupby([scored["athlete"], s_ago], sort=False).mean().reset_index()
     trend = _slope(-per_day["ago"], per_day["discomfort"], per_day["athlete"]) * 14
     out["discomfort_trend"] = trend
@@ -76,7 +76,7 @@ def _hold_figures(holds: pd.DataFrame, day: pd.Timestamp, target_s: float) -> pd
 
 def _run_figures(runs: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     r = up_to(runs, day)
-    r = r.assign(ago=days_ago(r["local_time"].dt.normalize(), day), km=r["distance_m"] / 1000)
+    r = r.assign(ago=days_ago(day_of(r), day), km=r["distance_m"] / 1000)
     g = r.groupby("athlete", sort=False)
     out = pd.DataFrame({"run_days": g["ago"].max() + 1})
 

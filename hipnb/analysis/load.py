@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hipnb.analysis.days import Day
+from hipnb.analysis.days import Day, day_of
 from hipnb.analysis.discomfort import discomfort_trend
 from hipnb.analysis.flags import Flag, Kind, running_load_context, running_load_facts
 from hipnb.analysis.thresholds import Thresholds
@@ -38,7 +38,7 @@ def _week(day: pd.Series) -> pd.Series:
 
 def _runs(runs: pd.DataFrame, athlete: str | None) -> pd.DataFrame:
     r = runs if athlete is None else runs[runs["athlete"] == athlete]
-    return r.assign(day=r["local_time"].dt.normalize())
+    return r.assign(day=day_of(r))
 
 
 def weekly_load(runs: pd.DataFrame, athlete: str | None = None) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from typing import cast
 
 import pandas as pd
 
-from hipnb.analysis.days import Day, as_day, up_to
+from hipnb.analysis.days import Day, as_day, day_of, up_to
 from hipnb.analysis.figures import athlete_figures
 from hipnb.analysis.flags import Flag, Kind, flags_from_figures, ordered
 from hipnb.analysis.thresholds import Thresholds
@@ -49,7 +49,7 @@ def evidence_days(holds: pd.DataFrame, runs: pd.DataFrame | None, *, as_of: Day)
     ``plank``, ``run``): the last local day with that data on or before ``as_of`` (NaT: none)."""
     day = as_day(as_of)
     h = up_to(holds, day)
-    d, who = h["local_time"].dt.normalize(), h["athlete"]
+    d, who = day_of(h), h["athlete"]
     masks = {
         "hold": pd.Series(True, index=h.index),
         "scored": h["discomfort"].notna(),
@@ -59,7 +59,7 @@ def evidence_days(holds: pd.DataFrame, runs: pd.DataFrame | None, *, as_of: Day)
     out = pd.DataFrame({k: d[m].groupby(who[m]).max() for k, m in masks.items()})
     if runs is not None and len(runs):
         r = up_to(runs, day)
-        out = out.join(r["local_time"].dt.normalize().groupby(r["athlete"]).max().rename("run"),
+        out = out.join(day_of(r).groupby(r["athlete"]).max().rename("run"),
                        how="outer")  # fmt: skip
     else:
         out["run"] = pd.NaT

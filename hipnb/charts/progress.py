@@ -103,7 +103,7 @@ def asymmetry_chart(
         raise ValueError("asymmetry_chart draws one athlete: give athlete=")
     title = f"Side plank asymmetry ({days}-day medians)"
     ax.set_ylabel("|L - R| / max(L, R) (%)")
-    plank_days = sorted(d.loc[d["exercise"] == "side_plank", "local_time"].dt.normalize().unique())
+    plank_days = sorted(analysis.day_of(d[d["exercise"] == "side_plank"]).unique())
     if not plank_days:
         return _empty(ax, title)
     gap = [

@@ -80,7 +80,7 @@ def _header(review: ReviewDay, runs: pd.DataFrame, athlete: str, raised: Sequenc
         what = f"{plural(len(runs), 'run')} imported, but no" if len(runs) else "No"
         lines.append(paragraph(f"As of {day:%a %d %b %Y}. {what} hip-routine holds logged yet."))
     else:
-        days = mine["local_time"].dt.normalize()
+        days = analysis.day_of(mine)
         first, last = days.min(), days.max()
         lines.append(
             paragraph(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 
 import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from hipnb.analysis import ReviewDay
+from hipnb.analysis import ReviewDay, as_day, day_of, up_to
 from hipnb.errors import HipnbError
 from hipnb.log import normalize_name
 from hipnb.names import unknown_athlete
@@ -34,30 +35,40 @@ class ProgressView(w.VBox):
         athlete = normalize_name(athlete) if athlete else None  # "Zoë" typed decomposed too
         if athlete is not None and athlete not in athletes:
             raise HipnbError(unknown_athlete(athlete, athletes, "the log"))
-        days = df["local_time"].dt.date
         self.athlete = w.Dropdown(
             options=athletes, value=athlete or athletes[0], description="Athlete"
         )
-        self.start = w.DatePicker(value=days.min() if len(df) else None, description="From")
-        end = review.date
-        self.end = w.DatePicker(value=end, description="To")
+        self.start = w.DatePicker(value=self.first_day(), description="From")
+        self.end = w.DatePicker(value=review.date, description="To")
         self.summary = w.HTML()
         self.output = w.Output()
-        for control in (self.athlete, self.start, self.end):
+        self.athlete.observe(self._new_athlete, names="value")
+        for control in (self.start, self.end):
             control.observe(lambda _change: self.refresh(), names="value")
         super().__init__([w.HBox([self.athlete, self.start, self.end]), self.summary, self.output])
         self.refresh()
 
+    def first_day(self) -> date | None:
+        """The chosen athlete's first day logged (:func:`hipnb.analysis.day_of`), where From starts."""
+        days = day_of(self.df[self.df["athlete"] == self.athlete.value])
+        return days.min().date() if len(days) else None
+
     def selected(self) -> pd.DataFrame:
         """The rows of the chosen athlete within the chosen dates."""
         d = self.df[self.df["athlete"] == self.athlete.value]
-        day = d["local_time"].dt.date
         if self.start.value:
-            d = d[day >= self.start.value]
+            d = d[day_of(d) >= as_day(self.start.value)]
         if self.end.value:
-            d = d[d["local_time"].dt.date <= self.end.value]
+            d = up_to(d, self.end.value)
         rows: pd.DataFrame = d
         return rows
+
+    def _new_athlete(self, _change: object) -> None:
+        """From moves to the new athlete's first day (which redraws); redraw if it stays."""
+        first = self.first_day()
+        if self.start.value == first:
+            self.refresh()
+        self.start.value = first
 
     def refresh(self) -> None:
         """Redraw the summary and the dashboard for the current choices."""
