@@ -13,7 +13,7 @@ from hipnb.analysis.flags import Flag, Kind, Level, target_met_words
 from hipnb.analysis.progress import plank_asymmetry, suggest_progression
 from hipnb.analysis.standing import standing_flags
 from hipnb.analysis.thresholds import Thresholds
-from hipnb.seconds import seconds_text
+from hipnb.seconds import plural, seconds_text
 
 
 def summary_text(
@@ -49,7 +49,7 @@ def summary_text(
     parts += [f.words for f in raised if f.level is Level.RED]
     target_s = thresholds.target_s
     s = streaks(d, target_s, as_of=day).iloc[0]
-    parts.append(f"current streak {s.current_streak} days (best {s.longest_streak})")
+    parts.append(f"current streak {plural(s.current_streak, 'day')} (best {s.longest_streak})")
     last = d["local_time"].max().normalize()
     first = max(d["local_time"].min().normalize(), last - pd.Timedelta(days=days - 1))
     recent = d[d["local_time"] >= first]
