@@ -12,6 +12,8 @@ PORT ?= 8866
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 WORKSHOP_ARGS ?=
+# Where a workshop's participants' logs go (one file per participant; git ignores data/logs).
+WORKSHOP_LOGS ?= data/logs
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -26,7 +28,7 @@ help:
 	@echo "make typecheck mypy, strict, on hipnb/"
 	@echo "make shell     a shell with .venv active, where \`hipnb\` and \`python\` are the project's"
 	@echo "make bench     benchmarks, printed as ratios against a baseline measured in the same run"
-	@echo "make workshop  the big-screen timer as a Voila page on http://127.0.0.1:8866"
+	@echo "make workshop  a room: the big-screen timer, and every phone in the room follows it"
 	@echo "make chromium  install Debian's chromium for the browser tests, if it is missing"
 	@echo "make clean     remove .venv and caches"
 
@@ -43,13 +45,11 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ip=$(HIPNB_HOST) --port=$(LAB_PORT) $(AS_ROOT) \
 	  --ContentsManager.pre_save_hook=hipnb.lab.normalise_on_save $(LAB_ARGS)
 
-# The big-screen timer as a Voila page (no code), set up from the page. Bound to this machine;
-# HIPNB_HOST=0.0.0.0 shows it on the LAN. The template `hipnb` (hipnb/share) is Voila's lab template
-# without its CDN links: the page loads nothing from outside this machine.
+# A workshop (hipnb room): the big screen on this computer and the participants' phones, on this
+# computer's network address behind random tokens (the links are printed), no kernel. The page
+# loads nothing from outside this machine.
 workshop: $(STAMP)
-	JUPYTER_PATH="$(abspath hipnb/share/jupyter)$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
-	  $(BIN)/voila notebooks/workshop_timer.ipynb --no-browser --Voila.ip=$(HIPNB_HOST) \
-	  --port=$(PORT) --template=hipnb --theme=dark --show_tracebacks=False $(WORKSHOP_ARGS)
+	$(BIN)/hipnb room --logs $(WORKSHOP_LOGS) --routines data/routines --port $(PORT) $(WORKSHOP_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -626,13 +626,21 @@ def _cmd_phone(args: argparse.Namespace) -> int:
 
 
 def _cmd_room(args: argparse.Namespace) -> int:
+    from hipnb.phone import lan_address
     from hipnb.room import RoomServer, run
 
+    host = args.host
+    if host is None:
+        try:
+            host = lan_address()
+        except HipnbError as exc:
+            host = "127.0.0.1"
+            print(f"{exc}.\nThe room opens on this computer only: phones cannot join.", flush=True)
     server = RoomServer(
         args.logs,
         args.routines,
         args.routine,
-        host=args.host,
+        host=host,
         port=args.port or None,
         get_ready=args.get_ready,
         allow_new=args.allow_new,

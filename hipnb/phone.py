@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import functools
 import hmac
 import io
@@ -569,13 +570,23 @@ class Served:
         import tornado.netutil
         import tornado.web
 
+        try:
+            sockets = tornado.netutil.bind_sockets(self.port, address=self.host)
+        except OSError as exc:
+            raise HipnbError(
+                f"cannot serve on {self.host}:{self.port}: {exc.strerror or exc}"
+                + (
+                    " (another program has this port: give another with --port)"
+                    if exc.errno == errno.EADDRINUSE
+                    else ""
+                )
+            ) from None
         for name in _LOGGERS:  # into this server's lines only, not the host's log (a kernel's)
             logger = logging.getLogger(name)
             self._was[name] = (logger.level, logger.propagate)
             logger.addHandler(self._lines)
             logger.setLevel(logging.INFO)
             logger.propagate = False
-        sockets = tornado.netutil.bind_sockets(self.port, address=self.host)
         self.port = int(sockets[0].getsockname()[1])
         routes = [(path, cls, {"server": self, **kw}) for path, cls, kw in self.routes()]
         app = tornado.web.Application(routes, log_function=self._log_request)

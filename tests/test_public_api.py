@@ -196,7 +196,7 @@ def is_template(line: str) -> bool:
         ("hipnb validate PATH PATH", True),
         ("hipnb edit --log data/logs/ana.csv REF --seconds 40", True),
         ("hipnb summary data/sample --athlete ana", False),
-        ("make workshop HIPNB_HOST=0.0.0.0", False),
+        ("make workshop WORKSHOP_ARGS=--allow-new", False),
         ("hipnb routines hip-basics", False),
     ],
 )
