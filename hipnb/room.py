@@ -15,11 +15,13 @@ counts down from what it last heard on its own clock and shows the same step; a 
 late starts at the current step, one that drops and comes back is sent the room as it is now.
 
 The server writes each participant's holds (through the log's face, :class:`hipnb.SessionLog`)
-when the room ends a hold, crediting the time that participant's phone followed it: a phone sends
-a heartbeat each second, and time is credited only while they come at most ``grace`` seconds
-apart (the rule of the notebook's timer), never while the phone was away, never past the room's
-own time. A participant's own Pain ends that hold for them alone (logged with ``pain_at_s``); they
-rejoin when ready. The teacher's Pain pauses the room.
+when the room ends a hold, crediting the time that participant's phone followed it: a phone beats
+each second while its page runs, and time is credited only while the beats come at most ``grace``
+seconds apart (the rule of the notebook's timer), never where the room did not run. A phone whose
+network dropped keeps beating into a list and sends it when it is back; its holds wait for it, so a
+dropped network loses nothing, while a frozen page (a screen turned off) beats nothing and is
+credited nothing. A participant's own Pain ends that hold for them alone (logged with
+``pain_at_s``); they rejoin when ready. The teacher's Pain pauses the room.
 
 Tokens: the join token lets a phone join and follow; the teacher token drives the room. Both are
 made here, travel in link fragments (never sent by a browser) and go in a header or the socket's
@@ -31,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -120,8 +123,10 @@ class Room:
 
     # -- the session ------------------------------------------------------------------------------
 
-    def new(self, routine: Routine | None = None, get_ready: float | None = None) -> None:
-        """A new session of ``routine`` (or the same), ready to start."""
+    def new(self, routine: Routine | None = None, get_ready: float | None = None) -> list[Hold]:
+        """A new session of ``routine`` (or the same), ready to start. Returns the holds of the
+        last session still waiting for a phone that was away when they ended."""
+        due = self.flush() if hasattr(self, "timer") else []
         self.routine = routine or self.routine
         self.get_ready = self.get_ready if get_ready is None else get_ready
         self.timer = Timer(
@@ -132,11 +137,13 @@ class Room:
         self._stretches: list[list[Any]] = []  # [clock - running seconds, from, to] per stretch
         self._windows: dict[int, list[Any]] = {}  # step index -> [running s from, to]
         self._ended: set[int] = set()
+        self.pending: dict[str, set[int]] = {}  # athlete -> holds ended while their phone was away
         for p in self.participants.values():
             p.pain.clear()
             p.written.clear()
             p.out = False
         self._changed("")
+        return due
 
     def _changed(self, announce: str) -> None:
         self.version += 1
@@ -170,9 +177,7 @@ class Room:
             if not events:
                 return []
         elif action == "new":
-            if t.state in ("finished", "stopped"):
-                self.new()
-            return []
+            return self.new() if t.state in ("finished", "stopped") else []
         return self._after(events)
 
     def tick(self) -> list[Hold]:
@@ -185,7 +190,7 @@ class Room:
         """Tie ``phone`` to ``athlete`` (already checked by the name gate) from now on."""
         p = self.participants.setdefault(athlete, Participant(athlete, new_athlete))
         p.new_athlete = p.new_athlete or new_athlete
-        self.phones[phone] = [athlete, None]
+        self.phones[phone] = [athlete, None, self.clock()]
         self.heard(phone)
         return p
 
@@ -207,8 +212,52 @@ class Room:
         """The phones heard within ``grace`` seconds."""
         now = self.clock()
         return [
-            ph for ph, (_, at) in self.phones.items() if at is not None and now - at <= self.grace
+            ph
+            for ph, (_, at, _) in self.phones.items()
+            if at is not None and now - at <= self.grace
         ]
+
+    def _live(self, p: Participant, now: float) -> bool:
+        return any(
+            a == p.athlete and at is not None and now - at <= self.grace
+            for a, at, _ in self.phones.values()
+        )
+
+    def was_here(self, phone: str, spans: object) -> list[Hold]:
+        """What ``phone`` counted while its network was down: ``spans`` of this room's clock
+        (``[[from, to], ...]``: the page beat each second meanwhile, as a frozen page cannot).
+        They count as heard, from when it joined to now; then the holds that waited for it."""
+        if phone not in self.phones:
+            return []
+        athlete, _, joined = self.phones[phone]
+        p = self.participants[athlete]
+        now = self.clock()
+        if not p.out and isinstance(spans, list):
+            for span in spans[:10_000]:
+                if not (isinstance(span, list) and len(span) == 2):
+                    continue
+                a, b = (_number(x) for x in span)
+                if a is None or b is None:
+                    continue
+                a, b = max(a, joined), min(b, now)
+                if a <= b:
+                    p.seen.append([a, b])
+            p.seen = _merged(p.seen, self.grace)
+        return self.flush(athlete)
+
+    def flush(self, athlete: str | None = None) -> list[Hold]:
+        """The holds that waited for a phone away when they ended (``athlete``'s, or all),
+        credited with what is known now."""
+        now = self.clock()
+        due = []
+        for name in [athlete] if athlete is not None else list(self.pending):
+            p = self.participants.get(name or "")
+            for index in sorted(self.pending.pop(name or "", set())):
+                if p is not None and index not in p.written:
+                    hold = self._hold_of(p, index, now)
+                    if hold is not None:
+                        due.append(hold)
+        return due
 
     def pain(self, phone: str) -> list[Hold]:
         """``phone``'s own Pain: their hold in progress ends now for them alone (logged with the
@@ -268,10 +317,14 @@ class Room:
                 continue
             self._ended.add(index)
             for p in self.participants.values():
-                if index not in p.written:
-                    hold = self._hold_of(p, index, now)
-                    if hold is not None:
-                        due.append(hold)
+                if index in p.written:
+                    continue
+                if not (p.out or self._live(p, now)):  # its phone may tell what it counted
+                    self.pending.setdefault(p.athlete, set()).add(index)
+                    continue
+                hold = self._hold_of(p, index, now)
+                if hold is not None:
+                    due.append(hold)
         return due
 
     def _presence(self, p: Participant, now: float) -> list[tuple[float, float]]:
@@ -361,6 +414,23 @@ class Room:
             "phones": len(self.following()),
             "pains": list(self.pains),
         }
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _merged(spans: list[list[float]], gap: float) -> list[list[float]]:
+    """``spans`` sorted, those less than ``gap`` apart joined."""
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a - out[-1][1] <= gap:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
 
 
 def _routine_json(routine: Routine) -> dict[str, Any]:
@@ -481,8 +551,7 @@ class RoomServer(Served):
         if seconds is not None and any(st.exercise == "bound_angle" for st in routine.holds):
             routine = routine.with_seconds("bound_angle", seconds)
         self.routine_ref, self.bound_angle_s = ref, seconds
-        room.new(routine, float(ready))
-        self.after([])
+        self.after(room.new(routine, float(ready)))
         self.broadcast(force=True)
 
     def answers(self, phone: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -561,6 +630,18 @@ class RoomServer(Served):
         folder = str(self.logs)
         return str(text).replace(folder + "/", "").replace(folder, "the log folder")
 
+    def stop(self) -> None:
+        """Close the room: the holds still waiting for a phone that was away are written with
+        what is known, then the server stops."""
+        loop = self._loop
+        if loop is not None and self.running():
+
+            async def flush() -> None:
+                self.after(self.room.flush())
+
+            asyncio.run_coroutine_threadsafe(flush(), loop).result(timeout=60)
+        super().stop()
+
     # -- what goes to the pages -----------------------------------------------------------------------
 
     def hello(self, phone: str | None) -> dict[str, Any]:
@@ -597,7 +678,12 @@ class RoomServer(Served):
             "get_ready": room.get_ready,
             "allow_new": self.allow_new,
         }
-        out: dict[str, Any] = {"type": "room", **shown, "routine": _routine_json(room.routine)}
+        out: dict[str, Any] = {
+            "type": "room",
+            **shown,
+            "clock": room.clock(),  # this room's clock now: a page's away time is said in it
+            "routine": _routine_json(room.routine),
+        }
         if phone is None:
             out.update(
                 setup=setup,
@@ -792,6 +878,10 @@ def _room_handlers() -> list[tuple[str, type, dict[str, Any]]]:
             phone = server.sockets.get(self)
             if phone is not None and data.get("type") == "heartbeat":
                 server.room.heard(phone)
+                self.send({"type": "beat"})  # the page knows its link is alive
+            elif phone is not None and data.get("type") == "was_here":
+                server.after(server.room.was_here(phone, data.get("spans")))
+                server.broadcast(force=True)
 
         def on_close(self) -> None:
             self.server.sockets.pop(self, None)

@@ -126,8 +126,12 @@ def test_an_exported_host_never_binds_the_lan():
     env = {**os.environ, "HOST": "0.0.0.0"}
     plan = {
         target: subprocess.run(
-            ["make", "-n", target], cwd=ROOT, env=env,
-            capture_output=True, text=True, check=True,
+            ["make", "-n", target],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout  # fmt: skip
         for target in ("lab", "workshop")
     }

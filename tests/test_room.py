@@ -103,7 +103,7 @@ def test_a_late_phone_is_credited_from_when_it_joined(room):
     assert ben[0]["started_at"] == T0 + timedelta(seconds=4)
 
 
-def test_a_phone_that_drops_is_not_credited_for_the_time_away(room):
+def test_a_frozen_phone_is_not_credited_for_the_time_it_did_not_beat(room):
     room.join("p1", "ana")
     room.join("p2", "ben")
     room.command("start")
@@ -201,3 +201,48 @@ def test_the_room_tells_every_page_the_same_moment(room):
     assert room.shown()["phones"] == 1
     room.fake.now += 6  # no heartbeat for longer than the grace
     assert room.shown()["phones"] == 0
+
+
+def test_a_phone_away_when_its_hold_ends_is_written_when_it_says_what_it_counted(room):
+    """Its network dropped, its page kept beating: nothing is lost. Its spans count from when it
+    joined to now, and only where the room ran."""
+    room.join("p1", "ana")
+    room.join("p2", "ben")
+    room.command("start")
+    due = run(room, 22, ["p1", "p2"], silent=[("p2", 3, 30)])  # ben's network drops at 3 s
+    assert [h["athlete"] for h in due] == ["ana", "ana"]
+    assert room.pending == {"ben": {0, 2}}
+    room.fake.now = 100 + 30
+    room.heard("p2")  # back: what it counted meanwhile, as the page beat it (and more)
+    back = room.was_here("p2", [[95.0, 129.5], ["x", 1], [5]])
+    assert [(h["side"], h["actual_s"], h["completed"]) for h in back] == [
+        ("left", 10.0, True),
+        ("right", 10.0, True),
+    ]
+    assert room.pending == {}
+    assert room.was_here("p2", [[100.0, 130.0]]) == [], "never written twice"
+
+
+def test_a_phone_that_never_comes_back_gets_what_it_followed_at_the_next_session(room):
+    room.join("p1", "ana")
+    room.command("start")
+    due = run(room, 22, ["p1"], silent=[("p1", 4, 99)])
+    assert due == [] and room.pending == {"ana": {0, 2}}
+    held = room.command("new")
+    assert [(h["side"], h["actual_s"], h["completed"]) for h in held] == [("left", 3.0, False)]
+    assert room.timer.state == "ready" and room.pending == {}
+
+
+def test_spans_never_credit_a_pause_or_time_before_the_phone_joined(room):
+    room.command("start")
+    run(room, 2, [])
+    room.join("p1", "ana")  # 2 s into the first hold
+    run(room, 4, ["p1"], silent=[("p1", 3, 99)])
+    room.command("pause")
+    run(room, 40, [])
+    room.command("resume")
+    run(room, 46, [])  # the first hold ends at 46 s (6 s left after the pause)
+    room.fake.now = 100 + 50
+    room.heard("p1")
+    (hold,) = room.was_here("p1", [[0.0, 150.0]])
+    assert hold["actual_s"] == pytest.approx(8.0) and not hold["completed"]

@@ -12,20 +12,29 @@ import display from "./timer.js";
 import { RETRY_MS, askForCode, call, localModel, node, plural, tokenOfLink } from "./page.js";
 
 const HEARTBEAT_MS = 1000; // a phone says it still follows (the server credits it while it does)
+const STALE_S = 3; // a link the server has not answered for this long is down, whatever it says
 const root = document.getElementById("hipnb-room");
 const onScreen = location.pathname === "/screen";
 
 // The room's socket: sends who this page is, hands over what the server says, beats each second,
-// and opens again after a drop (the server then sends the room as it is).
+// and opens again after a drop (the server then sends the room as it is). While the socket is
+// down a phone keeps beating into a list of spans; when it is back it sends them, in the room's
+// clock, so the time it was there counts: a dropped network loses nothing. A frozen page (a phone
+// screen turned off) does not beat, and its time away counts for nothing.
 function follow(token, phone, on) {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/room/socket`;
+  const now = () => performance.now() / 1000;
   let ws = null;
   let done = false;
   let wait = 250;
+  let offset = null; // the room's clock minus this page's
+  let away = []; // [from, to] in this page's clock, beaten while the link was down
+  let heard = now(); // when the server last said anything
   const open = () => {
     ws = new WebSocket(url);
     ws.onopen = () => {
       wait = 250;
+      heard = now();
       ws.send(JSON.stringify(phone ? { token, phone } : { token }));
     };
     ws.onmessage = (m) => {
@@ -35,11 +44,20 @@ function follow(token, phone, on) {
       } catch (err) {
         return;
       }
+      heard = now();
       if (data.type === "refused") {
         done = true;
         on.refused(data);
       } else if (data.type === "hello") on.hello(data);
-      else if (data.type === "room") on.room(data);
+      else if (data.type === "room") {
+        const first = offset === null;
+        offset = data.clock - now();
+        if (phone && (away.length || first)) {
+          ws.send(JSON.stringify({ type: "was_here", spans: away.map(([a, b]) => [a + offset, b + offset]) }));
+          away = [];
+        }
+        on.room(data);
+      }
     };
     ws.onclose = () => {
       on.link(false);
@@ -50,7 +68,24 @@ function follow(token, phone, on) {
   };
   open();
   setInterval(() => {
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send('{"type":"heartbeat"}');
+    const t = now();
+    const open = ws && ws.readyState === WebSocket.OPEN;
+    if (open && t - heard < STALE_S) {
+      ws.send('{"type":"heartbeat"}');
+      return;
+    }
+    if (open) {
+      // the network went away under an open socket: drop it (a new one is tried), and count
+      // from the last moment the server heard this page
+      on.link(false);
+      ws.close();
+      if (phone && offset !== null) away.push([heard, t]);
+      return;
+    }
+    if (!phone || offset === null) return;
+    const last = away[away.length - 1];
+    if (last && t - last[1] <= (2 * HEARTBEAT_MS) / 1000) last[1] = t;
+    else away.push([t, t]);
   }, HEARTBEAT_MS);
   window.addEventListener("online", () => {
     if (ws && ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CONNECTING) open();
