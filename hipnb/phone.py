@@ -210,7 +210,7 @@ def qr_png(url: str, scale: int = 6) -> bytes:
     return out.getvalue()
 
 
-def _keep_awake() -> list[str]:
+def keep_awake_data() -> list[str]:
     """The keep-awake video the notebook's display plays (``static/keep_awake.*``, WebM before MP4
     so a browser takes the first it plays) as data URIs, read without loading the widgets."""
     files = sorted(STATIC.glob("keep_awake.*"), key=lambda f: f.suffix != ".webm")
@@ -220,7 +220,7 @@ def _keep_awake() -> list[str]:
     ]
 
 
-def _scores() -> tuple[int, int]:
+def score_range() -> tuple[int, int]:
     """The 0-10 scale of Pain, effort and discomfort, from the column spec."""
     from hipnb.log.spec import SPEC_BY_NAME
 
@@ -228,7 +228,7 @@ def _scores() -> tuple[int, int]:
     return int(column.low or 0), int(column.high or 0)
 
 
-def _note_max() -> int:
+def note_max_chars() -> int:
     from hipnb.log.spec import SPEC_BY_NAME
 
     return int(SPEC_BY_NAME["note"].max_chars or 0)
@@ -538,7 +538,7 @@ class Served:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._keep_awake = _keep_awake()
+        self._keep_awake = keep_awake_data()
         self._was: dict[str, tuple[int, bool]] = {}
 
     @property
@@ -688,7 +688,7 @@ class PhoneServer(Served):
             self.sessions[session.id] = session
             while len(self.sessions) > MAX_SESSIONS:
                 self.sessions.popitem(last=False)
-        low, high = _scores()
+        low, high = score_range()
         r = self.routine
         return {
             "phone": session.id,
@@ -713,7 +713,7 @@ class PhoneServer(Served):
             "get_ready": s.get_ready,
             "grace": GRACE_S,
             "scores": [low, high],
-            "note_max": _note_max(),
+            "note_max": note_max_chars(),
             "keep_awake": self._keep_awake,
             "problem": self.private(
                 self._log.athlete_problem(s.athlete, new_athlete=s.new_athlete) or ""

@@ -49,13 +49,13 @@ from hipnb.phone import (
     GRACE_S,
     PAGE_FILES,
     Served,
-    _note_max,
-    _scores,
     answers_problem,
     base_handler,
     file_routes,
     hold_ref,
+    note_max_chars,
     qr_png,
+    score_range,
 )
 from hipnb.routines import Routine, load_routine, routine_choices
 from hipnb.timer import GET_READY_MAX_S, PAUSED, READY, RUNNING, Event, Timer
@@ -646,11 +646,11 @@ class RoomServer(Served):
 
     def hello(self, phone: str | None) -> dict[str, Any]:
         """What a page needs once: the routine, the scales, and for the screen the setup."""
-        low, high = _scores()
+        low, high = score_range()
         out: dict[str, Any] = {
             "type": "hello",
             "scores": [low, high],
-            "note_max": _note_max(),
+            "note_max": note_max_chars(),
             "grace": self.room.grace,
         }
         if phone is None:
