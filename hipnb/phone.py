@@ -229,6 +229,7 @@ def score_range() -> tuple[int, int]:
 
 
 def note_max_chars() -> int:
+    """The longest note a page may send, from the column spec."""
     from hipnb.log.spec import SPEC_BY_NAME
 
     return int(SPEC_BY_NAME["note"].max_chars or 0)

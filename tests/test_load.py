@@ -159,7 +159,7 @@ def test_discomfort_after_long_runs_says_when_there_is_not_enough_data(tmp_path)
     runs = _runs(tmp_path, _steady_weeks(2))
     holds = _holds(range(14), discomfort={d: 2 for d in range(14)})
     r = analysis.long_run_discomfort(runs, holds).iloc[0]
-    assert r["words"].startswith("not enough data yet: 1 scored day(s) after a long run")
+    assert r["words"].startswith("not enough data yet: 1 scored day after a long run")
 
 
 def test_load_chart_draws_weekly_bars_and_adherence(tmp_path):

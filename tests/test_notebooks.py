@@ -49,7 +49,7 @@ def test_start_here_ends_on_a_readable_table_and_the_next_notebook():
     nb = executed(ROOT / "notebooks" / "00_start_here.ipynb")
     last_code = [c for c in nb.cells if c.cell_type == "code"][-1]
     printed = "".join(o.get("text", "") for o in last_code.outputs if o.output_type == "stream")
-    assert "problems: []" not in printed and "0 problem(s) found" in printed, printed
+    assert "problems: []" not in printed and "problems found: 0." in printed, printed
     table = next(o for o in last_code.outputs if o.output_type == "execute_result")
     html = table["data"]["text/html"]
     for header in ("Athlete", "Sessions", "Holds", "First", "Last"):

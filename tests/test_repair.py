@@ -364,7 +364,7 @@ def test_a_local_date_without_any_offset_asks_for_the_zone(tmp_path, capsys):
     path.write_bytes(CORPUS["excel-365-win-fr-FR-csv"][0].bytes(ORIGINAL))
     assert main(["repair", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "nothing written" in err and "--tz" in err and "line(s) 2, 3, 4, 5" in err
+    assert "nothing written" in err and "--tz" in err and "lines 2, 3, 4, 5" in err
     assert not (tmp_path / "repaired" / "ana.csv").exists()
 
 

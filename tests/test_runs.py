@@ -144,14 +144,14 @@ def test_a_strava_re_upload_counts_once_and_the_import_says_so(tmp_path, capsys)
     args = ["runs", "import", str(export), "--athlete", "ana", "--logs", str(tmp_path / "logs")]
     assert main([*args, "--new-athlete", "--tz", MADRID]) == 0
     out = capsys.readouterr().out
-    assert "3 run(s) added (43.6 km)" in out and "1 uploaded twice, counted once" in out
+    assert "3 runs added (43.6 km)" in out and "1 uploaded twice, counted once" in out
     assert f"{export / 'activities.csv'}:8: the same run as activities.csv:2" in out
     runs = read_runs(tmp_path / "logs", "ana")
     assert list(runs["run_id"]) == ["strava:9000000001", "strava:9000000003", "strava:9000000005"]
     week = hipnb.analysis.weekly_load(runs)
     assert list(week["distance_km"]) == [pytest.approx(10.02 + 12.5035 + 21.0975)]  # one week
     assert main([*args, "--tz", MADRID]) == 0  # importing again: each run already there
-    assert "0 run(s) added (0.0 km)" in capsys.readouterr().out
+    assert "0 runs added (0.0 km)" in capsys.readouterr().out
 
 
 def test_a_different_run_close_in_time_is_kept(tmp_path):
@@ -327,9 +327,9 @@ def test_cli_runs_import(tmp_path, capsys):
     ]
     assert main([*args, "--tz", MADRID]) == 0
     out = capsys.readouterr().out
-    assert "3 run(s) added (43.6 km)" in out and "skipped Ride 'Evening Ride'" in out
+    assert "3 runs added (43.6 km)" in out and "skipped Ride 'Evening Ride'" in out
     assert main([*args, "--tz", MADRID]) == 0
-    assert "0 run(s) added" in capsys.readouterr().out
+    assert "0 runs added" in capsys.readouterr().out
     bad = ["runs", "import", str(RUNS / "bad"), "--athlete", "ana", "--logs", str(tmp_path)]
     assert main(bad) == 1
     err = capsys.readouterr().err

@@ -15,6 +15,7 @@ from hipnb.analysis.discomfort import discomfort_trend
 from hipnb.analysis.flags import Flag, Kind, running_load_context, running_load_facts
 from hipnb.analysis.thresholds import Thresholds
 from hipnb.log import empty_log
+from hipnb.seconds import plural
 
 #: A long run: at least 1.5x the median of the athlete's runs in the 8 weeks before it.
 LONG_FACTOR, LONG_WEEKS = 1.5, 8
@@ -180,8 +181,8 @@ def long_run_discomfort(
         a, o = s.loc[is_after, "discomfort"], s.loc[~is_after, "discomfort"]
         if len(a) < min_days or len(o) < min_days:
             words = (
-                f"not enough data yet: {len(a)} scored day(s) after a long run and {len(o)} "
-                f"other(s); {min_days} of each needed"
+                f"not enough data yet: {plural(len(a), 'scored day')} after a long run and "
+                f"{len(o)} other{'' if len(o) == 1 else 's'}; {min_days} of each needed"
             )
         else:
             words = (

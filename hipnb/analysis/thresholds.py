@@ -86,5 +86,7 @@ class Thresholds:
         unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
         if unknown:
             known = ", ".join(f.name for f in dataclasses.fields(self))
-            raise TypeError(f"unknown threshold(s) {', '.join(unknown)}; known: {known}")
+            raise TypeError(
+                f"unknown {'threshold' if len(unknown) == 1 else 'thresholds'} {', '.join(unknown)}; known: {known}"
+            )
         return dataclasses.replace(self, **changes)

@@ -291,7 +291,7 @@ def _refuse_lost_values(
     if lost:
         raise LogError(
             f"{path}:1: cannot append: the header has no column for {', '.join(lost)}, so the "
-            "value(s) would be lost; nothing was written. Log to a new file (new logs get every "
+            f"{'value' if len(lost) == 1 else 'values'} would be lost; nothing was written. Log to a new file (new logs get every "
             f"column: {','.join(names)}), or, if this file holds no rows yet, put that line "
             "as its first line"
         )

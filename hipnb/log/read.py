@@ -452,7 +452,7 @@ def _header(raw: bytes, name: str, table: Table = HOLDS) -> list[str]:
             )
         else:
             reason = (
-                f"missing required column(s) {', '.join(missing)}; "
+                f"missing required {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}; "
                 f"expected a header like: {','.join(table.first)}"
             )
         raise LogError(f"{name}:1: {reason}")

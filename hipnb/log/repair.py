@@ -43,6 +43,7 @@ from hipnb.log.append import lock_of
 from hipnb.log.spec import EOL, FALSE_WORDS, REQUIRED, SPEC_BY_NAME, TRUE_WORDS
 from hipnb.log.stamps import STAMP, iso, zone
 from hipnb.names import kept_name, mend_mojibake
+from hipnb.seconds import plural
 
 #: The words spreadsheets write for TRUE and FALSE in their interface's language (the names of the
 #: TRUE() and FALSE() functions in Excel, LibreOffice Calc, Google Sheets and Numbers).
@@ -431,7 +432,7 @@ def _rows(text: str, delimiter: str, changes: list[Change]) -> tuple[list[str], 
                     "",
                     "",
                     "",
-                    f"{len(cells) - width} empty cell(s) after the last column removed",
+                    f"{plural(len(cells) - width, 'empty cell')} after the last column removed",
                 )
             )
             cells = cells[:width]
@@ -575,7 +576,7 @@ class _Fixer:
                 )
         if missing:
             self.questions.append(
-                f"started_at at line(s) {_lines(missing)} is a local time without a UTC offset, "
+                f"started_at at {'line' if len(missing) == 1 else 'lines'} {_lines(missing)} is a local time without a UTC offset, "
                 "and no other row of the athlete gives one: say the zone the times are in with "
                 "--tz (like --tz Europe/Berlin; for Numbers, the Mac's own zone)"
             )

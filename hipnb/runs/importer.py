@@ -23,6 +23,7 @@ from hipnb.runs.exports import date_only
 from hipnb.runs.formats import Activity, read_activity
 from hipnb.runs.sources import Source, find_sources
 from hipnb.runs.store import RUN_COLUMNS, RunLog, check_runs, runs_path
+from hipnb.seconds import plural
 
 #: The same run (from two sources, or uploaded twice): starts at most this far apart...
 SAME_START_S = 120.0
@@ -83,9 +84,9 @@ class RunImport:
         twice = f"; {len(self.same)} uploaded twice, counted once" if self.same else ""
         lines = [
             *(f"note: {n}" for n in self.notes),
-            f"{len(self.added)} run(s) added ({km:.1f} km) to {self.log}; "
+            f"{plural(len(self.added), 'run')} added ({km:.1f} km) to {self.log}; "
             f"{self.already} already there{twice}; {len(self.skipped)} skipped (not runs); "
-            f"{len(self.problems)} problem(s)",
+            f"{plural(len(self.problems), 'problem')}",
         ]
         return "\n".join(lines)
 
@@ -106,7 +107,7 @@ def import_runs(
     Example::
 
         result = import_runs("export_12345.zip", "ana", logs="data/logs", tz="Europe/Madrid")
-        print(result)  # 12 run(s) added (98.4 km) to ...; 3 skipped (not runs); 0 problem(s)
+        print(result)  # 12 runs added (98.4 km) to ...; 3 skipped (not runs); 0 problems
         for problem in result.problems:
             print(problem)  # FILE:LINE: REASON
 

@@ -22,6 +22,7 @@ from hipnb.errors import HipnbError
 from hipnb.log import Problem
 from hipnb.runs.exports import strava_header_problem
 from hipnb.runs.formats import ACTIVITY_SUFFIXES, Opener, file_opener, kind, read_head
+from hipnb.seconds import plural
 
 _WANTED = (*ACTIVITY_SUFFIXES, ".csv")
 _HEAD_BYTES = 1 << 16
@@ -135,7 +136,7 @@ def _choose(entries: dict[str, Source]) -> Found:
     if why is None or not files:
         return Found([listing], [], [])
     note = (
-        f"{listing.name}: {why}; read its {len(files)} activity file(s) instead "
+        f"{listing.name}: {why}; read its {plural(len(files), 'activity file')} instead "
         "(FIT, GPX and TCX do not depend on the account's language; they carry no activity names)"
     )
     return Found(files, [note], [])
