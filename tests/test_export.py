@@ -13,6 +13,8 @@ from hipnb.holds import correction_row
 from hipnb.log import COLUMNS, export_for_spreadsheet
 from tests.rows import write_rows
 
+from .conftest import ROOT
+
 ROW = {
     "session_id": "s1",
     "athlete": "ana",
@@ -106,3 +108,13 @@ def test_the_export_lists_athlete_by_athlete_in_time_order(tmp_path, capsys):
     with open(out, encoding="utf-8-sig", newline="") as f:
         rows = [(r["athlete"], r["session_id"]) for r in csv.DictReader(f)]
     assert rows == [("ana", "s1"), ("ana", "s2"), ("bo", "s0"), ("bo", "s3"), ("bo", "s4")]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_out_under_a_file_is_said_not_a_traceback(tmp_path, capsys, suffix):
+    (tmp_path / "afile").write_text("")
+    out = tmp_path / "afile" / "deeper" / f"squad{suffix}"
+    assert main(["export", str(ROOT / "data" / "sample"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("hipnb: error: --out ") and "afile is a file, not a folder" in err
+    assert "Traceback" not in err

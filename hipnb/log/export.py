@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -53,14 +54,15 @@ def export_for_spreadsheet(df: pd.DataFrame, path: str | Path) -> Path:
         cells = text[name].str.replace(_FORMULA_INSIDE, r"\1'", regex=True)
         text[name] = cells.where(~cells.str.startswith(_FORMULA_START), "'" + cells)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(f".{path.name}.part")
     body = ",".join(EXPORT_COLUMNS) + EOL + _csv_text(text, list(EXPORT_COLUMNS))
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         part.write_text(body, encoding="utf-8-sig")
         os.replace(part, path)
     except OSError as exc:
-        part.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
         raise LogError(f"{path}: could not write the export: {exc.strerror or exc}") from None
     return path
 
@@ -81,6 +83,9 @@ def export_problem(source: str | Path, out: str | Path, *, force: bool = False) 
         )
     if dest.is_dir():
         return f"--out {out} is a folder; give a .csv or .xlsx file"
+    blocked = next((p for p in dest.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        return f"--out {out}: {blocked.name} is a file, not a folder"
     if dest.exists() and not force:
         return f"--out {out} exists; add --force to replace it"
     return None
