@@ -408,5 +408,5 @@ def test_an_export_that_cannot_be_written_says_why_and_leaves_nothing(squad, tmp
     blocker.write_text("a file where the export's folder would be\n")
     assert main(["export", str(squad), "--out", str(blocker / "squad.xlsx")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"hipnb: error: {blocker / 'squad.xlsx'}: could not write the workbook")
+    assert err.startswith(f"hipnb: error: --out {blocker / 'squad.xlsx'}: not_a_folder is a file")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["logs", "not_a_folder"]
