@@ -59,7 +59,7 @@ from hipnb.phone import (
 )
 from hipnb.routines import Routine, load_routine, routine_choices
 from hipnb.timer import GET_READY_MAX_S, PAUSED, READY, RUNNING, Event, Timer
-from hipnb.timer_view import PAIN_WORDS, display_fields, summary
+from hipnb.timer_view import PAIN_WORDS, announcement, display_fields, summary
 
 __all__ = ["Room", "RoomServer", "run"]
 
@@ -295,22 +295,14 @@ class Room:
             self._stretches.append([now - t.elapsed, start, None])
         elif t.state != RUNNING and open_:
             self._stretches[-1][2] = t.elapsed
-        announce = ""
         for e in events:
             i = e.step_index
             if e.kind == "step_started" and i is not None:
                 self._windows[i] = [e.at, None]
-                step = self.routine.steps[i]
-                announce = step.cue if step.kind == "rest" else f"{step.label}. {step.cue}"
             elif e.kind in ("step_ended", "step_skipped", "pain", "stopped") and i is not None:
                 self._windows.setdefault(i, [e.at, None])[1] = e.at
-            elif e.kind == "get_ready":
-                announce = "Get ready."
-            elif e.kind == "finished":
-                done = all(r["completed"] for r in t.results())
-                announce = "Well done. Routine complete." if done else ""
         if events:
-            self._changed(announce)
+            self._changed(announcement(events, t))
         due = []
         for index in sorted(self._windows):
             if index in self._ended or t.result_for(index) is None:

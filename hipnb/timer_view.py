@@ -12,7 +12,7 @@ from typing import Any
 from hipnb.log import Hold
 from hipnb.routines import Routine
 from hipnb.seconds import plural, seconds_text
-from hipnb.timer import Timer
+from hipnb.timer import Event, Timer
 
 #: What a display says when Pain ends a hold: to the athlete (``"own"``) or in a room (``"room"``).
 PAIN_WORDS = {
@@ -104,3 +104,22 @@ def display_fields(
     shown["routine_title"] = routine.title
     shown["pain"] = pain
     return shown
+
+
+def announcement(events: Sequence[Event], timer: Timer) -> str:
+    """What a display says aloud for ``events`` (the last that says anything): the get-ready, each
+    step's name and cue (a rest's cue alone), a word of praise at a routine completed; nothing at a
+    stop."""
+    said = ""
+    for e in events:
+        if e.kind == "get_ready":
+            said = "Get ready."
+        elif e.kind == "step_started" and e.step_index is not None:
+            step = timer.steps[e.step_index]
+            said = step.cue if step.kind == "rest" else f"{step.label}. {step.cue}"
+        elif e.kind == "finished":
+            done = all(r["completed"] for r in timer.results())
+            said = "Well done. Routine complete." if done else ""
+        elif e.kind == "stopped":
+            said = ""
+    return said

@@ -194,6 +194,7 @@ def test_a_page_away_for_hours_pauses_and_says_so(tmp_path):
     panel.stop_button.click()
     (row,) = panel.session_log.read().to_dict("records")
     assert row["actual_s"] == 2 and not row["completed"]
+    assert d.message == "", "the away banner ends with the session it paused"
 
 
 def test_end_summary_and_new_session(tmp_path):

@@ -18,7 +18,7 @@ from hipnb.log import Hold, SessionLog, hold_keys, normalize_name, to_frame
 from hipnb.routines import Routine
 from hipnb.seconds import plural, seconds_text
 from hipnb.timer import Event, Timer
-from hipnb.timer_view import PAIN_WORDS, display_fields, summary
+from hipnb.timer_view import PAIN_WORDS, announcement, display_fields, summary
 from hipnb.widgets._common import (
     SCORES,
     UNSET,
@@ -340,7 +340,6 @@ class TimerPanel(w.VBox):
     # -- events -> log and display ----------------------------------------------------------------
 
     def _handle(self, events: list[Event], force: bool = False) -> None:
-        announce = ""
         for e in events:
             i = e.step_index  # None only for events of the whole session (started, paused...)
             if e.kind in ("step_ended", "step_skipped", "stopped") and i is not None:
@@ -352,20 +351,12 @@ class TimerPanel(w.VBox):
                 self._message = self._words[0]
             if e.kind == "away":
                 self._message = f"Paused: the page was away for {seconds_text(self.timer.away_s)}."
-            if e.kind in ("resumed", "started", "get_ready"):
-                self._message = ""
-            if e.kind == "get_ready":
-                announce = "Get ready."
-            if e.kind == "step_started" and i is not None:
-                step = self.routine.steps[i]
-                announce = step.cue if step.kind == "rest" else f"{step.label}. {step.cue}"
-            if e.kind == "finished":
-                done = all(r["completed"] for r in self.timer.results())
-                announce = "Well done. Routine complete." if done else ""
-            if e.kind == "stopped":
-                announce = ""
+            if e.kind in ("resumed", "started", "get_ready", "stopped") or (
+                e.kind == "finished" and self._pain_index is None
+            ):
+                self._message = ""  # an away banner ends with what it paused
         if events or force:
-            self._sync(announce=announce)
+            self._sync(announce=announcement(events, self.timer))
 
     def _door(self) -> SessionLog | None:
         """The log's door for this session: it knows the routine being run (made once for the log
