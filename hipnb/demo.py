@@ -153,7 +153,7 @@ def demo_log(
         roll[s_idx],
     )
     actual = np.minimum(actual, np.where(exercise == "glute_roll", target, 330))
-    completed = actual >= target
+    completed = actual >= target  # held_to_target, for whole arrays
     local = local_start[s_idx] + pd.to_timedelta(np.array(offsets)[h_idx], unit="s")
     last = h_idx == per - 1
 

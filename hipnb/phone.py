@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from hipnb.errors import HipnbError, WriteError
-from hipnb.log import Hold, SessionLog, athlete_path, normalize_name
+from hipnb.log import Hold, SessionLog, athlete_path, held_to_target, normalize_name
 from hipnb.names import athlete_problem, known_athletes
 from hipnb.routines import Routine, load_routine
 from hipnb.timer import GET_READY_MAX_S
@@ -281,7 +281,7 @@ class PhoneSession:
             side=step.side,
             target_s=float(step.seconds),
             actual_s=held,
-            completed=item.get("completed") is True and held >= step.seconds,
+            completed=item.get("completed") is True and held_to_target(held, step.seconds),
             pain_at_s=held if item.get("pain_at_s") is not None else None,
         )
 

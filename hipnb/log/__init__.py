@@ -39,6 +39,7 @@ from hipnb.log.spec import (
     Column,
     Hold,
     Table,
+    held_to_target,
 )
 from hipnb.names import athlete_file_stem, athlete_path, name_problem, normalize_name
 
@@ -66,6 +67,7 @@ __all__ = [
     "athlete_path",
     "empty_log",
     "export_for_spreadsheet",
+    "held_to_target",
     "hold_ids",
     "hold_keys",
     "manual_row",

@@ -26,7 +26,7 @@ from hipnb.log.check import empty_log
 from hipnb.log.gate import Catalog, admit, other_athlete_problem
 from hipnb.log.identity import hold_ids, plain
 from hipnb.log.read import read_logs, refuse_odd_file, rows_as_written
-from hipnb.log.spec import COLUMNS, Hold, Rows
+from hipnb.log.spec import COLUMNS, Hold, Rows, held_to_target
 from hipnb.names import athlete_problem, kept_name, known_athletes, normalize_name
 from hipnb.routines import Routine
 from hipnb.seconds import seconds_text
@@ -462,7 +462,7 @@ def _fill_targets(rows: list[Hold], catalog: Catalog) -> list[str]:
         row["target_s"] = target
         if plain(row.get("completed")) is None:
             with contextlib.suppress(TypeError, ValueError):  # a bad number: the gate says so
-                row["completed"] = float(row["actual_s"]) >= float(target)
+                row["completed"] = held_to_target(row["actual_s"], target)
     return list(dict.fromkeys(notes))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from hipnb.log.spec import held_to_target
 from hipnb.log.stamps import utc_texts
 
 
@@ -138,4 +139,4 @@ def _derive_completed(base: pd.Series, fields: dict[str, Any], patch: dict[str, 
     actual = fields.get("actual_s", base["actual_s"])
     target = fields.get("target_s", base["target_s"])
     was = fields.get("completed", base["completed"])
-    fields["completed"] = bool(was) and float(actual) >= float(target)
+    fields["completed"] = bool(was) and held_to_target(actual, target)

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from hipnb.errors import LogError
 from hipnb.log.check import check_rows, first_rejected
-from hipnb.log.spec import EOL, HOLDS, Hold, Rows, Table
+from hipnb.log.spec import EOL, HOLDS, Hold, Rows, Table, held_to_target
 from hipnb.log.stamps import iso, stamp_texts
 
 # --------------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def manual_row(
     completed: bool | None = None
     if target_s is not None:
         try:
-            completed = float(actual_s) >= float(target_s)
+            completed = held_to_target(actual_s, target_s)
         except (TypeError, ValueError):
             completed = False  # the numbers themselves are reported by validation
     return {

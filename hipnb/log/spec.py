@@ -467,3 +467,9 @@ def column_table() -> str:
         edit = "yes" if c.editable else "no"
         lines.append(f"| `{c.name}` | {c.form} | {need} | {edit} | {c.meaning} |")
     return "\n".join(lines)
+
+
+def held_to_target(actual_s: object, target_s: object) -> bool:
+    """The one rule for ``completed``: the hold was held to its target. Raises ``TypeError`` or
+    ``ValueError`` for a value that is not a number."""
+    return float(actual_s) >= float(target_s)  # type: ignore[arg-type]
