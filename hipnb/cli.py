@@ -212,20 +212,25 @@ def _phone_parser(sub: Subparsers) -> None:
         help=f"side plank, each side, at most {seconds_text(plank.plausible_max, exact=True)} "
         "(default: the routine's)",
     )
-    ph.add_argument(
+    _server_args(ph)
+    ph.set_defaults(func=_cmd_phone)
+
+
+def _server_args(p: argparse.ArgumentParser) -> None:
+    """What a page served from this computer is asked: the get-ready count, the address, the port."""
+    p.add_argument(
         "--get-ready",
         type=float,
         default=5.0,
         metavar="S",
         help=f"the count before the start, 0-{GET_READY_MAX_S} s",
     )
-    ph.add_argument(
+    p.add_argument(
         "--host",
         metavar="ADDRESS",
         help="the address to serve on (default: this computer's address on its network)",
     )
-    ph.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
-    ph.set_defaults(func=_cmd_phone)
+    p.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
 
 
 def _room_parser(sub: Subparsers) -> None:
@@ -262,24 +267,12 @@ def _room_parser(sub: Subparsers) -> None:
         help="the routine the room starts with (default hip-basics; the screen can change it)",
     )
     rm.add_argument(
-        "--get-ready",
-        type=float,
-        default=5.0,
-        metavar="S",
-        help=f"the count before the start, 0-{GET_READY_MAX_S} s",
-    )
-    rm.add_argument(
         "--allow-new",
         action="store_true",
         help="let names DIR does not know yet join (and start their logs); the big screen can "
         "also let them in",
     )
-    rm.add_argument(
-        "--host",
-        metavar="ADDRESS",
-        help="the address to serve on (default: this computer's address on its network)",
-    )
-    rm.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    _server_args(rm)
     rm.set_defaults(func=_cmd_room)
 
 

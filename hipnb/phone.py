@@ -2,7 +2,7 @@
 
 ``hipnb phone --athlete NAME --logs DIR`` (and the "Run on my phone" button of notebook 01) serve
 the phone page from this process on the LAN address, behind a random token, and show a QR code of
-the link with the token. The page (``hipnb/static/phone.html``) runs the routine in the phone's
+the link with the token. The page (``hipnb/static/page.html`` with ``phone.js``) runs the routine in the phone's
 browser on the same clock-true timer as the notebook (``routine_timer.js``, the display of
 ``timer.js``) and posts each finished hold, a Pain score and the end-of-session answers to the
 endpoint, which writes them through the log's face (:meth:`hipnb.SessionLog.add` and ``.patch``).
@@ -517,9 +517,10 @@ class Served:
     page and the room (:mod:`hipnb.room`) share. ``start()`` returns once it listens; ``stop()``
     ends it. Its log lines (:meth:`output`) name method, path and status, never a token."""
 
-    #: The static files its pages load (name -> content type); ``pages`` are its HTML files.
+    #: The static files its pages load (name -> content type).
     page_files: dict[str, str] = PAGE_FILES
-    pages: tuple[str, ...] = ()
+    #: Its HTML pages: name -> (title, the script that makes it, stylesheets besides the phone's).
+    pages: dict[str, tuple[str, str, tuple[str, ...]]] = {}
 
     def __init__(
         self,
@@ -533,7 +534,12 @@ class Served:
         #: The one thread that writes to logs (a write blocks on the file's lock and fsync; the
         #: server keeps answering meanwhile).
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipnb-log")
-        self.files = {n: (STATIC / n).read_bytes() for n in [*self.page_files, *self.pages]}
+        self.files = {n: (STATIC / n).read_bytes() for n in self.page_files}
+        template = (STATIC / "page.html").read_text(encoding="utf-8")
+        for name, (title, script, styles) in self.pages.items():
+            links = "".join(f'<link rel="stylesheet" href="/static/{css}">\n' for css in styles)
+            html = template.replace("%TITLE%", title).replace("%SCRIPT%", script)
+            self.files[name] = html.replace("%STYLES%", links).encode()
         self._redact = _Redact(*tokens)
         self._lines = _Lines(self._redact, echo)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -545,6 +551,11 @@ class Served:
     @property
     def base(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def shown_url(self) -> str:
+        """The address to print where it may be kept: no token."""
+        return self.base
 
     def routes(self) -> list[tuple[str, type, dict[str, Any]]]:
         raise NotImplementedError
@@ -650,7 +661,7 @@ class PhoneServer(Served):
     is made here unless given, and goes on no command line.
     """
 
-    pages = ("phone.html",)
+    pages = {"phone.html": ("hipnb timer", "phone.js", ())}
 
     def __init__(
         self,
@@ -768,26 +779,46 @@ class PhoneServer(Served):
         )
 
 
-def run(server: PhoneServer, out: Callable[[str], None] = print) -> int:
-    """Start ``server``, print the QR code and instructions, serve until Ctrl-C (or SIGTERM)."""
+def serve(
+    server: Served,
+    lines: Callable[[], list[str]],
+    words: tuple[str, str, str],
+    out: Callable[[str], None] = print,
+) -> int:
+    """Start ``server``, print ``lines()`` (links, instructions), serve until Ctrl-C or SIGTERM,
+    then stop it. ``words``: what is said when starting, when stopping and once stopped."""
 
     def ask_stop(_sig: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    starting, stopping, stopped = words
     previous = signal.signal(signal.SIGTERM, ask_stop)
     try:
-        out(f"starting the phone page on {server.shown_url} ...")
+        out(f"{starting} on {server.shown_url} ...")
         server.start()
-        out(qr_text(server.url))
-        out(server.url)
-        out("")
-        out(server.instructions())
-        out("Press Ctrl-C to stop (holds already logged stay in the log).")
+        for line in lines():
+            out(line)
         server.wait()
     except KeyboardInterrupt:
-        out("stopping the phone page ...")
+        out(f"{stopping} ...")
     finally:
         server.stop()
         signal.signal(signal.SIGTERM, previous)
-    out("stopped.")
+    out(stopped)
     return 0
+
+
+def run(server: PhoneServer, out: Callable[[str], None] = print) -> int:
+    """Start ``server``, print the QR code and instructions, serve until Ctrl-C (or SIGTERM)."""
+    return serve(
+        server,
+        lambda: [
+            qr_text(server.url),
+            server.url,
+            "",
+            server.instructions(),
+            "Press Ctrl-C to stop (holds already logged stay in the log).",
+        ],
+        ("starting the phone page", "stopping the phone page", "stopped."),
+        out,
+    )

@@ -56,6 +56,7 @@ from hipnb.phone import (
     note_max_chars,
     qr_png,
     score_range,
+    serve,
 )
 from hipnb.routines import Routine, load_routine, routine_choices
 from hipnb.timer import GET_READY_MAX_S, PAUSED, READY, RUNNING, Event, Timer
@@ -443,7 +444,7 @@ class RoomServer(Served):
     """
 
     page_files = {**PAGE_FILES, "room.js": "text/javascript", "room.css": "text/css"}
-    pages = ("room.html",)
+    pages = {"room.html": ("hipnb room", "room.js", ("room.css",))}
 
     def __init__(
         self,
@@ -621,6 +622,21 @@ class RoomServer(Served):
     def private(self, text: object) -> str:
         folder = str(self.logs)
         return str(text).replace(folder + "/", "").replace(folder, "the log folder")
+
+    def instructions(self) -> str:
+        """What the teacher reads in the terminal."""
+        return (
+            f"The room is open on {self.base} (logs: {self.logs})\n"
+            "\n"
+            "Open the big screen on this computer (the link above, with its token: it drives the\n"
+            "room; share it with no one) and put it on the projector. The big screen shows the QR\n"
+            "code that participants scan to follow the room on their phones, each hold in their\n"
+            "own log.\n"
+            "\n"
+            "Keep this computer awake and on the room's Wi-Fi. Phones must be on the same network\n"
+            "(not mobile data); guest Wi-Fi often keeps devices apart: use a hotspot then; a\n"
+            f"firewall must let in TCP port {self.port}.\n"
+        )
 
     def stop(self) -> None:
         """Close the room: the holds still waiting for a phone that was away are written with
@@ -890,44 +906,19 @@ def _room_handlers() -> list[tuple[str, type, dict[str, Any]]]:
     ]
 
 
-def instructions(server: RoomServer) -> str:
-    """What the teacher reads in the terminal."""
-    return (
-        f"The room is open on {server.base} (logs: {server.logs})\n"
-        "\n"
-        "Open the big screen on this computer (the link above, with its token: it drives the room;\n"
-        "share it with no one) and put it on the projector. The big screen shows the QR code that\n"
-        "participants scan to follow the room on their phones, each hold in their own log.\n"
-        "\n"
-        "Keep this computer awake and on the room's Wi-Fi. Phones must be on the same network\n"
-        "(not mobile data); guest Wi-Fi often keeps devices apart: use a hotspot then; a firewall\n"
-        f"must let in TCP port {server.port}.\n"
-    )
-
-
 def run(server: RoomServer, out: Callable[[str], None] = print) -> int:
-    """Start the room, print the big screen's link, serve until Ctrl-C (or SIGTERM)."""
-    import signal
-
-    def ask_stop(_sig: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, ask_stop)
-    try:
-        out(f"opening the room on {server.shown_url} ...")
-        server.start()
-        out("The big screen (open it on this computer; it drives the room):")
-        out(server.screen_url)
-        out("The phones' link (the QR code on the big screen):")
-        out(server.join_url)
-        out("")
-        out(instructions(server))
-        out("Press Ctrl-C to close the room (holds already logged stay in the logs).")
-        server.wait()
-    except KeyboardInterrupt:
-        out("closing the room ...")
-    finally:
-        server.stop()
-        signal.signal(signal.SIGTERM, previous)
-    out("closed.")
-    return 0
+    """Start the room, print both links, serve until Ctrl-C (or SIGTERM)."""
+    return serve(
+        server,
+        lambda: [
+            "The big screen (open it on this computer; it drives the room):",
+            server.screen_url,
+            "The phones' link (the QR code on the big screen):",
+            server.join_url,
+            "",
+            server.instructions(),
+            "Press Ctrl-C to close the room (holds already logged stay in the logs).",
+        ],
+        ("opening the room", "closing the room", "closed."),
+        out,
+    )

@@ -182,3 +182,12 @@ export function label(item) {
   return `${item.exercise.replace(/_/g, " ")}${side}, ${Math.round(item.actual_s)} s`;
 }
 
+// A 0-10 (or the spec's) score, "not set" first, in a label.
+export function scoreSelect(parent, text, [low, high]) {
+  const l = node("label", "", parent);
+  node("span", "", l, text);
+  const s = node("select", "", l);
+  node("option", "", s, "not set").value = "";
+  for (let i = low; i <= high; i += 1) node("option", "", s, String(i)).value = String(i);
+  return s;
+}

@@ -11,14 +11,14 @@
 
 import display from "./timer.js";
 import { Timer } from "./routine_timer.js";
-import { Outbox, RETRY_MS, askForCode, call, clock, duration, localModel, node, plural, tokenOfLink } from "./page.js";
+import { Outbox, RETRY_MS, askForCode, call, clock, duration, localModel, node, plural, scoreSelect, tokenOfLink } from "./page.js";
 
 const PAIN_WORDS = [
   "Pain noted: this hold has ended. Rate it, then go on or end.",
   "How bad was it?",
   "Pain noted during a hold: take care, and tell your coach.",
 ];
-const root = document.getElementById("hipnb-phone");
+const root = document.getElementById("hipnb-page");
 const ask = (extra) => askForCode(root, extra);
 
 // The page: the display, the controls, the Pain box and the answers form, over one Timer.
@@ -48,24 +48,16 @@ function phonePage(token, session, reopen) {
   muteB.setAttribute("aria-pressed", "false");
   const status = node("div", "hipnb-status", panel);
 
-  const scoreSelect = (parent, text) => {
-    const l = node("label", "", parent);
-    node("span", "", l, text);
-    const s = node("select", "", l);
-    node("option", "", s, "not set").value = "";
-    for (let i = low; i <= high; i += 1) node("option", "", s, String(i)).value = String(i);
-    return s;
-  };
   const painBox = node("div", "hipnb-form hipnb-pain-box", panel);
   node("h2", "", painBox, PAIN_WORDS[1]);
-  const painScore = scoreSelect(painBox, `Pain (${low}-${high})`);
+  const painScore = scoreSelect(painBox, `Pain (${low}-${high})`, session.scores);
   const painRow = node("div", "hipnb-row", painBox);
   const goOnB = node("button", "hipnb-button hipnb-go", painRow, "Go on");
   const endB = node("button", "hipnb-button hipnb-stop", painRow, "End session");
   const answers = node("div", "hipnb-form hipnb-answers", panel);
   node("h2", "", answers, "How was it?");
-  const rpe = scoreSelect(answers, `Effort (${low}-${high})`);
-  const discomfort = scoreSelect(answers, `Hip discomfort (${low}-${high})`);
+  const rpe = scoreSelect(answers, `Effort (${low}-${high})`, session.scores);
+  const discomfort = scoreSelect(answers, `Hip discomfort (${low}-${high})`, session.scores);
   const noteLabel = node("label", "", answers);
   node("span", "", noteLabel, "Note");
   const note = node("textarea", "", noteLabel);

@@ -9,11 +9,11 @@
 // (the big screen's link) drives the room.
 
 import display from "./timer.js";
-import { RETRY_MS, askForCode, call, localModel, node, plural, tokenOfLink } from "./page.js";
+import { RETRY_MS, askForCode, call, localModel, node, plural, scoreSelect, tokenOfLink } from "./page.js";
 
 const HEARTBEAT_MS = 1000; // a phone says it still follows (the server credits it while it does)
 const STALE_S = 3; // a link the server has not answered for this long is down, whatever it says
-const root = document.getElementById("hipnb-room");
+const root = document.getElementById("hipnb-page");
 const onScreen = location.pathname === "/screen";
 
 // The room's socket: sends who this page is, hands over what the server says, beats each second,
@@ -113,15 +113,6 @@ function roomDisplay(parent, { big, phone, keepAwake, onMessage }) {
       model.set({ ...room.display, sync_id: room.version });
     },
   };
-}
-
-function scoreSelect(parent, text, [low, high]) {
-  const l = node("label", "", parent);
-  node("span", "", l, text);
-  const s = node("select", "", l);
-  node("option", "", s, "not set").value = "";
-  for (let i = low; i <= high; i += 1) node("option", "", s, String(i)).value = String(i);
-  return s;
 }
 
 function button(parent, text, cls) {
