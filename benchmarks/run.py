@@ -14,6 +14,7 @@ can be compared. Nothing here runs in the test suite: the machines are shared an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import math
 import os
@@ -835,8 +836,9 @@ def bench_timer(ctx) -> list[tuple]:
     ]
 
 
-def _tree_rss(pid: int) -> float:
-    """Resident memory of process ``pid`` and all its descendants, in bytes."""
+def _tree_rss(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of process ``pid`` and all its descendants, in bytes (``field="VmHWM"``:
+    the sum of their peaks)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -853,7 +855,7 @@ def _tree_rss(pid: int) -> float:
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 total += int(line.split()[1]) * 1024.0
     return total
 
@@ -978,6 +980,474 @@ def bench_phone(ctx) -> list[tuple]:
             stop(proc)
         browser.close()
     return rows
+
+
+#: The room bench's routine: three holds of 4 s, two rests of 1 s (with the teacher's pause in the
+#: second hold, about 16 s a run).
+ROOM_ROUTINE = """\
+name = "room-bench"
+title = "Room bench"
+[[steps]]
+exercise = "glute_roll"
+side = "left"
+seconds = 4
+[[steps]]
+exercise = "rest"
+kind = "rest"
+side = "both"
+seconds = 1
+[[steps]]
+exercise = "side_plank"
+side = "right"
+seconds = 4
+[[steps]]
+exercise = "rest"
+kind = "rest"
+side = "both"
+seconds = 1
+[[steps]]
+exercise = "side_plank"
+side = "left"
+seconds = 4
+"""
+ROOM_HOLDS = 3
+#: The room's phones, each joining under its own name (so each its own log).
+ROOM_NAMES = ["Zoë", "李娜", "Ana María", "Ólafur", "Siobhán"] + [
+    f"runner{i:02d}" for i in range(6, 31)
+]
+#: The budget of issue 37: the room's process tree with 30 phones and the big screen, in bytes.
+ROOM_BUDGET = 400e6
+
+#: Stamps each change of the page's display (state, step, side, what comes next) on the page's own
+#: clock made absolute (performance.timeOrigin + performance.now()), in window.__hipnbSteps.
+STEP_RECORDER = """
+(() => {
+  const steps = (window.__hipnbSteps = []);
+  let last = null;
+  const text = (box, cls) => (box.querySelector(cls) || {}).textContent || "";
+  const look = () => {
+    const box = document.querySelector(".hipnb-timer");
+    if (!box || !box.dataset.state) return;
+    const key = [box.dataset.state, text(box, ".hipnb-title"), text(box, ".hipnb-side"),
+                 text(box, ".hipnb-next"), box.classList.contains("hipnb-rest")].join("|");
+    if (key !== last) {
+      last = key;
+      steps.push([key, performance.timeOrigin + performance.now()]);
+    }
+  };
+  new MutationObserver(look).observe(document, {
+    subtree: true, childList: true, characterData: true, attributes: true,
+    attributeFilter: ["data-state", "class"],
+  });
+})();
+"""
+
+#: Clicks one of the big screen's buttons by its words; returns when (the page's clock).
+PRESS = """(words) => {
+  const b = [...document.querySelectorAll(".hipnb-room-controls button")]
+    .find((x) => x.textContent === words && !x.hidden);
+  const t = performance.timeOrigin + performance.now();
+  b.click();
+  return t;
+}"""
+
+
+def _room_process(folder: Path, routine: Path):
+    """``hipnb room`` as the teacher starts it: (process, big screen's link, phones' link, its
+    stderr file). Its stdout is drained on a thread."""
+    import socket
+    import subprocess
+    import threading
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    logs = folder / "logs"
+    logs.mkdir(parents=True)
+    err = folder / "stderr.txt"
+    with open(err, "w") as stderr:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hipnb",
+                "room",
+                "--logs",
+                str(logs),
+                "--routines",
+                str(routine.parent),
+                "--routine",
+                str(routine),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--get-ready",
+                "0",
+                "--allow-new",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:  # waits on the command's own output
+        lines.append(line.strip())
+        if line.startswith("Press Ctrl-C"):
+            break
+    screen = next(x for x in lines if "/screen#token=" in x and "..." not in x)
+    phones = lines[lines.index("The phones' link (the QR code on the big screen):") + 1]
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    return proc, screen, phones, err
+
+
+def _room_run(browser, device, folder: Path, routine: Path, n: int) -> dict:
+    """One room (a fresh ``hipnb room``): the big screen and ``n`` phones join, the routine runs
+    (Start, the screen's Pause 1.5 s into the second hold, Resume 1.5 s later), every hold is
+    waited for; the process tree's RSS then, each page's step changes and the holds logged."""
+    from hipnb import read_logs
+    from hipnb.log import athlete_path
+
+    load = os.getloadavg()[0]
+    proc, screen_url, join_url, err = _room_process(folder, routine)
+    contexts, errors = [], []
+    try:
+
+        def context(**kw):
+            c = browser.new_context(**kw)
+            c.add_init_script(STEP_RECORDER)
+            contexts.append(c)
+            page = c.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on(
+                "console", lambda m: m.type == "error" and not _joining(m) and errors.append(m.text)
+            )
+            return page
+
+        screen = context(viewport={"width": 1280, "height": 800})
+        screen.goto(screen_url)
+        screen.wait_for_selector(".hipnb-timer[data-state='ready']")
+        names = ROOM_NAMES[:n]
+        t = time.perf_counter()
+        phones = []
+        for _ in names:
+            page = context(**device)
+            page.goto(join_url, wait_until="commit")  # the pages load side by side
+            phones.append(page)
+        for page, name in zip(phones, names, strict=True):  # each types a name nobody knows yet
+            page.fill(".hipnb-join input", name)
+            page.click(".hipnb-join button[type=submit]")
+        for page in phones:  # and says they are new (the room lets new names in)
+            page.locator("button", has_text="I am new").click()
+        for page in phones:
+            page.wait_for_selector(".hipnb-who[data-linked='true']")
+        screen.wait_for_selector(f".hipnb-count-phones[data-phones='{n}']")
+        joined = time.perf_counter() - t
+
+        def showing(state, title=None, side=None):
+            screen.wait_for_function(
+                """([state, title, side]) => {
+                  const box = document.querySelector(".hipnb-timer");
+                  return box.dataset.state === state
+                    && (title === null || box.querySelector(".hipnb-title").textContent === title)
+                    && (side === null || box.querySelector(".hipnb-side").textContent === side);
+                }""",
+                arg=[state, title, side],
+                timeout=120_000,
+            )
+
+        presses = [("start", screen.evaluate(PRESS, "Start"))]
+        showing("running", "Side plank", "right")
+        screen.wait_for_timeout(1500)
+        presses.append(("pause", screen.evaluate(PRESS, "Pause")))
+        showing("paused")
+        screen.wait_for_timeout(1500)
+        presses.append(("resume", screen.evaluate(PRESS, "Resume")))
+        showing("finished")
+        expected = n * ROOM_HOLDS
+        with contextlib.suppress(Exception):  # waits for every hold, but not for ever
+            screen.wait_for_function(
+                "(n) => parseInt(document.querySelector('.hipnb-logged-count').textContent) >= n",
+                arg=expected,
+                timeout=20_000,
+            )
+        rss, peak = _tree_rss(proc.pid), _tree_rss(proc.pid, "VmHWM")
+        cpu = _cpu_s(proc.pid)
+        steps = [page.evaluate("window.__hipnbSteps") for page in [screen, *phones]]
+    finally:
+        for c in contexts:
+            c.close()
+        proc.terminate()
+        proc.wait(timeout=60)
+    logs = folder / "logs"
+    held, completed, own, short = 0, 0, 0, []
+    for name in names:
+        path = athlete_path(logs, name)
+        mine = read_logs(path) if path.is_file() else None
+        if mine is not None:
+            own += 1
+            held += len(mine)
+            completed += int(mine["completed"].sum())
+        if mine is None or len(mine) < ROOM_HOLDS:
+            short.append(f"{name}: {0 if mine is None else len(mine)}")
+        elif set(mine["athlete"]) != {name}:
+            short.append(f"{name}: holds of {sorted(set(mine['athlete']))} in their log")
+    trouble = [
+        line
+        for line in err.read_text(errors="replace").splitlines()
+        if line.startswith(("WARNING", "ERROR", "Traceback")) or "Error" in line
+    ]
+    return {
+        "phones": n,
+        "rss": rss,
+        "peak": peak,
+        "joined": joined,
+        "cpu": cpu,
+        "load": load,
+        "changes": _step_changes(steps[0], steps[1:], presses),
+        "expected": expected,
+        "held": held,
+        "completed": completed,
+        "own": own,
+        "short": short,
+        "errors": errors,
+        "server": trouble,
+    }
+
+
+def _cpu_s(pid: int) -> float:
+    """The CPU seconds (user + system) process ``pid`` has used so far."""
+    fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _joining(message) -> bool:
+    """A new name's first try: the room answers 409 and offers "I am new" (its design)."""
+    return "409 (Conflict)" in message.text and "/api/room/join" in (message.location or {}).get(
+        "url", ""
+    )
+
+
+def _step_changes(screen: list, phones: list[list], presses: list) -> list[dict]:
+    """Each change of the big screen's display after the Start press, with when each phone showed
+    it (None: never): its kind (the press it follows, else "auto"), the screen's time and the
+    phones' times, in ms. A change is known by what it shows and how often that was shown before."""
+
+    def changes(steps):
+        seen: dict[str, int] = {}
+        out = {}
+        for key, t in steps:
+            seen[key] = seen.get(key, 0) + 1
+            out[(key, seen[key])] = t
+        return out
+
+    mine = [changes(p) for p in phones]
+    out, last, todo = [], presses[0][1], list(presses)
+    for (key, count), t in changes(screen).items():
+        if t < presses[0][1]:
+            continue
+        kind, pressed = "auto", None
+        if todo and last <= todo[0][1] <= t:
+            kind, pressed = todo.pop(0)
+        out.append(
+            {
+                "kind": kind,
+                "what": key.split("|")[0],
+                "pressed": pressed,
+                "screen": t,
+                "phones": [m.get((key, count)) for m in mine],
+            }
+        )
+        last = t
+    return out
+
+
+def bench_room(ctx) -> list[tuple]:
+    """`hipnb room` (a real process, as the teacher starts it) with the big screen and 30 phones
+    (Chromium contexts in phone emulation, each joined under its own name, Zoë and 李娜 among
+    them), following a short routine with the teacher's pause: the process tree's RSS against the
+    same room with the screen and 1 phone (a fresh room each, in alternating order), the spread of
+    each step change across the phones and their lag behind the screen, and the holds logged."""
+    from playwright.sync_api import sync_playwright
+
+    folder = ctx["tmp"] / "room"
+    folder.mkdir(exist_ok=True)
+    routine = folder / "routines" / "room-bench.toml"
+    routine.parent.mkdir()
+    routine.write_text(ROOM_ROUTINE, encoding="utf-8")
+    many, pairs = len(ROOM_NAMES), 5
+    runs: list[dict] = []
+    failed: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
+        device = {k: v for k, v in p.devices["Pixel 7"].items() if k != "default_browser_type"}
+        for i in range(pairs):  # B A, A B, ...: 1 phone (the baseline), then 30
+            for n in (1, many) if i % 2 == 0 else (many, 1):
+                order = len(runs) + len(failed) + 1
+                try:
+                    runs.append(_room_run(browser, device, folder / f"run{order}", routine, n))
+                except Exception as exc:  # said in the report: what a room did is the finding
+                    failed.append(f"  room {order}, {n} phone(s): FAILED: {exc!r}"[:600])
+                    print(failed[-1], file=sys.stderr)
+                    continue
+                runs[-1]["order"] = order
+                print(_room_line(runs[-1]), file=sys.stderr)
+        browser.close()
+    a = [r for r in runs if r["phones"] == many]
+    b = [r for r in runs if r["phones"] == 1]
+    for line in failed:
+        print(line)
+    if not a or not b:
+        return []
+    for line in _room_report(a, b):
+        print(line)
+    rss = _summary([r["rss"] for r in a], [r["rss"] for r in b])
+    peak = max(r["peak"] for r in a)
+    verdict = "under" if peak < ROOM_BUDGET else "OVER"
+    rows = [
+        (
+            f"room server RSS, screen + {many} phones",
+            f"process tree after the routine; peak {peak / 2**20:.0f} MiB, {verdict} 400 MB",
+            *rss,
+            "the same room with the screen and 1 phone; budget 400 MB",
+        )
+    ]
+    for kind in ("start", "pause", "resume", "auto"):
+        found = (_spread(c) for r in a for c in r["changes"] if c["kind"] == kind)
+        spreads = sorted(s for s in found if s is not None)
+        if not spreads:
+            continue
+        rows.append(
+            (
+                f"room step change spread, {many} phones, {kind}",
+                f"{len(spreads)} changes in {len(a)} rooms; max {spreads[-1]:.0f} ms",
+                statistics.median(spreads) / 1000,
+                1.0,
+                statistics.median(spreads) / 1000,
+                spreads[0] / 1000,
+                spreads[-1] / 1000,
+                "the aim: within 1 s",
+            )
+        )
+    held = [r["held"] / r["expected"] for r in a]
+    rows.append(
+        (
+            f"room holds logged, {many} phones",
+            f"{sum(r['completed'] for r in a)} of {sum(r['expected'] for r in a)} completed",
+            sum(r["held"] for r in a),
+            sum(r["expected"] for r in a),
+            sum(r["held"] for r in a) / sum(r["expected"] for r in a),
+            min(held),
+            max(held),
+            f"{many} phones x {ROOM_HOLDS} holds, each room",
+        )
+    )
+    return rows
+
+
+def _spread(change: dict) -> float | None:
+    """The latest phone's time minus the earliest's, in ms (None: a phone never showed it)."""
+    times = change["phones"]
+    if any(t is None for t in times):
+        return None
+    return max(times) - min(times)
+
+
+def _room_line(r: dict) -> str:
+    return (
+        f"  room {r['order']} (load {r['load']:.1f}): screen + {r['phones']} phone(s) joined in "
+        f"{r['joined']:.1f} s; RSS {r['rss'] / 2**20:.0f} MiB (peak {r['peak'] / 2**20:.0f}), "
+        f"server CPU {r['cpu']:.1f} s; holds {r['held']}/{r['expected']} logged, "
+        f"{r['completed']} completed, {r['own']} own logs; page errors {len(r['errors'])}, "
+        f"server warnings {len(r['server'])}"
+    )
+
+
+def _room_report(a: list[dict], b: list[dict]) -> list[str]:
+    """What the room bench saw, in words and ms (the table holds the same as ratios)."""
+    many = a[0]["phones"]
+    mib = 2**20
+    out = [
+        f"room: hipnb room + the big screen + {many} phones (Chromium contexts, Pixel 7), "
+        f"{len(a)} rooms, against {len(b)} rooms with the screen + 1 phone, alternating; "
+        "each a fresh process and log folder"
+    ]
+    out += [_room_line(r) for r in sorted(a + b, key=lambda r: r["order"])]
+    peak = max(r["peak"] for r in a)
+    out.append(
+        f"  RSS of the room's process tree after the routine: {many} phones median "
+        f"{statistics.median(r['rss'] for r in a) / mib:.0f} MiB, 1 phone median "
+        f"{statistics.median(r['rss'] for r in b) / mib:.0f} MiB; highest peak (VmHWM) with "
+        f"{many} phones {peak / mib:.0f} MiB = {peak / 1e6:.0f} MB: "
+        + ("under" if peak < ROOM_BUDGET else "OVER")
+        + " the 400 MB budget"
+    )
+    out.append(
+        f"  joining: {many} phones typed their names and followed in median "
+        f"{statistics.median(r['joined'] for r in a):.1f} s (all opened by one browser on this machine)"
+    )
+    out.append(
+        "  step changes, ms (spread: latest phone - earliest; lag: a phone - the big screen; "
+        "press: from the screen's button to the screen / to the last phone):"
+    )
+    for label, rooms in ((f"{many} phones", a), ("1 phone", b)):
+        for kind in ("start", "pause", "resume", "auto"):
+            changes = [c for r in rooms for c in r["changes"] if c["kind"] == kind]
+            if not changes:
+                continue
+            shown = [c for c in changes if None not in c["phones"]]
+            lags = [t - c["screen"] for c in shown for t in c["phones"]]
+            line = f"    {label:>9} {kind:<6} n={len(changes):<3}"
+            if len(changes) > len(shown):
+                line += f" ({len(changes) - len(shown)} not shown on every phone)"
+            if shown and len(rooms[0]["changes"][0]["phones"]) > 1:
+                spreads = [_spread(c) or 0.0 for c in shown]
+                line += f" spread median {statistics.median(spreads):.0f} max {max(spreads):.0f};"
+            if lags:
+                line += f" lag median {statistics.median(lags):.0f} max {max(lags):.0f}"
+            if kind != "auto" and shown:
+                to_screen = [c["screen"] - c["pressed"] for c in shown]
+                to_last = [max(c["phones"]) - c["pressed"] for c in shown]
+                line += (
+                    f"; press->screen median {statistics.median(to_screen):.0f}, "
+                    f"press->last phone median {statistics.median(to_last):.0f} "
+                    f"max {max(to_last):.0f}"
+                )
+            out.append(line)
+    thirds = []
+    for k in range(3):  # the room sends to its sockets in the order they said hello
+        lags = [
+            t - c["screen"]
+            for r in a
+            for c in r["changes"]
+            if None not in c["phones"]
+            for t in c["phones"][k * many // 3 : (k + 1) * many // 3]
+        ]
+        thirds.append(f"{statistics.median(lags):.0f}")
+    out.append(
+        f"  lag by joining order ({many} phones; first, middle, last third): median "
+        + " / ".join(thirds)
+        + " ms"
+    )
+    held = sum(r["held"] for r in a)
+    expected = sum(r["expected"] for r in a)
+    out.append(
+        f"  holds logged with {many} phones: {held} of {expected} expected "
+        f"({len(a)} rooms x {many} phones x {ROOM_HOLDS} holds), "
+        f"{sum(r['completed'] for r in a)} completed; "
+        f"{sum(r['own'] for r in a)} of {len(a) * many} participants found their own log"
+    )
+    for r in a + b:
+        for what, lines in (("page error", r["errors"]), ("server", r["server"])):
+            for line in sorted(set(lines))[:5]:
+                out.append(f"  room {r['order']}: {what}: {line[:200]}")
+        if r["short"]:
+            out.append(f"  room {r['order']}: fewer holds than expected: {', '.join(r['short'])}")
+    return out
 
 
 def bench_report(ctx) -> list[tuple]:
@@ -1187,6 +1657,7 @@ BENCHES = {
     "runs_files": bench_runs_files,
     "timer": bench_timer,
     "phone": bench_phone,
+    "room": bench_room,
     "report": bench_report,
     "workbook": bench_workbook,
 }
