@@ -676,52 +676,61 @@ class RoomServer(Served):
             out["keep_awake"] = self._keep_awake
         return out
 
-    def state(self, phone: str | None) -> dict[str, Any]:
-        shown = self.room.shown()
+    def _shared(self) -> dict[str, Any]:
+        """What every page is sent of the room (the same for all)."""
         room = self.room
-        setup = {
-            "routine": self.routine_ref,
-            "bound_angle_s": self.bound_angle_s,
-            "bound_angle": any(s.exercise == "bound_angle" for s in room.routine.holds),
-            "get_ready": room.get_ready,
-            "allow_new": self.allow_new,
-        }
-        out: dict[str, Any] = {
+        shown = room.shown()
+        del shown["pains"]  # who pressed Pain is for the big screen only
+        return {
             "type": "room",
             **shown,
             "clock": room.clock(),  # this room's clock now: a page's away time is said in it
             "routine": _routine_json(room.routine),
         }
+
+    def _own(self, phone: str | None) -> dict[str, Any]:
+        """What one page is sent besides: the screen its setup and who is there, a phone its own."""
+        room = self.room
         if phone is None:
-            out.update(
-                setup=setup,
-                people=sorted(room.participants),
-                unsaved=len(self.unsaved),
-                problems=self.problems[-5:],
-                logged=sum(self.logged.values()),
-            )
-        else:
-            athlete = room.phones.get(phone, [None])[0]
-            p = room.participants.get(athlete) if athlete else None
-            out.update(
-                athlete=athlete,
-                out=bool(p and p.out),
-                logged=self.logged.get(athlete or "", 0),
-                held=len(p.written) if p else 0,
-                pain_step=max(p.pain) if p and p.pain else None,
-                log=f"{athlete}'s log" if athlete else "",
-            )
-            del out["pains"]
-        return out
+            return {
+                "setup": {
+                    "routine": self.routine_ref,
+                    "bound_angle_s": self.bound_angle_s,
+                    "bound_angle": any(s.exercise == "bound_angle" for s in room.routine.holds),
+                    "get_ready": room.get_ready,
+                    "allow_new": self.allow_new,
+                },
+                "pains": list(room.pains),
+                "people": sorted(room.participants),
+                "unsaved": len(self.unsaved),
+                "problems": self.problems[-5:],
+                "logged": sum(self.logged.values()),
+            }
+        athlete = room.phones.get(phone, [None])[0]
+        p = room.participants.get(athlete) if athlete else None
+        return {
+            "athlete": athlete,
+            "out": bool(p and p.out),
+            "logged": self.logged.get(athlete or "", 0),
+            "held": len(p.written) if p else 0,
+            "pain_step": max(p.pain) if p and p.pain else None,
+            "log": f"{athlete}'s log" if athlete else "",
+        }
+
+    def state(self, phone: str | None) -> dict[str, Any]:
+        """The room as the page of ``phone`` (None: the big screen) is sent it."""
+        return {**self._shared(), **self._own(phone)}
 
     def broadcast(self, force: bool = False) -> None:
-        """Send the room to every page when it changed (or who follows did)."""
+        """Send the room to every page when it changed (or who follows did): the shared part is
+        made and encoded once, each page's own part added to it."""
         key = (self.room.version, len(self.room.following()), len(self.sockets))
         if key == self._sent and not force:
             return
         self._sent = key
+        shared = json.dumps(self._shared())[:-1]
         for socket, phone in list(self.sockets.items()):
-            socket.send(self.state(phone))
+            socket.send_text(f"{shared},{json.dumps(self._own(phone))[1:]}")
 
     # -- joining ------------------------------------------------------------------------------
 
@@ -843,8 +852,11 @@ def _room_handlers() -> list[tuple[str, type, dict[str, Any]]]:
             self.timeout = loop.call_later(HELLO_S, self.close)
 
         def send(self, message: dict[str, Any]) -> None:
+            self.send_text(json.dumps(message))
+
+        def send_text(self, text: str) -> None:
             try:
-                sent = self.write_message(json.dumps(message))
+                sent = self.write_message(text)
             except tornado.websocket.WebSocketClosedError:
                 self.server.sockets.pop(self, None)
                 return

@@ -187,6 +187,7 @@ def test_the_teachers_start_reaches_every_phone_and_each_hold_goes_to_its_own_lo
         for page in pages.values():
             d = await page.until(lambda d: d.get("display", {}).get("state") == "running", "run")
             assert d["display"]["side_label"] == "left"
+            assert "pains" not in d and "people" not in d, "a phone is told no one else's name"
         for name, page in pages.items():
             d = await page.until(lambda d: d.get("display", {}).get("state") == "finished", "end")
             await page.until(lambda d: d.get("logged") == 2, f"{name}'s 2 holds logged")
