@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from tests.routines import routine_toml
+
 from .browser import (
     CAP_S,
     SHOWN_VS_LOGGED_S,
@@ -36,22 +38,9 @@ GRACE_S = 5  # TimerPanel's default: a longer silence pauses the session
 FREEZE_S = (
     3 * GRACE_S
 )  # a silence the kernel sees as one even when earlier heartbeats reach it late
-QUICK = """
-name = "quick"
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 3
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 1
-cue = "Switch to your right side."
-[[steps]]
-exercise = "clamshell"
-side = "right"
-seconds = 30
-"""
+QUICK = routine_toml(
+    "quick", "side_plank left 3", "rest 1 Switch to your right side.", "clamshell right 30"
+)
 
 # Every change of the display, stamped with the page's own clock; and a 100 ms page timer whose
 # stamps show when the page itself stopped running.

@@ -25,6 +25,7 @@ from hipnb.errors import HipnbError
 from hipnb.phone import QR_BG, QR_FG, PhoneServer, PhoneSettings, lan_address, qr_png, qr_text
 from hipnb.routines import routine_choices
 from hipnb.widgets import PhoneButton, WorkshopTimer
+from tests.routines import routine_toml
 from tests.rows import write_rows
 
 from .conftest import ROOT
@@ -57,22 +58,9 @@ def test_settings_are_checked_as_at_every_door(tmp_path):
         PhoneSettings.checked("ana", tmp_path / "file")
 
 
-QUICK = """
-name = "quick phone"
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 3
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 1
-cue = "Switch to your right side."
-[[steps]]
-exercise = "side_plank"
-side = "right"
-seconds = 3
-"""
+QUICK = routine_toml(
+    "quick phone", "side_plank left 3", "rest 1 Switch to your right side.", "side_plank right 3"
+)
 
 
 @pytest.fixture(scope="module")

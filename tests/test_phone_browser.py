@@ -23,6 +23,7 @@ import pytest
 from hipnb import athlete_path
 from hipnb.errors import HipnbError
 from hipnb.phone import PhoneServer, PhoneSettings, lan_address
+from tests.routines import routine_toml
 
 from .browser import CAP_S, CHROMIUM_ARGS, SHOWN_VS_LOGGED_S, require_chromium, wait_until
 
@@ -31,54 +32,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 HEARTBEAT_S = 1  # the page sends one a second while it counts (hipnb/static/timer.js)
 FREEZE_S = 25  # the scenario: a phone whose page stops running this long (screen off, app away)
 OFFLINE_S = 60  # the scenario: the phone's Wi-Fi drops this long in the middle of a routine
-QUICK = """
-name = "quick phone"
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 3
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 1
-cue = "Switch to your right side."
-[[steps]]
-exercise = "side_plank"
-side = "right"
-seconds = 45
-"""
+QUICK = routine_toml(
+    "quick phone", "side_plank left 3", "rest 1 Switch to your right side.", "side_plank right 45"
+)
 # the drop: the first hold is sent, then the Wi-Fi goes for the next 30 + 1 + 30 + 1 + 3 s
-DROP = """
-name = "the drop"
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 3
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 1
-[[steps]]
-exercise = "side_plank"
-side = "right"
-seconds = 30
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 1
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 30
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 1
-[[steps]]
-exercise = "side_plank"
-side = "right"
-seconds = 3
-"""
+DROP = routine_toml(
+    "the drop",
+    "side_plank left 3",
+    "rest 1",
+    "side_plank right 30",
+    "rest 1",
+    "side_plank left 30",
+    "rest 1",
+    "side_plank right 3",
+)
 SMALL = {
     "viewport": {"width": 360, "height": 640},
     "device_scale_factor": 2,

@@ -9,25 +9,10 @@ import pytest
 
 from hipnb.room import Room
 from hipnb.routines import parse_routine
+from tests.routines import routine_toml
 
 ROUTINE = parse_routine(
-    tomllib.loads(
-        """
-name = "room test"
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 10
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 2
-[[steps]]
-exercise = "side_plank"
-side = "right"
-seconds = 10
-"""
-    )
+    tomllib.loads(routine_toml("room test", "side_plank left 10", "rest 2", "side_plank right 10"))
 )
 T0 = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 

@@ -16,24 +16,11 @@ import pytest
 
 import hipnb
 from hipnb.room import RoomServer
+from tests.routines import routine_toml
 from tests.test_log_cut import full_disk  # noqa: F401  (a fixture)
 from tests.test_phone import _log
 
-QUICK = """
-name = "room quick"
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 1
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 1
-[[steps]]
-exercise = "side_plank"
-side = "right"
-seconds = 1
-"""
+QUICK = routine_toml("room quick", "side_plank left 1", "rest 1", "side_plank right 1")
 #: The longest any wait here waits for a state (a loaded machine is slow, never this slow).
 CAP_S = 120
 

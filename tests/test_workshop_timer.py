@@ -6,18 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hipnb.widgets import WorkshopTimer
+from tests.routines import routine_toml
 
-QUICK = """
-name = "quick"
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 20
-[[steps]]
-exercise = "side_plank"
-side = "right"
-seconds = 20
-"""
+QUICK = routine_toml("quick", "side_plank left 20", "side_plank right 20")
 
 
 def key(room: WorkshopTimer, action: str) -> None:
