@@ -207,7 +207,9 @@ function phonePage(token, me, forget) {
     const saveB = button(answers, "Save answers", "hipnb-go");
     saveB.addEventListener("click", async () => {
       const value = (s) => (s.value === "" ? null : Number(s.value));
-      const changes = { rpe: value(rpe), discomfort: value(discomfort), note: note.value };
+      const all = { rpe: value(rpe), discomfort: value(discomfort), note: note.value };
+      // what was left unset is not sent (the server takes whole numbers and text only)
+      const changes = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== null && v !== ""));
       saveB.disabled = true;
       const r = await post("answers", { changes });
       saveB.disabled = false;
