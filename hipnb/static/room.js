@@ -228,6 +228,7 @@ function phonePage(token, me, forget) {
     who.textContent = `${room.athlete} \u00b7 ${linked ? "following the room" : "reconnecting\u2026"}`;
     who.dataset.linked = String(linked);
     painB.disabled = room.out || !["running", "paused"].includes(state) || room.display.kind !== "hold";
+    painB.hidden = ended; // the answers form takes its place
     out.hidden = !room.out || ended;
     answers.hidden = !ended || !room.held || saved;
     const lines = [];
