@@ -30,7 +30,7 @@ from hipnb.timer_view import PAIN_WORDS
 from .browser import CAP_S, CHROMIUM_ARGS, require_chromium, wait_until
 from .rows import write_rows
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(100)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 ROUTINE = """
 name = "room test"
@@ -385,9 +385,10 @@ def test_a_late_phone_starts_at_the_step_and_a_dropped_one_catches_up(room):
         phones(screen, 2)  # on time and late; the dropped one is past the grace
         teacher(screen, "Resume")
         wait_state(late, "running")
+        wait_state(screen, "running")
         screen.wait_for_selector(
-            ".hipnb-timer:not([data-state='running']), .hipnb-timer.hipnb-rest,"
-            " .hipnb-timer .hipnb-side:text-is('right')",
+            ".hipnb-timer.hipnb-rest, .hipnb-timer[data-state='running'] .hipnb-side:text-is('right'),"
+            " .hipnb-timer[data-state='finished']",
             timeout=MS,
         )  # the left hold is over while the phone is away
 
