@@ -55,6 +55,12 @@ function follow(token, phone, on) {
   window.addEventListener("online", () => {
     if (ws && ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CONNECTING) open();
   });
+  // the browser knows the network went: say so now (the open socket would not notice), and come
+  // back through a new socket, which the server answers with the room as it is
+  window.addEventListener("offline", () => {
+    on.link(false);
+    if (ws) ws.close();
+  });
 }
 
 // The timer's display on a model this page keeps, set from the room's state when it changes.
