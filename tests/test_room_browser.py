@@ -374,6 +374,8 @@ def test_a_late_phone_starts_at_the_step_and_a_dropped_one_catches_up(room):
 
         # the Wi-Fi drops mid-hold; the teacher pauses and a late phone joins mid-hold
         dropped.context.set_offline(True)
+        dropped.wait_for_selector(".hipnb-who[data-linked='false']", timeout=MS)
+        assert "reconnecting" in dropped.locator(".hipnb-who").inner_text()
         teacher(screen, "Pause")
         wait_state(on_time, "paused")
         joined(late, room, "Late")
