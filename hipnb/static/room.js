@@ -90,6 +90,12 @@ function follow(token, phone, on) {
   window.addEventListener("online", () => {
     if (ws && ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CONNECTING) open();
   });
+  // the browser knows the network went: say so now (the open socket would not notice), and come
+  // back through a new socket, which the server answers with the room as it is
+  window.addEventListener("offline", () => {
+    on.link(false);
+    if (ws) ws.close();
+  });
 }
 
 // The timer's display on a model this page keeps, set from the room's state when it changes.
@@ -233,7 +239,9 @@ function phonePage(token, me, forget) {
     const saveB = button(answers, "Save answers", "hipnb-go");
     saveB.addEventListener("click", async () => {
       const value = (s) => (s.value === "" ? null : Number(s.value));
-      const changes = { rpe: value(rpe), discomfort: value(discomfort), note: note.value };
+      const all = { rpe: value(rpe), discomfort: value(discomfort), note: note.value };
+      // what was left unset is not sent (the server takes whole numbers and text only)
+      const changes = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== null && v !== ""));
       saveB.disabled = true;
       const r = await post("answers", { changes });
       saveB.disabled = false;
@@ -252,6 +260,7 @@ function phonePage(token, me, forget) {
     who.textContent = `${room.athlete} \u00b7 ${linked ? "following the room" : "reconnecting\u2026"}`;
     who.dataset.linked = String(linked);
     painB.disabled = room.out || !["running", "paused"].includes(state) || room.display.kind !== "hold";
+    painB.hidden = ended; // the answers form takes its place
     out.hidden = !room.out || ended;
     answers.hidden = !ended || !room.held || saved;
     const lines = [];
