@@ -28,26 +28,15 @@ from hipnb.room import RoomServer
 from hipnb.timer_view import PAIN_WORDS
 
 from .browser import CAP_S, CHROMIUM_ARGS, require_chromium, wait_until
+from .routines import routine_toml
 from .rows import write_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
-ROUTINE = """
-name = "room test"
-[[steps]]
-exercise = "side_plank"
-side = "left"
-seconds = 4
-[[steps]]
-exercise = "rest"
-kind = "rest"
-seconds = 1
-cue = "Switch to your right side."
-[[steps]]
-exercise = "side_plank"
-side = "right"
-seconds = 4
-"""
+ROUTINE = routine_toml(
+    "room test", "side_plank left 4", "rest 1 Switch to your right side.", "side_plank right 4"
+)
+LONG = routine_toml("one long hold", "side_plank left 12")
 HOLDS = [("side_plank", "left", 4.0), ("side_plank", "right", 4.0)]
 MS = CAP_S * 1000  # the safety net of every wait on a state, in Playwright's milliseconds
 SCREEN_SIZES = [(1280, 800), (1280, 720), (1920, 1080)]
@@ -69,7 +58,11 @@ def room(tmp_path_factory):
     (tmp / "routines").mkdir()
     routine = tmp / "routines" / "room-test.toml"
     routine.write_text(ROUTINE)
+    (tmp / "routines" / "long.toml").write_text(LONG)
     server = RoomServer(logs, tmp / "routines", routine, host="127.0.0.1", get_ready=0)
+    server.routine_ref_of_test = str(
+        routine.resolve()
+    )  # the module's routine, as the screen offers it
     shots = Path(os.environ.get("HIPNB_SHOTS", tmp / "shots"))
     shots.mkdir(parents=True, exist_ok=True)
     server.start()
@@ -404,8 +397,10 @@ def test_a_late_phone_starts_at_the_step_and_a_dropped_one_catches_up(room):
 
         wait_until(screen, lambda: len(room.holds("Zoë", before)) == 2, "Zoë's holds")
         zoe = room.holds("Zoë", before).to_dict("records")
-        assert [(h["side"], h["completed"]) for h in zoe] == [("left", False), ("right", True)]
-        assert 0 < zoe[0]["actual_s"] < 4.0, "credited only while a phone of hers followed"
+        assert [(h["side"], h["actual_s"], h["completed"]) for h in zoe] == [
+            ("left", 4.0, True),
+            ("right", 4.0, True),
+        ], "her page kept counting while the Wi-Fi was down: a dropped network loses nothing"
         wait_until(screen, lambda: len(room.holds("Late", before)) == 2, "Late's holds")
         late_holds = room.holds("Late", before).to_dict("records")
         assert [(h["side"], h["completed"]) for h in late_holds] == [
@@ -417,6 +412,41 @@ def test_a_late_phone_starts_at_the_step_and_a_dropped_one_catches_up(room):
         assert room.holds("ana", before)["completed"].all()
         for page in (screen, on_time, dropped, late):
             assert room.left_the_machine(page) == []
+
+
+def test_a_frozen_phone_is_credited_only_while_its_page_ran(room):
+    """A page that stops running (a phone screen turned off) beats nothing: the time it was frozen
+    is no one's hold, however the page counts when it runs again."""
+    before = room.sessions()
+    long = str(room.server.routines.resolve() / "long.toml")
+    with room.page() as screen, room.page("Pixel 5") as ana, room.page("Pixel 5") as frozen:
+        open_screen(room, screen, allow_new=True)
+        try:
+            screen.locator(".hipnb-setup select").select_option(long)
+            screen.wait_for_selector(".hipnb-title:text-is('one long hold')", timeout=MS)
+            joined(ana, room, "ana")
+            joined(frozen, room, "Frost")
+            phones(screen, 2)
+            teacher(screen, "Start")
+            in_hold(frozen, "left")
+            cdp = frozen.context.new_cdp_session(frozen)
+            cdp.send("Debugger.enable")
+            cdp.send("Debugger.pause")  # the page stops running
+            phones(screen, 1)  # its last beat is older than the grace
+            cdp.send("Debugger.resume")
+            cdp.send("Debugger.disable")
+            for page in (screen, ana, frozen):
+                wait_state(page, "finished")
+            wait_until(screen, lambda: len(room.holds("Frost", before)) == 1, "Frost's hold")
+            (hold,) = room.holds("Frost", before).to_dict("records")
+            grace = room.server.room.grace
+            assert not hold["completed"] and 0 < hold["actual_s"] <= 12 - grace, hold
+            wait_until(screen, lambda: len(room.holds("ana", before)) == 1, "ana's hold")
+            assert room.holds("ana", before)["completed"].all()
+        finally:
+            open_screen(room, screen, allow_new=True)
+            screen.locator(".hipnb-setup select").select_option(room.server.routine_ref_of_test)
+            screen.wait_for_selector(".hipnb-title:text-is('room test')", timeout=MS)
 
 
 # -- 4. Pain -------------------------------------------------------------------------------------

@@ -27,9 +27,10 @@ function follow(token, phone, on) {
   let ws = null;
   let done = false;
   let wait = 250;
-  let offset = null; // the room's clock minus this page's
+  let offset = null; // the room's clock minus this page's (at most: see below)
   let away = []; // [from, to] in this page's clock, beaten while the link was down
   let heard = now(); // when the server last said anything
+  const ran = []; // this page's beats the server has not answered yet: when the page ran
   const open = () => {
     ws = new WebSocket(url);
     ws.onopen = () => {
@@ -45,13 +46,16 @@ function follow(token, phone, on) {
         return;
       }
       heard = now();
+      ran.length = 0; // the server is there: what this page beat has reached it
       if (data.type === "refused") {
         done = true;
         on.refused(data);
       } else if (data.type === "hello") on.hello(data);
       else if (data.type === "room") {
         const first = offset === null;
-        offset = data.clock - now();
+        // a message read late (queued while the page was frozen) says an older time: the
+        // least-delayed message gives the offset, so take the largest seen
+        offset = first ? data.clock - now() : Math.max(offset, data.clock - now());
         if (phone && (away.length || first)) {
           ws.send(JSON.stringify({ type: "was_here", spans: away.map(([a, b]) => [a + offset, b + offset]) }));
           away = [];
@@ -67,25 +71,27 @@ function follow(token, phone, on) {
     };
   };
   open();
-  setInterval(() => {
-    const t = now();
-    const open = ws && ws.readyState === WebSocket.OPEN;
-    if (open && t - heard < STALE_S) {
-      ws.send('{"type":"heartbeat"}');
-      return;
-    }
-    if (open) {
-      // the network went away under an open socket: drop it (a new one is tried), and count
-      // from the last moment the server heard this page
-      on.link(false);
-      ws.close();
-      if (phone && offset !== null) away.push([heard, t]);
-      return;
-    }
-    if (!phone || offset === null) return;
+  const keep = (t) => {
     const last = away[away.length - 1];
     if (last && t - last[1] <= (2 * HEARTBEAT_MS) / 1000) last[1] = t;
-    else away.push([t, t]);
+    else away.push([t, t]); // a gap: the page did not run (a frozen page beats nothing)
+  };
+  setInterval(() => {
+    const t = now();
+    const up = ws && ws.readyState === WebSocket.OPEN;
+    if (up && t - heard < STALE_S) {
+      ws.send('{"type":"heartbeat"}');
+      ran.push(t);
+      return;
+    }
+    if (up) {
+      // the network went away under an open socket: drop it (a new one is tried)
+      on.link(false);
+      ws.close();
+    }
+    if (!phone || offset === null) return;
+    for (const r of ran.splice(0)) if (r > heard) keep(r); // beats that may not have arrived
+    keep(t);
   }, HEARTBEAT_MS);
   window.addEventListener("online", () => {
     if (ws && ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CONNECTING) open();
