@@ -429,6 +429,13 @@ def test_a_frozen_phone_is_credited_only_while_its_page_ran(room):
             phones(screen, 2)
             teacher(screen, "Start")
             in_hold(frozen, "left")
+            # two seconds into the hold, so the page has beaten inside it before it freezes
+            count = frozen.locator(".hipnb-timer .hipnb-count")
+            wait_until(
+                frozen,
+                lambda: count.text_content().isdigit() and int(count.text_content()) <= 10,
+                "2 s counted",
+            )
             cdp = frozen.context.new_cdp_session(frozen)
             cdp.send("Debugger.enable")
             cdp.send("Debugger.pause")  # the page stops running
@@ -455,7 +462,7 @@ def test_a_frozen_phone_is_credited_only_while_its_page_ran(room):
 def test_a_phones_pain_and_the_teachers_pain(room):
     before = room.sessions()
     with room.page() as screen, room.page("Pixel 5") as ana, room.page("iPhone 13") as zoe:
-        open_screen(room, screen)
+        open_screen(room, screen, allow_new=True)
         joined(ana, room, "ana")
         joined(zoe, room, "Zoë")
         teacher(screen, "Start")
