@@ -1,4 +1,4 @@
-// The room's pages (hipnb/room.py): the big screen at /screen and the phones at /. Both follow the
+// The room's pages (hipnb/room/): the big screen at /screen and the phones at /. Both follow the
 // room's clock on the server through one WebSocket: a "hello" once, then the room at each change.
 // The display (timer.js) counts down on this page's own clock from what it last heard, so a page
 // shows the same step as the room and, after a drop, the room as it is when it comes back (the
