@@ -323,13 +323,12 @@ def _status(url: str | urllib.request.Request) -> int:
         return exc.code
 
 
-@pytest.mark.slow
-def test_hipnb_phone_prints_a_qr_code_and_stops_cleanly_on_ctrl_c(tmp_path):
-    """The real console script: the QR code, the address with its token, what to check and how to
-    stop; the page answers with the token only; Ctrl-C ends it and its server (exit 0)."""
+def serving(*args: str) -> tuple[subprocess.Popen, list[str]]:
+    """The real console script ``hipnb ARGS...`` of a server, once it says how to stop it (a wait
+    on its own output), and what it printed until then."""
     hipnb_bin = Path(sys.executable).parent / "hipnb"
     proc = subprocess.Popen(
-        [str(hipnb_bin), "phone", "--athlete", "ana", "--logs", str(tmp_path), "--new-athlete"],
+        [str(hipnb_bin), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -337,10 +336,18 @@ def test_hipnb_phone_prints_a_qr_code_and_stops_cleanly_on_ctrl_c(tmp_path):
     )
     lines = []
     assert proc.stdout is not None
-    for line in proc.stdout:  # a wait on the command's own output
+    for line in proc.stdout:
         lines.append(line)
         if line.startswith("Press Ctrl-C"):
             break
+    return proc, lines
+
+
+@pytest.mark.slow
+def test_hipnb_phone_prints_a_qr_code_and_stops_cleanly_on_ctrl_c(tmp_path):
+    """The real console script: the QR code, the address with its token, what to check and how to
+    stop; the page answers with the token only; Ctrl-C ends it and its server (exit 0)."""
+    proc, lines = serving("phone", "--athlete", "ana", "--logs", str(tmp_path), "--new-athlete")
     out = "".join(lines)
     url = next(line.strip() for line in lines if "#token=" in line and "..." not in line)
     token = url.split("#token=")[1]

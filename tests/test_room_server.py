@@ -224,28 +224,14 @@ def test_a_full_disk_keeps_the_hold_and_writes_it_when_there_is_room(tmp_path, f
 def test_hipnb_room_prints_both_links_and_closes_on_sigterm(tmp_path):
     """The real console script, as `make workshop` runs it: the big screen's link and the phones'
     link, each token in its link only; SIGTERM closes the room (exit 0). A port in use is said."""
-    import os
     import signal
     import subprocess
     import sys
 
-    from tests.test_phone import _cmdlines, _status
+    from tests.test_phone import _cmdlines, _status, serving
 
-    hipnb_bin = Path(sys.executable).parent / "hipnb"
-    args = [str(hipnb_bin), "room", "--logs", str(tmp_path / "logs"), "--host", "127.0.0.1"]
-    proc = subprocess.Popen(
-        args,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    lines = []
-    assert proc.stdout is not None
-    for line in proc.stdout:  # a wait on the command's own output
-        lines.append(line)
-        if line.startswith("Press Ctrl-C"):
-            break
+    args = ["room", "--logs", str(tmp_path / "logs"), "--host", "127.0.0.1"]
+    proc, lines = serving(*args)
     screen = next(line.strip() for line in lines if "/screen#token=" in line and "..." not in line)
     join = next(line.strip() for line in lines if "/#token=" in line)
     teacher, joining = screen.split("#token=")[1], join.split("#token=")[1]
@@ -257,7 +243,10 @@ def test_hipnb_room_prints_both_links_and_closes_on_sigterm(tmp_path):
     assert _status(request) == 403
     assert not [p for p in _cmdlines() if teacher in p or joining in p], "a token on a command line"
     port = base.rsplit(":", 1)[1]
-    busy = subprocess.run([*args, "--port", port], capture_output=True, text=True, timeout=CAP_S)
+    hipnb_bin = Path(sys.executable).parent / "hipnb"
+    busy = subprocess.run(
+        [str(hipnb_bin), *args, "--port", port], capture_output=True, text=True, timeout=CAP_S
+    )
     assert busy.returncode == 2 and "give another with --port" in busy.stderr, busy.stderr
     proc.send_signal(signal.SIGTERM)
     rest, err = proc.communicate(timeout=CAP_S)
