@@ -131,6 +131,7 @@ def test_the_name_gate_offers_the_near_name_and_opens_to_new_names_on_the_teache
     join, teacher = room.join_token, room.teacher_token
     status, out = post(room, "/api/room/join", {"name": "anaa"}, join)
     assert status == 409 and out["suggest"] == ["ana"] and not out["new"]
+    assert out["error"] == "no athlete 'anaa' in this room's logs: is one of these you?"
     status, out = post(room, "/api/room/join", {"name": "ANA"}, join)
     assert status == 409 and out["suggest"] == ["ana"] and "case" in out["error"]
     status, out = post(room, "/api/room/join", {"name": "Zoë", "new": True}, join)

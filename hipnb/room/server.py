@@ -368,9 +368,14 @@ class RoomServer(Served):
             if why:
                 return 409, {"error": why, "suggest": close, "new": False}
             if not (meant and self.allow_new):
-                closed = "" if self.allow_new else ": new names are not open, ask your coach"
+                if close:
+                    then = ": is one of these you?"
+                elif self.allow_new:
+                    then = " yet"
+                else:
+                    then = " yet: new names are not open, ask your coach"
                 return 409, {
-                    "error": f"no athlete {athlete!r} in this room's logs yet{closed}",
+                    "error": f"no athlete {athlete!r} in this room's logs{then}",
                     "suggest": close,
                     "new": self.allow_new,
                 }
