@@ -213,7 +213,8 @@ def test_a_full_disk_keeps_the_hold_and_writes_it_when_there_is_room(tmp_path, f
         asyncio.run(asyncio.wait_for(beat_until(lambda: server.unsaved, "a hold kept"), CAP_S))
         assert server.room.timer.state in ("running", "finished")
         (mount / "filler").unlink()
-        wait_for(lambda: server.logged.get("Zoë") == 2 and not server.unsaved, "both written")
+        key = (server.room.timer.session_id, "Zoë")
+        wait_for(lambda: server.logged.get(key) == 2 and not server.unsaved, "both written")
         df = hipnb.SessionLog(hipnb.athlete_path(server.logs, "Zoë")).read()
         assert list(df[df["routine"] == "room quick"]["side"]) == ["left", "right"]
         assert "waits for the disk" in server.output()

@@ -93,7 +93,8 @@ class RoomServer(Served):
         self.bound_angle_s: int | None = None
         self.unsaved: list[Hold] = []  # holds a full disk (or the like) kept from the log
         self.problems: list[str] = []  # holds the log refused, said on the big screen
-        self.logged: dict[str, int] = {}  # athlete -> holds logged since the room opened
+        #: (session, athlete) -> holds logged: what each page says of this session
+        self.logged: dict[tuple[str, str], int] = {}
         self.sockets: dict[Any, str | None] = {}  # socket -> phone id (None: the big screen)
         self._deadline: asyncio.TimerHandle | None = None
         self._sent: Any = None
@@ -232,7 +233,8 @@ class RoomServer(Served):
             except HipnbError as exc:
                 self.problems.append(self.private(f"{name}: {exc}"))
                 continue
-            self.logged[name] = self.logged.get(name, 0) + 1
+            key = (str(hold["session_id"]), name)
+            self.logged[key] = self.logged.get(key, 0) + 1
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self.broadcast, True)
 
@@ -308,6 +310,7 @@ class RoomServer(Served):
     def _own(self, phone: str | None) -> dict[str, Any]:
         """What one page is sent besides: the screen its setup and who is there, a phone its own."""
         room = self.room
+        session = room.timer.session_id
         if phone is None:
             return {
                 "setup": {
@@ -321,14 +324,14 @@ class RoomServer(Served):
                 "people": sorted(room.participants),
                 "unsaved": len(self.unsaved),
                 "problems": self.problems[-5:],
-                "logged": sum(self.logged.values()),
+                "logged": sum(n for (s, _), n in self.logged.items() if s == session),
             }
         athlete = room.phones.get(phone, [None])[0]
         p = room.participants.get(athlete) if athlete else None
         return {
             "athlete": athlete,
             "out": bool(p and p.out),
-            "logged": self.logged.get(athlete or "", 0),
+            "logged": self.logged.get((session, athlete or ""), 0),
             "held": len(p.written) if p else 0,
             "pain_step": max(p.pain) if p and p.pain else None,
             "log": f"{athlete}'s log" if athlete else "",
