@@ -322,6 +322,7 @@ def test_a_phone_page_frozen_25_s_is_credited_no_more_than_it_counted(phone):
         tap(page, "Stop")
         wait_state(page, "stopped")
         assert page.locator(".hipnb-message").text_content() == "", "no away banner at the end"
+        page.wait_for_selector(".hipnb-status[data-waiting='0']", timeout=CAP_S * 1000)  # sent
         session = new_session_rows(settings, before)
         assert session["side"].tolist() == ["left", "right"], "a session of its own"
         right = session.to_dict("records")[-1]
