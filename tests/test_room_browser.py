@@ -94,8 +94,9 @@ class Room:
             assert options["is_mobile"] and options["has_touch"], device
         context = self.browser.new_context(**options, bypass_csp=True)
         page = context.new_page()
-        page.requests, page.errors = [], []
+        page.requests, page.errors, page.sockets = [], [], []
         page.on("request", lambda r: page.requests.append(r.url))
+        page.on("websocket", lambda ws: page.sockets.append(ws.url))
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.on("console", lambda m: _console(page, m))
         try:
@@ -633,6 +634,7 @@ def test_screenshots_of_the_screen_and_a_phone(room):
         for page in (screen, phone):
             assert room.left_the_machine(page) == []
             assert page.errors == []
+            assert len(page.sockets) == 1, "one socket all along: a quiet room is not a dead link"
 
 
 # -- 6. privacy ---------------------------------------------------------------------------------

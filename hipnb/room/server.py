@@ -521,9 +521,10 @@ def _room_handlers() -> list[tuple[str, type, dict[str, Any]]]:
                 server.broadcast()
                 return
             phone = server.sockets.get(self)
-            if phone is not None and data.get("type") == "heartbeat":
-                server.room.heard(phone)
-                self.send({"type": "beat"})  # the page knows its link is alive
+            if data.get("type") == "heartbeat":
+                if phone is not None:
+                    server.room.heard(phone)
+                self.send({"type": "beat"})  # the page (the big screen too) knows its link lives
             elif phone is not None and data.get("type") == "was_here":
                 server.after(server.room.was_here(phone, data.get("spans")))
                 server.broadcast(force=True)
