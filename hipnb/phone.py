@@ -54,7 +54,7 @@ from hipnb.errors import HipnbError, WriteError
 from hipnb.log import Hold, SessionLog, athlete_path, held_to_target, normalize_name
 from hipnb.names import athlete_problem, known_athletes
 from hipnb.routines import Routine, load_routine
-from hipnb.timer import GET_READY_MAX_S
+from hipnb.timer import checked_get_ready
 
 __all__ = [
     "PhoneServer",
@@ -152,8 +152,7 @@ class PhoneSettings:
             )
             if why:
                 raise HipnbError(why)
-        if not 0 <= get_ready <= GET_READY_MAX_S:
-            raise HipnbError(f"get-ready {get_ready} s: must be 0-{GET_READY_MAX_S} s")
+        get_ready = checked_get_ready(get_ready)
         routine_ref = str(Path(routine).resolve()) if Path(routine).suffix else str(routine)
         settings = cls(name, folder, routine_ref, bound_angle_s, plank_s, get_ready, new_athlete)
         settings.load()  # a bad routine or time is refused here (in its own words), not on the phone

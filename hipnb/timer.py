@@ -51,6 +51,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal, cast
 
+from hipnb.errors import HipnbError
 from hipnb.log import Hold
 from hipnb.routines import Routine, Step
 
@@ -76,6 +77,15 @@ FINISHED, STOPPED = TimerState.FINISHED, TimerState.STOPPED
 ACTIVE = (RUNNING, PAUSED)  # a step is being timed
 #: The longest get-ready count before the first step, in seconds (every page that sets one).
 GET_READY_MAX_S = 30
+
+
+def checked_get_ready(seconds: object) -> float:
+    """``seconds`` as a get-ready count (0 to :data:`GET_READY_MAX_S`), else :class:`HipnbError`."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise HipnbError("get-ready is a number of seconds")
+    if not 0 <= seconds <= GET_READY_MAX_S:
+        raise HipnbError(f"get-ready {seconds} s: must be 0-{GET_READY_MAX_S} s")
+    return float(seconds)
 
 
 #: What an :class:`Event` reports.

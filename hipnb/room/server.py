@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hipnb.analysis import BAND_HIGH_S, BAND_LOW_S
 from hipnb.errors import HipnbError, WriteError
 from hipnb.log import Hold, SessionLog, athlete_path, normalize_name
 from hipnb.names import athlete_problem, close_names, known_athletes
@@ -28,7 +29,7 @@ from hipnb.phone import (
 )
 from hipnb.room.clock import Room
 from hipnb.routines import Routine, load_routine, routine_choices
-from hipnb.timer import GET_READY_MAX_S, READY
+from hipnb.timer import GET_READY_MAX_S, READY, checked_get_ready
 
 __all__ = ["RoomServer", "run"]
 
@@ -39,8 +40,6 @@ LOOK_S = 0.5
 MAX_PHONES = 200
 #: How long a new socket may take to say who it is, in seconds.
 HELLO_S = 10.0
-#: The bound-angle time the room offers, in seconds (the routine's 3-5 min band).
-BOUND_ANGLE_RANGE = (180, 300)
 
 
 def _routine_json(routine: Routine) -> dict[str, Any]:
@@ -79,8 +78,7 @@ class RoomServer(Served):
         folder = Path(logs).expanduser().resolve()
         if folder.exists() and not folder.is_dir():
             raise HipnbError(f"{logs}: is a file, not a folder (--logs takes the log folder)")
-        if not 0 <= get_ready <= GET_READY_MAX_S:
-            raise HipnbError(f"get-ready {get_ready} s: must be 0-{GET_READY_MAX_S} s")
+        get_ready = checked_get_ready(get_ready)
         self.join_token = secrets.token_urlsafe(18)
         self.teacher_token = secrets.token_urlsafe(18)
         self.token = self.join_token
@@ -150,19 +148,15 @@ class RoomServer(Served):
         if ref not in [r for _, r in choices] and ref != self.routine_ref:
             raise HipnbError(f"no routine {ref!r} in this room")
         seconds = data.get("bound_angle_s", self.bound_angle_s)
-        low, high = BOUND_ANGLE_RANGE
+        low, high = int(BAND_LOW_S), int(BAND_HIGH_S)  # the routine's 3-5 min
         if seconds is not None and (not isinstance(seconds, int) or not low <= seconds <= high):
             raise HipnbError(f"bound angle {seconds!r} s: must be {low}-{high} s")
-        ready = data.get("get_ready", room.get_ready)
-        if isinstance(ready, bool) or not isinstance(ready, int | float):
-            raise HipnbError("get-ready is a number of seconds")
-        if not 0 <= ready <= GET_READY_MAX_S:
-            raise HipnbError(f"get-ready {ready} s: must be 0-{GET_READY_MAX_S} s")
+        ready = checked_get_ready(data.get("get_ready", room.get_ready))
         routine = load_routine(ref)
         if seconds is not None and any(st.exercise == "bound_angle" for st in routine.holds):
             routine = routine.with_seconds("bound_angle", seconds)
         self.routine_ref, self.bound_angle_s = ref, seconds
-        self.after(room.new(routine, float(ready)))
+        self.after(room.new(routine, ready))
         self.broadcast(force=True)
 
     def answers(self, phone: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -290,6 +284,8 @@ class RoomServer(Served):
                 not_offered=problems,
                 qr="data:image/png;base64," + _b64(qr_png(self.join_url, scale=8)),
                 join=self.join_url,
+                bound_angle=[int(BAND_LOW_S), int(BAND_HIGH_S)],
+                get_ready_max=GET_READY_MAX_S,
             )
         else:
             out["keep_awake"] = self._keep_awake

@@ -403,11 +403,11 @@ function screenMain(token) {
     const l2 = node("label", "", setup);
     node("span", "", l2, "Bound angle (s)");
     const bound = node("input", "", l2);
-    Object.assign(bound, { type: "number", min: 180, max: 300, step: 15 });
+    Object.assign(bound, { type: "number", min: hello.bound_angle[0], max: hello.bound_angle[1], step: 15 });
     const l3 = node("label", "", setup);
     node("span", "", l3, "Get ready (s)");
     const ready = node("input", "", l3);
-    Object.assign(ready, { type: "number", min: 0, max: 30, step: 1 });
+    Object.assign(ready, { type: "number", min: 0, max: hello.get_ready_max, step: 1 });
     const l4 = node("label", "hipnb-check", setup);
     const allow = node("input", "", l4);
     allow.type = "checkbox";
